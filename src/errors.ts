@@ -1,0 +1,224 @@
+/**
+ * The one error hierarchy of multifrost-conform.
+ *
+ * Every error thrown or rejected by this package is a {@link MultifrostError} with a stable
+ * {@link ErrorCode}. Tests, reports and callers branch on `code`, never on message text.
+ * Errors about a call also say whether the call may have run on the child (`mayHaveRun`), which
+ * is what a caller needs to decide whether a retry is safe.
+ */
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export const ErrorCode = {
+  /** A value could not be encoded (bad type, cycle, BigInt out of int64/uint64 range). */
+  ENCODE: 'MF_ENCODE',
+  /** Bytes or frames could not be decoded into a valid message. */
+  DECODE: 'MF_DECODE',
+  /** A payload is larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: 'MF_PAYLOAD_TOO_LARGE',
+  /** The child answered the call with an ERROR message. */
+  REMOTE: 'MF_REMOTE',
+  /** The call did not get an answer within its timeout. */
+  TIMEOUT: 'MF_TIMEOUT',
+  /** The circuit breaker refused the call. */
+  CIRCUIT_OPEN: 'MF_CIRCUIT_OPEN',
+  /** The child process could not be started or exited during start-up. */
+  SPAWN: 'MF_SPAWN',
+  /** A socket could not be opened, bound, connected or written to. */
+  CONNECTION: 'MF_CONNECTION',
+  /** The peer broke the protocol (for example answered with an unexpected message). */
+  PROTOCOL: 'MF_PROTOCOL',
+  /** The worker stopped (or the child exited) while the call was pending. */
+  WORKER_STOPPED: 'MF_WORKER_STOPPED',
+  /** An option or argument given by the caller is invalid. */
+  INVALID_ARGUMENT: 'MF_INVALID_ARGUMENT',
+  /** The service registry could not be read, locked or written. */
+  REGISTRY: 'MF_REGISTRY',
+  /** A service id is already registered by a live process. */
+  ALREADY_REGISTERED: 'MF_ALREADY_REGISTERED',
+  /** A service could not be discovered before the deadline. */
+  SERVICE_NOT_FOUND: 'MF_SERVICE_NOT_FOUND',
+  /** A transport operation was attempted on a closed socket. */
+  CLOSED: 'MF_CLOSED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options shared by every error constructor. */
+export interface MultifrostErrorOptions {
+  cause?: unknown;
+  /** True when the failed operation may nevertheless have taken effect on the remote side. */
+  mayHaveRun?: boolean;
+}
+
+/** Base class of every error of this package. */
+export class MultifrostError extends Error {
+  readonly code: ErrorCode;
+  /** For call errors: true when the child may have executed the call (a retry is not safe). */
+  readonly mayHaveRun: boolean;
+
+  constructor(code: ErrorCode, message: string, options: MultifrostErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.mayHaveRun = options.mayHaveRun ?? false;
+    this.name = new.target.name;
+  }
+}
+
+/** Why a payload or frame set could not be decoded. */
+export type DecodeReason =
+  | 'bad-frame-count'
+  | 'bad-delimiter'
+  | 'too-large'
+  | 'not-msgpack'
+  | 'trailing-bytes'
+  | 'not-a-map'
+  | 'missing-field'
+  | 'wrong-type'
+  | 'wrong-app';
+
+/** A frame set or payload that is not a valid Multifrost message. Receivers drop it and keep serving. */
+export class DecodeError extends MultifrostError {
+  readonly reason: DecodeReason;
+  /** The offending field, when the reason is about one (`id`, `type`, ...). */
+  readonly field: string | undefined;
+
+  constructor(reason: DecodeReason, message: string, field?: string, options: MultifrostErrorOptions = {}) {
+    super(reason === 'too-large' ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.DECODE, message, options);
+    this.reason = reason;
+    this.field = field;
+  }
+}
+
+/** A value that cannot be represented on the wire; `path` names where it sits (e.g. `args[0].user.id`). */
+export class EncodeError extends MultifrostError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: MultifrostErrorOptions = {}) {
+    super(ErrorCode.ENCODE, `${message} at ${path}`, options);
+    this.path = path;
+  }
+}
+
+/** A payload larger than the configured limit, refused on the sending side. */
+export class PayloadTooLargeError extends MultifrostError {
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+
+  constructor(sizeBytes: number, limitBytes: number) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `payload of ${sizeBytes} bytes exceeds the limit of ${limitBytes} bytes`);
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** The child answered a call with an ERROR message. The call ran (at least partly). */
+export class RemoteCallError extends MultifrostError {
+  /** The remote stack trace or traceback, when the child sent one. */
+  readonly remoteStack: string | undefined;
+  readonly functionName: string;
+
+  constructor(functionName: string, message: string, remoteStack?: string) {
+    super(ErrorCode.REMOTE, message, { mayHaveRun: true });
+    this.functionName = functionName;
+    this.remoteStack = remoteStack;
+  }
+}
+
+/** No answer within the timeout. The child may have run the call. */
+export class TimeoutError extends MultifrostError {
+  readonly timeoutMs: number;
+
+  constructor(what: string, timeoutMs: number) {
+    super(ErrorCode.TIMEOUT, `${what} timed out after ${timeoutMs} ms`, { mayHaveRun: true });
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The circuit breaker is open: the call was not sent. */
+export class CircuitOpenError extends MultifrostError {
+  readonly consecutiveFailures: number;
+
+  constructor(consecutiveFailures: number, retryInMs: number) {
+    super(
+      ErrorCode.CIRCUIT_OPEN,
+      `circuit breaker open after ${consecutiveFailures} consecutive failures; next probe allowed in ${retryInMs} ms`,
+      { mayHaveRun: false },
+    );
+    this.consecutiveFailures = consecutiveFailures;
+  }
+}
+
+/** The child process could not start, or exited before it was ready. */
+export class SpawnError extends MultifrostError {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The last lines the child wrote to stderr. */
+  readonly stderrTail: string;
+
+  constructor(message: string, exitCode: number | null, signal: string | null, stderrTail: string, options: MultifrostErrorOptions = {}) {
+    const detail = stderrTail.trim() === '' ? '' : `\n--- child stderr (tail) ---\n${stderrTail.trimEnd()}`;
+    super(ErrorCode.SPAWN, `${message} (exit code ${exitCode ?? 'none'}, signal ${signal ?? 'none'})${detail}`, options);
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** A socket-level failure: bind, connect or send failed. */
+export class ConnectionError extends MultifrostError {
+  /** The underlying transport code, e.g. `EADDRINUSE`, `EBUSY`, when known. */
+  readonly transportCode: string | undefined;
+
+  constructor(message: string, transportCode?: string, options: MultifrostErrorOptions = {}) {
+    super(ErrorCode.CONNECTION, message, options);
+    this.transportCode = transportCode;
+  }
+}
+
+/** The peer violated the protocol. */
+export class ProtocolError extends MultifrostError {
+  /** The spec clause that was violated, when known (e.g. `MF-MSG-3`). */
+  readonly clause: string | undefined;
+
+  constructor(message: string, clause?: string, options: MultifrostErrorOptions = {}) {
+    super(ErrorCode.PROTOCOL, clause === undefined ? message : `${message} [${clause}]`, options);
+    this.clause = clause;
+  }
+}
+
+/** The worker stopped, or its child exited, while the call was pending. */
+export class WorkerStoppedError extends MultifrostError {
+  constructor(message: string, mayHaveRun: boolean) {
+    super(ErrorCode.WORKER_STOPPED, message, { mayHaveRun });
+  }
+}
+
+/** The caller passed an invalid option or argument. */
+export class InvalidArgumentError extends MultifrostError {
+  readonly argument: string;
+
+  constructor(argument: string, message: string) {
+    super(ErrorCode.INVALID_ARGUMENT, `${argument}: ${message}`);
+    this.argument = argument;
+  }
+}
+
+/** The registry could not be read, locked or written. */
+export class RegistryError extends MultifrostError {
+  constructor(code: typeof ErrorCode.REGISTRY | typeof ErrorCode.ALREADY_REGISTERED | typeof ErrorCode.SERVICE_NOT_FOUND, message: string, options: MultifrostErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** An operation on a closed socket or worker. */
+export class ClosedError extends MultifrostError {
+  constructor(what: string) {
+    super(ErrorCode.CLOSED, `${what} is closed`);
+  }
+}
+
+/** Wraps anything thrown into a MultifrostError, keeping it as `cause`. */
+export function toMultifrostError(error: unknown, code: ErrorCode, context: string): MultifrostError {
+  if (error instanceof MultifrostError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new MultifrostError(code, `${context}: ${message}`, { cause: error });
+}

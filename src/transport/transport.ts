@@ -1,0 +1,76 @@
+/**
+ * The transport boundary: ROUTER/DEALER sockets carrying multipart frames.
+ *
+ * Two implementations ship: real ZeroMQ (`src/transport/zmq/`, the only importer of `zeromq`) and the
+ * deterministic in-memory simulator (`src/transport/sim/`). Core code depends on these interfaces only;
+ * a Transport is passed into constructors, never installed globally.
+ *
+ * Semantics follow libzmq:
+ * - a DEALER sends and receives frames as given (the Multifrost parent sends `[empty, payload]`);
+ * - a ROUTER prepends the sending peer's routing id on receive, and routes a send by its first frame,
+ *   which it strips; a send to an unknown routing id is silently dropped (MF-FRAME-4);
+ * - messages on one pipe are delivered in order; connect before bind is allowed.
+ */
+
+/** One multipart message. */
+export type Frames = Uint8Array[];
+
+export type SocketRole = 'dealer' | 'router';
+
+export interface SocketOptions {
+  /** Outbound queue limit in messages before sends wait (libzmq SNDHWM). Default 10,000. */
+  sendHighWaterMark?: number;
+  /** Inbound queue limit in messages (libzmq RCVHWM). Default 10,000. */
+  receiveHighWaterMark?: number;
+  /** How long close() may keep unsent messages, in ms (libzmq LINGER). Default 0. */
+  lingerMs?: number;
+  /** Explicit routing id for a DEALER (libzmq ROUTING_ID); otherwise the ROUTER assigns one. */
+  routingId?: Uint8Array;
+}
+
+export interface Socket {
+  readonly role: SocketRole;
+  /** True once close() was called. */
+  readonly closed: boolean;
+  /**
+   * Binds an endpoint such as `tcp://127.0.0.1:0` (port 0 picks a free port) and resolves to the
+   * endpoint actually bound. Rejects with a `ConnectionError` (e.g. `EADDRINUSE`).
+   */
+  bind(endpoint: string): Promise<string>;
+  /** Connects to an endpoint; the connection completes in the background, as in libzmq. */
+  connect(endpoint: string): Promise<void>;
+  /**
+   * Queues one multipart message. Messages are sent in call order, back to back. Resolves when the
+   * message was handed to the network; rejects with `ClosedError` after close, or `ConnectionError`
+   * on a real failure. Never needs to be awaited before the next send.
+   */
+  send(frames: Frames): Promise<void>;
+  /** Resolves with the next inbound message; rejects with `ClosedError` once the socket is closed. */
+  receive(): Promise<Frames>;
+  /** Inbound messages until the socket is closed (the loop then ends without an error). */
+  [Symbol.asyncIterator](): AsyncIterator<Frames>;
+  /** Closes the socket; never hangs. Pending receive() calls reject with `ClosedError`. */
+  close(): Promise<void>;
+}
+
+/** A factory of sockets on one network (a real ZeroMQ context, or one simulated network). */
+export interface Transport {
+  /** `zmq` or `memory`, for reports and traces. */
+  readonly kind: 'zmq' | 'memory';
+  dealer(options?: SocketOptions): Socket;
+  router(options?: SocketOptions): Socket;
+}
+
+/** The loopback host that every bind uses unless told otherwise (MF-LIFE-1, MF-SEC-1). */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/** `tcp://127.0.0.1:<port>`; port 0 asks for a free port on bind. */
+export function loopbackEndpoint(port: number, host: string = LOOPBACK_HOST): string {
+  return `tcp://${host}:${port}`;
+}
+
+/** The port of a `tcp://host:port` endpoint, or undefined when it has none. */
+export function endpointPort(endpoint: string): number | undefined {
+  const match = /:(\d+)$/.exec(endpoint);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
