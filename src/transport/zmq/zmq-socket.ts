@@ -1,0 +1,206 @@
+import { Dealer, Router } from 'zeromq';
+import { ClosedError, ConnectionError } from '../../errors.js';
+import { framesIterator } from '../socket-iterator.js';
+import { resolveSocketOptions } from '../socket-options.js';
+import type { Frames, Socket, SocketOptions, SocketRole } from '../transport.js';
+import { toTransportError, zmqCode } from './zmq-errors.js';
+
+interface QueuedSend {
+  readonly frames: Frames;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface QueuedReceive {
+  readonly resolve: (frames: Frames) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A pending zeromq.js operation; only ever awaited to learn when the next one may start. */
+type Pending = Promise<unknown>;
+
+/**
+ * A ZeroMQ DEALER or ROUTER behind the {@link Socket} interface.
+ *
+ * zeromq.js v6 allows one `send` in progress once sends must wait (at the high-water mark), and one
+ * `receive`; a second call throws `EBUSY` synchronously. So the fast path simply hands the message to
+ * zeromq.js (which queues it at once when the socket is writable: one native call, one promise hop to map
+ * errors). Only when zeromq.js answers `EBUSY` does the message go into an ordered queue, drained back to back
+ * as soon as the operation in progress settles: no polling, no sleeps. Everything queued after that waits
+ * behind it, so call order is kept. `receive()` works the same way, so several callers may wait at once.
+ *
+ * Messages still in our queue at close are rejected with `ClosedError`; those already handed to zeromq.js
+ * are kept for `lingerMs` (default 0: dropped, so close never hangs).
+ */
+export class ZmqSocket implements Socket {
+  readonly role: SocketRole;
+  private readonly socket: Dealer | Router;
+  private readonly name: string;
+  private isClosed = false;
+  private readonly sendQueue: QueuedSend[] = [];
+  private lastSend: Pending | undefined;
+  private readonly receiveQueue: QueuedReceive[] = [];
+  private lastReceive: Pending | undefined;
+
+  /** @param name used in error messages, e.g. `zmq dealer #1`. */
+  constructor(role: SocketRole, options: SocketOptions = {}, name = `zmq ${role}`) {
+    const resolved = resolveSocketOptions(options);
+    const zmqOptions = {
+      sendHighWaterMark: resolved.sendHighWaterMark,
+      receiveHighWaterMark: resolved.receiveHighWaterMark,
+      linger: resolved.lingerMs,
+      // zeromq.js types routing ids as strings, but its native setter takes a Buffer as raw bytes, which
+      // is what a binary id needs (a string would be re-encoded as UTF-8).
+      ...(resolved.routingId === undefined ? {} : { routingId: Buffer.from(resolved.routingId) as unknown as string }),
+    };
+    this.role = role;
+    this.name = name;
+    this.socket = role === 'dealer' ? new Dealer(zmqOptions) : new Router(zmqOptions);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** `tcp://host:0` binds a free port (zeromq.js spells it `*`); resolves to the endpoint actually bound. */
+  async bind(endpoint: string): Promise<string> {
+    if (this.isClosed) throw new ClosedError(this.name);
+    const zmqEndpoint = endpoint.replace(/^(tcp:\/\/.+):0$/, '$1:*');
+    try {
+      await this.socket.bind(zmqEndpoint);
+    } catch (error) {
+      throw toTransportError(error, this.name, `bind ${endpoint}`, this.isClosed);
+    }
+    return this.socket.lastEndpoint ?? endpoint;
+  }
+
+  connect(endpoint: string): Promise<void> {
+    if (this.isClosed) return Promise.reject(new ClosedError(this.name));
+    try {
+      this.socket.connect(endpoint);
+    } catch (error) {
+      return Promise.reject(toTransportError(error, this.name, `connect ${endpoint}`, false));
+    }
+    return Promise.resolve();
+  }
+
+  send(frames: Frames): Promise<void> {
+    if (this.isClosed) return Promise.reject(new ClosedError(this.name));
+    if (this.sendQueue.length > 0) return this.enqueueSend(frames);
+    let pending: Promise<void>;
+    try {
+      pending = this.socket.send(frames);
+    } catch (error) {
+      if (zmqCode(error) === 'EBUSY') return this.enqueueSend(frames);
+      return Promise.reject(this.sendError(error));
+    }
+    this.lastSend = pending;
+    return pending.then(undefined, this.rejectSend);
+  }
+
+  receive(): Promise<Frames> {
+    if (this.isClosed) return Promise.reject(new ClosedError(this.name));
+    if (this.receiveQueue.length > 0) return this.enqueueReceive();
+    let pending: Promise<Frames>;
+    try {
+      pending = this.socket.receive();
+    } catch (error) {
+      if (zmqCode(error) === 'EBUSY') return this.enqueueReceive();
+      return Promise.reject(this.receiveError(error));
+    }
+    this.lastReceive = pending;
+    return pending.then(undefined, this.rejectReceive);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Frames, undefined> {
+    return framesIterator(() => this.receive());
+  }
+
+  /** Synchronous underneath (zeromq.js `close()`); pending and queued operations reject with `ClosedError`. */
+  close(): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    this.isClosed = true;
+    this.socket.close();
+    const closedError = new ClosedError(this.name);
+    for (const queued of this.sendQueue.splice(0)) queued.reject(closedError);
+    for (const queued of this.receiveQueue.splice(0)) queued.reject(closedError);
+    return Promise.resolve();
+  }
+
+  private readonly sendError = (error: unknown): ClosedError | ConnectionError =>
+    toTransportError(error, this.name, 'send', this.isClosed);
+
+  private readonly rejectSend = (error: unknown): never => {
+    throw this.sendError(error);
+  };
+
+  private readonly receiveError = (error: unknown): ClosedError | ConnectionError =>
+    toTransportError(error, this.name, 'receive', this.isClosed);
+
+  private readonly rejectReceive = (error: unknown): never => {
+    throw this.receiveError(error);
+  };
+
+  private enqueueSend(frames: Frames): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // The first queued message waits for the send in progress; later ones wait behind it.
+      if (this.sendQueue.length === 0) this.lastSend?.then(this.drainSends, this.drainSends);
+      this.sendQueue.push({ frames, resolve, reject });
+    });
+  }
+
+  /** Hands queued messages to zeromq.js in order until it is busy again (then waits for that send). */
+  private readonly drainSends = (): void => {
+    while (!this.isClosed && this.sendQueue.length > 0) {
+      const next = this.sendQueue[0]!;
+      let pending: Promise<void>;
+      try {
+        pending = this.socket.send(next.frames);
+      } catch (error) {
+        if (zmqCode(error) === 'EBUSY') {
+          this.lastSend?.then(this.drainSends, this.drainSends);
+          return;
+        }
+        this.sendQueue.shift();
+        next.reject(this.sendError(error));
+        continue;
+      }
+      this.sendQueue.shift();
+      this.lastSend = pending;
+      pending.then(next.resolve, (error: unknown) => next.reject(this.sendError(error)));
+    }
+  };
+
+  private enqueueReceive(): Promise<Frames> {
+    return new Promise<Frames>((resolve, reject) => {
+      if (this.receiveQueue.length === 0) this.lastReceive?.then(this.drainReceives, this.drainReceives);
+      this.receiveQueue.push({ resolve, reject });
+    });
+  }
+
+  /** Starts the receive of the longest-waiting caller once the one in progress settled. */
+  private readonly drainReceives = (): void => {
+    while (!this.isClosed && this.receiveQueue.length > 0) {
+      const next = this.receiveQueue[0]!;
+      let pending: Promise<Frames>;
+      try {
+        pending = this.socket.receive();
+      } catch (error) {
+        if (zmqCode(error) === 'EBUSY') {
+          this.lastReceive?.then(this.drainReceives, this.drainReceives);
+          return;
+        }
+        this.receiveQueue.shift();
+        next.reject(this.receiveError(error));
+        continue;
+      }
+      this.receiveQueue.shift();
+      this.lastReceive = pending;
+      pending.then(next.resolve, (error: unknown) => next.reject(this.receiveError(error)));
+      // Only one receive may be in progress: the next caller waits for this one.
+      if (this.receiveQueue.length > 0) pending.then(this.drainReceives, this.drainReceives);
+      return;
+    }
+  };
+}
+
