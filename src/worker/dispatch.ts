@@ -1,0 +1,47 @@
+/**
+ * Which names a parent may call on a ChildWorker: the public methods that the worker's own classes define,
+ * from the concrete class up to (not including) the ChildWorker base. Nothing from `Object.prototype`, the
+ * constructor or the base class's lifecycle is reachable, whatever string arrives on the wire.
+ * @see MF-CALL-4, MF-CALL-5, MF-CALL-9, MF-SEC-2
+ */
+
+/** Names always callable although defined on the base class. */
+const BASE_CALLABLE = new Set(['listFunctions']);
+
+const cache = new WeakMap<object, ReadonlyMap<string, Function>>();
+
+/** The callable methods of `instance` (own classes only), cached per class. */
+export function callableMethods(instance: object, base: object): ReadonlyMap<string, Function> {
+  const prototype = Object.getPrototypeOf(instance) as object;
+  const cached = cache.get(prototype);
+  if (cached !== undefined) return cached;
+  const methods = new Map<string, Function>();
+  // A subclass that overrides a lifecycle method (start, stop, run, ...) must still not expose it.
+  const baseNames = new Set(Object.getOwnPropertyNames(base));
+  for (let proto: object | null = prototype; proto !== null && proto !== base && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || name.startsWith('_') || baseNames.has(name) || methods.has(name)) continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      // Accessors are not methods; calling a getter remotely would run code the author never exposed.
+      if (descriptor === undefined || typeof descriptor.value !== 'function') continue;
+      methods.set(name, descriptor.value as Function);
+    }
+  }
+  for (const name of BASE_CALLABLE) {
+    const method = (base as Record<string, unknown>)[name];
+    if (typeof method === 'function' && !methods.has(name)) methods.set(name, method);
+  }
+  cache.set(prototype, methods);
+  return methods;
+}
+
+export type Resolution = { ok: true; method: Function } | { ok: false; error: string };
+
+/** Resolves a wire function name, in the order of the rulings (MF-CALL-3, -4, -5). */
+export function resolveMethod(methods: ReadonlyMap<string, Function>, name: unknown): Resolution {
+  if (typeof name !== 'string' || name === '') return { ok: false, error: "Message missing 'function' field" };
+  if (name.startsWith('_')) return { ok: false, error: `Cannot call private method '${name}'` };
+  const method = methods.get(name);
+  if (method === undefined) return { ok: false, error: `Function '${name}' not found or not callable` };
+  return { ok: true, method };
+}

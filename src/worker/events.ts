@@ -1,0 +1,49 @@
+/**
+ * Everything that happens to a worker, as one discriminated union. Steps, reports, metrics and user
+ * code read the same events (`worker.on('event', ...)` style via {@link WorkerEvents.subscribe}).
+ */
+import type { BreakerState } from './circuit-breaker.js';
+
+export type WorkerEvent =
+  | { type: 'started'; endpoint: string; pid: number | undefined }
+  | { type: 'ready'; afterMs: number }
+  | { type: 'heartbeat-rtt'; rttMs: number }
+  | { type: 'heartbeat-missed'; misses: number; maxMisses: number }
+  | { type: 'breaker-changed'; from: BreakerState; to: BreakerState; failures: number }
+  | { type: 'child-exited'; code: number | null; signal: string | null; expected: boolean }
+  | { type: 'restarting'; attempt: number; delayMs: number }
+  | { type: 'restarted'; attempt: number; pid: number | undefined }
+  | { type: 'restart-gave-up'; attempts: number; error: Error }
+  | { type: 'message-dropped'; reason: string; detail: string }
+  | { type: 'stopped' };
+
+export type WorkerEventListener = (event: WorkerEvent) => void;
+
+/** A tiny synchronous event hub; a throwing listener never breaks the worker. */
+export class WorkerEvents {
+  private readonly listeners = new Set<WorkerEventListener>();
+
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: WorkerEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: WorkerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's bug must not take the worker down; listeners report their own errors.
+      }
+    }
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

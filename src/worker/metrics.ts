@@ -1,0 +1,112 @@
+/**
+ * Parent-side metrics: counters, latency percentiles over a bounded sliding window, in-flight count,
+ * heartbeat RTT and breaker figures. Memory is bounded by the window size whatever the call volume.
+ */
+import type { BreakerState } from './circuit-breaker.js';
+
+export interface MetricsSnapshot {
+  requestsTotal: number;
+  requestsSuccess: number;
+  requestsFailed: number;
+  /** Calls refused by the open breaker (not sent). */
+  requestsRefused: number;
+  timeouts: number;
+  inFlight: number;
+  latencyMs: { p50: number; p95: number; p99: number; mean: number; last: number; samples: number };
+  heartbeat: { lastRttMs: number | undefined; meanRttMs: number | undefined; misses: number; sent: number };
+  breaker: { state: BreakerState; trips: number; resets: number; consecutiveFailures: number };
+  restarts: number;
+}
+
+/** A fixed-size ring of numbers. */
+class Ring {
+  private readonly values: Float64Array;
+  private next = 0;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(Math.max(1, capacity));
+  }
+
+  push(value: number): void {
+    this.values[this.next] = value;
+    this.next = (this.next + 1) % this.values.length;
+    if (this.count < this.values.length) this.count++;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  sorted(): Float64Array {
+    return this.values.slice(0, this.count).sort();
+  }
+
+  mean(): number | undefined {
+    if (this.count === 0) return undefined;
+    let sum = 0;
+    for (let i = 0; i < this.count; i++) sum += this.values[i]!;
+    return sum / this.count;
+  }
+}
+
+/** Nearest-rank percentile of sorted values (0 when empty). */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export class Metrics {
+  requestsTotal = 0;
+  requestsSuccess = 0;
+  requestsFailed = 0;
+  requestsRefused = 0;
+  timeouts = 0;
+  heartbeatsSent = 0;
+  heartbeatMisses = 0;
+  restarts = 0;
+  private lastLatencyMs = 0;
+  private lastRttMs: number | undefined;
+  private readonly latencies: Ring;
+  private readonly rtts: Ring;
+
+  /** @param windowSize latency samples kept for percentiles (default 1,024). */
+  constructor(windowSize = 1024) {
+    this.latencies = new Ring(windowSize);
+    this.rtts = new Ring(64);
+  }
+
+  recordLatency(ms: number): void {
+    this.lastLatencyMs = ms;
+    this.latencies.push(ms);
+  }
+
+  recordRtt(ms: number): void {
+    this.lastRttMs = ms;
+    this.rtts.push(ms);
+  }
+
+  snapshot(inFlight: number, breaker: MetricsSnapshot['breaker']): MetricsSnapshot {
+    const sorted = this.latencies.sorted();
+    return {
+      requestsTotal: this.requestsTotal,
+      requestsSuccess: this.requestsSuccess,
+      requestsFailed: this.requestsFailed,
+      requestsRefused: this.requestsRefused,
+      timeouts: this.timeouts,
+      inFlight,
+      latencyMs: {
+        p50: percentile(sorted, 0.5),
+        p95: percentile(sorted, 0.95),
+        p99: percentile(sorted, 0.99),
+        mean: this.latencies.mean() ?? 0,
+        last: this.lastLatencyMs,
+        samples: sorted.length,
+      },
+      heartbeat: { lastRttMs: this.lastRttMs, meanRttMs: this.rtts.mean(), misses: this.heartbeatMisses, sent: this.heartbeatsSent },
+      breaker,
+      restarts: this.restarts,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * ParentWorker options, resolved once by {@link resolveParentOptions}. Every duration is in milliseconds and
+ * says so in its name (MF-HB-6: a seconds value never reaches a timer as milliseconds).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { Codec } from '../protocol/codec.js';
+import type { ProfileName } from '../protocol/profile.js';
+import { isProfileName } from '../protocol/profile.js';
+import type { Clock } from '../time/clock.js';
+import type { Transport } from '../transport/transport.js';
+import type { OutputStream, ProcessLauncher } from './process-launcher.js';
+import type { ServiceDiscovery } from './service-registration.js';
+
+/** Where forwarded child output goes. */
+export type OutputSink = (stream: OutputStream, text: string, workerName: string) => void;
+
+export interface ParentWorkerOptions {
+  /** Protocol profile spoken (MF-PROF-2). Default `v3` (MF-PROF-5). */
+  profile?: ProfileName;
+  /** Default call timeout, ms; undefined means calls wait until answered, the child exits or stop(). */
+  defaultTimeoutMs?: number;
+  /** Respawn the child when it exits unexpectedly (MF-LIFE-9). Default false. */
+  autoRestart?: boolean;
+  /** Consecutive failures that trip the breaker, and the restart budget. Default 5 (MF-CB-2). */
+  maxRestartAttempts?: number;
+  /** First restart backoff, ms (doubles per attempt, capped at 5 s). Default 100. */
+  restartBackoffMs?: number;
+  /** Breaker cooldown before the half-open probe, ms. Default 30,000 (MF-CB-5). */
+  breakerCooldownMs?: number;
+  /** Whether remote ERROR replies count as breaker failures. Default true (MF-CB-3). */
+  countRemoteErrors?: boolean;
+  /** Heartbeat interval, ms; 0 disables heartbeats. Default 5,000 (MF-HB-6). */
+  heartbeatIntervalMs?: number;
+  /** Heartbeat echo timeout, ms. Default 3,000. */
+  heartbeatTimeoutMs?: number;
+  /** Consecutive misses that count as a failure. Default 3. */
+  heartbeatMaxMisses?: number;
+  /** How long start() waits for the child's first answer, ms. Default 30,000. */
+  readyTimeoutMs?: number;
+  /** SHUTDOWN to SIGTERM, ms. Default 2,000 (MF-LIFE-4). */
+  stopGraceMs?: number;
+  /** SIGTERM to SIGKILL, ms. Default 2,000. */
+  stopTermMs?: number;
+  /** Extra arguments for the worker script. */
+  args?: readonly string[];
+  /** Extra environment for the child (added to this process's environment). */
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+  /** Name used to prefix forwarded output. Default: the script path or service id. */
+  name?: string;
+  /** Where forwarded output goes. Default: this process's stdout/stderr, prefixed with the name. */
+  outputSink?: OutputSink;
+  /** Connect mode host. Default 127.0.0.1. */
+  connectHost?: string;
+  /** Connect mode: how long to wait for the service to appear, ms. Default 5,000 (MF-REG-10). */
+  discoverTimeoutMs?: number;
+  /** Payload limit in bytes. Default 16 MiB. */
+  maxPayloadBytes?: number;
+  /** Prefix of message ids (default: random). Fixed prefixes make simulated traces reproducible. */
+  idPrefix?: string;
+  transport?: Transport;
+  launcher?: ProcessLauncher;
+  clock?: Clock;
+  codec?: Codec;
+  discovery?: ServiceDiscovery;
+}
+
+export interface ResolvedParentOptions {
+  profile: ProfileName;
+  defaultTimeoutMs: number | undefined;
+  autoRestart: boolean;
+  maxRestartAttempts: number;
+  restartBackoffMs: number;
+  breakerCooldownMs: number;
+  countRemoteErrors: boolean;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  heartbeatMaxMisses: number;
+  readyTimeoutMs: number;
+  stopGraceMs: number;
+  stopTermMs: number;
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  cwd: string | undefined;
+  connectHost: string;
+  discoverTimeoutMs: number;
+  maxPayloadBytes: number | undefined;
+  idPrefix: string | undefined;
+}
+
+function duration(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidArgumentError(name, `expected a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(name, `expected a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/** Validates a timeout given per call or as default. @throws InvalidArgumentError */
+export function validateTimeoutMs(name: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : duration(name, value, 0, false);
+}
+
+export function resolveParentOptions(options: ParentWorkerOptions = {}): ResolvedParentOptions {
+  const profile = options.profile ?? 'v3';
+  if (!isProfileName(profile)) throw new InvalidArgumentError('profile', `expected 'v3' or 'v4', got ${String(profile)}`);
+  return {
+    profile,
+    defaultTimeoutMs: validateTimeoutMs('defaultTimeoutMs', options.defaultTimeoutMs),
+    autoRestart: options.autoRestart ?? false,
+    maxRestartAttempts: count('maxRestartAttempts', options.maxRestartAttempts, 5),
+    restartBackoffMs: duration('restartBackoffMs', options.restartBackoffMs, 100, true),
+    breakerCooldownMs: duration('breakerCooldownMs', options.breakerCooldownMs, 30_000, true),
+    countRemoteErrors: options.countRemoteErrors ?? true,
+    heartbeatIntervalMs: duration('heartbeatIntervalMs', options.heartbeatIntervalMs, 5_000, true),
+    heartbeatTimeoutMs: duration('heartbeatTimeoutMs', options.heartbeatTimeoutMs, 3_000, false),
+    heartbeatMaxMisses: count('heartbeatMaxMisses', options.heartbeatMaxMisses, 3),
+    readyTimeoutMs: duration('readyTimeoutMs', options.readyTimeoutMs, 30_000, false),
+    stopGraceMs: duration('stopGraceMs', options.stopGraceMs, 2_000, true),
+    stopTermMs: duration('stopTermMs', options.stopTermMs, 2_000, true),
+    args: options.args ?? [],
+    env: options.env ?? {},
+    cwd: options.cwd,
+    connectHost: options.connectHost ?? '127.0.0.1',
+    discoverTimeoutMs: duration('discoverTimeoutMs', options.discoverTimeoutMs, 5_000, true),
+    maxPayloadBytes: options.maxPayloadBytes,
+    idPrefix: options.idPrefix,
+  };
+}

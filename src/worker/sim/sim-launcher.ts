@@ -1,0 +1,117 @@
+/**
+ * A ProcessLauncher for the simulator: a "process" is a program (normally a ChildWorker) started in this
+ * Node process on the simulated network, with a {@link SimHost}. It can exit, be signalled, crash and be
+ * restarted exactly like a real child, on virtual time.
+ */
+import type { Clock } from '../../time/clock.js';
+import type { Transport } from '../../transport/transport.js';
+import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../process-launcher.js';
+import { TailBuffer } from '../process-launcher.js';
+import { SimHost } from './sim-host.js';
+import { TrackingTransport } from './tracking-transport.js';
+
+export interface SimProgramContext {
+  transport: Transport;
+  host: SimHost;
+  clock: Clock;
+  argv: readonly string[];
+}
+
+/** Starts the program; the returned promise settles when the program's main function ends. */
+export type SimProgram = (context: SimProgramContext) => Promise<void>;
+
+export interface SimLauncherOptions {
+  /** Makes the transport of a new simulated process (e.g. `name => network.transport(name)`). */
+  transportFor: (processName: string) => Transport;
+  clock: Clock;
+  /** Programs by command name (`argv[0]`). */
+  programs: Readonly<Record<string, SimProgram>>;
+  /** First simulated pid. Default 1000. */
+  firstPid?: number;
+}
+
+class SimProcess implements LaunchedProcess {
+  readonly exit: Promise<ExitInfo>;
+  exited: ExitInfo | undefined;
+  readonly tail = new TailBuffer();
+  host!: SimHost;
+  private resolveExit!: (info: ExitInfo) => void;
+
+  constructor(
+    readonly pid: number,
+    private readonly transport: TrackingTransport,
+    private readonly clock: Clock,
+  ) {
+    this.exit = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+  }
+
+  stderrTail(): string {
+    return this.tail.toString();
+  }
+
+  /** Ends the process: its sockets close at once, the exit is reported on the next clock tick. */
+  end(info: ExitInfo): void {
+    if (this.exited !== undefined) return;
+    this.exited = info;
+    void this.transport.closeAll();
+    this.clock.setTimer(0, () => this.resolveExit(info));
+  }
+
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.exited !== undefined) return;
+    if (signal === 'SIGTERM' && this.host.signal('SIGTERM')) return;
+    this.end({ code: null, signal });
+  }
+}
+
+export class SimLauncher implements ProcessLauncher {
+  private nextPid: number;
+  private readonly live = new Map<number, SimProcess>();
+
+  constructor(private readonly options: SimLauncherOptions) {
+    this.nextPid = options.firstPid ?? 1000;
+  }
+
+  /** Processes started and not yet exited. */
+  get liveProcesses(): readonly LaunchedProcess[] {
+    return [...this.live.values()];
+  }
+
+  launch(spec: LaunchSpec, onRawOutput: (stream: OutputStream, line: string) => void): LaunchedProcess {
+    const pid = this.nextPid++;
+    const transport = new TrackingTransport(this.options.transportFor(`${spec.command}#${pid}`));
+    const child = new SimProcess(pid, transport, this.options.clock);
+    const onRawWrite = (stream: OutputStream, text: string): void => {
+      for (const line of text.replace(/\n$/, '').split('\n')) {
+        if (stream === 'stderr') child.tail.push(`${line}\n`);
+        onRawOutput(stream, line);
+      }
+    };
+    child.host = new SimHost(pid, spec.env, (code) => child.end({ code, signal: null }), onRawWrite);
+    this.live.set(pid, child);
+    void child.exit.then(() => this.live.delete(pid));
+    const program = this.options.programs[spec.command];
+    if (program === undefined) {
+      child.end({ code: null, signal: null, error: new Error(`spawn ${spec.command} ENOENT (no such simulated program)`) });
+      return child;
+    }
+    program({ transport, host: child.host, clock: this.options.clock, argv: [spec.command, ...spec.args] }).then(
+      () => child.host.exit(0),
+      (error: unknown) => {
+        child.host.writeRaw('stderr', `Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        child.host.exit(1);
+      },
+    );
+    return child;
+  }
+
+  /** Crashes a live process as SIGKILL would. */
+  crash(pid: number): boolean {
+    const child = this.live.get(pid);
+    if (child === undefined) return false;
+    child.kill('SIGKILL');
+    return true;
+  }
+}
