@@ -1,0 +1,198 @@
+/**
+ * The payload codec: the ONLY module that configures msgpackr.
+ *
+ * Encoding sanitises (sanitize.ts) and writes canonical msgpack: the smallest format for every integer,
+ * string, bin, array and map header, uint formats for non-negative integers, float64 for every float,
+ * no extension types, map keys in insertion order. These are the bytes Python `msgpack`, Rust `rmp` and
+ * Go `vmihailenco/msgpack` produce, pinned by the golden vectors in fixtures/vectors/.
+ *
+ * Decoding is strict: the size limit is checked before decoding, the payload must hold exactly one
+ * msgpack value, and extension types are refused. Every failure is a {@link DecodeError}.
+ * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10, MF-FRAME-5, MF-SEC-3
+ */
+import { Packr, Unpackr, addExtension, type Options } from 'msgpackr';
+import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
+import { prepareForWire } from './sanitize.js';
+import { WideInteger } from './wide-integer.js';
+
+/** Default payload size limit: 16 MiB. @see MF-MSG-10 */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/** Options shared by both directions. Every msgpackr option that matters is written out. */
+const COMMON_OPTIONS: Options = {
+  // Records (msgpackr's 0xd4 0x72 structure definitions) are a msgpackr-only extension no peer understands.
+  useRecords: false,
+  // moreTypes would send Set, Error, RegExp and typed arrays as extension types; the protocol has none.
+  moreTypes: false,
+  // structuredClone adds reference/cycle extensions (0x70 'p', 0x69 'i'); sanitisation rejects cycles instead.
+  structuredClone: false,
+  // Bundled strings are an extension (0x62 'b') that only msgpackr reads.
+  bundleStrings: false,
+  // Never float32: MF-VAL-2/MF-VAL-10 want every float as float64 (0xcb) and bit-exact round trips.
+  useFloat32: 0,
+  // Map keys stay strings on both sides; never turn "1" into the integer 1.
+  coercibleKeyAsNumber: false,
+  // Decoded maps are plain objects (the message model reads fields directly); keys stay in wire order.
+  mapsAsObjects: true,
+  // Each message is decoded on its own, not as a stream of values sharing state.
+  sequential: false,
+};
+
+const PACK_OPTIONS: Options = {
+  ...COMMON_OPTIONS,
+  // The default writes every object with a map16 header (0xde) and patches the size afterwards; the
+  // canonical encoding (and every peer) uses fixmap below 16 entries.
+  variableMapSize: true,
+  // Sanitisation already turns undefined into an omission (object) or nil (array); this is the safety
+  // net so msgpackr never writes its fixext "undefined" (0xd4 0x00 0x00).
+  encodeUndefinedAsNil: true,
+  // Out-of-range bigints are an EncodeError raised by sanitisation, never a float, string or extension.
+  largeBigIntToFloat: false,
+  largeBigIntToString: false,
+  useBigIntExtension: false,
+  // Dates never reach msgpackr (sanitisation sends them as ISO strings); keep the timestamp extension off anyway.
+  useTimestamp32: false,
+  // Map and Set are sanitised before packing; if one ever slipped through it must keep its content.
+  mapAsEmptyObject: false,
+  setAsEmptyObject: false,
+};
+
+/** msgpackr supports int64AsType 'auto' (since 1.9) but its typings do not list it yet. */
+type UnpackOptions = Omit<Options, 'int64AsType'> & { int64AsType: 'auto' | 'bigint' };
+
+const UNPACK_OPTIONS: UnpackOptions = {
+  ...COMMON_OPTIONS,
+  // int64/uint64 become numbers up to 2^53 and bigints beyond; see decodeValue for the exact ±2^53 rule.
+  int64AsType: 'auto',
+  // bin decodes to a copy, so a decoded Buffer never aliases (and pins) the receive buffer.
+  copyBuffers: true,
+};
+
+/** Registered once per process: msgpackr extensions are global to the msgpackr module. */
+let extensionsInstalled = false;
+
+function installExtensions(): void {
+  if (extensionsInstalled) return;
+  extensionsInstalled = true;
+  addExtension({
+    Class: WideInteger,
+    // Only identifies the registration: the pack function below writes a plain integer, not an extension.
+    type: 0x49,
+    pack(value: WideInteger, allocate: (size: number) => { target: Uint8Array; targetView: DataView; position: number }) {
+      const { target, targetView, position } = allocate(9);
+      value.writeTo(targetView, target, position);
+    },
+  } as unknown as Parameters<typeof addExtension>[0]);
+  // No extension type is part of the protocol (MF-VAL-6): refuse all of them on decode instead of
+  // producing msgpackr's Date, Set, Error, undefined or reference values.
+  for (let type = 0; type < 256; type++) {
+    addExtension({
+      type,
+      unpack: () => {
+        throw new DecodeError('not-msgpack', `msgpack extension type ${type > 127 ? type - 256 : type} is not part of the protocol`);
+      },
+    });
+  }
+}
+
+/** The two byte runs that end a 64-bit integer of magnitude exactly 2^53 (after the 0xcf / 0xd3 tag). */
+const PLUS_2_53 = Buffer.from('0020000000000000', 'hex');
+const MINUS_2_53 = Buffer.from('ffe0000000000000', 'hex');
+
+/** Options for {@link Codec}. */
+export interface CodecOptions {
+  /** Largest payload encoded or decoded, in bytes. Default 16 MiB ({@link DEFAULT_MAX_PAYLOAD_BYTES}). */
+  maxPayloadBytes?: number;
+}
+
+/** Encodes messages to canonical msgpack and decodes payloads strictly. Stateless between calls. */
+export class Codec {
+  /** The payload size limit in bytes. @see MF-MSG-10 */
+  readonly maxPayloadBytes: number;
+  readonly #packr: Packr;
+  readonly #unpackr: Unpackr;
+  /** Used only for payloads holding an integer of magnitude 2^53: bigints for every 64-bit integer. */
+  readonly #exactUnpackr: Unpackr;
+
+  constructor(options: CodecOptions = {}) {
+    const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!Number.isSafeInteger(max) || max <= 0) throw new InvalidArgumentError('maxPayloadBytes', `must be a positive integer, got ${max}`);
+    this.maxPayloadBytes = max;
+    installExtensions();
+    this.#packr = new Packr(PACK_OPTIONS);
+    this.#unpackr = new Unpackr(UNPACK_OPTIONS as Options);
+    this.#exactUnpackr = new Unpackr({ ...UNPACK_OPTIONS, int64AsType: 'bigint' } as Options);
+  }
+
+  /**
+   * Sanitises and encodes one message (any value, in fact) to canonical msgpack.
+   * The returned Buffer is owned by the caller.
+   * @throws EncodeError for a value that cannot be sent (with its path); PayloadTooLargeError when the
+   *   encoding exceeds {@link maxPayloadBytes}.
+   * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10
+   */
+  encode(message: object): Buffer {
+    const prepared = prepareForWire(message);
+    let bytes: Buffer;
+    try {
+      bytes = this.#packr.pack(prepared);
+    } catch (error) {
+      throw new EncodeError('$', 'msgpack encoding failed', { cause: error });
+    }
+    if (bytes.length > this.maxPayloadBytes) throw new PayloadTooLargeError(bytes.length, this.maxPayloadBytes);
+    return bytes;
+  }
+
+  /**
+   * Decodes exactly one msgpack value. Maps become plain objects (key `__proto__` arrives as `__proto_`,
+   * msgpackr's guard against prototype pollution), bin becomes a Buffer, 64-bit integers become numbers
+   * when safe (|n| <= 2^53 - 1) and bigints otherwise (MF-VAL-4). A nested 0xc1 byte (never used by
+   * msgpack) decodes to an opaque object that no message field accepts.
+   * @throws DecodeError: `too-large` (checked before decoding), `not-msgpack` (empty, truncated or invalid
+   *   bytes, extension types), `trailing-bytes` (bytes after the first value).
+   */
+  decodeValue(bytes: Uint8Array): unknown {
+    if (bytes.byteLength > this.maxPayloadBytes) {
+      throw new DecodeError('too-large', `payload of ${bytes.byteLength} bytes exceeds the limit of ${this.maxPayloadBytes} bytes`);
+    }
+    if (bytes.byteLength === 0) throw new DecodeError('not-msgpack', 'empty payload');
+    // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
+    const source = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const value = unpackStrict(this.#unpackr, source);
+    // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are
+    // rare: find them with two native byte searches, and decode those again exactly.
+    if (source.indexOf(PLUS_2_53) > 0 || source.indexOf(MINUS_2_53) > 0) return exactIntegers(unpackStrict(this.#exactUnpackr, source));
+    return value;
+  }
+}
+
+function unpackStrict(unpackr: Unpackr, source: Buffer): unknown {
+  try {
+    return unpackr.unpack(source);
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    // msgpackr signals bytes after the first value with this message (pinned by a unit test).
+    if (message.startsWith('Data read, but end of buffer not reached')) {
+      throw new DecodeError('trailing-bytes', 'bytes after the first msgpack value', undefined, { cause: error });
+    }
+    throw new DecodeError('not-msgpack', `not a msgpack value: ${message.slice(0, 200)}`, undefined, { cause: error });
+  }
+}
+
+/** Turns the bigints of an all-bigint decode back into numbers where they are safe integers. */
+function exactIntegers(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = exactIntegers(value[i]);
+  } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = exactIntegers(record[key]);
+  }
+  return value;
+}
+
+/** The shared codec with the default limit (16 MiB). */
+export const defaultCodec: Codec = new Codec();

@@ -1,0 +1,275 @@
+/**
+ * Sanitisation: maps any JavaScript value onto the portable value set of the protocol, or fails with
+ * an {@link EncodeError} naming the path of the first bad value (e.g. `$.args[0].user`).
+ *
+ * Rules (docs/spec.md section 4):
+ * - NaN, +Infinity, -Infinity become null, at any depth (MF-VAL-1); -0 becomes 0 (MF-VAL-10).
+ * - An integral number within int64 is an integer; a bigint within int64/uint64 is an integer, one
+ *   outside is an error (MF-VAL-2, MF-VAL-3). Integers are numbers when safe, bigints otherwise (MF-VAL-4).
+ * - Buffer / Uint8Array / ArrayBuffer / DataView are binary (a Buffer view, no copy) (MF-VAL-5).
+ * - `undefined` is omitted as an object property and null inside an array (MF-VAL-6).
+ * - Map with string keys -> plain object; Date -> ISO 8601 string (an invalid Date is an error);
+ *   Set -> array; typed arrays other than Uint8Array -> array of their elements; any other class
+ *   instance (including Error, RegExp) -> plain object of its own enumerable string-keyed properties
+ *   (MF-VAL-7). Symbol-keyed properties are ignored, as in JSON.
+ * - Functions, symbols, cycles, Map keys that are not strings, and nesting deeper than
+ *   {@link MAX_DEPTH} are errors (MF-VAL-7).
+ * - Strings with lone surrogates get U+FFFD in their place, so they are valid UTF-8 (MF-VAL-9).
+ *
+ * Performance: one pass that returns the input itself when nothing needs changing and copies only the
+ * containers on the path to a changed value. Paths are built only when an error is thrown.
+ * @see MF-VAL-1 .. MF-VAL-10
+ */
+import { EncodeError } from '../errors.js';
+import { WideInteger } from './wide-integer.js';
+
+/** Deepest container nesting accepted (arrays, maps, objects). Deeper values fail with an EncodeError. */
+export const MAX_DEPTH = 512;
+
+const TWO_63 = 9223372036854775808;
+const MIN_INT64 = -(2n ** 63n);
+const MAX_UINT64 = 2n ** 64n - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_INT32 = -2147483648n;
+const MAX_UINT32 = 4294967295n;
+
+/**
+ * Returns the portable form of `value`: exactly what decoding its encoding gives back, so
+ * `decode(encode(sanitize(v)))` deep-equals `sanitize(v)` and `sanitize(sanitize(v)) === sanitize(v)`
+ * (the same reference: an already portable value is returned as is). Top-level `undefined` gives null.
+ * @throws EncodeError with `path` rooted at `$`.
+ * @see MF-VAL-8
+ */
+export function sanitize(value: unknown): unknown {
+  return run(value, false);
+}
+
+/**
+ * The codec's variant of {@link sanitize}: the same rules and errors, but the result is shaped for
+ * msgpackr rather than for callers (integers that need 64-bit formats become {@link WideInteger},
+ * `undefined` array elements are left to the packer, which writes nil). Internal to src/protocol.
+ */
+export function prepareForWire(value: unknown): unknown {
+  return run(value, true);
+}
+
+/** Thrown inside the walk; containers add their key while it propagates, so no path is built otherwise. */
+class BadValue {
+  readonly segments: Array<string | number> = [];
+  constructor(readonly reason: string) {}
+}
+
+interface WalkState {
+  /** true: prepare for msgpackr; false: portable form for callers. */
+  readonly wire: boolean;
+  /** The containers from the root to the current value, for cycle detection. */
+  readonly ancestors: object[];
+}
+
+function run(value: unknown, wire: boolean): unknown {
+  const state: WalkState = { wire, ancestors: [] };
+  try {
+    const result = walk(value, state);
+    return result === undefined ? null : result;
+  } catch (error) {
+    if (error instanceof BadValue) throw new EncodeError(formatPath(error.segments.reverse()), error.reason);
+    // A throwing getter or proxy trap: still a typed error, with the original as cause.
+    throw new EncodeError('$', 'the value could not be read', { cause: error });
+  }
+}
+
+/** `$`, then `.name` for identifier keys, `["a b"]` for other keys and `[3]` for indexes. */
+export function formatPath(segments: ReadonlyArray<string | number>): string {
+  let path = '$';
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) path += `.${segment}`;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}
+
+function walk(value: unknown, state: WalkState): unknown {
+  switch (typeof value) {
+    case 'number':
+      return state.wire ? wireNumber(value) : portableNumber(value);
+    case 'string':
+      return wellFormed(value);
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'bigint':
+      return state.wire ? wireBigInt(value) : portableBigInt(value);
+    case 'object':
+      return value === null ? null : walkObject(value, state);
+    case 'function':
+      throw new BadValue('a function cannot be sent');
+    default:
+      throw new BadValue(`a ${typeof value} cannot be sent`);
+  }
+}
+
+function wireNumber(n: number): unknown {
+  // msgpackr writes exactly these two ranges with the smallest integer formats (and -0 as 0x00).
+  if (n >>> 0 === n || n >> 0 === n) return n;
+  if (n !== n || n === Infinity || n === -Infinity) return null;
+  // Beyond 32 bits msgpackr would write float64: MF-VAL-2 wants an integer. 2^63 itself is outside int64.
+  if (Number.isInteger(n) && n >= -TWO_63 && n < TWO_63) return new WideInteger(n);
+  return n;
+}
+
+function portableNumber(n: number): unknown {
+  if (n >> 0 === n) return n === 0 ? 0 : n; // also turns -0 into 0
+  if (n !== n || n === Infinity || n === -Infinity) return null;
+  // Decoding yields a bigint for an integer that is not safe (MF-VAL-4), so the portable form is one too.
+  if (Number.isInteger(n) && (n > Number.MAX_SAFE_INTEGER || n < -Number.MAX_SAFE_INTEGER) && n >= -TWO_63 && n < TWO_63) {
+    return BigInt(n);
+  }
+  return n;
+}
+
+function checkBigIntRange(b: bigint): void {
+  if (b < MIN_INT64 || b > MAX_UINT64) throw new BadValue(`the bigint ${b} is outside the int64 and uint64 ranges`);
+}
+
+function wireBigInt(b: bigint): unknown {
+  if (b >= MIN_INT32 && b <= MAX_UINT32) return Number(b);
+  checkBigIntRange(b);
+  return new WideInteger(b);
+}
+
+function portableBigInt(b: bigint): unknown {
+  if (b >= -MAX_SAFE && b <= MAX_SAFE) return Number(b);
+  checkBigIntRange(b);
+  return b;
+}
+
+// ES2024 string methods (Node >= 20); the ES2023 lib in tsconfig does not declare them yet.
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+function wellFormed(text: string): string {
+  const s = text as unknown as WellFormedString;
+  return s.isWellFormed() ? text : s.toWellFormed();
+}
+
+function enter(container: object, state: WalkState): void {
+  if (state.ancestors.includes(container)) throw new BadValue('a cycle: the value contains itself');
+  if (state.ancestors.length >= MAX_DEPTH) throw new BadValue(`nesting deeper than ${MAX_DEPTH} levels`);
+  state.ancestors.push(container);
+}
+
+function at(error: unknown, segment: string | number): unknown {
+  if (error instanceof BadValue) error.segments.push(segment);
+  return error;
+}
+
+function walkObject(value: object, state: WalkState): unknown {
+  if (Array.isArray(value)) return walkArray(value, state, !state.wire && Object.getPrototypeOf(value) !== Array.prototype);
+  if (value instanceof Uint8Array) {
+    return state.wire || Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype) return walkRecord(value as Record<string, unknown>, state, false);
+  // A null-prototype object decodes as a plain one: the portable form copies it so the two deep-equal.
+  if (proto === null) return walkRecord(value as Record<string, unknown>, state, !state.wire);
+  return walkSpecial(value, state);
+}
+
+function walkSpecial(value: object, state: WalkState): unknown {
+  if (value instanceof WideInteger) return state.wire ? value : walk(value.value, state);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new BadValue('an invalid Date cannot be sent');
+    return value.toISOString();
+  }
+  if (value instanceof Map) return walkMap(value, state);
+  if (value instanceof Set) return walkArray(Array.from(value as Set<unknown>), state, false);
+  if (value instanceof DataView) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value)) return walkArray(Array.from(value as unknown as ArrayLike<unknown>), state, false);
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return Buffer.from(value);
+  return walkRecord(value as Record<string, unknown>, state, true);
+}
+
+function walkArray(array: readonly unknown[], state: WalkState, forceCopy: boolean): unknown {
+  enter(array, state);
+  const length = array.length;
+  let copy: unknown[] | undefined = forceCopy ? [] : undefined;
+  for (let i = 0; i < length; i++) {
+    const item = array[i];
+    let result: unknown;
+    try {
+      result = walk(item, state);
+    } catch (error) {
+      throw at(error, i);
+    }
+    // In wire mode msgpackr writes undefined (and array holes) as nil: no copy needed for them.
+    if (result === undefined && !state.wire) result = null;
+    if (copy !== undefined) copy.push(result);
+    else if (result !== item || (result === 0 && !state.wire && Object.is(item, -0))) {
+      copy = array.slice(0, i);
+      copy.push(result);
+    }
+  }
+  state.ancestors.pop();
+  return copy ?? array;
+}
+
+function walkRecord(record: Record<string, unknown>, state: WalkState, forceCopy: boolean): unknown {
+  enter(record, state);
+  const keys = Object.keys(record);
+  let copy: Record<string, unknown> | undefined = forceCopy ? {} : undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = record[key];
+    let result: unknown;
+    try {
+      result = walk(item, state);
+    } catch (error) {
+      throw at(error, key);
+    }
+    const wireKey = wellFormed(key);
+    if (copy === undefined) {
+      const same = result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0));
+      if (same) continue;
+      copy = copyKeys(record, keys, i);
+    }
+    if (result !== undefined) setOwn(copy, wireKey, result);
+  }
+  state.ancestors.pop();
+  return copy ?? record;
+}
+
+function walkMap(map: Map<unknown, unknown>, state: WalkState): unknown {
+  enter(map, state);
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of map) {
+    if (typeof key !== 'string') throw new BadValue(`a Map key of type ${key === null ? 'null' : typeof key} cannot be sent (only string keys)`);
+    let result: unknown;
+    try {
+      result = walk(item, state);
+    } catch (error) {
+      throw at(error, key);
+    }
+    if (result !== undefined) setOwn(copy, wellFormed(key), result);
+  }
+  state.ancestors.pop();
+  return copy;
+}
+
+/** A plain object holding the first `count` keys of `record`, which were already found unchanged. */
+function copyKeys(record: Record<string, unknown>, keys: readonly string[], count: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    const key = keys[i] as string;
+    setOwn(copy, key, record[key]);
+  }
+  return copy;
+}
+
+/** Assigns an own data property, even for the key `__proto__` (a plain assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

@@ -1,0 +1,154 @@
+/**
+ * Validation: a decoded msgpack value to a typed {@link Message}, or a {@link DecodeError} saying why not.
+ *
+ * Checks run in this order and the first failure wins, so a caller can tell the cases apart:
+ * 1. `not-a-map`: the value is not a map (MF-MSG-1).
+ * 2. `app`: `missing-field` / `wrong-type` / `wrong-app` (not the app id of an accepted profile) (MF-MSG-6).
+ * 3. `type`: `missing-field` / `wrong-type` when not a string, and **`wrong-type` with field `type` for an
+ *    unknown message type** (MF-MSG-5): the receiver ignores it like any other failure.
+ * Throughout, a nil field counts as missing.
+ * 4. `id`: `missing-field` when missing **or empty** (MF-CALL-2: the child drops such a CALL, it cannot
+ *    reply), `wrong-type` when not a string (MF-MSG-9). Since `type` was checked first, an id failure
+ *    always belongs to a message of a known type (`error.message` names it).
+ * 5. `timestamp`: `missing-field` / `wrong-type` when not a finite number (MF-MSG-2, MF-MSG-9).
+ * 6. Type-specific fields, checked only where the spec wants the message dropped:
+ *    - CALL: lenient. A missing or wrong-typed `function` or `args` still decodes, because the child must
+ *      answer it with an ERROR (MF-CALL-3); {@link callDefect} gives that ERROR's text. A missing `args`
+ *      becomes `[]`; `clientName` is copied to `client_name` when only the alias is present (MF-MSG-7).
+ *    - RESPONSE: a missing `result` becomes null (MF-CALL-6).
+ *    - ERROR: `error` must be a string (`missing-field` / `wrong-type`); a non-string `traceback` is removed.
+ *    - STDOUT / STDERR: `output` must be a string.
+ *    - HEARTBEAT: `args`, when present, must be an array and `metadata` a map (`wrong-type`).
+ * Unknown fields are kept and ignored (MF-MSG-4). Normalisation mutates the decoded object (no copy).
+ * @see MF-MSG-1 .. MF-MSG-10, MF-CALL-1 .. MF-CALL-3
+ */
+import { DecodeError, type DecodeReason } from '../errors.js';
+import type { Codec } from './codec.js';
+import { MESSAGE_TYPES, type CallMessage, type Message, type MessageType } from './message.js';
+import { profileForApp, type Profile } from './profile.js';
+
+/** A validated message and the profile it arrived in. */
+export interface ValidatedMessage {
+  message: Message;
+  profile: Profile;
+}
+
+/** The non-throwing result of {@link decodeMessage}. */
+export type DecodeResult = { ok: true; message: Message; profile: Profile } | { ok: false; error: DecodeError };
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+
+/**
+ * Validates a decoded value against MF-MSG-1..10 for the `accepted` profiles.
+ * @throws DecodeError with `reason` and `field` as described in the module comment.
+ */
+export function validateMessage(value: unknown, accepted: readonly Profile[]): ValidatedMessage {
+  const result = check(value, accepted);
+  if (result instanceof DecodeError) throw result;
+  return result;
+}
+
+/**
+ * Decodes and validates one payload; never throws. The hot path of both workers.
+ * Failures: every codec reason (`too-large`, `not-msgpack`, `trailing-bytes`) and every validation reason.
+ */
+export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: readonly Profile[]): DecodeResult {
+  let value: unknown;
+  try {
+    value = codec.decodeValue(payload);
+  } catch (error) {
+    return { ok: false, error: asDecodeError(error) };
+  }
+  const result = check(value, accepted);
+  if (result instanceof DecodeError) return { ok: false, error: result };
+  return { ok: true, message: result.message, profile: result.profile };
+}
+
+/**
+ * The text of the ERROR a child sends for a CALL it cannot dispatch because of its own fields, or
+ * undefined when `function` is a non-empty string and `args` an array.
+ * @see MF-CALL-1, MF-CALL-3
+ */
+export function callDefect(call: CallMessage): string | undefined {
+  const fields = call as Record<string, unknown>;
+  if (fields['function'] === undefined || fields['function'] === null) return 'CALL has no function name';
+  if (typeof fields['function'] !== 'string' || fields['function'] === '') return 'CALL function name must be a non-empty string';
+  if (!Array.isArray(fields['args'])) return 'CALL args must be an array';
+  return undefined;
+}
+
+function asDecodeError(error: unknown): DecodeError {
+  if (error instanceof DecodeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DecodeError('not-msgpack', `payload could not be decoded: ${message}`, undefined, { cause: error });
+}
+
+function fail(reason: DecodeReason, field: string | undefined, message: string): DecodeError {
+  return new DecodeError(reason, message, field);
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function check(value: unknown, accepted: readonly Profile[]): ValidatedMessage | DecodeError {
+  if (!isMap(value)) return fail('not-a-map', undefined, 'payload is not a msgpack map');
+  const profile = checkApp(value['app'], accepted);
+  if (profile instanceof DecodeError) return profile;
+  const type = value['type'];
+  if (type === undefined || type === null) return fail('missing-field', 'type', 'message has no type');
+  if (typeof type !== 'string') return fail('wrong-type', 'type', 'message type is not a string');
+  if (!KNOWN_TYPES.has(type)) return fail('wrong-type', 'type', `unknown message type ${JSON.stringify(type.slice(0, 64))} (ignored, MF-MSG-5)`);
+  const id = value['id'];
+  if (id === undefined || id === null || id === '') return fail('missing-field', 'id', `${type} message without an id (dropped, MF-CALL-2)`);
+  if (typeof id !== 'string') return fail('wrong-type', 'id', `${type} message id is not a string`);
+  const timestamp = value['timestamp'];
+  if (timestamp === undefined || timestamp === null) return fail('missing-field', 'timestamp', `${type} message has no timestamp`);
+  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return fail('wrong-type', 'timestamp', `${type} message timestamp is not a number`);
+  const problem = checkTypeFields(type as MessageType, value);
+  if (problem !== undefined) return problem;
+  return { message: value as Message, profile };
+}
+
+function checkApp(app: unknown, accepted: readonly Profile[]): Profile | DecodeError {
+  if (app === undefined || app === null) return fail('missing-field', 'app', 'message has no app id (ignored, MF-MSG-6)');
+  if (typeof app !== 'string') return fail('wrong-type', 'app', 'message app id is not a string');
+  const profile = profileForApp(app);
+  if (profile === undefined || !accepted.includes(profile)) {
+    return fail('wrong-app', 'app', `app id ${JSON.stringify(app.slice(0, 64))} is not accepted (ignored, MF-MSG-6)`);
+  }
+  return profile;
+}
+
+function checkTypeFields(type: MessageType, fields: Record<string, unknown>): DecodeError | undefined {
+  switch (type) {
+    case 'call':
+      if (fields['args'] === undefined) fields['args'] = [];
+      if (fields['client_name'] === undefined && typeof fields['clientName'] === 'string') fields['client_name'] = fields['clientName'];
+      return undefined;
+    case 'response':
+      if (fields['result'] === undefined) fields['result'] = null;
+      return undefined;
+    case 'error':
+      if (fields['traceback'] !== undefined && typeof fields['traceback'] !== 'string') delete fields['traceback'];
+      return requireString(fields, 'error', type);
+    case 'stdout':
+    case 'stderr':
+      return requireString(fields, 'output', type);
+    case 'heartbeat':
+      if (fields['args'] !== undefined && !Array.isArray(fields['args'])) return fail('wrong-type', 'args', 'heartbeat args is not an array');
+      if (fields['metadata'] !== undefined && !isMap(fields['metadata'])) return fail('wrong-type', 'metadata', 'heartbeat metadata is not a map');
+      return undefined;
+    case 'shutdown':
+      return undefined;
+  }
+}
+
+function requireString(fields: Record<string, unknown>, field: string, type: string): DecodeError | undefined {
+  const value = fields[field];
+  if (value === undefined || value === null) return fail('missing-field', field, `${type} message has no ${field}`);
+  if (typeof value !== 'string') return fail('wrong-type', field, `${type} message ${field} is not a string`);
+  return undefined;
+}
