@@ -53,6 +53,7 @@ class NodeProcess implements LaunchedProcess {
       const finish = (info: ExitInfo): void => {
         if (this.exited !== undefined) return;
         this.exited = info;
+        this.reapGroup();
         // Report the exit at once, but give the pipes a moment to deliver the last stderr lines so the
         // SpawnError can quote them; a grandchild holding the pipe open must not delay the report.
         void Promise.race([drained, new Promise((r) => setImmediate(r))]).then(() => resolve(info));
@@ -70,6 +71,20 @@ class NodeProcess implements LaunchedProcess {
 
   stderrTail(): string {
     return this.tail.toString();
+  }
+
+  /**
+   * Whatever the child left in its process group (a wrapper's worker, a grandchild) dies with it: the group
+   * is the child's alone (`detached`), so this never reaches anything else.
+   */
+  private reapGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is already empty.
+    }
   }
 
   kill(signal: 'SIGTERM' | 'SIGKILL'): void {
