@@ -1,0 +1,54 @@
+/**
+ * The `./sim` subpath: the deterministic simulator for tests (ours and users'), wired to the protocol.
+ *
+ * `createSimNetwork()` is `new SimNetwork()` with `describe` defaulting to the protocol codec's strict
+ * decoder, so fault predicates can say `where: (m) => m.type === 'call'` and traces show decoded messages.
+ * The transport layer itself never imports the protocol; this barrel is where the two meet.
+ */
+import { defaultCodec } from './protocol/codec.js';
+import { SimNetwork, type SimNetworkOptions } from './transport/sim/index.js';
+
+export {
+  SimNetwork,
+  SimSocket,
+  drop,
+  delay,
+  duplicate,
+  reorder,
+  corrupt,
+  partition,
+  crash,
+  ruleToJson,
+  readPlan,
+} from './transport/sim/index.js';
+export type {
+  SimNetworkOptions,
+  SimNetworkEvent,
+  Hold,
+  Direction,
+  SimMessage,
+  MatchOptions,
+  FaultRule,
+  DropRule,
+  DelayRule,
+  DuplicateRule,
+  ReorderRule,
+  CorruptRule,
+  PartitionRule,
+  CrashRule,
+  AppliedFault,
+  Describe,
+  TraceSink,
+  TracedPlan,
+} from './transport/sim/index.js';
+export { VirtualClock, Prng } from './time/index.js';
+export type { Clock, TimerHandle } from './time/index.js';
+export type { Transport, Socket, SocketOptions, SocketRole, Frames } from './transport/transport.js';
+
+/** Decodes a payload with the protocol's default codec (the `describe` used by {@link createSimNetwork}). */
+export const describePayload = (payload: Uint8Array): unknown => defaultCodec.decodeValue(payload);
+
+/** A {@link SimNetwork} whose `describe` defaults to the protocol codec (see the module comment). */
+export function createSimNetwork(options: SimNetworkOptions): SimNetwork {
+  return new SimNetwork({ describe: describePayload, ...options });
+}

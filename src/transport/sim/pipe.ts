@@ -1,0 +1,53 @@
+import type { SimSocket } from './sim-socket.js';
+
+/** Index of a direction on a pipe: 0 is connector to binder, 1 is binder to connector. */
+export type PipeDirection = 0 | 1;
+
+/**
+ * One connection between a connecting and a binding socket (libzmq's pipe pair), carrying messages both
+ * ways in order. A ROUTER end addresses the other end by the routing id stored here.
+ */
+export class Pipe {
+  readonly id: number;
+  readonly endpoint: string;
+  readonly connector: SimSocket;
+  readonly binder: SimSocket;
+  /** Routing id under which the connector knows the binder (used when the connector is a ROUTER). */
+  readonly binderId: Uint8Array;
+  /** Routing id under which the binder knows the connector (used when the binder is a ROUTER). */
+  readonly connectorId: Uint8Array;
+  /** False once either end closed or crashed. */
+  open = true;
+  /** The end that closed gracefully with linger > 0: its messages already sent are still delivered. */
+  lingering: SimSocket | undefined;
+  /** Latest scheduled delivery time per direction, in ms, so in-order messages never overtake each other. */
+  readonly lastDueMs: [number, number] = [0, 0];
+
+  constructor(id: number, endpoint: string, connector: SimSocket, binder: SimSocket, connectorId: Uint8Array, binderId: Uint8Array) {
+    this.id = id;
+    this.endpoint = endpoint;
+    this.connector = connector;
+    this.binder = binder;
+    this.connectorId = connectorId;
+    this.binderId = binderId;
+  }
+
+  /** The direction of a message sent by `from`. */
+  directionFrom(from: SimSocket): PipeDirection {
+    return from === this.connector ? 0 : 1;
+  }
+
+  /** The receiving end of a message travelling in `direction`. */
+  receiver(direction: PipeDirection): SimSocket {
+    return direction === 0 ? this.binder : this.connector;
+  }
+
+  sender(direction: PipeDirection): SimSocket {
+    return direction === 0 ? this.connector : this.binder;
+  }
+
+  /** The routing id `socket` (a ROUTER end) uses for the other end. */
+  peerIdFor(socket: SimSocket): Uint8Array {
+    return socket === this.connector ? this.binderId : this.connectorId;
+  }
+}
