@@ -124,7 +124,7 @@ export class FaultEngine {
       copy[copy.length - 1] = last.slice(0, length);
       decision.applied.push({ fault: 'corrupt', rule: index, mode, length });
     } else {
-      const bytes = last.slice();
+      const bytes = Uint8Array.from(last); // not last.slice(): on a Buffer that is a view, and would corrupt the sender's bytes
       const flipped: number[] = [];
       for (let i = 0; i < bits; i++) {
         const bit = this.prng.int(0, bytes.length * 8 - 1);
