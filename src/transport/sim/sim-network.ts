@@ -1,8 +1,6 @@
-import { ClosedError, ConnectionError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
 import { Prng } from '../../time/prng.js';
-import { resolveSocketOptions } from '../socket-options.js';
-import type { Frames, Socket, SocketOptions, SocketRole, Transport } from '../transport.js';
+import type { Frames, Transport } from '../transport.js';
 import { type Delivery, DeliveryScheduler } from './delivery-scheduler.js';
 import { type AppliedFault, type FaultDecision, FaultEngine } from './fault-engine.js';
 import { type FaultRule, type SimMessage, ruleToJson } from './faults.js';
@@ -10,6 +8,7 @@ import { type Describe, MessageView } from './message-view.js';
 import { Pipe } from './pipe.js';
 import { SimEndpoints } from './sim-endpoints.js';
 import { SimSocket, type SimSocketHost } from './sim-socket.js';
+import { SimTransport } from './sim-transport.js';
 import { type TraceSink, TraceRecorder, framesToTrace } from './trace.js';
 import { toHex, toTraceValue } from './trace-value.js';
 
@@ -46,35 +45,6 @@ interface HoldState extends Hold {
   readonly where: (message: SimMessage) => boolean;
   readonly held: Delivery[];
   active: boolean;
-}
-
-/** One simulated process: a name and the sockets it created. Crashed transports create no sockets. */
-class SimTransport implements Transport {
-  readonly kind = 'memory' as const;
-  readonly name: string;
-  readonly sockets = new Set<SimSocket>();
-  crashed = false;
-  private readonly network: SimNetwork;
-
-  constructor(network: SimNetwork, name: string) {
-    this.network = network;
-    this.name = name;
-  }
-
-  dealer(options?: SocketOptions): Socket {
-    return this.create('dealer', options);
-  }
-
-  router(options?: SocketOptions): Socket {
-    return this.create('router', options);
-  }
-
-  private create(role: SocketRole, options: SocketOptions | undefined): SimSocket {
-    if (this.crashed) throw new ClosedError(`simulated process ${this.name} (crashed)`);
-    const socket = this.network.createSocket(this, role, resolveSocketOptions(options));
-    this.sockets.add(socket);
-    return socket;
-  }
 }
 
 /**
@@ -130,7 +100,7 @@ export class SimNetwork implements SimSocketHost {
     const processName = name ?? `process-${++this.unnamedCount}`;
     const existing = this.transports.get(processName);
     if (existing !== undefined && !existing.crashed) return existing;
-    const transport = new SimTransport(this, processName);
+    const transport = new SimTransport(processName, (role, options) => new SimSocket(this, role, processName, ++this.socketCount, options));
     this.transports.set(processName, transport);
     if (existing !== undefined) {
       this.trace.write('restart', { process: processName });
@@ -208,11 +178,6 @@ export class SimNetwork implements SimSocketHost {
     return state;
   }
 
-  /** @internal used by SimTransport. */
-  createSocket(transport: SimTransport, role: SocketRole, options: ReturnType<typeof resolveSocketOptions>): SimSocket {
-    return new SimSocket(this, role, transport.name, ++this.socketCount, options);
-  }
-
   /** @internal SimSocketHost */
   bind(socket: SimSocket, endpoint: string): string {
     const bound = this.endpoints.bind(socket, endpoint);
@@ -236,6 +201,7 @@ export class SimNetwork implements SimSocketHost {
   /** @internal SimSocketHost */
   detach(socket: SimSocket, abrupt: boolean): void {
     this.trace.write(abrupt ? 'kill' : 'close', { socket: socket.name });
+    this.transports.get(socket.process)?.sockets.delete(socket);
     this.endpoints.remove(socket);
     for (const pipe of socket.connections) {
       pipe.open = false;
