@@ -3,7 +3,8 @@
  * Node process on the simulated network, with a {@link SimHost}. It can exit, be signalled, crash and be
  * restarted exactly like a real child, on virtual time.
  */
-import type { Clock } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import { sleepOn } from '../../time/real-clock.js';
 import type { Transport } from '../../transport/transport.js';
 import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../process-launcher.js';
 import { TailBuffer } from '../process-launcher.js';
@@ -30,6 +31,41 @@ export interface SimLauncherOptions {
   firstPid?: number;
 }
 
+/**
+ * The clock as one simulated process sees it: its timers die with the process, as a real process's do.
+ */
+class ProcessClock implements Clock {
+  private readonly timers = new Set<TimerHandle>();
+
+  constructor(private readonly clock: Clock) {}
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  epochMs(): number {
+    return this.clock.epochMs();
+  }
+
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
+    const handle = this.clock.setTimer(delayMs, () => {
+      this.timers.delete(handle);
+      callback();
+    });
+    this.timers.add(handle);
+    return handle;
+  }
+
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, delayMs, signal);
+  }
+
+  cancelAll(): void {
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+  }
+}
+
 class SimProcess implements LaunchedProcess {
   readonly exit: Promise<ExitInfo>;
   exited: ExitInfo | undefined;
@@ -37,11 +73,14 @@ class SimProcess implements LaunchedProcess {
   host!: SimHost;
   private resolveExit!: (info: ExitInfo) => void;
 
+  readonly processClock: ProcessClock;
+
   constructor(
     readonly pid: number,
     private readonly transport: TrackingTransport,
     private readonly clock: Clock,
   ) {
+    this.processClock = new ProcessClock(clock);
     this.exit = new Promise((resolve) => {
       this.resolveExit = resolve;
     });
@@ -55,6 +94,7 @@ class SimProcess implements LaunchedProcess {
   end(info: ExitInfo): void {
     if (this.exited !== undefined) return;
     this.exited = info;
+    this.processClock.cancelAll();
     void this.transport.closeAll();
     this.clock.setTimer(0, () => this.resolveExit(info));
   }
@@ -97,7 +137,7 @@ export class SimLauncher implements ProcessLauncher {
       child.end({ code: null, signal: null, error: new Error(`spawn ${spec.command} ENOENT (no such simulated program)`) });
       return child;
     }
-    program({ transport, host: child.host, clock: this.options.clock, argv: [spec.command, ...spec.args] }).then(
+    program({ transport, host: child.host, clock: child.processClock, argv: [spec.command, ...spec.args] }).then(
       () => child.host.exit(0),
       (error: unknown) => {
         child.host.writeRaw('stderr', `Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
