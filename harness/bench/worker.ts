@@ -57,7 +57,7 @@ async function drive(client: Client, payload: Payload, total: number, window: nu
 
 /** The baseline client: a raw DEALER with msgpackr, matching replies by id. */
 async function bareClient(): Promise<Client> {
-  const packr = new Packr({ useRecords: false, int64AsType: 'auto' } as ConstructorParameters<typeof Packr>[0]);
+  const packr = new Packr({ useRecords: false, int64AsType: 'auto' } as unknown as ConstructorParameters<typeof Packr>[0]);
   const dealer = new Dealer({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
   await dealer.bind('tcp://127.0.0.1:*');
   const port = dealer.lastEndpoint!.split(':').pop()!;

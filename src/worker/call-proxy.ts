@@ -30,8 +30,8 @@ export type RemoteApi<Api> = {
 };
 
 export type CallProxy<Api> = RemoteApi<Api> & {
-  /** A proxy whose calls carry these options. */
-  withOptions(options: CallOptions): RemoteApi<Api>;
+  /** A proxy whose calls carry these options (chainable: later options win). */
+  withOptions(options: CallOptions): CallProxy<Api>;
 };
 
 export type CallFunction = (functionName: string, args: unknown[], options: CallOptions | undefined) => Promise<unknown>;
