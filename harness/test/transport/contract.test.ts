@@ -135,6 +135,18 @@ for (const backend of backends()) {
       assert.equal(text((await receive(dealer))[1]), 'found');
     });
 
+    test('a ROUTER send of the routing id alone is dropped silently, as libzmq does (MF-FRAME-3)', async (t) => {
+      const harness = setup(t);
+      const { router, endpoint } = await boundRouter(harness);
+      const dealer = harness.transport('parent').dealer();
+      await dealer.connect(endpoint);
+      await dealer.send([EMPTY, bytes('hello')]);
+      const [routingId] = await receive(router);
+      await router.send([routingId!]);
+      await router.send([routingId!, bytes('only')]);
+      assert.deepEqual((await receive(dealer)).map(text), ['only']);
+    });
+
     test('close while a receive is pending rejects it with ClosedError, and close never hangs', async (t) => {
       const { router } = await boundRouter(setup(t));
       const pending = router.receive();

@@ -194,8 +194,8 @@ export class SimNetwork implements SimSocketHost {
   }
 
   /** @internal SimSocketHost */
-  unroutable(from: SimSocket, routingId: Uint8Array): void {
-    this.trace.write('unroutable', { socket: from.name, routingId: toHex(routingId) });
+  unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void {
+    this.trace.write('unroutable', { socket: from.name, routingId: toHex(routingId), reason });
   }
 
   /** @internal SimSocketHost */

@@ -12,7 +12,7 @@ export interface SimSocketHost {
   /** Sends one message over a pipe: faults, trace and delivery through the clock. */
   transmit(pipe: Pipe, from: SimSocket, frames: Frames): void;
   /** A ROUTER send whose routing id is unknown (dropped, as libzmq does without ROUTER_MANDATORY). */
-  unroutable(from: SimSocket, routingId: Uint8Array): void;
+  unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void;
   /** Removes the socket from the network; `abrupt` (a crash) also loses what it sent and is still in flight. */
   detach(socket: SimSocket, abrupt: boolean): void;
 }
@@ -150,11 +150,16 @@ export class SimSocket implements Socket {
     else this.inbound.push(message);
   }
 
+  /**
+   * libzmq ROUTER: the first frame picks the peer and is stripped; an unknown id, or a message that is only
+   * the id (a single-frame send), is dropped silently.
+   * @see MF-FRAME-3
+   */
   private route(frames: Frames): void {
     const routingId = frames[0];
     if (routingId === undefined) return;
-    const pipe = this.peersById.get(toHex(routingId));
-    if (pipe === undefined) this.host.unroutable(this, routingId);
+    const pipe = frames.length < 2 ? undefined : this.peersById.get(toHex(routingId));
+    if (pipe === undefined) this.host.unroutable(this, routingId, frames.length < 2 ? 'no frame after the routing id' : 'unknown routing id');
     else this.host.transmit(pipe, this, frames.slice(1));
   }
 
