@@ -21,7 +21,7 @@ import { childFrames, parseChildInbound } from '../protocol/framing.js';
 import type { CallMessage, HeartbeatMessage, Message } from '../protocol/message.js';
 import { createError, createHeartbeatEcho, createOutput, createResponse } from '../protocol/messages.js';
 import { PROFILES, type Profile, type ProfileName } from '../protocol/profile.js';
-import { decodeMessage } from '../protocol/validate.js';
+import { callDefect, decodeMessage } from '../protocol/validate.js';
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
 import { callableMethods, resolveMethod } from './dispatch.js';
@@ -284,14 +284,16 @@ export abstract class ChildWorker {
   }
 
   private async serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): Promise<void> {
-    const resolution = resolveMethod(callableMethods(this, ChildWorker.prototype), call.function);
+    // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
+    const defect = callDefect(call);
+    const resolution = defect === undefined ? resolveMethod(callableMethods(this, ChildWorker.prototype), call.function) : ({ ok: false, error: defect } as const);
     if (!resolution.ok) {
       this.reply(routingId, createError(profile, call.id, this.timestampSec(), resolution.error), call.id);
       return;
     }
     let result: unknown;
     try {
-      const args = Array.isArray(call.args) ? call.args : [];
+      const args = call.args;
       const clientName = call.client_name ?? call['clientName'];
       this.callContext = {
         id: call.id,
