@@ -18,7 +18,7 @@ export interface OutputForwarderOptions {
 }
 
 export class OutputForwarder {
-  private readonly parents = new Map<string, Uint8Array>();
+  private readonly parents: Uint8Array[] = [];
   private readonly held: Array<{ stream: OutputStream; text: string }> = [];
   private heldBytes = 0;
   private inFlight = 0;
@@ -32,16 +32,16 @@ export class OutputForwarder {
   }
 
   get knownParentCount(): number {
-    return this.parents.size;
+    return this.parents.length;
   }
 
   /** Records a parent's routing id (from any message it sent); flushes held output to the first one. */
   knowParent(routingId: Uint8Array): void {
     if (this.closed) return;
-    const key = Buffer.from(routingId.buffer, routingId.byteOffset, routingId.byteLength).toString('latin1');
-    if (this.parents.has(key)) return;
-    this.parents.set(key, routingId);
-    if (this.parents.size === 1 && this.held.length > 0) {
+    // Called for every inbound message: a byte comparison against the (usually one) known id, no allocation.
+    for (const known of this.parents) if (sameBytes(known, routingId)) return;
+    this.parents.push(Uint8Array.from(routingId));
+    if (this.parents.length === 1 && this.held.length > 0) {
       const held = this.held.splice(0);
       this.heldBytes = 0;
       for (const { stream, text } of held) this.write(stream, text);
@@ -51,7 +51,7 @@ export class OutputForwarder {
   /** Forgets every parent and writes whatever is held to the local streams. */
   close(): void {
     this.closed = true;
-    this.parents.clear();
+    this.parents.length = 0;
     for (const { stream, text } of this.held.splice(0)) this.options.writeRaw(stream, text);
     this.heldBytes = 0;
   }
@@ -63,7 +63,7 @@ export class OutputForwarder {
       this.options.writeRaw(stream, text);
       return true;
     }
-    if (this.parents.size === 0) {
+    if (this.parents.length === 0) {
       if (this.heldBytes + text.length > this.bufferLimitBytes) this.options.writeRaw(stream, text);
       else {
         this.held.push({ stream, text });
@@ -75,7 +75,7 @@ export class OutputForwarder {
       this.options.writeRaw(stream, text);
       return true;
     }
-    for (const routingId of this.parents.values()) {
+    for (const routingId of this.parents) {
       this.inFlight++;
       this.options.send(routingId, stream, text).then(
         () => this.inFlight--,
@@ -87,4 +87,10 @@ export class OutputForwarder {
     }
     return true;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
