@@ -4,6 +4,7 @@
  * awaits events, runs unchanged on virtual time). Every socket created through a harness is closed by
  * `dispose()`, which tests register with `t.after`, so nothing leaks when a test fails.
  */
+import { createServer } from 'node:net';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
 import { realClock } from '../../../src/time/real-clock.js';
 import { SimNetwork } from '../../../src/transport/sim/sim-network.js';
@@ -13,6 +14,8 @@ import { ZmqTransport } from '../../../src/transport/zmq/zmq-transport.js';
 export interface Harness {
   /** The transport of a named process (the simulator keeps processes apart; ZeroMQ has one context). */
   transport(process: string): Transport;
+  /** A loopback port that nothing listens on now (and that a later bind may take). */
+  freePort(): Promise<number>;
   /** Closes every socket created through `transport()` and stops the clock driver. */
   dispose(): Promise<void>;
 }
@@ -51,6 +54,18 @@ const zmqBackend: Backend = {
     const transport = new TrackingTransport(new ZmqTransport(), sockets);
     return {
       transport: () => transport,
+      // Asked of the OS with a plain TCP server, closed before resolving: a ZeroMQ socket releases its port
+      // asynchronously (in its I/O thread), so probing with one would race the later bind.
+      freePort: () =>
+        new Promise<number>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            const port = typeof address === 'object' && address !== null ? address.port : 0;
+            server.close(() => resolve(port));
+          });
+        }),
       dispose: async () => {
         await Promise.all(sockets.map((socket) => socket.close()));
       },
@@ -71,6 +86,12 @@ const memoryBackend: Backend = {
         let transport = transports.get(process);
         if (transport === undefined) transports.set(process, (transport = new TrackingTransport(network.transport(process), sockets)));
         return transport;
+      },
+      freePort: async () => {
+        const probe = network.transport('probe').router();
+        const endpoint = await probe.bind('tcp://127.0.0.1:0');
+        await probe.close();
+        return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
       },
       dispose: async () => {
         await Promise.all(sockets.map((socket) => socket.close()));

@@ -19,14 +19,6 @@ async function boundRouter(harness: Harness): Promise<{ router: Socket; endpoint
   return { router, endpoint };
 }
 
-/** A port that was free a moment ago: bind port 0, note the port, close. */
-async function freePort(harness: Harness): Promise<number> {
-  const probe = harness.transport('probe').router();
-  const endpoint = await probe.bind(loopbackEndpoint(0));
-  await probe.close();
-  return endpointPort(endpoint)!;
-}
-
 for (const backend of backends()) {
   describe(`Transport contract on ${backend.name}`, () => {
     const setup = (t: { after(fn: () => Promise<void>): void }): Harness => {
@@ -70,7 +62,7 @@ for (const backend of backends()) {
 
     test('a DEALER may connect and send before the ROUTER binds; the message arrives once it does', async (t) => {
       const harness = setup(t);
-      const port = await freePort(harness);
+      const port = await harness.freePort();
       const dealer = harness.transport('parent').dealer();
       await dealer.connect(loopbackEndpoint(port));
       const sent = dealer.send([EMPTY, bytes('early')]);
@@ -121,6 +113,25 @@ for (const backend of backends()) {
       }
       await within(Promise.all(sends));
       for (let i = 0; i < 1000; i++) assert.equal(text((await receive(dealer, `reply ${i}`))[1]), `r${i}`);
+    });
+
+    test('under back-pressure (high-water marks of 1) sends wait, then all go out in call order', async (t) => {
+      const harness = setup(t);
+      const { router, endpoint } = await (async () => {
+        const socket = harness.transport('child').router({ sendHighWaterMark: 1, receiveHighWaterMark: 1 });
+        return { router: socket, endpoint: await socket.bind(loopbackEndpoint(0)) };
+      })();
+      const dealer = harness.transport('parent').dealer({ sendHighWaterMark: 1, receiveHighWaterMark: 1 });
+      await dealer.connect(endpoint);
+      const count = 3000;
+      let settled = 0;
+      const sends = Array.from({ length: count }, (_, i) => dealer.send([EMPTY, bytes(String(i))]).then(() => void settled++));
+      // Nobody reads yet: once the connection is full, sends must wait (on ZeroMQ: the EBUSY queue path).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      assert.ok(settled < count, `all ${count} sends completed without back-pressure`);
+      for (let i = 0; i < count; i++) assert.equal(text((await receive(router, `message ${i}`))[2]), String(i));
+      await within(Promise.all(sends));
+      assert.equal(settled, count);
     });
 
     test('a ROUTER send to an unknown routing id is dropped silently; later sends still route', async (t) => {
@@ -185,7 +196,7 @@ for (const backend of backends()) {
 
     test('sends still queued when the socket closes all settle (resolved or ClosedError)', async (t) => {
       const harness = setup(t);
-      const port = await freePort(harness);
+      const port = await harness.freePort();
       const dealer = harness.transport('parent').dealer({ sendHighWaterMark: 1 });
       await dealer.connect(loopbackEndpoint(port)); // nobody binds: sends pile up
       const sends = Array.from({ length: 20 }, (_, i) => dealer.send([EMPTY, bytes(String(i))]));

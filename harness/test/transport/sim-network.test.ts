@@ -92,3 +92,32 @@ test('runs on the real clock too (deliveries on the next timer tick)', async () 
   await dealer.close();
   await router.close();
 });
+
+test('at the high-water mark a ROUTER drops, and a DEALER moves on to a connection with room', async () => {
+  const clock = new VirtualClock();
+  const network = new SimNetwork({ clock });
+  const limits = { sendHighWaterMark: 1, receiveHighWaterMark: 1 };
+  const routerA = network.transport('a').router(limits);
+  const routerB = network.transport('b').router(limits);
+  const dealer = network.transport('parent').dealer(limits);
+  await dealer.connect(await routerA.bind(loopbackEndpoint(0)));
+  await dealer.connect(await routerB.bind(loopbackEndpoint(0)));
+  // Two connections of room 2 each: four sends go out at once, round robin; the fifth waits.
+  const sends = Array.from({ length: 5 }, (_, i) => dealer.send([EMPTY, callPayload(i)]));
+  let fifthDone = false;
+  void sends[4]!.then(() => (fifthDone = true));
+  await clock.runUntilIdle();
+  assert.equal(fifthDone, false);
+  const first = await routerA.receive();
+  assert.equal(idOf(first[2]), 'c0');
+  await clock.runUntilIdle();
+  assert.equal(fifthDone, true, 'reading from A made room for the waiting send');
+  assert.deepEqual([idOf((await routerA.receive())[2]), idOf((await routerA.receive())[2])], ['c2', 'c4']);
+  // The DEALER reads nothing: the ROUTER's third reply on that connection is dropped.
+  for (let i = 0; i < 3; i++) await routerB.send([first[0]!, EMPTY, callPayload(10 + i)]);
+  const [routingId] = await routerB.receive();
+  for (let i = 0; i < 3; i++) await routerB.send([routingId!, EMPTY, callPayload(20 + i)]);
+  await clock.runUntilIdle();
+  assert.ok(network.traceLines.some((line) => line.includes('high-water mark reached')));
+  assert.deepEqual([idOf((await dealer.receive())[1]), idOf((await dealer.receive())[1])], ['c20', 'c21']);
+});

@@ -22,6 +22,13 @@ export class Pipe {
   lingering: SimSocket | undefined;
   /** Latest scheduled delivery time per direction, in ms, so in-order messages never overtake each other. */
   readonly lastDueMs: [number, number] = [0, 0];
+  /** Messages per direction sent and not yet read by the receiver (in flight or in its inbound queue). */
+  readonly queued: [number, number] = [0, 0];
+  /**
+   * Per direction, how many unread messages the connection holds, as libzmq's pipe: the sender's send
+   * high-water mark plus the receiver's receive high-water mark; 0 (either side 0) means no limit.
+   */
+  readonly capacity: [number, number];
 
   constructor(id: number, endpoint: string, connector: SimSocket, binder: SimSocket, connectorId: Uint8Array, binderId: Uint8Array) {
     this.id = id;
@@ -30,11 +37,23 @@ export class Pipe {
     this.binder = binder;
     this.connectorId = connectorId;
     this.binderId = binderId;
+    this.capacity = [limit(connector, binder), limit(binder, connector)];
   }
 
   /** The direction of a message sent by `from`. */
   directionFrom(from: SimSocket): PipeDirection {
     return from === this.connector ? 0 : 1;
+  }
+
+  /** The direction of a message received by `to`. */
+  directionTo(to: SimSocket): PipeDirection {
+    return to === this.binder ? 0 : 1;
+  }
+
+  /** True when a direction holds as many unread messages as its {@link capacity}. */
+  full(direction: PipeDirection): boolean {
+    const capacity = this.capacity[direction];
+    return capacity > 0 && this.queued[direction] >= capacity;
   }
 
   /** The receiving end of a message travelling in `direction`. */
@@ -50,4 +69,10 @@ export class Pipe {
   peerIdFor(socket: SimSocket): Uint8Array {
     return socket === this.connector ? this.binderId : this.connectorId;
   }
+}
+
+function limit(sender: SimSocket, receiver: SimSocket): number {
+  const sendLimit = sender.options.sendHighWaterMark;
+  const receiveLimit = receiver.options.receiveHighWaterMark;
+  return sendLimit > 0 && receiveLimit > 0 ? sendLimit + receiveLimit : 0;
 }

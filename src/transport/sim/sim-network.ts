@@ -199,6 +199,14 @@ export class SimNetwork implements SimSocketHost {
   }
 
   /** @internal SimSocketHost */
+  consumed(pipe: Pipe, to: SimSocket): void {
+    const direction = pipe.directionTo(to);
+    const wasFull = pipe.full(direction);
+    pipe.queued[direction]--;
+    if (wasFull && pipe.open) pipe.sender(direction).unblock();
+  }
+
+  /** @internal SimSocketHost */
   detach(socket: SimSocket, abrupt: boolean): void {
     this.trace.write(abrupt ? 'kill' : 'close', { socket: socket.name });
     this.transports.get(socket.process)?.sockets.delete(socket);
@@ -216,6 +224,7 @@ export class SimNetwork implements SimSocketHost {
     const seq = ++this.sentCount;
     const direction = pipe.directionFrom(from);
     if (this.engine.empty && !this.trace.enabled && this.partitions.size === 0 && this.holds.length === 0) {
+      pipe.queued[direction]++;
       this.schedule({ seq, pipe, direction, frames, copy: 0, crash: undefined }, 0, 0);
       return;
     }
@@ -226,9 +235,11 @@ export class SimNetwork implements SimSocketHost {
     this.traceSend(message, decision);
     if (decision.drop) return;
     if (held !== undefined) {
+      pipe.queued[direction]++;
       held.held.push({ seq, pipe, direction, frames: decision.frames ?? frames, copy: 0, crash: decision.crash });
       return;
     }
+    pipe.queued[direction] += decision.copies;
     for (let copy = 0; copy < decision.copies; copy++) {
       const delivery = { seq, pipe, direction, frames: decision.frames ?? frames, copy, crash: decision.crash };
       this.schedule(delivery, decision.delayMs, decision.unorderedDelayMs);
@@ -270,7 +281,9 @@ export class SimNetwork implements SimSocketHost {
   /** A delivery whose time has come: hand it over, or record why it is lost. */
   private arrive(delivery: Delivery): void {
     const { pipe, direction, seq } = delivery;
+    // A delivered message keeps its place under the high-water mark until it is read (`consumed`).
     if (delivery.crash !== undefined) {
+      pipe.queued[direction]--;
       this.trace.write('lost', { msg: seq, reason: `crash ${delivery.crash}` });
       this.crash(delivery.crash);
       return;
@@ -278,6 +291,7 @@ export class SimNetwork implements SimSocketHost {
     const receiver = pipe.receiver(direction);
     const stillSending = pipe.open || pipe.lingering === pipe.sender(direction);
     if (receiver.closed || !stillSending) {
+      pipe.queued[direction]--;
       this.trace.write('lost', { msg: seq, reason: receiver.closed ? 'receiver closed' : 'sender closed' });
       return;
     }

@@ -13,8 +13,16 @@ export interface SimSocketHost {
   transmit(pipe: Pipe, from: SimSocket, frames: Frames): void;
   /** A ROUTER send whose routing id is unknown (dropped, as libzmq does without ROUTER_MANDATORY). */
   unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void;
+  /** The receiver read a message that came over `pipe` (frees room under the high-water mark). */
+  consumed(pipe: Pipe, to: SimSocket): void;
   /** Removes the socket from the network; `abrupt` (a crash) also loses what it sent and is still in flight. */
   detach(socket: SimSocket, abrupt: boolean): void;
+}
+
+interface BlockedSend {
+  readonly frames: Frames;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface Waiter {
@@ -26,8 +34,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * A simulated DEALER or ROUTER with libzmq's routing rules (see transport.ts). Frames are passed by
- * reference, not copied: do not modify a buffer after sending it. High-water marks are recorded but not
- * enforced (queues are unbounded), so a send always resolves at once.
+ * reference, not copied: do not modify a buffer after sending it.
+ *
+ * High-water marks as in libzmq: a connection holds at most the sender's send plus the receiver's receive
+ * high-water mark of unread messages. A DEALER then sends on another connection with room, or waits (its
+ * send promise stays pending, later sends queue behind it); a ROUTER drops the message.
  */
 export class SimSocket implements Socket {
   readonly role: SocketRole;
@@ -43,7 +54,11 @@ export class SimSocket implements Socket {
   private readonly peersById = new Map<string, Pipe>();
   /** DEALER messages sent while no pipe was attached (libzmq queues them until a peer connects). */
   private outbox: Frames[] = [];
+  /** DEALER sends waiting for room under the high-water mark, in call order. */
+  private readonly blocked: BlockedSend[] = [];
   private inbound: Frames[] = [];
+  /** The connection each inbound message came over (parallel to `inbound`), to release its room when read. */
+  private inboundPipes: Pipe[] = [];
   private inboundHead = 0;
   private readonly waiters: Waiter[] = [];
 
@@ -88,7 +103,8 @@ export class SimSocket implements Socket {
     if (this.role === 'router') this.route(frames);
     else if (this.pipes.length === 0) this.outbox.push(frames);
     else {
-      const pipe = this.pipes[this.nextPipe++ % this.pipes.length]!;
+      const pipe = this.blocked.length === 0 ? this.pipeWithRoom() : undefined;
+      if (pipe === undefined) return new Promise<void>((resolve, reject) => this.blocked.push({ frames, resolve, reject }));
       this.host.transmit(pipe, this, frames);
     }
     return RESOLVED;
@@ -124,10 +140,12 @@ export class SimSocket implements Socket {
     this.pipes.push(pipe);
     if (this.role === 'router') this.peersById.set(toHex(pipe.peerIdFor(this)), pipe);
     else if (this.outbox.length > 0) {
+      // Messages sent before any peer existed were accepted at once (as libzmq queues them): no limit here.
       const queued = this.outbox;
       this.outbox = [];
       for (const frames of queued) this.host.transmit(pipe, this, frames);
     }
+    this.unblock();
   }
 
   /** Called by the network when a connection goes away. */
@@ -135,6 +153,17 @@ export class SimSocket implements Socket {
     const index = this.pipes.indexOf(pipe);
     if (index >= 0) this.pipes.splice(index, 1);
     if (this.role === 'router') this.peersById.delete(toHex(pipe.peerIdFor(this)));
+  }
+
+  /** Called by the network when the peer read a message this socket sent: blocked sends may go now. */
+  unblock(): void {
+    while (this.blocked.length > 0 && !this.isClosed) {
+      const pipe = this.pipeWithRoom();
+      if (pipe === undefined) return;
+      const next = this.blocked.shift()!;
+      this.host.transmit(pipe, this, next.frames);
+      next.resolve();
+    }
   }
 
   /** True when this ROUTER already has a peer with that routing id (libzmq then refuses the newcomer). */
@@ -146,8 +175,22 @@ export class SimSocket implements Socket {
   deliver(pipe: Pipe, frames: Frames): void {
     const message = this.role === 'router' ? [pipe.peerIdFor(this), ...frames] : frames;
     const waiter = this.waiters.shift();
-    if (waiter !== undefined) waiter.resolve(message);
-    else this.inbound.push(message);
+    if (waiter !== undefined) {
+      this.host.consumed(pipe, this);
+      waiter.resolve(message);
+    } else {
+      this.inbound.push(message);
+      this.inboundPipes.push(pipe);
+    }
+  }
+
+  /** Round robin over the connections that have room under the high-water mark (libzmq's load balancer). */
+  private pipeWithRoom(): Pipe | undefined {
+    for (let tried = 0; tried < this.pipes.length; tried++) {
+      const pipe = this.pipes[this.nextPipe++ % this.pipes.length]!;
+      if (!pipe.full(pipe.directionFrom(this))) return pipe;
+    }
+    return undefined;
   }
 
   /**
@@ -160,17 +203,22 @@ export class SimSocket implements Socket {
     if (routingId === undefined) return;
     const pipe = frames.length < 2 ? undefined : this.peersById.get(toHex(routingId));
     if (pipe === undefined) this.host.unroutable(this, routingId, frames.length < 2 ? 'no frame after the routing id' : 'unknown routing id');
+    else if (pipe.full(pipe.directionFrom(this))) this.host.unroutable(this, routingId, 'high-water mark reached');
     else this.host.transmit(pipe, this, frames.slice(1));
   }
 
   private takeInbound(): Frames {
     const frames = this.inbound[this.inboundHead]!;
-    this.inbound[this.inboundHead++] = EMPTY;
+    const pipe = this.inboundPipes[this.inboundHead]!;
+    this.inbound[this.inboundHead] = EMPTY;
+    this.inboundPipes[this.inboundHead++] = NO_PIPE;
     // Compact now and then so a long-lived socket does not keep every message it ever received.
     if (this.inboundHead >= 1024 && this.inboundHead * 2 >= this.inbound.length) {
       this.inbound = this.inbound.slice(this.inboundHead);
+      this.inboundPipes = this.inboundPipes.slice(this.inboundHead);
       this.inboundHead = 0;
     }
+    this.host.consumed(pipe, this);
     return frames;
   }
 
@@ -179,11 +227,15 @@ export class SimSocket implements Socket {
     this.isClosed = true;
     this.outbox = [];
     this.inbound = [];
+    this.inboundPipes = [];
     this.inboundHead = 0;
     this.host.detach(this, abrupt);
     const error = new ClosedError(this.name);
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+    for (const send of this.blocked.splice(0)) send.reject(error);
   }
 }
 
 const EMPTY: Frames = [];
+/** Placeholder for a consumed slot of `inboundPipes` (never read). */
+const NO_PIPE = undefined as unknown as Pipe;
