@@ -42,7 +42,8 @@ export interface Socket {
   /**
    * Queues one multipart message. Messages are sent in call order, back to back. Resolves when the
    * message was handed to the network; rejects with `ClosedError` after close, or `ConnectionError`
-   * on a real failure. Never needs to be awaited before the next send.
+   * on a real failure. Never needs to be awaited before the next send. At the high-water mark a DEALER's
+   * send waits for room (later sends queue behind it); a ROUTER drops the message, as libzmq does.
    */
   send(frames: Frames): Promise<void>;
   /** Resolves with the next inbound message; rejects with `ClosedError` once the socket is closed. */
