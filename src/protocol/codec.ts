@@ -10,7 +10,7 @@
  * msgpack value, and extension types are refused. Every failure is a {@link DecodeError}.
  * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10, MF-FRAME-5, MF-SEC-3
  */
-import { Packr, Unpackr, addExtension, type Options } from 'msgpackr';
+import { C1, Packr, Unpackr, addExtension, type Options } from 'msgpackr';
 import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
 import { prepareForWire } from './sanitize.js';
 import { WideInteger } from './wide-integer.js';
@@ -147,7 +147,7 @@ export class Codec {
    * Decodes exactly one msgpack value. Maps become plain objects (key `__proto__` arrives as `__proto_`,
    * msgpackr's guard against prototype pollution), bin becomes a Buffer, 64-bit integers become numbers
    * when safe (|n| <= 2^53 - 1) and bigints otherwise (MF-VAL-4). A nested 0xc1 byte (never used by
-   * msgpack) decodes to an opaque object that no message field accepts.
+   * msgpack) decodes to an opaque object that no message field accepts (a top-level one is refused).
    * @throws DecodeError: `too-large` (checked before decoding), `not-msgpack` (empty, truncated or invalid
    *   bytes, extension types), `trailing-bytes` (bytes after the first value).
    */
@@ -159,11 +159,35 @@ export class Codec {
     // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
     const source = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const value = unpackStrict(this.#unpackr, source);
+    if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are
-    // rare: find them with two native byte searches, and decode those again exactly.
-    if (source.indexOf(PLUS_2_53) > 0 || source.indexOf(MINUS_2_53) > 0) return exactIntegers(unpackStrict(this.#exactUnpackr, source));
+    // rare: find them with a byte search, and decode those again exactly.
+    if (mayHoldTwoTo53(source)) return exactIntegers(unpackStrict(this.#exactUnpackr, source));
     return value;
   }
+}
+
+/** Below this size a JavaScript loop beats the fixed cost of two native Buffer.indexOf calls. */
+const NATIVE_SCAN_MIN_BYTES = 192;
+
+/**
+ * True when `bytes` may hold a 64-bit integer of magnitude exactly 2^53 (`cf|d3 00 20 00..00` or
+ * `d3 ff e0 00..00`). False positives (the run inside a string or bin) only cost an exact re-decode.
+ */
+function mayHoldTwoTo53(bytes: Buffer): boolean {
+  if (bytes.length >= NATIVE_SCAN_MIN_BYTES) return bytes.indexOf(PLUS_2_53) !== -1 || bytes.indexOf(MINUS_2_53) !== -1;
+  const end = bytes.length - 8;
+  for (let i = 0; i < end; i++) {
+    const tag = bytes[i];
+    if (tag !== 0xcf && tag !== 0xd3) continue;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const head = (b1 === 0x00 && b2 === 0x20) || (tag === 0xd3 && b1 === 0xff && b2 === 0xe0);
+    if (head && bytes[i + 3] === 0 && bytes[i + 4] === 0 && bytes[i + 5] === 0 && bytes[i + 6] === 0 && bytes[i + 7] === 0 && bytes[i + 8] === 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function unpackStrict(unpackr: Unpackr, source: Buffer): unknown {

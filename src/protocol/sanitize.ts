@@ -66,15 +66,28 @@ interface WalkState {
   readonly ancestors: object[];
 }
 
+/**
+ * The walk state is reused between calls (no allocation per message); a nested call, which only a getter
+ * or proxy trap inside the value can make, gets a fresh one.
+ */
+const SHARED_STATES = { wire: { wire: true, ancestors: [] as object[] }, portable: { wire: false, ancestors: [] as object[] } };
+let sharedInUse = false;
+
 function run(value: unknown, wire: boolean): unknown {
-  const state: WalkState = { wire, ancestors: [] };
+  const shared = !sharedInUse;
+  const state: WalkState = shared ? (wire ? SHARED_STATES.wire : SHARED_STATES.portable) : { wire, ancestors: [] };
+  sharedInUse = true;
   try {
     const result = walk(value, state);
     return result === undefined ? null : result;
   } catch (error) {
+    // A throw skips the pops: empty the stack here (on success every push was popped).
+    state.ancestors.length = 0;
     if (error instanceof BadValue) throw new EncodeError(formatPath(error.segments.reverse()), error.reason);
     // A throwing getter or proxy trap: still a typed error, with the original as cause.
     throw new EncodeError('$', 'the value could not be read', { cause: error });
+  } finally {
+    if (shared) sharedInUse = false;
   }
 }
 
@@ -155,6 +168,28 @@ function wellFormed(text: string): string {
   return s.isWellFormed() ? text : s.toWellFormed();
 }
 
+/**
+ * The fast path of the walk, inlined by V8 into the container loops: true for a primitive that needs no
+ * change (most values), so the loop skips the general walk. Numbers: finite, and within the 32-bit
+ * ranges or non-integral; -0 only in wire mode (msgpackr writes it as 0x00). Anything else, including
+ * numbers this does not decide, takes the general path, which gives the exact answer.
+ */
+function unchangedPrimitive(item: unknown, wire: boolean): boolean {
+  switch (typeof item) {
+    case 'number':
+      if (item - item !== 0) return false;
+      return item >> 0 === item ? wire || item !== 0 || 1 / item > 0 : item >>> 0 === item || Math.floor(item) !== item;
+    case 'string':
+      return (item as unknown as WellFormedString).isWellFormed();
+    case 'boolean':
+      return true;
+    case 'object':
+      return item === null;
+    default:
+      return false;
+  }
+}
+
 function enter(container: object, state: WalkState): void {
   if (state.ancestors.includes(container)) throw new BadValue('a cycle: the value contains itself');
   if (state.ancestors.length >= MAX_DEPTH) throw new BadValue(`nesting deeper than ${MAX_DEPTH} levels`);
@@ -167,12 +202,14 @@ function at(error: unknown, segment: string | number): unknown {
 }
 
 function walkObject(value: object, state: WalkState): unknown {
-  if (Array.isArray(value)) return walkArray(value, state, !state.wire && Object.getPrototypeOf(value) !== Array.prototype);
+  // One prototype read decides the two common cases (plain objects and arrays) without further checks.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype) return walkRecord(value as Record<string, unknown>, state, false);
+  if (proto === Array.prototype) return walkArray(value as unknown[], state, false);
+  if (Array.isArray(value)) return walkArray(value, state, !state.wire); // a subclass or another realm's array
   if (value instanceof Uint8Array) {
     return state.wire || Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype) return walkRecord(value as Record<string, unknown>, state, false);
   // A null-prototype object decodes as a plain one: the portable form copies it so the two deep-equal.
   if (proto === null) return walkRecord(value as Record<string, unknown>, state, !state.wire);
   return walkSpecial(value, state);
@@ -198,6 +235,7 @@ function walkArray(array: readonly unknown[], state: WalkState, forceCopy: boole
   let copy: unknown[] | undefined = forceCopy ? [] : undefined;
   for (let i = 0; i < length; i++) {
     const item = array[i];
+    if (copy === undefined && unchangedPrimitive(item, state.wire)) continue;
     let result: unknown;
     try {
       result = walk(item, state);
@@ -223,6 +261,7 @@ function walkRecord(record: Record<string, unknown>, state: WalkState, forceCopy
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const item = record[key];
+    if (copy === undefined && unchangedPrimitive(item, state.wire) && (key as unknown as WellFormedString).isWellFormed()) continue;
     let result: unknown;
     try {
       result = walk(item, state);
