@@ -1,0 +1,34 @@
+/**
+ * Tagged JSON: the value notation of the parent driver contract (docs/spec.md section 14). Plain JSON for
+ * JSON-safe values; bin is `{"$bin": "<hex>"}`; an integer outside ±(2^53-1) is `{"$int": "<decimal>"}`;
+ * nil is `null`. Non-finite floats cannot occur (they are sanitised to nil on the wire).
+ */
+
+/** A decoded wire value to tagged JSON. */
+export function toTaggedJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return { $int: value.toString() };
+  if (value instanceof Uint8Array) return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') };
+  if (Array.isArray(value)) return value.map(toTaggedJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = toTaggedJson(inner);
+    return out;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value === undefined ? null : value;
+}
+
+/** Tagged JSON to a value ready to send (bin as Buffer, big integers as BigInt). */
+export function fromTaggedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromTaggedJson);
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1 && typeof record['$bin'] === 'string') return Buffer.from(record['$bin'], 'hex');
+    if (keys.length === 1 && typeof record['$int'] === 'string') return BigInt(record['$int']);
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(record)) out[key] = fromTaggedJson(inner);
+    return out;
+  }
+  return value;
+}
