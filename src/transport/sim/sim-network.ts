@@ -59,7 +59,7 @@ interface HoldState extends Hold {
  * const child = network.transport('child').router();
  * const endpoint = await child.bind('tcp://127.0.0.1:0');
  */
-export class SimNetwork implements SimSocketHost {
+export class SimNetwork {
   readonly clock: Clock;
   readonly seed: number;
   readonly latencyMs: number;
@@ -78,6 +78,15 @@ export class SimNetwork implements SimSocketHost {
   private generatedIds = 0;
   private unnamedCount = 0;
   private holdCount = 0;
+  /** What sockets may call on their network; kept off the public surface of SimNetwork. */
+  private readonly host: SimSocketHost = {
+    bind: (socket, endpoint) => this.bind(socket, endpoint),
+    connect: (socket, endpoint) => this.connect(socket, endpoint),
+    transmit: (pipe, from, frames) => this.transmit(pipe, from, frames),
+    unroutable: (from, routingId, reason) => this.unroutable(from, routingId, reason),
+    consumed: (pipe, to) => this.consumed(pipe, to),
+    detach: (socket, abrupt) => this.detach(socket, abrupt),
+  };
 
   constructor(options: SimNetworkOptions) {
     this.clock = options.clock;
@@ -100,7 +109,7 @@ export class SimNetwork implements SimSocketHost {
     const processName = name ?? `process-${++this.unnamedCount}`;
     const existing = this.transports.get(processName);
     if (existing !== undefined && !existing.crashed) return existing;
-    const transport = new SimTransport(processName, (role, options) => new SimSocket(this, role, processName, ++this.socketCount, options));
+    const transport = new SimTransport(processName, (role, options) => new SimSocket(this.host, role, processName, ++this.socketCount, options));
     this.transports.set(processName, transport);
     if (existing !== undefined) {
       this.trace.write('restart', { process: processName });
@@ -178,36 +187,36 @@ export class SimNetwork implements SimSocketHost {
     return state;
   }
 
-  /** @internal SimSocketHost */
-  bind(socket: SimSocket, endpoint: string): string {
+  /** SimSocketHost: see sim-socket.ts. */
+  private bind(socket: SimSocket, endpoint: string): string {
     const bound = this.endpoints.bind(socket, endpoint);
     this.trace.write('bind', { socket: socket.name, endpoint: bound });
     for (const connector of this.endpoints.connectorsOf(bound)) this.attach(connector, socket, bound);
     return bound;
   }
 
-  /** @internal SimSocketHost */
-  connect(socket: SimSocket, endpoint: string): void {
+  /** SimSocketHost: see sim-socket.ts. */
+  private connect(socket: SimSocket, endpoint: string): void {
     const binder = this.endpoints.connect(socket, endpoint);
     this.trace.write('connect', { socket: socket.name, endpoint });
     if (binder !== undefined) this.attach(socket, binder, endpoint);
   }
 
-  /** @internal SimSocketHost */
-  unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void {
+  /** SimSocketHost: see sim-socket.ts. */
+  private unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void {
     this.trace.write('unroutable', { socket: from.name, routingId: toHex(routingId), reason });
   }
 
-  /** @internal SimSocketHost */
-  consumed(pipe: Pipe, to: SimSocket): void {
+  /** SimSocketHost: see sim-socket.ts. */
+  private consumed(pipe: Pipe, to: SimSocket): void {
     const direction = pipe.directionTo(to);
     const wasFull = pipe.full(direction);
     pipe.queued[direction]--;
     if (wasFull && pipe.open) pipe.sender(direction).unblock();
   }
 
-  /** @internal SimSocketHost */
-  detach(socket: SimSocket, abrupt: boolean): void {
+  /** SimSocketHost: see sim-socket.ts. */
+  private detach(socket: SimSocket, abrupt: boolean): void {
     this.trace.write(abrupt ? 'kill' : 'close', { socket: socket.name });
     this.transports.get(socket.process)?.sockets.delete(socket);
     this.endpoints.remove(socket);
@@ -219,8 +228,8 @@ export class SimNetwork implements SimSocketHost {
     }
   }
 
-  /** @internal SimSocketHost */
-  transmit(pipe: Pipe, from: SimSocket, frames: Frames): void {
+  /** SimSocketHost: see sim-socket.ts. */
+  private transmit(pipe: Pipe, from: SimSocket, frames: Frames): void {
     const seq = ++this.sentCount;
     const direction = pipe.directionFrom(from);
     if (this.engine.empty && !this.trace.enabled && this.partitions.size === 0 && this.holds.length === 0) {
