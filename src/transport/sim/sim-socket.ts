@@ -11,7 +11,7 @@ export interface SimSocketHost {
   connect(socket: SimSocket, endpoint: string): void;
   /** Sends one message over a pipe: faults, trace and delivery through the clock. */
   transmit(pipe: Pipe, from: SimSocket, frames: Frames): void;
-  /** A ROUTER send whose routing id is unknown (dropped, as libzmq does without ROUTER_MANDATORY). */
+  /** A ROUTER send dropped as libzmq drops it (unknown id, nothing after the id, high-water mark reached). */
   unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void;
   /** The receiver read a message that came over `pipe` (frees room under the high-water mark). */
   consumed(pipe: Pipe, to: SimSocket): void;
