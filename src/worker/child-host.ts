@@ -6,6 +6,12 @@ import type { OutputStream } from './process-launcher.js';
 
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
+/**
+ * Set to `stdin` by a parent that keeps the write end of the child's stdin open for the child's lifetime:
+ * its end then means the parent died, and the child stops instead of lingering as an orphan.
+ */
+export const ENV_PARENT_PIPE = 'MULTIFROST_PARENT_PIPE';
+
 export interface ChildHost {
   readonly pid: number;
   env(name: string): string | undefined;
@@ -52,8 +58,10 @@ export class ProcessHost implements ChildHost {
   }
 
   onParentGone(handler: () => void): () => void {
+    // Only a parent that says so gave us a stdin pipe of our own (the TypeScript ParentWorker does); other
+    // parents may pass their own stdin through, whose end says nothing about them.
+    if (process.env[ENV_PARENT_PIPE] !== 'stdin') return () => undefined;
     const stdin = process.stdin;
-    if (stdin.isTTY) return () => undefined;
     const onEnd = (): void => handler();
     stdin.on('end', onEnd);
     stdin.on('error', onEnd);

@@ -4,6 +4,7 @@
  * @see MF-LIFE-1, MF-LIFE-4, MF-LIFE-8
  */
 import type { Clock } from '../time/clock.js';
+import { ENV_PARENT_PIPE } from './child-host.js';
 import { ENV_PORT, ENV_WORKER_MODE } from './child-worker.js';
 import type { ResolvedCommand } from './command.js';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher.js';
@@ -38,6 +39,7 @@ export class ChildSupervisor {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     Object.assign(env, this.options.env, { [ENV_PORT]: String(port), [ENV_WORKER_MODE]: '1' });
+    if (this.options.launcher.providesStdinPipe === true) env[ENV_PARENT_PIPE] = 'stdin';
     const launched = this.options.launcher.launch(
       { command: this.options.command.command, args: this.options.command.args, env, ...(this.options.cwd === undefined ? {} : { cwd: this.options.cwd }) },
       this.options.onRawOutput,

@@ -105,6 +105,8 @@ class NodeProcess implements LaunchedProcess {
 
 /** Launches real processes: no shell, own process group, piped output. @see MF-LIFE-1, MF-LIFE-4 */
 export class NodeProcessLauncher implements ProcessLauncher {
+  readonly providesStdinPipe = true;
+
   launch(spec: LaunchSpec, onRawOutput: (stream: OutputStream, line: string) => void): LaunchedProcess {
     const child = spawn(spec.command, [...spec.args], {
       env: { ...spec.env },

@@ -34,6 +34,8 @@ export interface LaunchedProcess {
 }
 
 export interface ProcessLauncher {
+  /** True when the child's stdin is a pipe whose end means the parent is gone (see ENV_PARENT_PIPE). */
+  readonly providesStdinPipe?: boolean;
   /**
    * Starts a process. Raw output that the child writes to its own stdout/stderr (not forwarded as messages,
    * e.g. a `FATAL:` line before it connects) is passed to `onRawOutput` line by line.

@@ -1,0 +1,135 @@
+/**
+ * The cross-language interop matrix: every parent driver (TypeScript, Python, Go, Rust) against every child
+ * (the same four), in both profiles, over real ZeroMQ. Each cell runs one script of calls through the parent
+ * driver (docs/spec.md section 14) and checks every answer.
+ *
+ *   node --import tsx harness/interop/matrix.ts          # run it and write docs/interop-matrix.md
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PEERS, PEER_LANGUAGES, REPO_ROOT } from '../peers/peers.js';
+
+export type Language = 'typescript' | 'python' | 'go' | 'rust';
+export const LANGUAGES: readonly Language[] = ['typescript', ...PEER_LANGUAGES];
+export type Profile = 'v3' | 'v4';
+
+export function childCommand(language: Language): string[] {
+  if (language === 'typescript') return [process.execPath, `${REPO_ROOT}dist/src/conform/reference-worker.js`];
+  return [...PEERS[language].child];
+}
+
+export function parentCommand(language: Language): string[] {
+  if (language === 'typescript') return [process.execPath, `${REPO_ROOT}dist/src/conform/parent-driver.js`];
+  return [...PEERS[language].parentDriver];
+}
+
+/** One scripted call and the check of its answer (undefined when it passed, else what went wrong). */
+interface Step {
+  call: { function: string; args?: unknown[]; timeout_ms?: number; namespace?: string };
+  check: (answer: Answer, profile: Profile) => string | undefined;
+}
+
+interface Answer {
+  seq: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+  kind?: string;
+}
+
+const same = (expected: unknown) => (answer: Answer): string | undefined =>
+  answer.ok && JSON.stringify(answer.result) === JSON.stringify(expected) ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(answer)}`;
+const remoteError = (pattern: RegExp) => (answer: Answer): string | undefined =>
+  !answer.ok && answer.kind === 'remote' && pattern.test(answer.error ?? '') ? undefined : `expected a remote error matching ${pattern}, got ${JSON.stringify(answer)}`;
+
+/** Values every port must carry unchanged (tagged JSON: $int beyond 2^53, $bin for binary). */
+const INTEROP_VALUES: unknown[] = [
+  0, 127, 128, 255, 256, 65535, 65536, 2147483647, 2147483648, 4294967296, 9007199254740991,
+  { $int: '9223372036854775807' }, { $int: '-9223372036854775808' }, -1, -32, -33, -128, -129, -32769,
+  0.1, 1.5, -2.25, 1e300, '', 'héllo wörld ✓ 🌍', 'x'.repeat(300), true, false, null,
+  { $bin: '' }, { $bin: '00ff10' }, [], {}, { nested: { list: [1, 'two', [3.5, null]], empty: {} } },
+];
+
+export const SCRIPT: readonly Step[] = [
+  { call: { function: 'add', args: [1, 2] }, check: same(3) },
+  { call: { function: 'echo', args: [INTEROP_VALUES] }, check: same(INTEROP_VALUES) },
+  { call: { function: 'nothing' }, check: same(null) },
+  { call: { function: 'profile' }, check: (a, profile) => same(profile)(a) },
+  { call: { function: 'fail', args: ['boom from the parent'] }, check: remoteError(/boom from the parent/) },
+  { call: { function: '_secret' }, check: remoteError(/Cannot call private method/) },
+  { call: { function: 'no_such_method' }, check: remoteError(/not found/) },
+  { call: { function: 'add', args: [1, 1], namespace: 'elsewhere', timeout_ms: 500 }, check: (a) => (!a.ok && a.kind === 'timeout' ? undefined : `expected a timeout (namespace mismatch is ignored), got ${JSON.stringify(a)}`) },
+  { call: { function: 'sleep', args: [400] }, check: same(400) },
+  { call: { function: 'sleep', args: [5] }, check: same(5) },
+];
+
+export interface CellResult {
+  parent: Language;
+  child: Language;
+  profile: Profile;
+  passed: boolean;
+  failures: string[];
+  durationMs: number;
+}
+
+/** Runs the script through `parent`'s driver against `child`; never throws, reports failures. */
+export async function runCell(parent: Language, child: Language, profile: Profile, timeoutMs = 30_000): Promise<CellResult> {
+  const started = performance.now();
+  const failures: string[] = [];
+  const [command, ...args] = parentCommand(parent);
+  const driver = spawn(command!, args, {
+    env: { ...process.env, MULTIFROST_CHILD_COMMAND: JSON.stringify(childCommand(child)), MULTIFROST_PROFILE: profile, MULTIFROST_CALL_TIMEOUT_MS: '10000' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  driver.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  driver.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  driver.stdin.on('error', () => undefined);
+  driver.stdin.end(`${SCRIPT.map((step, index) => JSON.stringify({ seq: index + 1, ...step.call })).join('\n')}\n{"op":"stop"}\n`);
+  const exit = new Promise<number | null>((resolve) => driver.once('close', (code) => resolve(code)));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const code = await Promise.race([exit, timedOut]);
+  clearTimeout(timer);
+  if (code === 'timeout') {
+    driver.kill('SIGKILL');
+    await exit;
+    failures.push(`driver did not finish within ${timeoutMs} ms`);
+  } else if (code !== 0) failures.push(`driver exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Answer & { event?: string });
+  const answers = new Map(lines.filter((l) => l.event === undefined).map((l) => [l.seq, l]));
+  SCRIPT.forEach((step, index) => {
+    const answer = answers.get(index + 1);
+    const problem = answer === undefined ? 'no answer' : step.check(answer, profile);
+    if (problem !== undefined) failures.push(`${step.call.function}: ${problem}`);
+  });
+  const order = lines.map((l) => l.seq);
+  const slow = order.indexOf(SCRIPT.findIndex((s) => s.call.function === 'sleep') + 1);
+  const fast = order.indexOf(SCRIPT.length);
+  if (slow >= 0 && fast >= 0 && fast > slow) failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
+  if (lines.at(-1)?.event !== 'stopped') failures.push('no {"event":"stopped"} line at the end');
+  return { parent, child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
+}
+
+/** Every cell, a few at a time (the machine has two cores). */
+export async function runMatrix(concurrency = 3): Promise<CellResult[]> {
+  const cells: Array<[Language, Language, Profile]> = [];
+  for (const profile of ['v3', 'v4'] as const) for (const parent of LANGUAGES) for (const child of LANGUAGES) cells.push([parent, child, profile]);
+  const results: CellResult[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < cells.length) {
+      const [parent, child, profile] = cells[next++]!;
+      results.push(await runCell(parent, child, profile));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return results;
+}
+
+export function missingBuilds(): string[] {
+  return LANGUAGES.flatMap((language) => [childCommand(language), parentCommand(language)])
+    .map((argv) => argv.find((a) => a.includes('/')) ?? '')
+    .filter((path) => path !== '' && !existsSync(path));
+}
