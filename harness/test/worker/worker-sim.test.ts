@@ -202,3 +202,43 @@ test('metrics: counters and latency percentiles over the window', async () => {
   assert.ok(metrics.latencyMs.p50 >= 10 && metrics.latencyMs.p99 >= 100, JSON.stringify(metrics.latencyMs));
   await worker.stop();
 });
+
+test('MF-LIFE-12: connect mode binds, registers, is discovered and called, and unregisters on stop', async () => {
+  const { VirtualClock } = await import('../../../src/time/virtual-clock.js');
+  const { createSimNetwork } = await import('../../../src/sim.js');
+  const { ConformanceWorker } = await import('../../../src/conform/reference-worker.js');
+  const { ParentWorker } = await import('../../../src/worker/parent-worker.js');
+  const { SimHost } = await import('../../../src/worker/sim/sim-host.js');
+  const clock = new VirtualClock();
+  clock.autoAdvance();
+  const network = createSimNetwork({ clock });
+  const entries = new Map<string, { port: number; pid: number }>();
+  const registration = {
+    register: async (serviceId: string, port: number, pid: number) => void entries.set(serviceId, { port, pid }),
+    unregister: async (serviceId: string) => void entries.delete(serviceId),
+  };
+  const discovery = {
+    discover: async (serviceId: string, timeoutMs: number) => {
+      const deadline = clock.nowMs() + timeoutMs;
+      while (!entries.has(serviceId)) {
+        if (clock.nowMs() >= deadline) throw new Error(`not found: ${serviceId}`);
+        await clock.sleep(100);
+      }
+      return { port: entries.get(serviceId)!.port };
+    },
+  };
+  let exitCode: number | undefined;
+  const host = new SimHost(4242, {}, (code) => (exitCode = code));
+  const service = new ConformanceWorker({ serviceId: 'math', registration, transport: network.transport('service'), host, clock });
+  const running = service.run();
+  const worker = await ParentWorker.connect('math', { discovery, transport: network.transport('client'), clock, heartbeatIntervalMs: 0 });
+  await worker.start();
+  assert.equal(await worker.callFunction('add', [20, 22]), 42);
+  assert.equal(entries.get('math')?.pid, 4242);
+  await worker.stop(); // a connect-mode parent never shuts the shared service down
+  assert.ok(entries.has('math'));
+  host.signal('SIGTERM');
+  await running;
+  assert.equal(exitCode, 0);
+  assert.equal(entries.has('math'), false);
+});
