@@ -5,7 +5,7 @@
  * Runs alternate ours/bare; figures are medians of the runs; the ratio is the median of per-run ratios
  * ours/bare (target >= 0.95).
  *
- *   npm run bench -- transport-zmq [--runs 7] [--round-trips 100000]
+ *   npm run bench -- transport-zmq [--runs 11] [--round-trips 50000]
  *
  * The bare client and the echo server import zeromq.js directly: they are the baseline being compared to.
  */
@@ -28,8 +28,8 @@ const option = (flag: string, fallback: number): number => {
   const value = index >= 0 ? Number(argv[index + 1]) : NaN;
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
-const runs = Math.max(5, option('--runs', 7));
-const roundTrips = option('--round-trips', 100_000);
+const runs = Math.max(5, option('--runs', 11));
+const roundTrips = option('--round-trips', 50_000);
 const EMPTY = new Uint8Array(0);
 const PAYLOAD = new Uint8Array(100).fill(0x5a); // about the size of a small CALL
 
