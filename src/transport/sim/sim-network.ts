@@ -34,7 +34,7 @@ export type SimNetworkEvent =
 
 /** Messages held back by {@link SimNetwork.hold} until released. */
 export interface Hold {
-  /** Messages held so far. */
+  /** Messages held and not yet released. */
   readonly count: number;
   /** Stops holding and delivers the held messages in send order (at the next clock tick). Idempotent. */
   release(): void;
