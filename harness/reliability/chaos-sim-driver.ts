@@ -1,0 +1,355 @@
+/**
+ * The simulated chaos soak, one seed at a time: a ParentWorker (autoRestart on, every call with a timeout)
+ * drives the reference worker over a SimNetwork whose fault plan, partitions, crashes and workload are all
+ * drawn from the seed. Everything runs on a VirtualClock, so a seed replays exactly
+ * (`MF_CHAOS_SEED=<seed> node --import tsx harness/reliability/chaos-sim.ts`).
+ *
+ * Invariants checked on every seed (a broken one is a `violation` naming the call or transition):
+ * - every call settles, exactly once, within its timeout of virtual time (MF-CALL-13);
+ * - a call resolves only with its own result: `echo` with a payload unique to the call, `fail` with a message
+ *   unique to the call (no cross-talk between ids, duplicates or restarted children, MF-CALL-12);
+ * - every rejection is a MultifrostError with a code the situation allows;
+ * - the breaker only moves closed->open, open->half-open, half-open->closed|open, each from the state it is in,
+ *   and its trip/reset counters match the events (MF-CB-1..8);
+ * - the metrics account for every sent call once (total = success + failed);
+ * - after stop(): no pending call (worker.inFlight), no timer (VirtualClock.pendingTimerCount), no live
+ *   simulated process, no message in flight (MF-LIFE-5).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { ErrorCode, MultifrostError } from '../../src/errors.js';
+import { referenceProgram } from '../../src/conform/reference-worker.js';
+import { type FaultRule, type SimMessage, createSimNetwork, crash, delay, drop, duplicate, reorder } from '../../src/sim.js';
+import type { TimerHandle } from '../../src/time/clock.js';
+import { Prng } from '../../src/time/prng.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
+import type { BreakerState } from '../../src/worker/circuit-breaker.js';
+import type { WorkerEvent } from '../../src/worker/events.js';
+import { ParentWorker } from '../../src/worker/parent-worker.js';
+import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
+import { CountingClock } from './counting-clock.js';
+
+/** Faults injected in one seed, by kind. */
+export interface FaultCounts {
+  drop: number;
+  delay: number;
+  duplicate: number;
+  reorder: number;
+  partition: number;
+  crashRule: number;
+  crashKill: number;
+}
+
+export interface SeedResult {
+  seed: number;
+  calls: number;
+  /** Calls that resolved with their own result (echo) or were refused with their own message (fail). */
+  succeeded: number;
+  /** Rejections by error code. */
+  rejected: Record<string, number>;
+  faults: FaultCounts;
+  breakerTransitions: number;
+  restarts: number;
+  virtualMs: number;
+  violations: string[];
+  /** The command that replays this seed. */
+  replay: string;
+}
+
+/** Knobs of one run; the defaults are what the test run and the full-size run use. */
+export interface ChaosOptions {
+  /** Calls per seed (drawn in [min, max]). Default 20..60. */
+  minCalls?: number;
+  maxCalls?: number;
+  /** Keep the network trace (slower; used to print the tail of a failing seed). */
+  trace?: boolean;
+  /** Receives each trace line when `trace` is on. */
+  onTrace?: (line: string) => void;
+  /** The child program (default the reference worker); the soak's own test swaps in a broken one. */
+  program?: SimProgram;
+}
+
+/** The shell command that replays one seed. */
+export function replayCommand(seed: number): string {
+  return `MF_CHAOS_SEED=${seed} node --import tsx harness/reliability/chaos-sim.ts`;
+}
+
+const LEGAL_TRANSITIONS = new Set(['closed->open', 'open->half-open', 'half-open->closed', 'half-open->open']);
+
+/** Error codes a call may legitimately end with under chaos (REMOTE only for `fail`, checked apart). */
+const ALLOWED_CODES = new Set<string>([ErrorCode.TIMEOUT, ErrorCode.WORKER_STOPPED, ErrorCode.CIRCUIT_OPEN, ErrorCode.REMOTE]);
+
+interface PlannedCall {
+  index: number;
+  atMs: number;
+  fn: 'echo' | 'fail';
+  payload: unknown;
+  timeoutMs: number;
+}
+
+interface Settlement {
+  settledAtMs: number;
+  value?: unknown;
+  error?: unknown;
+}
+
+/**
+ * A probabilistic filter counted when it hits: the rule itself has p = 1 and this predicate draws from the
+ * seed's own PRNG, so the count is the exact number of messages the rule was applied to.
+ */
+function hits(armed: Armed, prng: Prng, p: number, counts: FaultCounts, kind: keyof FaultCounts, filter: (m: SimMessage) => boolean = () => true) {
+  return (m: SimMessage): boolean => {
+    if (!armed.on || !filter(m) || !prng.chance(p)) return false;
+    counts[kind]++;
+    return true;
+  };
+}
+
+/** Faults start once the worker is running: start-up under faults is the worker tests' subject, not this soak's. */
+interface Armed {
+  on: boolean;
+}
+
+/** The fault plan of a seed: each fault kind is on or off, with its own probability. */
+function drawPlan(prng: Prng, counts: FaultCounts, armed: Armed): FaultRule[] {
+  const faults = prng.fork();
+  const rules: FaultRule[] = [];
+  // Drop first: a dropped message is not shown to later rules, so every count is of faults really applied.
+  if (prng.chance(0.7)) rules.push(drop({ where: hits(armed, faults, prng.next() * 0.15, counts, 'drop') }));
+  if (prng.chance(0.7)) rules.push(delay({ ms: prng.int(1, 40), jitterMs: prng.int(0, 20), where: hits(armed, faults, prng.next() * 0.5, counts, 'delay') }));
+  if (prng.chance(0.5)) rules.push(reorder({ windowMs: prng.int(1, 30), where: hits(armed, faults, prng.next() * 0.2, counts, 'reorder') }));
+  if (prng.chance(0.5)) rules.push(duplicate({ copies: prng.int(1, 2), where: hits(armed, faults, prng.next() * 0.15, counts, 'duplicate') }));
+  if (prng.chance(0.4)) {
+    const isCall = (m: SimMessage): boolean => m.direction === 'parent->child' && m.type === 'call';
+    rules.push(crash({ where: hits(armed, faults, prng.next() * 0.05, counts, 'crashRule', isCall) }));
+  }
+  return rules;
+}
+
+function drawWorkload(prng: Prng, seed: number, options: ChaosOptions): PlannedCall[] {
+  const count = prng.int(options.minCalls ?? 20, options.maxCalls ?? 60);
+  const calls: PlannedCall[] = [];
+  let atMs = 0;
+  for (let index = 0; index < count; index++) {
+    // Bursts (several calls in the same millisecond) and gaps (long enough for restarts and cooldowns).
+    atMs += prng.chance(0.3) ? 0 : prng.int(1, prng.chance(0.1) ? 2_000 : 150);
+    const tag = `s${seed}-c${index}-${prng.nextUint32().toString(36)}`;
+    const fn = prng.chance(0.15) ? 'fail' : 'echo';
+    const payload = fn === 'fail' ? tag : { tag, n: index, list: [index, `${tag}!`, prng.next()], bin: Buffer.from(tag) };
+    calls.push({ index, atMs, fn, payload, timeoutMs: prng.int(50, 800) });
+  }
+  return calls;
+}
+
+/** Runs one seed to the end and checks every invariant. Never throws for a broken invariant: it reports it. */
+export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Promise<SeedResult> {
+  const prng = new Prng(seed);
+  const faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
+  const violations: string[] = [];
+  const armed: Armed = { on: false };
+  const clock = new VirtualClock();
+  const stopAdvancing = clock.autoAdvance();
+  const network = createSimNetwork({
+    clock,
+    seed,
+    faults: drawPlan(prng, faults, armed),
+    latencyMs: prng.int(0, 3),
+    trace: options.trace === true ? (options.onTrace ?? true) : false,
+  });
+  const workerClock = new CountingClock(clock);
+  const launcher = new SimLauncher({ transportFor: (name) => network.transport(name), clock, programs: { reference: options.program ?? referenceProgram } });
+  const worker = ParentWorker.spawnCommand(['reference'], {
+    transport: network.transport('parent'),
+    launcher,
+    clock: workerClock,
+    idPrefix: 'p',
+    autoRestart: true,
+    maxRestartAttempts: prng.int(2, 6),
+    restartBackoffMs: prng.int(5, 100),
+    breakerCooldownMs: prng.int(50, 1_500),
+    heartbeatIntervalMs: prng.chance(0.8) ? prng.int(50, 500) : 0,
+    heartbeatTimeoutMs: prng.int(20, 300),
+    heartbeatMaxMisses: prng.int(1, 4),
+    readyTimeoutMs: 2_000,
+    stopGraceMs: 200,
+    stopTermMs: 200,
+    outputSink: () => undefined,
+  });
+  const events: WorkerEvent[] = [];
+  worker.on((event) => void events.push(event));
+
+  const calls = drawWorkload(prng, seed, options);
+  const chaos = prng.fork();
+  const settlements: Array<Settlement[]> = calls.map(() => []);
+  const running: Array<Promise<void>> = [];
+  const ownTimers: TimerHandle[] = [];
+  let startFailed: unknown;
+  try {
+    await worker.start();
+    armed.on = true;
+  } catch (error) {
+    startFailed = error;
+    violations.push(`start() failed without faults: ${String(error)}`);
+  }
+  if (startFailed === undefined) {
+    // Crashes and partitions at random moments of the workload, on the clock like everything else.
+    const spanMs = (calls.at(-1)?.atMs ?? 0) + 1_000;
+    for (let i = chaos.int(0, 3); i > 0; i--) {
+      ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
+        const pid = worker.pid;
+        if (pid !== undefined && launcher.crash(pid)) faults.crashKill++;
+      }));
+    }
+    for (let i = chaos.int(0, 2); i > 0; i--) {
+      const fromMs = chaos.int(0, spanMs);
+      const forMs = chaos.int(10, 1_500);
+      ownTimers.push(clock.setTimer(fromMs, () => {
+        const child = worker.pid === undefined ? undefined : `reference#${worker.pid}`;
+        if (child === undefined) return;
+        network.partition('parent', child);
+        faults.partition++;
+        ownTimers.push(clock.setTimer(forMs, () => network.heal('parent', child)));
+      }));
+    }
+    const startedAtMs = clock.nowMs();
+    for (const call of calls) {
+      running.push(
+        clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
+          const issuedAtMs = clock.nowMs();
+          const promise = worker.callFunction(call.fn, [call.payload], { timeoutMs: call.timeoutMs });
+          return promise.then(
+            (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
+            (error: unknown) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, error }),
+          );
+        }),
+      );
+    }
+    // Every call has a timeout, so all settle; a virtual deadline turns a hang into a violation, not a stuck test.
+    const deadline = new AbortController();
+    const expired = clock.sleep(spanMs + 10_000, deadline.signal).then(() => 'deadline' as const, () => 'cancelled' as const);
+    const outcome = await Promise.race([Promise.all(running).then(() => 'settled' as const), expired]);
+    deadline.abort();
+    if (outcome === 'deadline') violations.push('calls still unsettled at the virtual deadline (a hang)');
+  }
+  // The soak's own timers (crashes and partitions not yet due) are not the worker's: cancel them first.
+  for (const timer of ownTimers) timer.cancel();
+  network.heal();
+  await worker.stop();
+  // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
+  if (workerClock.liveTimers !== 0) violations.push(`${workerClock.liveTimers} timer(s) of the worker survive stop()`);
+  // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
+  // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.
+  for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++) await clock.sleep(1);
+  stopAdvancing();
+
+  if (startFailed === undefined) checkCalls(calls, settlements, violations);
+  checkBreaker(events, worker.metricsSnapshot().breaker, violations);
+  const metrics = worker.metricsSnapshot();
+  if (metrics.requestsTotal !== metrics.requestsSuccess + metrics.requestsFailed) {
+    violations.push(`metrics: total ${metrics.requestsTotal} != success ${metrics.requestsSuccess} + failed ${metrics.requestsFailed}`);
+  }
+  if (worker.inFlight !== 0) violations.push(`worker.inFlight is ${worker.inFlight} after stop()`);
+  if (clock.pendingTimerCount !== 0) violations.push(`${clock.pendingTimerCount} timer(s) on the clock after stop() and the network drained`);
+  if (launcher.liveProcesses.length !== 0) violations.push(`${launcher.liveProcesses.length} simulated process(es) alive after stop()`);
+  if (network.inFlight !== 0) violations.push(`${network.inFlight} message(s) still in flight after stop()`);
+
+  const rejected: Record<string, number> = {};
+  let succeeded = 0;
+  for (const [index, list] of settlements.entries()) {
+    const first = list[0];
+    if (first === undefined) continue;
+    if (first.error instanceof MultifrostError) {
+      if (calls[index]!.fn === 'fail' && first.error.code === ErrorCode.REMOTE) succeeded++;
+      else rejected[first.error.code] = (rejected[first.error.code] ?? 0) + 1;
+    } else if (first.error === undefined) succeeded++;
+  }
+  return {
+    seed,
+    calls: calls.length,
+    succeeded,
+    rejected,
+    faults,
+    breakerTransitions: events.filter((e) => e.type === 'breaker-changed').length,
+    restarts: metrics.restarts,
+    virtualMs: clock.nowMs(),
+    violations,
+    replay: replayCommand(seed),
+  };
+}
+
+function checkCalls(calls: PlannedCall[], settlements: Array<Settlement[]>, violations: string[]): void {
+  for (const call of calls) {
+    const list = settlements[call.index]!;
+    const name = `call #${call.index} (${call.fn})`;
+    if (list.length === 0) {
+      violations.push(`${name} never settled`);
+      continue;
+    }
+    if (list.length > 1) violations.push(`${name} settled ${list.length} times`);
+    const { settledAtMs, value, error } = list[0]!;
+    if (settledAtMs > call.timeoutMs) violations.push(`${name} settled after ${settledAtMs} ms, past its ${call.timeoutMs} ms timeout`);
+    if (error === undefined) {
+      if (call.fn !== 'echo') violations.push(`${name} resolved (with ${JSON.stringify(value)}) but fail() always throws`);
+      else if (!isDeepStrictEqual(value, call.payload)) violations.push(`${name} resolved with a result that is not its own: ${JSON.stringify(value)}`);
+      continue;
+    }
+    if (!(error instanceof MultifrostError)) {
+      violations.push(`${name} rejected with a non-MultifrostError: ${String(error)}`);
+      continue;
+    }
+    if (!ALLOWED_CODES.has(error.code)) violations.push(`${name} rejected with unexpected code ${error.code}: ${error.message}`);
+    if (error.code === ErrorCode.REMOTE && (call.fn !== 'fail' || error.message !== call.payload)) {
+      violations.push(`${name} got a remote error that is not its own: ${error.message}`);
+    }
+  }
+}
+
+function checkBreaker(events: WorkerEvent[], counters: { trips: number; resets: number; state: BreakerState }, violations: string[]): void {
+  let state: BreakerState = 'closed';
+  let trips = 0;
+  let resets = 0;
+  for (const event of events) {
+    if (event.type !== 'breaker-changed') continue;
+    const step = `${event.from}->${event.to}`;
+    if (!LEGAL_TRANSITIONS.has(step)) violations.push(`illegal breaker transition ${step}`);
+    if (event.from !== state) violations.push(`breaker transition ${step} while the breaker was ${state}`);
+    state = event.to;
+    if (event.to === 'open') trips++;
+    if (step === 'half-open->closed') resets++;
+  }
+  if (state !== counters.state) violations.push(`breaker events end in ${state} but the breaker is ${counters.state}`);
+  if (trips !== counters.trips || resets !== counters.resets) {
+    violations.push(`breaker counters trips=${counters.trips} resets=${counters.resets}, events say trips=${trips} resets=${resets}`);
+  }
+}
+
+/** Totals over many seeds, for the CLI and the report. */
+export interface ChaosSummary {
+  seeds: number;
+  calls: number;
+  succeeded: number;
+  rejected: Record<string, number>;
+  faults: FaultCounts;
+  faultsTotal: number;
+  breakerTransitions: number;
+  restarts: number;
+  virtualMs: number;
+  failedSeeds: SeedResult[];
+}
+
+export function summarize(results: readonly SeedResult[]): ChaosSummary {
+  const faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
+  const rejected: Record<string, number> = {};
+  const summary: ChaosSummary = { seeds: results.length, calls: 0, succeeded: 0, rejected, faults, faultsTotal: 0, breakerTransitions: 0, restarts: 0, virtualMs: 0, failedSeeds: [] };
+  for (const result of results) {
+    summary.calls += result.calls;
+    summary.succeeded += result.succeeded;
+    summary.breakerTransitions += result.breakerTransitions;
+    summary.restarts += result.restarts;
+    summary.virtualMs += result.virtualMs;
+    for (const [code, n] of Object.entries(result.rejected)) rejected[code] = (rejected[code] ?? 0) + n;
+    for (const key of Object.keys(faults) as Array<keyof FaultCounts>) faults[key] += result.faults[key];
+    if (result.violations.length > 0) summary.failedSeeds.push(result);
+  }
+  summary.faultsTotal = Object.values(faults).reduce((a, b) => a + b, 0);
+  return summary;
+}
