@@ -102,7 +102,7 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
         reportHang();
       });
       try {
-        const value = await worker.call.echo(payload);
+        const value = await worker.callFunction('echo', [payload]);
         if (isDeepStrictEqual(value, payload)) result.answered++;
         else result.wrongResults++;
       } catch (error) {
