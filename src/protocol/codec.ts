@@ -12,6 +12,7 @@
  */
 import { C1, Packr, Unpackr, addExtension, type Options } from 'msgpackr';
 import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
+import { firstValueLength } from './msgpack-length.js';
 import { prepareForWire } from './sanitize.js';
 import { WideInteger } from './wide-integer.js';
 
@@ -194,13 +195,30 @@ function unpackStrict(unpackr: Unpackr, source: Buffer): unknown {
   try {
     return unpackr.unpack(source);
   } catch (error) {
-    if (error instanceof DecodeError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    // msgpackr signals bytes after the first value with this message (pinned by a unit test).
-    if (message.startsWith('Data read, but end of buffer not reached')) {
-      throw new DecodeError('trailing-bytes', 'bytes after the first msgpack value', undefined, { cause: error });
-    }
-    throw new DecodeError('not-msgpack', `not a msgpack value: ${message.slice(0, 200)}`, undefined, { cause: error });
+    throw classifyFailure(unpackr, source, error);
+  }
+}
+
+/** The DecodeError for a failed unpack: trailing-bytes when a complete value is followed by more bytes. */
+function classifyFailure(unpackr: Unpackr, source: Buffer, error: unknown): DecodeError {
+  if (error instanceof DecodeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  // msgpackr signals bytes after the first value with this message (pinned by a unit test); but it reads
+  // strings ahead, so trailing bytes that look like a string header can fail it earlier: check directly.
+  if (message.startsWith('Data read, but end of buffer not reached') || completeValueThenMore(unpackr, source)) {
+    return new DecodeError('trailing-bytes', 'bytes after the first msgpack value', undefined, { cause: error });
+  }
+  return new DecodeError('not-msgpack', `not a msgpack value: ${message.slice(0, 200)}`, undefined, { cause: error });
+}
+
+function completeValueThenMore(unpackr: Unpackr, source: Buffer): boolean {
+  const length = firstValueLength(source);
+  if (length === undefined || length >= source.length) return false;
+  try {
+    unpackr.unpack(source.subarray(0, length));
+    return true;
+  } catch {
+    return false;
   }
 }
 

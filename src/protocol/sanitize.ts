@@ -11,7 +11,8 @@
  * - Map with string keys -> plain object; Date -> ISO 8601 string (an invalid Date is an error);
  *   Set -> array; typed arrays other than Uint8Array -> array of their elements; any other class
  *   instance (including Error, RegExp) -> plain object of its own enumerable string-keyed properties
- *   (MF-VAL-7). Symbol-keyed properties are ignored, as in JSON.
+ *   (MF-VAL-7). Symbol-keyed properties are ignored, as in JSON: never sent, and dropped from copies
+ *   (an object that needs no other change is returned as is, symbol keys included).
  * - Functions, symbols, cycles, Map keys that are not strings, and nesting deeper than
  *   {@link MAX_DEPTH} are errors (MF-VAL-7).
  * - Strings with lone surrogates get U+FFFD in their place, so they are valid UTF-8 (MF-VAL-9).
