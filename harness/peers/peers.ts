@@ -21,11 +21,19 @@ export interface PeerCommands {
   /** The parent driver (spec section 14): needs `MULTIFROST_CHILD_COMMAND` (JSON argv). */
   readonly parentDriver: readonly string[];
   /** The peer's own golden vector test; exits 0 when every vector passes. */
-  readonly vectorTest: { readonly cwd: string; readonly argv: readonly string[] };
+  readonly vectorTest: TestCommand;
+  /** The peer's whole own suite (golden vectors and unit tests); exits 0 when it passes. */
+  readonly selfTest: TestCommand;
+}
+
+/** A test command, run in `cwd` (absolute) without a shell; `argv` paths are relative to `cwd`. */
+export interface TestCommand {
+  readonly cwd: string;
+  readonly argv: readonly string[];
 }
 
 interface PeersFile {
-  peers: Record<PeerLanguage, { child: string[]; parentDriver: string[]; vectorTest: { cwd: string; argv: string[] } }>;
+  peers: Record<PeerLanguage, { child: string[]; parentDriver: string[]; vectorTest: TestCommand; selfTest: TestCommand }>;
 }
 
 /** The repository root (two levels above this file). */
@@ -42,13 +50,14 @@ function resolvePath(path: string): string {
 export const PEERS: Readonly<Record<PeerLanguage, PeerCommands>> = Object.fromEntries(
   PEER_LANGUAGES.map((language) => {
     const entry = file.peers[language];
-    const vectorCwd = join(REPO_ROOT, entry.vectorTest.cwd);
+    // Test commands run in their own directory, so their relative paths stay as written.
+    const inRepo = (command: TestCommand): TestCommand => ({ cwd: join(REPO_ROOT, command.cwd), argv: command.argv });
     const commands: PeerCommands = {
       language,
       child: entry.child.map(resolvePath),
       parentDriver: entry.parentDriver.map(resolvePath),
-      // The vector test runs in its own directory, so its relative paths stay as written.
-      vectorTest: { cwd: vectorCwd, argv: entry.vectorTest.argv },
+      vectorTest: inRepo(entry.vectorTest),
+      selfTest: inRepo(entry.selfTest),
     };
     return [language, commands];
   }),

@@ -119,7 +119,7 @@ function setupGo() {
   mkdirSync(bin, { recursive: true });
   cached('go (go build)', join(bin, '.mf-stamp'), hash, [join(bin, 'mf-child'), join(bin, 'mf-parent')], () => {
     run('go', ['build', '-o', bin + '/', './cmd/...'], { cwd: dir });
-    // Compile the vector test now so the test stage only runs it.
+    // Compile the tests now so the test stage only runs them.
     run('go', ['test', '-count=1', '-run', '^$', './...'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   });
 }
@@ -132,9 +132,9 @@ function setupRust() {
   mkdirSync(join(dir, 'target'), { recursive: true });
   cached('rust (cargo build --release)', join(dir, 'target', '.mf-stamp'), hash,
     [join(release, 'mf-child'), join(release, 'mf-parent')], () => {
-      // The binaries and the vector test (so the test stage only runs it); the zmq crate builds libzmq
-      // from source on the first build, which is most of the time a fresh setup takes.
-      run('cargo', ['build', '--release', '--bins', '--test', 'vectors', '--locked', '--quiet'], { cwd: dir });
+      // The binaries and the tests (so the test stage only runs them); the zmq crate builds libzmq from
+      // source on the first build, which is most of the time a fresh setup takes.
+      run('cargo', ['build', '--release', '--bins', '--tests', '--locked', '--quiet'], { cwd: dir });
     });
 }
 
