@@ -1,0 +1,22 @@
+// Profiles of the Gherkin conformance catalogue (features/). Run under tsx (the `loader` option does not
+// work with cucumber-js 12):
+//   node --import tsx node_modules/.bin/cucumber-js --profile default   # everything, simulator, virtual time
+//   node --import tsx node_modules/.bin/cucumber-js --profile zmq       # @child and @parent, real ZeroMQ
+// The CLI (src/cli) does not use this file: it passes its own options (compiled steps under dist/features)
+// through @cucumber/cucumber/api. Both read the same worldParameters (features/support/world-parameters.ts).
+const common = {
+  paths: ['features/**/*.feature'],
+  import: ['features/support/**/*.ts', 'features/steps/**/*.ts'],
+  format: ['progress', 'summary'],
+  strict: true,
+};
+
+const reference = { kind: 'reference' };
+
+module.exports = {
+  default: { ...common, worldParameters: { transport: 'memory', target: reference, profile: 'v3' } },
+  'default-v4': { ...common, worldParameters: { transport: 'memory', target: reference, profile: 'v4' } },
+  // @internal scenarios need the simulator's virtual clock and are left out on real ZeroMQ.
+  zmq: { ...common, tags: '(@child or @parent) and not @internal', worldParameters: { transport: 'zmq', target: reference, profile: 'v3' } },
+  'zmq-v4': { ...common, tags: '(@child or @parent) and not @internal', worldParameters: { transport: 'zmq', target: reference, profile: 'v4' } },
+};

@@ -1,0 +1,27 @@
+/**
+ * Parameter types of the catalogue's steps, so feature files can say `with [2, 40]` and `is 42` in plain JSON.
+ * `nil` is the msgpack nil (JSON null).
+ */
+import { defineParameterType } from '@cucumber/cucumber';
+
+/** A JSON array of call arguments, e.g. `[2, 40]`. */
+defineParameterType({
+  name: 'args',
+  regexp: /\[.*\]/,
+  transformer: (text: string): unknown[] => JSON.parse(text) as unknown[],
+});
+
+/** A JSON value, or `nil`. */
+defineParameterType({
+  name: 'json',
+  regexp: /nil|true|false|-?\d[\d.eE+-]*|"(?:[^"\\]|\\.)*"|\[.*\]|\{.*\}/,
+  transformer: (text: string): unknown => (text === 'nil' ? null : JSON.parse(text)),
+  useForSnippets: false,
+});
+
+/** A protocol profile name. */
+defineParameterType({
+  name: 'profile',
+  regexp: /v3|v4/,
+  transformer: (text: string): 'v3' | 'v4' => text as 'v3' | 'v4',
+});

@@ -1,0 +1,159 @@
+/**
+ * The kit playing the PARENT with raw frames: a DEALER that sends exactly the frames a step builds (valid or
+ * not) and keeps every inbound message, so a step can wait for one or assert that none came. It uses no
+ * protocol logic of the implementation under test: this is what runs against foreign workers.
+ * @see MF-FRAME-1, MF-FRAME-2
+ */
+import { defaultCodec } from '../../src/protocol/codec.js';
+import { EMPTY_FRAME } from '../../src/protocol/framing.js';
+import { PROFILES, type ProfileName } from '../../src/protocol/profile.js';
+import type { Clock } from '../../src/time/clock.js';
+import type { Frames, Socket } from '../../src/transport/transport.js';
+import { conform, show, within } from './expect.js';
+import type { WireTrace } from './wire-trace.js';
+
+/** One message the kit received, with its decoded payload when it decodes to a map. */
+export interface Inbound {
+  frames: Frames;
+  atMs: number;
+  /** The decoded payload when it is a msgpack map, else undefined. */
+  message: Record<string, unknown> | undefined;
+}
+
+export class RawParent {
+  readonly received: Inbound[] = [];
+  private readonly waiters = new Set<() => void>();
+  private nextId = 1;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly clock: Clock,
+    private readonly trace: WireTrace,
+    readonly profile: ProfileName,
+    private readonly timeoutMs: number,
+  ) {
+    this.loop = this.pump();
+  }
+
+  /** A fresh message id, unique in the scenario. */
+  newId(): string {
+    return `kit-${this.nextId++}`;
+  }
+
+  /** Core fields of a message in `profile` (default: the run's). */
+  core(type: string, id: string = this.newId(), profile: ProfileName = this.profile): Record<string, unknown> {
+    return { app: PROFILES[profile].app, id, type, timestamp: this.clock.epochMs() / 1000 };
+  }
+
+  /** Sends frames exactly as given. */
+  async sendFrames(frames: Frames): Promise<void> {
+    this.trace.record('kit->worker', frames);
+    await this.socket.send(frames);
+  }
+
+  /** Encodes `message` (any map, valid or not) and sends it as `[empty, payload]`. */
+  async send(message: Record<string, unknown>): Promise<void> {
+    await this.sendFrames([EMPTY_FRAME, defaultCodec.encode(message)]);
+  }
+
+  /** Sends a CALL in the run's profile and returns its id. */
+  async call(fn: string, args: unknown[], extra: Record<string, unknown> = {}, profile?: ProfileName): Promise<string> {
+    const message = { ...this.core('call', undefined, profile), function: fn, args, ...extra };
+    await this.send(message);
+    return message['id'] as string;
+  }
+
+  /** Waits (up to the step timeout) for a message matching `match`; undefined when none came. */
+  async waitFor(match: (inbound: Inbound) => boolean, timeoutMs = this.timeoutMs): Promise<Inbound | undefined> {
+    const found = (): Inbound | undefined => this.received.find(match);
+    const now = found();
+    if (now !== undefined) return now;
+    let release: (() => void) | undefined;
+    const arrived = new Promise<Inbound>((resolve) => {
+      release = () => {
+        const hit = found();
+        if (hit !== undefined) resolve(hit);
+      };
+      this.waiters.add(release);
+    });
+    try {
+      return await within(this.clock, timeoutMs, arrived);
+    } finally {
+      if (release !== undefined) this.waiters.delete(release);
+    }
+  }
+
+  /** Messages whose `id` is `id`. */
+  repliesTo(id: string): Inbound[] {
+    return this.received.filter((inbound) => inbound.message?.['id'] === id);
+  }
+
+  /** Waits for the reply (RESPONSE or ERROR) to `id`; fails with `clause` when none comes in time. */
+  async replyTo(id: string, clause: string, what = 'a RESPONSE or ERROR'): Promise<Record<string, unknown>> {
+    const reply = await this.waitFor((inbound) => inbound.message?.['id'] === id && (inbound.message['type'] === 'response' || inbound.message['type'] === 'error'));
+    conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, 'no reply', this.lastSeen());
+    return reply.message!;
+  }
+
+  /** Position in {@link received}; pass it to {@link expectNoReply} to check what came after it. */
+  mark(): number {
+    return this.received.length;
+  }
+
+  /**
+   * Proves that the worker still serves and sent nothing since `mark` (output messages aside): sends `echo`
+   * and waits for its RESPONSE. Messages on one connection arrive in order and a worker answers a dropped
+   * message at once or never, so an unwanted reply would have come before the probe's: no fixed sleep.
+   */
+  async expectNoReply(mark: number, clause: string, what: string): Promise<void> {
+    const probeId = await this.call('echo', ['probe']);
+    const probe = await this.waitFor((inbound) => inbound.message?.['id'] === probeId);
+    conform(probe !== undefined, clause, `after ${what}, the worker keeps serving: a later echo call is answered`, 'the echo call got no reply', this.lastSeen());
+    conform(probe.message?.['type'] === 'response', clause, 'the later echo call gets a RESPONSE', show(probe.message));
+    const unwanted = this.received
+      .slice(mark)
+      .filter((inbound) => inbound !== probe && !['stdout', 'stderr'].includes(String(inbound.message?.['type'])));
+    conform(
+      unwanted.length === 0,
+      clause,
+      `no reply to ${what}`,
+      `${unwanted.length} message(s): ${show(unwanted.map((u) => u.message ?? `<undecodable, ${u.frames.length} frames>`))}`,
+    );
+  }
+
+  /** The last few messages received, for failure details. */
+  lastSeen(count = 5): string {
+    const tail = this.received.slice(-count).map((inbound) => inbound.message ?? `<undecodable, ${inbound.frames.length} frames>`);
+    return `last received: ${show(tail)}`;
+  }
+
+  async close(): Promise<void> {
+    await this.socket.close();
+    await this.loop;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        this.trace.record('worker->kit', frames);
+        this.received.push({ frames, atMs: this.clock.nowMs(), message: decodeMap(frames) });
+        for (const waiter of [...this.waiters]) waiter();
+      }
+    } catch {
+      // The socket closed under the loop: nothing more arrives.
+    }
+  }
+}
+
+/** The payload of `[empty, payload]` decoded to a map, else undefined (wrong frames or not a map). */
+function decodeMap(frames: Frames): Record<string, unknown> | undefined {
+  const payload = frames[frames.length - 1];
+  if (payload === undefined) return undefined;
+  try {
+    const value = defaultCodec.decodeValue(payload);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

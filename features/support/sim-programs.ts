@@ -1,0 +1,29 @@
+/**
+ * Extra simulated programs for @internal scenarios (simulator only): workers that do something the
+ * reference worker never does on its own, such as writing output before any parent is known.
+ */
+import { ConformanceWorker } from '../../src/conform/reference-worker.js';
+import type { SimProgram } from '../../src/worker/sim/sim-launcher.js';
+
+/** The line {@link earlyWriter} writes to stdout as soon as it serves, before any parent has sent anything. */
+export const EARLY_LINE = 'written before any parent is known';
+
+class EarlyWriter extends ConformanceWorker {
+  override async start(): Promise<void> {
+    await super.start();
+    this.writeStdout(EARLY_LINE);
+  }
+}
+
+/** A reference worker that writes {@link EARLY_LINE} to stdout right after it starts serving (MF-OUT-2). */
+const earlyWriter: SimProgram = async ({ transport, host, clock }) => {
+  await new EarlyWriter({ transport, host, clock }).run();
+};
+
+/** A worker that fails at start-up: a line on stderr, then exit status 3 (MF-LIFE-10). */
+const brokenStart: SimProgram = async ({ host }) => {
+  host.writeRaw('stderr', 'FATAL: cannot start: configuration missing\n');
+  host.exit(3);
+};
+
+export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart };
