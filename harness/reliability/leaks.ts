@@ -11,13 +11,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { realClock } from '../../src/time/real-clock.js';
 import { ParentWorker } from '../../src/worker/parent-worker.js';
 import { CountingClock } from './counting-clock.js';
+import { settledHeapUsed } from './memory.js';
 import { openFileDescriptors } from './processes.js';
 
 export interface LeakOptions {
@@ -57,12 +56,6 @@ export interface LeakResult {
   violations: string[];
 }
 
-/** `global.gc` without requiring `--expose-gc` on the command line. */
-function gcFunction(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
 async function rssOf(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -75,7 +68,6 @@ function processListeners(): number {
 }
 
 export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
-  const gc = gcFunction();
   const limit = options.limitBytes ?? 20 * 1024 * 1024;
   const warmup = options.warmupCalls ?? Math.max(2_000, Math.floor(options.calls / 10));
   const sampleCount = options.samples ?? 5;
@@ -90,9 +82,7 @@ export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
   const samples: LeakSample[] = [];
   let done = 0;
   const sample = async (): Promise<void> => {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
+    await settledHeapUsed();
     const memory = process.memoryUsage();
     const metrics = worker.metricsSnapshot();
     samples.push({
