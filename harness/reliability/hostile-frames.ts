@@ -130,15 +130,22 @@ function payloads(target: Target, id: string): fc.Arbitrary<{ kind: string; payl
 }
 
 /** Frame shapes around a payload: the right one most of the time, every wrong one some of the time. */
-function shapes(payload: Uint8Array): fc.Arbitrary<{ shape: string; frames: Uint8Array[]; wellFramed: boolean }> {
+interface Shape {
+  shape: string;
+  frames: Uint8Array[];
+  wellFramed: boolean;
+}
+
+function shapes(payload: Uint8Array): fc.Arbitrary<Shape> {
+  const shape = (s: Shape): Shape => s;
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constant({ shape: 'ok', frames: [EMPTY, payload], wellFramed: true }) },
-    { weight: 1, arbitrary: fc.constant({ shape: 'one-frame', frames: [payload], wellFramed: false }) },
-    { weight: 1, arbitrary: fc.constant({ shape: 'only-delimiter', frames: [EMPTY], wellFramed: false }) },
-    { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 8 }).map((d) => ({ shape: 'bad-delimiter', frames: [d, payload], wellFramed: false })) },
-    { weight: 1, arbitrary: fc.constant({ shape: 'extra-frame', frames: [EMPTY, payload, payload], wellFramed: false }) },
-    { weight: 1, arbitrary: fc.constant({ shape: 'two-delimiters', frames: [EMPTY, EMPTY, payload], wellFramed: false }) },
-    { weight: 1, arbitrary: fc.integer({ min: 4, max: 12 }).map((n) => ({ shape: 'many-frames', frames: Array<Uint8Array>(n).fill(EMPTY), wellFramed: false })) },
+    { weight: 6, arbitrary: fc.constant(shape({ shape: 'ok', frames: [EMPTY, payload], wellFramed: true })) },
+    { weight: 1, arbitrary: fc.constant(shape({ shape: 'one-frame', frames: [payload], wellFramed: false })) },
+    { weight: 1, arbitrary: fc.constant(shape({ shape: 'only-delimiter', frames: [EMPTY], wellFramed: false })) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 8 }).map((d) => shape({ shape: 'bad-delimiter', frames: [d, payload], wellFramed: false })) },
+    { weight: 1, arbitrary: fc.constant(shape({ shape: 'extra-frame', frames: [EMPTY, payload, payload], wellFramed: false })) },
+    { weight: 1, arbitrary: fc.constant(shape({ shape: 'two-delimiters', frames: [EMPTY, EMPTY, payload], wellFramed: false })) },
+    { weight: 1, arbitrary: fc.integer({ min: 4, max: 12 }).map((n) => shape({ shape: 'many-frames', frames: Array<Uint8Array>(n).fill(EMPTY), wellFramed: false })) },
   );
 }
 
