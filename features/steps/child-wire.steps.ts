@@ -101,9 +101,9 @@ When('the kit sends a message of type {string} with the fields {json}', async fu
 });
 
 When('the kit sends a CALL to {string} with the field {string} set to {}', async function (this: W, fn: string, field: string, valueText: string) {
-  const message = { ...echoCall(this), function: fn };
-  if (valueText === '<missing>') delete (message as Record<string, unknown>)[field];
-  else (message as Record<string, unknown>)[field] = valueText === 'nil' ? null : JSON.parse(valueText);
+  const message: Record<string, unknown> = { ...echoCall(this), function: fn };
+  if (valueText === '<missing>') delete message[field];
+  else message[field] = valueText === 'nil' ? null : JSON.parse(valueText);
   if (typeof message['id'] === 'string') this.saved.set('last', message['id']);
   await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode(message)]);
 });

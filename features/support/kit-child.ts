@@ -120,6 +120,8 @@ class KitChildProcess implements LaunchedProcess {
     const send = (reply: Record<string, unknown>): void => {
       const frames = childFrames(routingId, defaultCodec.encode(reply));
       this.kit.trace.record('kit->parent', frames);
+      this.kit.sent.push(reply);
+      this.kit.notify();
       void socket.send(frames).catch(() => undefined);
     };
     const later = (action: () => void): void => {
@@ -155,6 +157,8 @@ export class KitChildLauncher implements ProcessLauncher {
   readonly children: KitChildProcess[] = [];
   readonly received: ParentMessage[] = [];
   readonly signals: Array<{ signal: string; atMs: number }> = [];
+  /** Every message the kit child sent to the parent. */
+  readonly sent: Array<Record<string, unknown>> = [];
   private readonly waiters = new Set<() => void>();
   private nextPid = 70_000;
 
@@ -183,6 +187,19 @@ export class KitChildLauncher implements ProcessLauncher {
   /** Called whenever a message arrives; wakes waiters. */
   notify(): void {
     for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves once `condition` holds (checked after every message in or out; the caller bounds the wait). */
+  waitUntil(condition: () => boolean): Promise<true> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!condition()) return;
+        this.waiters.delete(check);
+        resolve(true);
+      };
+      this.waiters.add(check);
+      check();
+    });
   }
 
   /** Resolves once `match` holds for a received message (the caller bounds the wait). */

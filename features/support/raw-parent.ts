@@ -59,7 +59,7 @@ export class RawParent {
 
   /** Sends a CALL in the run's profile and returns its id. */
   async call(fn: string, args: unknown[], extra: Record<string, unknown> = {}, profile?: ProfileName): Promise<string> {
-    const message = { ...this.core('call', undefined, profile), function: fn, args, ...extra };
+    const message: Record<string, unknown> = { ...this.core('call', undefined, profile), function: fn, args, ...extra };
     await this.send(message);
     return message['id'] as string;
   }
