@@ -17,17 +17,17 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { ConformanceWorker } from '../../src/conform/reference-worker.js';
 import { defaultCodec } from '../../src/protocol/codec.js';
-import { childFrames, parentFrames, parseChildInbound, parseParentInbound } from '../../src/protocol/framing.js';
-import { createCall, createHeartbeatEcho, createResponse } from '../../src/protocol/messages.js';
-import { PROFILES, profileForApp } from '../../src/protocol/profile.js';
+import { parentFrames, parseParentInbound } from '../../src/protocol/framing.js';
+import { createCall } from '../../src/protocol/messages.js';
+import { PROFILES } from '../../src/protocol/profile.js';
 import { decodeMessage } from '../../src/protocol/validate.js';
 import { realClock } from '../../src/time/real-clock.js';
-import type { Socket } from '../../src/transport/transport.js';
 import { ZmqTransport } from '../../src/transport/zmq/index.js';
 import { ParentWorker } from '../../src/worker/parent-worker.js';
 import { ENV_PORT } from '../../src/worker/child-worker.js';
 import { type HostileCase, oversizedBomb, oversizedCall, sampleCases } from './hostile-frames.js';
 import { settledHeapUsed } from './memory.js';
+import { rawRouterPeer } from './raw-peers.js';
 import { CountingHost } from './test-host.js';
 
 export interface FuzzOptions {
@@ -187,37 +187,16 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   };
 }
 
-/** A hostile child: a raw ROUTER that answers heartbeats and echo calls correctly, and sends garbage in between. */
-async function hostileChild(router: Socket, onParent: (routingId: Uint8Array) => void): Promise<void> {
-  for await (const frames of router) {
-    const inbound = parseChildInbound(frames);
-    if (!inbound.ok) continue;
-    const decoded = decodeMessage(defaultCodec, inbound.payload, [PROFILES.v3, PROFILES.v4]);
-    if (!decoded.ok) continue;
-    onParent(inbound.routingId);
-    const { message } = decoded;
-    const profile = profileForApp(message.app) ?? PROFILES.v3;
-    let reply: object | undefined;
-    if (message.type === 'heartbeat') reply = createHeartbeatEcho(profile, message, 1.5);
-    else if (message.type === 'call') reply = createResponse(profile, message.id, 1.5, Array.isArray(message.args) ? message.args[0] : null);
-    if (reply !== undefined) void router.send(childFrames(inbound.routingId, defaultCodec.encode(reply))).catch(() => undefined);
-  }
-}
-
 /** Fuzzes a ParentWorker from a raw ROUTER acting as its child. */
 export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
   const startedAtMs = realClock.nowMs();
   const cases = sampleCases('parent', options.cases, options.seed);
   const violations: string[] = [];
   const watch = crashWatch();
-  const transport = new ZmqTransport();
-  const router = transport.router();
-  const port = Number(/:(\d+)$/.exec(await router.bind('tcp://127.0.0.1:0'))![1]);
-  let parentId: Uint8Array | undefined;
-  const childLoop = hostileChild(router, (id) => {
-    parentId = id;
-  });
-  const worker = ParentWorker.connectToPort(port, { transport, defaultTimeoutMs: PROBE_TIMEOUT_MS, heartbeatIntervalMs: 500, outputSink: () => undefined });
+  // The hostile child answers heartbeats and echo calls correctly, and sends the garbage in between.
+  const peer = await rawRouterPeer();
+  const router = peer.router;
+  const worker = ParentWorker.connectToPort(peer.port, { transport: new ZmqTransport(), defaultTimeoutMs: PROBE_TIMEOUT_MS, heartbeatIntervalMs: 500, outputSink: () => undefined });
   const drops: Record<string, number> = {};
   worker.on((event) => {
     if (event.type === 'message-dropped') drops[event.reason] = (drops[event.reason] ?? 0) + 1;
@@ -239,7 +218,7 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
     await probe();
     const heapBefore = await settledHeapUsed();
     const every = options.probeEvery ?? 100;
-    const routingId = parentId!;
+    const routingId = peer.parentId()!;
     for (const [index, c] of cases.entries()) {
       if (oversized.has(index)) {
         void router.send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes))]).catch(() => undefined);
@@ -256,8 +235,7 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
     violations.push(`parent failed: ${String(error)}`);
   } finally {
     await worker.stop();
-    await router.close();
-    await childLoop;
+    await peer.close();
   }
   violations.push(...watch.stop());
   if (worker.inFlight !== 0) violations.push(`${worker.inFlight} pending call(s) after stop()`);
