@@ -166,7 +166,7 @@ if (isMain()) {
     seed: Number(process.env['MF_CHAOS_REAL_SEED'] ?? 9),
   });
   const violations = chaosRealViolations(result);
-  console.log(JSON.stringify(result));
+  console.log(`RESULT ${JSON.stringify({ ...result, violations })}`);
   for (const violation of violations) console.log(`VIOLATION: ${violation}`);
   console.log(`BENCH chaos-real calls=${result.calls}`);
   console.log(`BENCH chaos-real answered=${result.answered}`);

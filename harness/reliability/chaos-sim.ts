@@ -63,7 +63,10 @@ if (isMain()) {
     const first = Number(process.env['MF_CHAOS_FIRST'] ?? 1);
     const started = performance.now();
     const summary = await runChaosSim(first, count);
-    printSummary(summary, performance.now() - started);
+    const wallMs = performance.now() - started;
+    printSummary(summary, wallMs);
+    const failed = summary.failedSeeds.map((r) => ({ seed: r.seed, replay: r.replay, violations: r.violations.slice(0, 3) }));
+    console.log(`RESULT ${JSON.stringify({ ...summary, failedSeeds: failed, wallMs })}`);
     process.exitCode = summary.failedSeeds.length === 0 ? 0 : 1;
   }
 }

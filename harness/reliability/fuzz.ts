@@ -256,14 +256,17 @@ if (isMain()) {
   const cases = Number(process.env['MF_FUZZ_CASES'] ?? 100_000);
   const seed = Number(process.env['MF_FUZZ_SEED'] ?? 20_261_127);
   let failed = false;
+  const results: FuzzResult[] = [];
   for (const run of [fuzzChild, fuzzParent]) {
     const result = await run({ cases, seed, oversized: 10 });
-    console.log(JSON.stringify({ ...result, violations: result.violations.slice(0, 20) }, null, 1));
+    results.push({ ...result, violations: result.violations.slice(0, 20) });
+    for (const violation of result.violations.slice(0, 20)) console.log(`VIOLATION (${result.target}): ${violation}`);
     failed ||= result.violations.length > 0;
     console.log(`BENCH fuzz-${result.target} cases=${result.cases}`);
     console.log(`BENCH fuzz-${result.target} probes=${result.probes}`);
     console.log(`BENCH fuzz-${result.target} heap_growth_mb=${(result.heapGrowth / 1048576).toFixed(2)}`);
     console.log(`BENCH fuzz-${result.target} violations=${result.violations.length}`);
   }
+  console.log(`RESULT ${JSON.stringify({ seed, results })}`);
   process.exitCode = failed ? 1 : 0;
 }

@@ -156,6 +156,7 @@ function isMain(): boolean {
 if (isMain()) {
   const result = await runLeaks({ calls: Number(process.env['MF_LEAK_CALLS'] ?? 1_000_000) });
   for (const s of result.samples) console.log(JSON.stringify(s));
+  console.log(`RESULT ${JSON.stringify(result)}`);
   for (const violation of result.violations) console.log(`VIOLATION: ${violation}`);
   const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(2);
   console.log(`BENCH leaks calls=${result.calls}`);
