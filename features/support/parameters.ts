@@ -15,7 +15,8 @@ defineParameterType({
 defineParameterType({
   name: 'json',
   regexp: /nil|true|false|-?\d[\d.eE+-]*|"(?:[^"\\]|\\.)*"|\[.*\]|\{.*\}/,
-  transformer: (text: string): unknown => (text === 'nil' ? null : JSON.parse(text)),
+  // `nil` may appear anywhere outside strings: `[1, nil, 3]`.
+  transformer: (text: string): unknown => JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\bnil\b/g, (match, quoted?: string) => quoted ?? 'null')),
   useForSnippets: false,
 });
 

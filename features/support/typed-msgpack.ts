@@ -47,7 +47,8 @@ class Reader {
       case 0xc4: return { bin: this.take(this.byte()).toString('hex') };
       case 0xc5: return { bin: this.take(this.take(2).readUInt16BE(0)).toString('hex') };
       case 0xc6: return { bin: this.take(this.take(4).readUInt32BE(0)).toString('hex') };
-      case 0xca: return { float: Buffer.from(new Float64Array([this.take(4).readFloatBE(0)]).buffer).reverse().toString('hex') };
+      // float32 is never sent by the protocol (MF-VAL-2): kept apart so it never equals a float64.
+      case 0xca: return { float: `float32:${this.take(4).toString('hex')}` };
       case 0xcb: return { float: this.take(8).toString('hex') };
       case 0xcc: return { int: String(this.byte()) };
       case 0xcd: return { int: String(this.take(2).readUInt16BE(0)) };
@@ -148,4 +149,36 @@ export function writeTyped(value: Typed): Buffer {
 /** The value of `key` in a typed map, or undefined when the map has no such key. */
 export function typedField(value: Typed, key: string): Typed | undefined {
   return 'map' in value ? value.map.find(([k]) => k === key)?.[1] : undefined;
+}
+
+/** The raw bytes of the value under `key` in a top-level msgpack map, or undefined. */
+export function mapFieldBytes(bytes: Uint8Array, key: string): Buffer | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reader = new Reader(buffer);
+  const tag = reader.byte();
+  let length: number;
+  if ((tag & 0xf0) === 0x80) length = tag & 0x0f;
+  else if (tag === 0xde) length = reader.take(2).readUInt16BE(0);
+  else if (tag === 0xdf) length = reader.take(4).readUInt32BE(0);
+  else return undefined;
+  for (let i = 0; i < length; i++) {
+    const name = reader.value();
+    const start = reader.offset;
+    reader.value();
+    if ('str' in name && name.str === key) return buffer.subarray(start, reader.offset);
+  }
+  return undefined;
+}
+
+/** Equality of typed values; map key order is ignored (not every language keeps it). */
+export function typedEqual(a: Typed, b: Typed): boolean {
+  if ('map' in a && 'map' in b) {
+    if (a.map.length !== b.map.length) return false;
+    return a.map.every(([key, value]) => {
+      const other = b.map.find(([k]) => k === key);
+      return other !== undefined && typedEqual(value, other[1]);
+    });
+  }
+  if ('array' in a && 'array' in b) return a.array.length === b.array.length && a.array.every((item, i) => typedEqual(item, b.array[i]!));
+  return JSON.stringify(a) === JSON.stringify(b);
 }

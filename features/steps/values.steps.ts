@@ -1,0 +1,175 @@
+/** Steps of values.feature: golden vectors through a live worker, and the TypeScript sender's sanitising. */
+import { readFileSync } from 'node:fs';
+import { Then, When } from '@cucumber/cucumber';
+import { MultifrostError } from '../../src/errors.js';
+import { sanitize } from '../../src/protocol/sanitize.js';
+import { PROFILES } from '../../src/protocol/profile.js';
+import { EMPTY_FRAME } from '../../src/protocol/framing.js';
+import { conform, conformEqual, sameValue, settle, show } from '../support/expect.js';
+import { mapFieldBytes, readTyped, type Typed, typedEqual, typedField, writeTyped } from '../support/typed-msgpack.js';
+import type { ConformanceWorld } from '../support/world.js';
+import { raw } from './child-wire.steps.js';
+import { describeError, session } from './parent.steps.js';
+
+type W = ConformanceWorld;
+
+interface Vector {
+  name: string;
+  hex: string;
+  value: Typed;
+  input?: unknown;
+  clauses?: string[];
+}
+
+function vectors(file: string): Vector[] {
+  const url = new URL(`../../fixtures/vectors/${file}`, import.meta.url);
+  // Compiled steps live in dist/features/steps: the fixtures stay at the package root.
+  const path = url.pathname.includes('/dist/features/') ? url.pathname.replace('/dist/fixtures/', '/fixtures/') : url.pathname;
+  return (JSON.parse(readFileSync(path, 'utf8')) as { vectors: Vector[] }).vectors;
+}
+
+/** Sends echo(<raw bytes>) built by hand, so the worker receives the vector's bytes exactly. */
+async function echoRaw(world: W, hex: string): Promise<string> {
+  const kit = raw(world);
+  const id = kit.newId();
+  const call: Typed = {
+    map: [
+      ['app', { str: PROFILES[world.params.profile].app }],
+      ['id', { str: id }],
+      ['type', { str: 'call' }],
+      ['timestamp', { float: Buffer.from(new Float64Array([world.clock.epochMs() / 1000]).buffer).reverse().toString('hex') }],
+      ['function', { str: 'echo' }],
+      ['args', { array: [{ raw: hex }] }],
+    ],
+  };
+  await kit.sendFrames([EMPTY_FRAME, writeTyped(call)]);
+  return id;
+}
+
+When('the kit echoes every {string} vector of values.json', async function (this: W, group: string) {
+  const selected = vectors('values.json').filter((vector) => vector.name === group || vector.name.startsWith(`${group}/`));
+  if (selected.length === 0) throw new Error(`no vector in group ${group}`);
+  const sent: Array<{ vector: Vector; id: string }> = [];
+  for (const vector of selected) sent.push({ vector, id: await echoRaw(this, vector.hex) });
+  this.saved.set('vectors', sent);
+});
+
+Then("every result has the vector's type and value", async function (this: W) {
+  const sent = this.saved.get('vectors') as Array<{ vector: Vector; id: string }>;
+  const problems: string[] = [];
+  for (const { vector, id } of sent) {
+    const reply = await raw(this).waitFor((inbound) => inbound.message?.['id'] === id);
+    if (reply === undefined) {
+      problems.push(`${vector.name}: no reply (the worker may have crashed on it)`);
+      continue;
+    }
+    const payload = reply.frames[reply.frames.length - 1]!;
+    if (reply.message?.['type'] !== 'response') {
+      problems.push(`${vector.name}: ${show(reply.message)}`);
+      continue;
+    }
+    let result: Typed | undefined;
+    try {
+      result = typedField(readTyped(payload), 'result');
+    } catch (error) {
+      problems.push(`${vector.name}: unreadable reply (${error instanceof Error ? error.message : String(error)})`);
+      continue;
+    }
+    if (result === undefined || !typedEqual(result, vector.value)) {
+      problems.push(`${vector.name}: expected ${JSON.stringify(vector.value).slice(0, 120)}, got ${JSON.stringify(result).slice(0, 120)}`);
+      continue;
+    }
+    // Integers must use the smallest format (MF-VAL-2): compare the bytes themselves.
+    const bytes = mapFieldBytes(payload, 'result')?.toString('hex');
+    if ('int' in vector.value && bytes !== vector.hex) problems.push(`${vector.name}: bytes ${bytes ?? '?'} instead of ${vector.hex} (not the smallest integer format)`);
+  }
+  const clause = vectorClause(this, sent.map((s) => s.vector));
+  conform(problems.length === 0, clause, `all ${sent.length} vectors echoed with the same msgpack type and value`, `${problems.length} differ`, problems.join('; '));
+});
+
+function vectorClause(world: W, list: Vector[]): string {
+  const cited = list.flatMap((vector) => vector.clauses ?? []).find((clause) => world.tags.includes(`@${clause}`));
+  return cited ?? world.clause;
+}
+
+When('the kit echoes the raw value {word}', async function (this: W, hex: string) {
+  this.saved.set('last', await echoRaw(this, hex));
+});
+
+Then('the result is a number equal to {int}', async function (this: W, expected: number) {
+  const reply = await raw(this).replyTo(this.saved.get('last') as string, this.clause);
+  conform(reply['type'] === 'response' && typeof reply['result'] === 'number' && reply['result'] === expected, this.clause, `a RESPONSE whose result equals ${expected}`, show(reply));
+});
+
+/** Builds the JavaScript value a feature row names (a literal, or `cycle`). Rows are written by us. */
+function jsValue(text: string): unknown {
+  if (text === 'cycle') {
+    const node: Record<string, unknown> = { name: 'loop' };
+    node['self'] = node;
+    return node;
+  }
+  return new Function(`return (${text});`)() as unknown;
+}
+
+When('the parent echoes the JavaScript value {}', function (this: W, input: string) {
+  this.saved.set('call', settle(session(this).worker.callFunction('echo', [jsValue(input)])));
+});
+
+Then('the echo gives {json}', async function (this: W, expected: unknown) {
+  const outcome = await (this.saved.get('call') as ReturnType<typeof settle>);
+  conform(outcome.ok, this.clause, `echo gives ${show(expected)}`, outcome.ok ? '' : describeError(outcome.error));
+  conformEqual(outcome.value, expected, this.clause);
+});
+
+Then('the echo gives the BigInt {word}', async function (this: W, text: string) {
+  const expected = BigInt(text.replace(/n$/, ''));
+  const outcome = await (this.saved.get('call') as ReturnType<typeof settle>);
+  conform(outcome.ok, 'MF-VAL-3', `echo gives ${text}`, outcome.ok ? '' : describeError(outcome.error));
+  conform(outcome.value === expected, 'MF-VAL-4', `the BigInt ${text} (exact)`, show(outcome.value));
+});
+
+Then('the call fails with code {string} naming the path {string}', async function (this: W, code: string, path: string) {
+  const outcome = await (this.saved.get('call') as ReturnType<typeof settle>);
+  const error = outcome.ok ? undefined : outcome.error;
+  conform(error instanceof MultifrostError && error.code === code, this.clause, `rejected with ${code}`, outcome.ok ? `resolved with ${show(outcome.value)}` : describeError(error));
+  const named = (error as { path?: unknown }).path;
+  conform(typeof named === 'string' && named.includes(path), this.clause, `an error naming the path ${show(path)}`, `path ${show(named)}: ${error.message}`);
+});
+
+/** The JavaScript input of a sanitize.json vector (input-only tags included). */
+function fromTyped(value: Record<string, unknown>): unknown {
+  const [[tag, body]] = Object.entries(value) as [[string, unknown]];
+  switch (tag) {
+    case 'nil': return null;
+    case 'undefined': return undefined;
+    case 'bool': return body;
+    case 'int': return Number(body);
+    case 'bigint': return BigInt(body as string);
+    case 'float': return Buffer.from(body as string, 'hex').readDoubleBE(0);
+    case 'str': return body;
+    case 'date': return new Date(body as string);
+    case 'bin': return Buffer.from(body as string, 'hex');
+    case 'array': return (body as Array<Record<string, unknown>>).map(fromTyped);
+    case 'set': return new Set((body as Array<Record<string, unknown>>).map(fromTyped));
+    case 'map': return Object.fromEntries((body as Array<[string, Record<string, unknown>]>).map(([k, v]) => [k, fromTyped(v)]));
+    case 'jsmap': return new Map((body as Array<[string, Record<string, unknown>]>).map(([k, v]) => [k, fromTyped(v)]));
+    default: throw new Error(`unknown tag ${tag}`);
+  }
+}
+
+When('the kit sanitises every input of sanitize.json twice', function (this: W) {
+  const rows = vectors('sanitize.json').filter((vector) => vector.input !== undefined).map((vector) => {
+    const once = sanitize(fromTyped(vector.input as Record<string, unknown>));
+    return { name: vector.name, once, twice: sanitize(once) };
+  });
+  this.saved.set('sanitised', rows);
+});
+
+Then('the second pass changes nothing and the echo of the first gives it back', async function (this: W) {
+  const rows = this.saved.get('sanitised') as Array<{ name: string; once: unknown; twice: unknown }>;
+  for (const row of rows) {
+    conform(sameValue(row.once, row.twice), 'MF-VAL-8', `${row.name}: sanitise(sanitise(x)) equals sanitise(x) = ${show(row.once)}`, show(row.twice));
+    const echoed = await session(this).worker.callFunction('echo', [row.once]);
+    conform(sameValue(echoed, row.once), 'MF-VAL-8', `${row.name}: the echo gives ${show(row.once)}`, show(echoed));
+  }
+});

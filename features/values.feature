@@ -1,0 +1,95 @@
+@values
+Feature: Values
+  Values cross the wire as msgpack. The golden vectors (fixtures/vectors/values.json) pin the exact bytes of
+  each interop case. Here the kit puts each vector's bytes, unchanged, into a CALL to `echo`, and reads the
+  `result` of the RESPONSE with its own msgpack reader, so it sees the wire types: an integer must come back
+  as an integer in the smallest format, a float as float64 with the same bits, binary data as `bin`.
+  Map key order is not checked (not every language keeps it).
+
+  @child @must
+  Scenario Outline: The "<group>" vectors come back unchanged through echo
+    Given the worker is running
+    When the kit echoes every "<group>" vector of values.json
+    Then every result has the vector's type and value
+
+    @MF-VAL-2 @MF-VAL-4
+    Examples: integers, from fixint to uint64 and int64
+      | group |
+      | int   |
+
+    @MF-VAL-2 @MF-VAL-10
+    Examples: floats, bit for bit
+      | group |
+      | float |
+
+    @MF-VAL-9
+    Examples: strings, empty and non-BMP
+      | group |
+      | str   |
+
+    @MF-VAL-5
+    Examples: binary data
+      | group |
+      | bin   |
+
+    @MF-MSG-1 @MF-SVC-1
+    Examples: nil, booleans, arrays and maps
+      | group |
+      | nil   |
+      | bool  |
+      | array |
+      | map   |
+
+  @child @must @MF-VAL-10
+  Scenario: -0.0 comes back as a value equal to 0
+    Given the worker is running
+    When the kit echoes the raw value cb8000000000000000
+    Then the result is a number equal to 0
+
+  @internal @must @MF-VAL-1 @MF-VAL-6 @MF-VAL-7
+  Scenario Outline: The TypeScript parent sanitises <input> before sending
+    Given a TypeScript parent and the reference worker on the simulator
+    When the parent echoes the JavaScript value <input>
+    Then the echo gives <result>
+
+    Examples:
+      | input                                     | result                                     |
+      | NaN                                       | nil                                        |
+      | [Infinity, -Infinity, {"x": NaN}]         | [nil, nil, {"x": nil}]                     |
+      | {"kept": 1, "gone": undefined}            | {"kept": 1}                                |
+      | [1, undefined, 3]                         | [1, nil, 3]                                |
+      | new Date("2026-01-02T03:04:05.678Z")      | "2026-01-02T03:04:05.678Z"                 |
+      | new Set([1, "a"])                         | [1, "a"]                                   |
+      | new Map([["k", [true]]])                  | {"k": [true]}                              |
+
+  @internal @must @MF-VAL-3 @MF-VAL-4
+  Scenario Outline: BigInt <input> is sent as an integer and comes back exactly
+    Given a TypeScript parent and the reference worker on the simulator
+    When the parent echoes the JavaScript value <input>
+    Then the echo gives the BigInt <input>
+
+    Examples:
+      | input                  |
+      | 9007199254740993n      |
+      | 18446744073709551615n  |
+      | -9223372036854775808n  |
+
+  @internal @must @MF-VAL-3 @MF-VAL-7
+  Scenario Outline: <what> cannot be sent: the error names the path
+    Given a TypeScript parent and the reference worker on the simulator
+    When the parent echoes the JavaScript value <input>
+    Then the call fails with code "MF_ENCODE" naming the path "<path>"
+
+    Examples:
+      | what                          | input                                  | path        |
+      | a BigInt above uint64         | {"big": [18446744073709551616n]}       | big[0]      |
+      | a function                    | {"f": () => 1}                         | f           |
+      | a symbol                      | [Symbol("s")]                          | [0]         |
+      | a cycle                       | cycle                                  | self        |
+      | a Map with a non-string key   | new Map([[1, "one"]])                  | args[0]     |
+
+  @internal @must @MF-VAL-8
+  Scenario: Sanitising is idempotent and survives a round trip
+    Given a TypeScript parent and the reference worker on the simulator
+    When the kit sanitises every input of sanitize.json twice
+    Then the second pass changes nothing and the echo of the first gives it back
