@@ -154,29 +154,35 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
     else if (!isDeepStrictEqual(result, value)) violations.push(`probe ${id} answered with ${JSON.stringify(result)}`);
   };
 
-  await probe();
-  const heapBefore = await settledHeapUsed();
   const every = options.probeEvery ?? 100;
   const oversized = oversizedPositions(cases.length, options.oversized ?? 2);
-  for (const [index, c] of cases.entries()) {
-    if (oversized.has(index)) {
-      void dealer.send(parentFrames(index % 2 === 0 ? oversizedBomb(defaultCodec.maxPayloadBytes) : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`)));
-      await probe();
+  const sendFailed = (error: unknown): void => void violations.push(`send failed: ${String(error)}`);
+  let heapGrowth = 0;
+  try {
+    await probe();
+    const heapBefore = await settledHeapUsed();
+    for (const [index, c] of cases.entries()) {
+      if (oversized.has(index)) {
+        const big = index % 2 === 0 ? oversizedBomb(defaultCodec.maxPayloadBytes) : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`);
+        void dealer.send(parentFrames(big)).catch(sendFailed);
+        await probe();
+      }
+      if (c.id !== undefined) (c.wellFramed ? wellFramedIds : badlyFramedIds).add(c.id);
+      if (c.id !== undefined && c.kind === 'forbidden-name') forbiddenIds.add(c.id);
+      // Sends are not awaited one by one (at the high-water mark they queue, in order); probes pace the run.
+      void dealer.send(c.frames).catch(sendFailed);
+      if ((index + 1) % every === 0) await probe();
     }
-    if (c.id !== undefined) (c.wellFramed ? wellFramedIds : badlyFramedIds).add(c.id);
-    if (c.id !== undefined && c.kind === 'forbidden-name') forbiddenIds.add(c.id);
-    // Sends are not awaited one by one (at the high-water mark they queue, in order); probes pace the run.
-    void dealer.send(c.frames).catch((error: unknown) => void violations.push(`send failed: ${String(error)}`));
-    if ((index + 1) % every === 0) await probe();
+    await probe();
+    heapGrowth = (await settledHeapUsed()) - heapBefore;
+    if (host.exits.length > 0) violations.push(`the child exited (${host.exits.join(', ')}): ${host.lastLines.slice(-3).join(' | ')}`);
+  } finally {
+    // Whatever happened above, the in-process child and the socket are released (or the process would hang).
+    host.terminate();
+    await running;
+    await dealer.close();
+    await readLoop;
   }
-  await probe();
-  const heapGrowth = (await settledHeapUsed()) - heapBefore;
-
-  if (host.exits.length > 0) violations.push(`the child exited (${host.exits.join(', ')}): ${host.lastLines.slice(-3).join(' | ')}`);
-  host.terminate();
-  await running;
-  await dealer.close();
-  await readLoop;
   violations.push(...watch.stop());
   if (host.exits.join() !== '0') violations.push(`child exits ${JSON.stringify(host.exits)}, expected one clean exit 0 on SIGTERM`);
   if ((host.drops.get('too-large') ?? 0) < oversized.size) violations.push(`${host.drops.get('too-large') ?? 0} too-large drops for ${oversized.size} oversized payloads`);
