@@ -243,6 +243,19 @@ describe('sanitize: cycles, depth and hostile values', () => {
     assert.deepEqual(sanitize({ ok: [1, NaN] }), { ok: [1, null] });
   });
 
+  it('ignores enumerable properties added to Object.prototype (prototype pollution)', () => {
+    Object.defineProperty(Object.prototype, 'polluted', { value: () => 1, enumerable: true, configurable: true, writable: true });
+    try {
+      assert.deepEqual(Object.keys(sanitize({ a: 1, b: [2] }) as object), ['a', 'b']);
+      const copied = sanitize({ a: NaN, b: 2 }) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(copied), ['a', 'b']);
+      assert.equal(Object.hasOwn(copied, 'polluted'), false);
+      assert.deepEqual(prepareForWire({ x: undefined, y: 1 }), { y: 1 });
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+  });
+
   it('handles a getter that sanitises another value while the walk is running', () => {
     const reentrant = {
       get inner(): unknown {
