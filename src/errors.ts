@@ -202,10 +202,30 @@ export class InvalidArgumentError extends MultifrostError {
   }
 }
 
+/** Context of a registry failure: which files and which owner were involved. */
+export interface RegistryErrorDetails {
+  /** The registry file (`<base>/services.json`). */
+  registryPath?: string;
+  /** The lock file (`<base>/services.lock`). */
+  lockPath?: string;
+  /** Where an unreadable registry file was moved aside to (MF-REG-7). */
+  movedToPath?: string;
+  serviceId?: string;
+  /** The pid holding the lock or the service id, when known. */
+  holderPid?: number;
+}
+
 /** The registry could not be read, locked or written. */
 export class RegistryError extends MultifrostError {
-  constructor(code: typeof ErrorCode.REGISTRY | typeof ErrorCode.ALREADY_REGISTERED | typeof ErrorCode.SERVICE_NOT_FOUND, message: string, options: MultifrostErrorOptions = {}) {
+  readonly details: RegistryErrorDetails;
+
+  constructor(
+    code: typeof ErrorCode.REGISTRY | typeof ErrorCode.ALREADY_REGISTERED | typeof ErrorCode.SERVICE_NOT_FOUND,
+    message: string,
+    options: MultifrostErrorOptions & { details?: RegistryErrorDetails } = {},
+  ) {
     super(code, message, options);
+    this.details = options.details ?? {};
   }
 }
 
