@@ -49,6 +49,8 @@ export interface ChildSession {
 export interface ParentSession {
   worker: ParentWorker<ServiceApi>;
   events: WorkerEvent[];
+  /** When each event was reported, on the run's clock (same index as `events`). */
+  eventTimes: number[];
   output: Array<{ stream: OutputStream; text: string; name: string }>;
   /** The scripted child (@parent) or undefined (@internal, where the reference worker is the child). */
   kit: KitChildLauncher | undefined;
@@ -183,10 +185,11 @@ export class ConformanceWorld extends World<WorldParameters> {
    * @parent: the TypeScript ParentWorker under test, spawning the kit's scripted child. Heartbeats are off
    * unless `options` turns them on, so traces show only what the scenario is about.
    */
-  async startParent(options: ParentWorkerOptions = {}, start = true): Promise<ParentSession> {
+  async startParent(options: ParentWorkerOptions = {}, start = true, defaultHeartbeats = false): Promise<ParentSession> {
     const kit = new KitChildLauncher(await this.transport('kit-child'), this.clock, this.trace);
     this.defer(() => kit.closeAll());
-    return this.openParent(['kit-child'], { heartbeatIntervalMs: 0, ...options, launcher: kit, transport: await this.transport('parent') }, kit, undefined, start);
+    const quiet: ParentWorkerOptions = defaultHeartbeats ? {} : { heartbeatIntervalMs: 0 };
+    return this.openParent(['kit-child'], { ...quiet, ...options, launcher: kit, transport: await this.transport('parent') }, kit, undefined, start);
   }
 
   /** @internal: the TypeScript ParentWorker spawning the reference worker (or `program`) on the simulator. */
@@ -213,12 +216,14 @@ export class ConformanceWorld extends World<WorldParameters> {
       ...options,
     });
     const events: WorkerEvent[] = [];
+    const eventTimes: number[] = [];
     worker.on((event) => {
       events.push(event);
+      eventTimes.push(this.clock.nowMs());
       this.trace.note(`parent event ${JSON.stringify(event, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
     });
     this.defer(() => worker.stop());
-    this.parent = { worker, events, output, kit, sim };
+    this.parent = { worker, events, eventTimes, output, kit, sim };
     if (start) await worker.start();
     return this.parent;
   }
