@@ -12,6 +12,8 @@
  * - the breaker only moves closed->open, open->half-open, half-open->closed|open, each from the state it is in,
  *   and its trip/reset counters match the events (MF-CB-1..8);
  * - the metrics account for every sent call once (total = success + failed);
+ * - calls without a timeout settle at the latest when stop() is called, which a third of the seeds do in the
+ *   middle of the workload (calls pending, restarts and partitions under way);
  * - after stop(): no pending call (worker.inFlight), no timer (VirtualClock.pendingTimerCount), no live
  *   simulated process, no message in flight (MF-LIFE-5).
  */
@@ -49,6 +51,8 @@ export interface SeedResult {
   faults: FaultCounts;
   breakerTransitions: number;
   restarts: number;
+  /** True when stop() came in the middle of the workload. */
+  stoppedEarly: boolean;
   virtualMs: number;
   violations: string[];
   /** The command that replays this seed. */
@@ -81,9 +85,10 @@ const ALLOWED_CODES = new Set<string>([ErrorCode.TIMEOUT, ErrorCode.WORKER_STOPP
 interface PlannedCall {
   index: number;
   atMs: number;
-  fn: 'echo' | 'fail';
+  fn: 'echo' | 'fail' | 'sleep';
   payload: unknown;
-  timeoutMs: number;
+  /** Undefined for the calls that wait until answered or until stop() (which must then reject them). */
+  timeoutMs: number | undefined;
 }
 
 interface Settlement {
@@ -133,9 +138,11 @@ function drawWorkload(prng: Prng, seed: number, options: ChaosOptions): PlannedC
     // Bursts (several calls in the same millisecond) and gaps (long enough for restarts and cooldowns).
     atMs += prng.chance(0.3) ? 0 : prng.int(1, prng.chance(0.1) ? 2_000 : 150);
     const tag = `s${seed}-c${index}-${prng.nextUint32().toString(36)}`;
-    const fn = prng.chance(0.15) ? 'fail' : 'echo';
-    const payload = fn === 'fail' ? tag : { tag, n: index, list: [index, `${tag}!`, prng.next()], bin: Buffer.from(tag) };
-    calls.push({ index, atMs, fn, payload, timeoutMs: prng.int(50, 800) });
+    const draw = prng.next();
+    const fn = draw < 0.15 ? 'fail' : draw < 0.25 ? 'sleep' : 'echo';
+    // sleep(ms) answers ms: unique per call too, and it keeps calls running on the child across crashes.
+    const payload = fn === 'fail' ? tag : fn === 'sleep' ? index + 1 : { tag, n: index, list: [index, `${tag}!`, prng.next()], bin: Buffer.from(tag) };
+    calls.push({ index, atMs, fn, payload, timeoutMs: prng.chance(0.1) ? undefined : prng.int(50, 800) });
   }
   return calls;
 }
@@ -163,6 +170,8 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
     clock: workerClock,
     idPrefix: 'p',
     autoRestart: true,
+    profile: prng.chance(0.5) ? 'v3' : 'v4',
+    countRemoteErrors: prng.chance(0.5),
     maxRestartAttempts: prng.int(2, 6),
     restartBackoffMs: prng.int(5, 100),
     breakerCooldownMs: prng.int(50, 1_500),
@@ -180,8 +189,9 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
   const calls = drawWorkload(prng, seed, options);
   const chaos = prng.fork();
   const settlements: Array<Settlement[]> = calls.map(() => []);
-  const running: Array<Promise<void>> = [];
+  const running: Array<Promise<unknown>> = [];
   const ownTimers: TimerHandle[] = [];
+  let stoppedEarly = false;
   let startFailed: unknown;
   try {
     await worker.start();
@@ -210,16 +220,26 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
         ownTimers.push(clock.setTimer(forMs, () => network.heal('parent', child)));
       }));
     }
+    // A third of the seeds stop in the middle of it all (calls pending, a restart under way, a partition on):
+    // stop() must settle everything at once and leave nothing behind; later calls are refused.
+    if (chaos.chance(0.33)) {
+      ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
+        stoppedEarly = true;
+        void worker.stop();
+      }));
+    }
     const startedAtMs = clock.nowMs();
     for (const call of calls) {
       running.push(
         clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
           const issuedAtMs = clock.nowMs();
-          const promise = worker.callFunction(call.fn, [call.payload], { timeoutMs: call.timeoutMs });
-          return promise.then(
+          const promise = worker.callFunction(call.fn, [call.payload], call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs });
+          const settled = promise.then(
             (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
             (error: unknown) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, error }),
           );
+          // A call without a timeout may wait for stop(): the run waits only until it is issued.
+          return call.timeoutMs === undefined ? undefined : settled;
         }),
       );
     }
@@ -270,6 +290,7 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
     faults,
     breakerTransitions: events.filter((e) => e.type === 'breaker-changed').length,
     restarts: metrics.restarts,
+    stoppedEarly,
     virtualMs: clock.nowMs(),
     violations,
     replay: replayCommand(seed),
@@ -286,9 +307,9 @@ function checkCalls(calls: PlannedCall[], settlements: Array<Settlement[]>, viol
     }
     if (list.length > 1) violations.push(`${name} settled ${list.length} times`);
     const { settledAtMs, value, error } = list[0]!;
-    if (settledAtMs > call.timeoutMs) violations.push(`${name} settled after ${settledAtMs} ms, past its ${call.timeoutMs} ms timeout`);
+    if (call.timeoutMs !== undefined && settledAtMs > call.timeoutMs) violations.push(`${name} settled after ${settledAtMs} ms, past its ${call.timeoutMs} ms timeout`);
     if (error === undefined) {
-      if (call.fn !== 'echo') violations.push(`${name} resolved (with ${JSON.stringify(value)}) but fail() always throws`);
+      if (call.fn === 'fail') violations.push(`${name} resolved (with ${JSON.stringify(value)}) but fail() always throws`);
       else if (!isDeepStrictEqual(value, call.payload)) violations.push(`${name} resolved with a result that is not its own: ${JSON.stringify(value)}`);
       continue;
     }
@@ -332,6 +353,7 @@ export interface ChaosSummary {
   faultsTotal: number;
   breakerTransitions: number;
   restarts: number;
+  stoppedEarly: number;
   virtualMs: number;
   failedSeeds: SeedResult[];
 }
@@ -339,12 +361,13 @@ export interface ChaosSummary {
 export function summarize(results: readonly SeedResult[]): ChaosSummary {
   const faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
   const rejected: Record<string, number> = {};
-  const summary: ChaosSummary = { seeds: results.length, calls: 0, succeeded: 0, rejected, faults, faultsTotal: 0, breakerTransitions: 0, restarts: 0, virtualMs: 0, failedSeeds: [] };
+  const summary: ChaosSummary = { seeds: results.length, calls: 0, succeeded: 0, rejected, faults, faultsTotal: 0, breakerTransitions: 0, restarts: 0, stoppedEarly: 0, virtualMs: 0, failedSeeds: [] };
   for (const result of results) {
     summary.calls += result.calls;
     summary.succeeded += result.succeeded;
     summary.breakerTransitions += result.breakerTransitions;
     summary.restarts += result.restarts;
+    if (result.stoppedEarly) summary.stoppedEarly++;
     summary.virtualMs += result.virtualMs;
     for (const [code, n] of Object.entries(result.rejected)) rejected[code] = (rejected[code] ?? 0) + n;
     for (const key of Object.keys(faults) as Array<keyof FaultCounts>) faults[key] += result.faults[key];

@@ -23,6 +23,7 @@ test(`MF-CALL-12/13, MF-CB-1..8, MF-LIFE-5/9: ${SEEDS} chaos seeds keep every in
   assert.ok(summary.succeeded > summary.calls / 3, `only ${summary.succeeded} of ${summary.calls} calls answered`);
   for (const code of ['MF_TIMEOUT', 'MF_WORKER_STOPPED', 'MF_CIRCUIT_OPEN']) assert.ok((summary.rejected[code] ?? 0) > 0, `no ${code} rejection`);
   assert.ok(summary.restarts > 0 && summary.breakerTransitions > 0);
+  assert.ok(summary.stoppedEarly > SEEDS / 5, `only ${summary.stoppedEarly} seeds stopped mid-run`);
 });
 
 test('a seed replays exactly: same seed, same outcome and same network trace', async () => {
