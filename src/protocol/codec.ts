@@ -149,6 +149,7 @@ export class Codec {
    * msgpackr's guard against prototype pollution), bin becomes a Buffer, 64-bit integers become numbers
    * when safe (|n| <= 2^53 - 1) and bigints otherwise (MF-VAL-4). A nested 0xc1 byte (never used by
    * msgpack) decodes to an opaque object that no message field accepts (a top-level one is refused).
+   * Invalid UTF-8 inside a `str` is decoded with U+FFFD in its place (as TextDecoder does), not refused.
    * @throws DecodeError: `too-large` (checked before decoding), `not-msgpack` (empty, truncated or invalid
    *   bytes, extension types), `trailing-bytes` (bytes after the first value).
    */

@@ -162,6 +162,16 @@ describe('Codec.decodeValue: strict decoding', () => {
     assert.deepEqual(codec.decodeValue(codec.encode({ s: lookAlike, n: 5 })), { s: lookAlike, n: 5 });
   });
 
+  it('refuses absurdly deep nesting as not-msgpack and keeps working afterwards', () => {
+    const deep = Buffer.concat([Buffer.alloc(200_000, 0x91), Buffer.from([0xc0])]);
+    assertDecodeError(() => codec.decodeValue(deep), 'not-msgpack');
+    assert.deepEqual(codec.decodeValue(codec.encode({ after: ['ok', 1] })), { after: ['ok', 1] });
+  });
+
+  it('decodes invalid UTF-8 with U+FFFD instead of refusing it', () => {
+    assert.equal(codec.decodeValue(fromHex('a2c328')), '\ufffd(');
+  });
+
   it('renames a __proto__ key (msgpackr guards the prototype) instead of polluting anything', () => {
     const value = codec.decodeValue(fromHex('81a95f5f70726f746f5f5f81a178c3')) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
