@@ -1,12 +1,14 @@
 /**
  * Validation: a decoded msgpack value to a typed {@link Message}, or a {@link DecodeError} saying why not.
  *
- * Checks run in this order and the first failure wins, so a caller can tell the cases apart:
+ * Checks run in this order and the first failure wins, so a caller can tell the cases apart (throughout,
+ * a nil field counts as missing):
  * 1. `not-a-map`: the value is not a map (MF-MSG-1).
  * 2. `app`: `missing-field` / `wrong-type` / `wrong-app` (not the app id of an accepted profile) (MF-MSG-6).
  * 3. `type`: `missing-field` / `wrong-type` when not a string, and **`wrong-type` with field `type` for an
- *    unknown message type** (MF-MSG-5): the receiver ignores it like any other failure.
- * Throughout, a nil field counts as missing.
+ *    unknown message type** (MF-MSG-5): the receiver ignores it like any other failure. (Unknown types are
+ *    not a separate reason so that every "ignore this message" case is one `ok: false` branch; tell an
+ *    unknown type apart by `field === 'type'` and a string `type` in the payload, if it matters.)
  * 4. `id`: `missing-field` when missing **or empty** (MF-CALL-2: the child drops such a CALL, it cannot
  *    reply), `wrong-type` when not a string (MF-MSG-9). Since `type` was checked first, an id failure
  *    always belongs to a message of a known type (`error.message` names it).
@@ -35,7 +37,6 @@ export interface ValidatedMessage {
 
 /** The non-throwing result of {@link decodeMessage}. */
 export type DecodeResult = { ok: true; message: Message; profile: Profile } | { ok: false; error: DecodeError };
-
 
 /**
  * Validates a decoded value against MF-MSG-1..10 for the `accepted` profiles.
