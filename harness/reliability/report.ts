@@ -53,15 +53,15 @@ function run<T>(script: string, env: Record<string, string> = {}, args: string[]
   };
 }
 
-/** The security test file, run as tests: its pass/fail count goes into the doc. */
+/** The security test files, run as tests: their pass/fail counts and names go into the doc. */
 function securityTests(): { command: string; pass: number; fail: number; names: string[] } {
-  const file = 'harness/test/reliability/security.test.ts';
-  process.stderr.write(`running: node --import tsx --test ${file}\n`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], { cwd: root, encoding: 'utf8' });
+  const files = ['harness/test/reliability/security.test.ts', 'harness/test/reliability/registry-security.test.ts'];
+  process.stderr.write(`running: node --import tsx --test ${files.join(' ')}\n`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { cwd: root, encoding: 'utf8' });
   const out = `${child.stdout}`;
   const names = [...out.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].map((m) => `${m[0].startsWith('not') ? 'FAIL' : 'pass'}: ${m[1]}`);
   const count = (label: string): number => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
-  return { command: `node --import tsx --test ${file}`, pass: count('pass'), fail: count('fail'), names };
+  return { command: `node --import tsx --test ${files.join(' ')}`, pass: count('pass'), fail: count('fail'), names };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(2)} MB`;
