@@ -128,7 +128,7 @@ Feature: Calls
   @child @should @MF-CALL-11
   Scenario: A slow call does not delay a fast one sent after it
     Given the worker is running
-    When the kit calls "sleep" with [1500]
+    When the kit calls "sleep" with [600]
     And the kit calls "echo" with ["fast"]
     Then the reply to "echo" arrives before the reply to "sleep"
 

@@ -31,7 +31,7 @@ Feature: Heartbeats
   @child @must @MF-HB-4
   Scenario: A HEARTBEAT is answered while a call is running
     Given the worker is running
-    When the kit calls "sleep" with [1500]
+    When the kit calls "sleep" with [600]
     And the kit sends a HEARTBEAT in the run's profile
     Then the echo arrives before the reply to "sleep"
 

@@ -10,6 +10,7 @@ import { ParentWorker } from '../../src/worker/parent-worker.js';
 import { SimHost } from '../../src/worker/sim/sim-host.js';
 import type { WorkerEvent } from '../../src/worker/events.js';
 import { conform, conformEqual, sameValue, settle, show, within } from '../support/expect.js';
+import { referenceArgv } from '../support/reference-command.js';
 import type { ConformanceWorld, ServiceApi } from '../support/world.js';
 import { raw, sendCall } from './child-wire.steps.js';
 import { needsSimulator } from './internal.steps.js';
@@ -287,8 +288,7 @@ interface DriverState {
 Given('the parent driver is started with the reference worker as its child', function (this: W) {
   if (this.params.transport !== 'zmq') return this.skip('a parent driver is a real program: this scenario runs on real ZeroMQ (profile zmq)');
   const target = this.params.target;
-  const reference = resolveWorkerCommand(referenceWorkerPath);
-  const childArgv = target.kind === 'parent-driver' && target.childArgv !== undefined ? target.childArgv : [reference.command, ...reference.args];
+  const childArgv = target.kind === 'parent-driver' && target.childArgv !== undefined ? target.childArgv : referenceArgv();
   const driverPath = referenceWorkerPath.replace(/reference-worker\.(ts|js)$/, 'parent-driver.$1');
   const driver = resolveWorkerCommand(driverPath);
   const argv = target.kind === 'parent-driver' ? target.argv : [driver.command, ...driver.args];

@@ -11,7 +11,7 @@
  * - {@link startInternal} (`@internal`): the TypeScript ParentWorker and reference worker on the simulator.
  */
 import { World, type IWorldOptions } from '@cucumber/cucumber';
-import { referenceProgram, referenceWorkerPath } from '../../src/conform/reference-worker.js';
+import { referenceProgram } from '../../src/conform/reference-worker.js';
 import { createSimNetwork, type SimNetwork } from '../../src/sim.js';
 import type { Clock } from '../../src/time/clock.js';
 import { realClock } from '../../src/time/real-clock.js';
@@ -20,7 +20,6 @@ import type { Transport } from '../../src/transport/transport.js';
 import { endpointPort, loopbackEndpoint } from '../../src/transport/transport.js';
 import { ENV_PARENT_PIPE } from '../../src/worker/child-host.js';
 import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child-worker.js';
-import { resolveWorkerCommand } from '../../src/worker/command.js';
 import type { WorkerEvent } from '../../src/worker/events.js';
 import { NodeProcessLauncher } from '../../src/worker/node-launcher.js';
 import type { ParentWorkerOptions } from '../../src/worker/parent-options.js';
@@ -28,6 +27,7 @@ import { ParentWorker } from '../../src/worker/parent-worker.js';
 import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/process-launcher.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
 import { KitChildLauncher } from './kit-child.js';
+import { referenceArgv } from './reference-command.js';
 import { simPrograms } from './sim-programs.js';
 import { RawParent } from './raw-parent.js';
 import { WireTrace, simTraceEntry } from './wire-trace.js';
@@ -250,8 +250,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     if (this.params.transport === 'memory') return [program ?? 'reference'];
     if (program !== undefined) throw new Error(`program '${program}' exists only on the simulator`);
     if (target.kind === 'command') return [...target.argv];
-    const resolved = resolveWorkerCommand(referenceWorkerPath);
-    return [resolved.command, ...resolved.args];
+    return referenceArgv();
   }
 }
 
