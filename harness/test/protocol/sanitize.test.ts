@@ -182,6 +182,14 @@ describe('sanitize: other values (MF-VAL-7)', () => {
     assert.deepEqual(out, [1, 2]);
   });
 
+  it('names the path of a bad value inside a class instance', () => {
+    class Holder {
+      readonly ok = 1;
+      readonly callback = (): number => 1;
+    }
+    assertEncodeError({ args: [new Holder()] }, '$.args[0].callback', /function/);
+  });
+
   it('fails for functions and symbols, naming the path', () => {
     assertEncodeError({ args: [0, { user: () => 1 }] }, '$.args[1].user', /function/);
     assertEncodeError({ s: Symbol('x') }, '$.s', /symbol/);
