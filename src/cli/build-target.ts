@@ -1,0 +1,33 @@
+/**
+ * From parsed options to a {@link Target}: infer a script's runtime, take `-- argv` as is, and wrap a
+ * spawned child in the fault-injecting relay when `--faults` is given.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { faultRelayArgv } from '../conform/fault-relay-command.js';
+import { instrumentedChildPath } from '../conform/instrumented-child-path.js';
+import { referenceArgv, scriptArgv, type Target } from '../conform/target.js';
+import type { CliOptions } from './args.js';
+
+/** argv of the kit's instrumented child (given to a parent driver). */
+export function instrumentedChildCommand(): string[] {
+  return scriptArgv(instrumentedChildPath());
+}
+
+function withFaults(argv: string[], options: CliOptions): string[] {
+  return options.faults === undefined ? argv : faultRelayArgv(argv, options.faults, options.seed ?? 1);
+}
+
+/** @throws InvalidArgumentError for a missing script or an option that does not fit the target. */
+export function buildTarget(options: CliOptions): Target {
+  if (options.role === 'parent') {
+    const argv = options.argv ?? scriptArgv(options.script!);
+    return { kind: 'parent-driver', argv, label: argv.join(' ') };
+  }
+  if (options.service !== undefined) {
+    if (options.faults !== undefined) throw new InvalidArgumentError('faults', '--faults needs a spawned target (script, -- command or --reference), not --service');
+    return { kind: 'service', serviceId: options.service, label: options.service };
+  }
+  if (options.reference) return { kind: 'reference', argv: withFaults(referenceArgv(), options), label: 'reference' };
+  const argv = options.argv ?? scriptArgv(options.script!);
+  return { kind: 'command', argv: withFaults(argv, options), label: (options.argv ?? [options.script!]).join(' ') };
+}

@@ -1,0 +1,143 @@
+/**
+ * The report model: one verdict per scenario with the clauses it checks, shared by every reporter
+ * (text, JSON, JUnit, HTML) and by the exit code.
+ */
+import type { ClauseLevel } from './spec-clauses.js';
+
+/**
+ * - `pass`: every step passed.
+ * - `fail`: a step failed (a MUST or SHOULD scenario); `failure` says why.
+ * - `timeout`: a step ran past the step timeout.
+ * - `skipped`: the scenario could not run against this target (`reason` says why, e.g. a missing method).
+ * - `info`: a `@may` scenario that failed: reported, never fails the run.
+ * - `expected-fail`: a failure listed in the `--expected-failures` baseline.
+ */
+export type Verdict = 'pass' | 'fail' | 'timeout' | 'skipped' | 'info' | 'expected-fail';
+
+export interface ClauseRef {
+  id: string;
+  level: ClauseLevel | undefined;
+  /** The clause text from docs/spec.md (undefined when the catalogue cites an unknown id). */
+  text: string | undefined;
+}
+
+export interface FailureDetail {
+  /** The clause the failing step checks (from ConformanceFailure), when known. */
+  clause: string | undefined;
+  expected: string | undefined;
+  actual: string | undefined;
+  /** The full failure message (or error stack for a step that threw something else). */
+  message: string;
+  /** The step that failed, as written in the feature file. */
+  step: string | undefined;
+}
+
+/** One decoded message of a scenario's wire trace (the catalogue's `application/vnd.multifrost.trace+json`). */
+export type TraceEntry = Record<string, unknown>;
+
+export interface ScenarioResult {
+  /** Stable id: `<feature file>:<line>` (relative to the features directory). */
+  id: string;
+  name: string;
+  feature: string;
+  uri: string;
+  line: number;
+  tags: string[];
+  clauses: ClauseRef[];
+  /** Strongest level among the scenario's tags (`@must` > `@should` > `@may`); MUST when untagged. */
+  level: ClauseLevel;
+  role: string | undefined;
+  verdict: Verdict;
+  durationMs: number;
+  failure: FailureDetail | undefined;
+  /** Why a scenario was skipped. */
+  reason: string | undefined;
+  /** The decoded wire trace, kept for failures (all scenarios with `--trace`). */
+  trace: TraceEntry[] | undefined;
+  /** Lines the steps logged (`this.log`). */
+  logs: string[];
+}
+
+/** What the run was about, shown at the top of every report. */
+export interface RunInfo {
+  target: string;
+  role: 'child' | 'parent';
+  profile: string;
+  /** How the profile was chosen, e.g. `detected (accepts v3, v4)` or `--profile`. */
+  profileSource: string;
+  transport: 'zmq' | 'memory';
+  startedAt: string;
+  durationMs: number;
+  kitVersion: string;
+  strict: boolean;
+  tags: string | undefined;
+  faults: string | undefined;
+  seed: number | undefined;
+}
+
+export interface Summary {
+  total: number;
+  pass: number;
+  fail: number;
+  timeout: number;
+  skipped: number;
+  info: number;
+  expectedFail: number;
+  /** Failures that fail the run (MUST always, SHOULD with --strict), after the baseline. */
+  blocking: number;
+  /** Baseline entries that now pass (a stale baseline fails the run). */
+  stale: string[];
+}
+
+/** Extra sections appended by fault injection and fuzzing. */
+export interface ExtraSection {
+  title: string;
+  ok: boolean;
+  lines: string[];
+}
+
+export interface Report {
+  info: RunInfo;
+  scenarios: ScenarioResult[];
+  summary: Summary;
+  extras: ExtraSection[];
+}
+
+/** True when `result` failed and that failure fails the run (before the baseline). */
+export function isBlockingFailure(result: ScenarioResult, strict: boolean): boolean {
+  if (result.verdict !== 'fail' && result.verdict !== 'timeout') return false;
+  return result.level === 'MUST' || (strict && result.level === 'SHOULD');
+}
+
+/** Counts verdicts. `stale` baseline entries are passed in (see baseline.ts). */
+export function summarize(scenarios: readonly ScenarioResult[], strict: boolean, stale: string[] = []): Summary {
+  const count = (verdict: Verdict): number => scenarios.filter((s) => s.verdict === verdict).length;
+  return {
+    total: scenarios.length,
+    pass: count('pass'),
+    fail: count('fail'),
+    timeout: count('timeout'),
+    skipped: count('skipped'),
+    info: count('info'),
+    expectedFail: count('expected-fail'),
+    blocking: scenarios.filter((s) => isBlockingFailure(s, strict)).length,
+    stale,
+  };
+}
+
+/** The one-line summary printed last (and used by CI logs). */
+export function summaryLine(report: Report): string {
+  const s = report.summary;
+  const ok = s.blocking === 0 && s.stale.length === 0 && report.extras.every((e) => e.ok);
+  const parts = [
+    `${s.pass} passed`,
+    `${s.fail} failed`,
+    `${s.timeout} timed out`,
+    `${s.skipped} skipped`,
+    `${s.info} informational`,
+    ...(s.expectedFail > 0 ? [`${s.expectedFail} expected failures`] : []),
+    ...(s.stale.length > 0 ? [`${s.stale.length} stale baseline entries`] : []),
+  ];
+  const seconds = (report.info.durationMs / 1000).toFixed(1);
+  return `multifrost-conform: ${ok ? 'PASS' : 'FAIL'} ${report.info.target} [${report.info.profile}] ${s.total} scenarios: ${parts.join(', ')} (${seconds} s)`;
+}

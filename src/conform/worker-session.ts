@@ -1,0 +1,130 @@
+/**
+ * A raw parent for the kit's own checks outside the catalogue (profile probe, fuzzing, replay): it binds a
+ * DEALER on loopback, spawns the target in spawn mode (or connects to a service), and exposes frames in and
+ * out with no protocol logic of its own, so a broken worker cannot be masked by a forgiving parent.
+ * @see MF-LIFE-1, MF-LIFE-12
+ */
+import { SpawnError } from '../errors.js';
+import type { Clock } from '../time/clock.js';
+import { realClock } from '../time/real-clock.js';
+import type { Frames, Socket, Transport } from '../transport/transport.js';
+import { loopbackEndpoint, endpointPort } from '../transport/transport.js';
+import { ENV_PORT, ENV_WORKER_MODE } from '../worker/child-worker.js';
+import { NodeProcessLauncher } from '../worker/node-launcher.js';
+import type { LaunchedProcess } from '../worker/process-launcher.js';
+import type { Target } from './target.js';
+
+/** Options of {@link WorkerSession.open}. */
+export interface WorkerSessionOptions {
+  transport: Transport;
+  clock?: Clock;
+  /** Extra environment for the spawned worker. */
+  env?: Record<string, string>;
+  /** Connect mode: how long discovery may take, in ms. Default 5000. */
+  discoveryTimeoutMs?: number;
+}
+
+export class WorkerSession {
+  private readonly inbox: Frames[] = [];
+  private readonly waiters: Array<(frames: Frames | undefined) => void> = [];
+  private receiving: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly socket: Socket,
+    readonly process: LaunchedProcess | undefined,
+    private readonly clock: Clock,
+  ) {
+    this.receiving = this.pump();
+  }
+
+  /** Spawns (or connects to) the target and returns a session once the socket is ready to send. */
+  static async open(target: Target, options: WorkerSessionOptions): Promise<WorkerSession> {
+    const clock = options.clock ?? realClock;
+    const socket = options.transport.dealer();
+    try {
+      if (target.kind === 'service') {
+        const { fileServiceDiscovery } = await import('../worker/registry-adapter.js');
+        const discovery = await fileServiceDiscovery();
+        const { port } = await discovery.discover(target.serviceId, options.discoveryTimeoutMs ?? 5000);
+        await socket.connect(loopbackEndpoint(port));
+        return new WorkerSession(socket, undefined, clock);
+      }
+      const endpoint = await socket.bind(loopbackEndpoint(0));
+      const port = endpointPort(endpoint);
+      const [command, ...args] = target.argv;
+      if (command === undefined || port === undefined) throw new SpawnError('empty command', null, null, '');
+      const env: Record<string, string> = {};
+      for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+      Object.assign(env, options.env ?? {}, { [ENV_PORT]: String(port), [ENV_WORKER_MODE]: '1' });
+      const launched = new NodeProcessLauncher().launch({ command, args, env }, () => undefined);
+      return new WorkerSession(socket, launched, clock);
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for await (const frames of this.socket) {
+        const waiter = this.waiters.shift();
+        if (waiter === undefined) this.inbox.push(frames);
+        else waiter(frames);
+      }
+    } catch {
+      // The socket closed under the loop: nothing more will arrive.
+    }
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+
+  /** Sends raw frames (a well-formed parent sends `[empty, payload]`). */
+  send(frames: Frames): Promise<void> {
+    return this.socket.send(frames);
+  }
+
+  /**
+   * The next inbound message, or undefined when `timeoutMs` passes, the socket closes or the process exits.
+   */
+  next(timeoutMs: number): Promise<Frames | undefined> {
+    const queued = this.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (frames: Frames | undefined): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        const index = this.waiters.indexOf(finish);
+        if (index >= 0) this.waiters.splice(index, 1);
+        resolve(frames);
+      };
+      const timer = this.clock.setTimer(timeoutMs, () => finish(undefined));
+      this.waiters.push(finish);
+      void this.process?.exit.then(() => {
+        // Let replies already in flight arrive before giving up on an exited process.
+        this.clock.setTimer(50, () => finish(undefined));
+      });
+    });
+  }
+
+  /** The exit of the spawned process if it has happened (undefined for a service or a live process). */
+  get exitInfo(): LaunchedProcess['exited'] {
+    return this.process?.exited;
+  }
+
+  /** Closes the socket and reaps the process (SIGTERM, then SIGKILL after `graceMs`). Idempotent. */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.socket.close();
+    await this.receiving;
+    const launched = this.process;
+    if (launched === undefined || launched.exited !== undefined) return;
+    launched.kill('SIGTERM');
+    const timer = this.clock.setTimer(graceMs, () => launched.kill('SIGKILL'));
+    await launched.exit;
+    timer.cancel();
+  }
+}
