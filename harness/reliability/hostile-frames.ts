@@ -157,9 +157,25 @@ export function hostileCases(target: Target): fc.Arbitrary<HostileCase> {
     .chain(({ kind, payload, id }) => shapes(payload).map(({ shape, frames, wellFramed }) => ({ kind: shape === 'ok' ? kind : `${shape}/${kind}`, frames, id, wellFramed })));
 }
 
-/** `count` cases, reproducible from `seed`. */
+/**
+ * `count` cases, reproducible from `seed`, with unique ids: fast-check biases numbers towards small values, so
+ * two cases can draw the same id, and the runner could not tell which one a reply answers. Later duplicates are
+ * skipped (and more cases drawn) rather than re-encoded.
+ */
 export function sampleCases(target: Target, count: number, seed: number): HostileCase[] {
-  return fc.sample(hostileCases(target), { numRuns: count, seed });
+  const cases: HostileCase[] = [];
+  const ids = new Set<string>();
+  for (let round = 0; cases.length < count; round++) {
+    for (const c of fc.sample(hostileCases(target), { numRuns: Math.ceil((count - cases.length) * 1.05) + 10, seed: seed + round })) {
+      if (c.id !== undefined) {
+        if (ids.has(c.id)) continue;
+        ids.add(c.id);
+      }
+      cases.push(c);
+      if (cases.length === count) break;
+    }
+  }
+  return cases;
 }
 
 /** A payload just over `limitBytes`: a valid CALL of echo whose argument is a string that makes it too large. */

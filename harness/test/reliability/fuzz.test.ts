@@ -16,6 +16,8 @@ test('the generators cover every family of hostile input, reproducibly from the 
   for (const kind of ['one-frame', 'only-delimiter', 'bad-delimiter', 'extra-frame', 'two-delimiters', 'many-frames', 'random-bytes', 'truncated', 'trailing-bytes', 'non-map', 'field', 'extra-fields', 'deep-arrays', 'deep-maps', 'deep-in-field', 'length-bomb', 'length-bomb-in-field', 'forbidden-name', 'valid-other']) {
     assert.ok(kinds.has(kind), `no ${kind} case`);
   }
+  const ids = cases.flatMap((c) => (c.id === undefined ? [] : [c.id]));
+  assert.equal(new Set(ids).size, ids.length, 'ids must be unique, or a reply could not be attributed to its case');
   const fields = new Set(cases.filter((c) => c.kind.includes('field:')).map((c) => c.kind.split(':')[1]));
   for (const field of ['app', 'id', 'type', 'timestamp', 'function', 'args', 'namespace']) assert.ok(fields.has(field), `field ${field} never mutated`);
 });
