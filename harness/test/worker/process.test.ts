@@ -167,3 +167,37 @@ test('MF-LIFE-2: a child given a bad COMLINK_ZMQ_PORT exits 1 with a FATAL line'
     assert.match(result.stderr, /^FATAL: /m);
   }
 });
+
+test('MF-LIFE-12: connect mode end to end with the file registry: register, discover, call, SIGTERM unregisters', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const home = mkdtempSync(`${tmpdir()}/mf-home-`);
+  const previousHome = process.env['MULTIFROST_HOME'];
+  process.env['MULTIFROST_HOME'] = home;
+  const service = spawn(process.execPath, ['--import', 'tsx', referenceWorker], {
+    env: { ...process.env, MULTIFROST_SERVICE_ID: 'e2e-math', MULTIFROST_HOME: home },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+  t.after(async () => {
+    if (service.exitCode === null) service.kill('SIGKILL');
+    await exited;
+    if (previousHome === undefined) delete process.env['MULTIFROST_HOME'];
+    else process.env['MULTIFROST_HOME'] = previousHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+  const worker = await ParentWorker.connect<ConformanceApi>('e2e-math', { discoverTimeoutMs: 20_000, heartbeatIntervalMs: 0 });
+  await worker.start();
+  assert.equal(await worker.call.add(40, 2), 42);
+  assert.equal(await worker.call.pid(), service.pid);
+  await worker.stop();
+  const registry = JSON.parse(readFileSync(`${home}/services.json`, 'utf8')) as Record<string, { port: number; pid: number }>;
+  assert.equal(registry['e2e-math']?.pid, service.pid);
+  assert.equal(statSync(home).mode & 0o777, 0o700);
+  assert.equal(statSync(`${home}/services.json`).mode & 0o777, 0o600);
+  service.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  const after = JSON.parse(readFileSync(`${home}/services.json`, 'utf8')) as Record<string, unknown>;
+  assert.equal(after['e2e-math'], undefined);
+});
