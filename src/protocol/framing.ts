@@ -7,7 +7,12 @@
  * @see MF-FRAME-1 .. MF-FRAME-4
  */
 import { DecodeError } from '../errors.js';
-import type { Frames } from '../transport/transport.js';
+
+/**
+ * One multipart message, structurally the same as the transport's `Frames`; declared here so the protocol
+ * core imports nothing of ours but errors (imports point one way: transport may use protocol, not back).
+ */
+type Frames = Uint8Array[];
 
 /** The empty delimiter frame. Shared and zero-length, so it can never be written to. */
 export const EMPTY_FRAME: Uint8Array = new Uint8Array(0);
