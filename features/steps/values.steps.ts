@@ -1,5 +1,6 @@
 /** Steps of values.feature: golden vectors through a live worker, and the TypeScript sender's sanitising. */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Then, When } from '@cucumber/cucumber';
 import { MultifrostError } from '../../src/errors.js';
 import { sanitize } from '../../src/protocol/sanitize.js';
@@ -22,9 +23,9 @@ interface Vector {
 }
 
 function vectors(file: string): Vector[] {
-  const url = new URL(`../../fixtures/vectors/${file}`, import.meta.url);
-  // Compiled steps live in dist/features/steps: the fixtures stay at the package root.
-  const path = url.pathname.includes('/dist/features/') ? url.pathname.replace('/dist/fixtures/', '/fixtures/') : url.pathname;
+  // Compiled steps live in dist/features/steps, one level deeper: the fixtures stay at the package root.
+  const up = import.meta.url.includes('/dist/features/') ? '../../../' : '../../';
+  const path = fileURLToPath(new URL(`${up}fixtures/vectors/${file}`, import.meta.url));
   return (JSON.parse(readFileSync(path, 'utf8')) as { vectors: Vector[] }).vectors;
 }
 
