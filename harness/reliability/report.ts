@@ -129,8 +129,8 @@ function main(): void {
   if (leaks.result !== undefined) {
     const r = leaks.result;
     rows.push(['Leaks: calls', n(r.calls)]);
-    rows.push(['Leaks: parent heap / RSS growth after warm-up', `${mb(r.heapGrowth)} / ${mb(r.rssGrowth)}`]);
-    rows.push(['Leaks: child RSS growth after warm-up', mb(r.childRssGrowth)]);
+    rows.push(['Leaks: parent heap / RSS growth after warm-up (worst sample)', `${mb(r.heapGrowth)} / ${mb(r.rssGrowth)}`]);
+    rows.push(['Leaks: child RSS growth after warm-up (worst sample)', mb(r.childRssGrowth)]);
   }
   if (fuzz.result !== undefined) {
     for (const r of fuzz.result.results) rows.push([`Fuzz cases sent to the ${r.target} (probes answered between them)`, `${n(r.cases + r.oversized)} (${n(r.probes)})`]);
@@ -140,7 +140,7 @@ function main(): void {
 
   doc.push(
     ...section('Simulated chaos soak', sim, (r) => [
-      'A ParentWorker (autoRestart on, every call with a timeout, heartbeats and breaker settings drawn per seed) drives',
+      'A ParentWorker (autoRestart on; heartbeat, breaker, restart and timeout settings drawn per seed) drives',
       'the reference worker on a SimNetwork on virtual time. Each seed draws its own fault plan (drop, delay with',
       'jitter, duplicate, reorder, crash-on-CALL rules), crashes (`SimLauncher.crash`) and partitions at random',
       'moments, and 20-60 calls (`echo` with a payload unique to the call, `fail` with a message unique to the call,',
@@ -195,7 +195,7 @@ function main(): void {
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
         ...r.samples.map((s) => `| ${n(s.calls)} | ${mb(s.heapUsed)} | ${mb(s.rss)} | ${mb(s.childRss)} | ${s.inFlight} | ${s.liveTimers} | ${s.processListeners} | ${s.activeResources} | ${s.fds} |`),
         '',
-        `Growth after warm-up (${n(first.calls)} calls): heap ${mb(r.heapGrowth)}, parent RSS ${mb(r.rssGrowth)}, child RSS ${mb(r.childRssGrowth)}.`,
+        `Growth from the end of warm-up (${n(first.calls)} calls) to the highest later sample: heap ${mb(r.heapGrowth)}, parent RSS ${mb(r.rssGrowth)}, child RSS ${mb(r.childRssGrowth)}.`,
         `Throughput during the run: ${n(Math.round(r.callsPerSecond))} calls/s. Violations: ${r.violations.length === 0 ? 'none' : r.violations.join('; ')}.`,
       ];
     }),
