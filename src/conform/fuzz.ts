@@ -47,11 +47,33 @@ export interface FuzzOutcome {
 
 const bytes = (max = 64): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength: max });
 
+/** Values at the edges of msgpack's formats (integers of every width, specials, nesting). */
+const edgeValues: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }),
+    fc.constantFrom(127, 128, 255, 256, 65535, 65536, -32, -33, -129, 2 ** 53 - 1, -(2 ** 53 - 1)),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ unit: 'grapheme', maxLength: 8 }),
+    bytes(16),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 3 }),
+  ),
+})).value;
+
 /** Malformed inputs a robust child must drop (or answer with an ERROR) and survive. */
 export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
   const app = PROFILES[profile].app;
   const core = { app, type: 'call', timestamp: 1 };
-  const map = (value: Record<string, unknown>): Uint8Array => defaultCodec.encode(value);
+  // A value the kit's own codec refuses (e.g. a `__proto__` key) becomes a lone nil: still malformed input.
+  const map = (value: Record<string, unknown>): Uint8Array => {
+    try {
+      return defaultCodec.encode(value);
+    } catch {
+      return Uint8Array.of(0xc0);
+    }
+  };
   const junkValue = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.boolean(), bytes(8), fc.array(fc.integer(), { maxLength: 3 }));
   return fc.oneof(
     // Wrong frame counts and delimiters (MF-FRAME-4).
@@ -61,7 +83,7 @@ export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
     bytes(128).map((payload) => [EMPTY_FRAME, payload]),
     fc.nat({ max: 40 }).map((cut) => [EMPTY_FRAME, map({ ...core, id: 'f-1', function: 'echo', args: ['x'] }).slice(0, cut)]),
     // Not a map (a one-key map minus its 9-byte header and key `wrapped`), or a map with wrong-typed core fields (MF-MSG-1, MF-MSG-9).
-    junkValue.map((value) => [EMPTY_FRAME, defaultCodec.encode({ wrapped: value }).subarray(9)]),
+    junkValue.map((value) => [EMPTY_FRAME, map({ wrapped: value }).subarray(9)]),
     fc.record({ id: junkValue, type: fc.oneof(fc.constant('call'), junkValue), function: fc.oneof(fc.constant('echo'), junkValue), args: junkValue }).map((fields) => [
       EMPTY_FRAME,
       map({ app, timestamp: 1, ...fields }),
@@ -70,6 +92,8 @@ export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
     fc.string({ maxLength: 12 }).map((type) => [EMPTY_FRAME, map({ ...core, type: `x-${type}`, id: 'f-2' })]),
     fc.string({ maxLength: 20 }).filter((a) => a !== PROFILES.v3.app && a !== PROFILES.v4.app).map((wrongApp) => [EMPTY_FRAME, map({ ...core, app: wrongApp, id: 'f-3', function: 'echo', args: [1] })]),
     fc.constantFrom<Record<string, unknown>>({ ...core, function: 'echo', args: [] }, { ...core, id: '', function: 'echo', args: [] }).map((m) => [EMPTY_FRAME, map(m)]),
+    // Valid calls with edge values a decoder must survive: every integer width, floats, deep nesting.
+    edgeValues.map((value) => [EMPTY_FRAME, map({ ...core, id: 'f-4', function: 'echo', args: [value] })]),
   );
 }
 
