@@ -122,6 +122,7 @@ Then('the worker sends no reply and keeps serving', async function (this: W) {
 Then('the reply is a RESPONSE whose result is {json}', async function (this: W, expected: unknown) {
   const reply = await lastReply(this);
   conform(reply['type'] === 'response', this.clauseOr('MF-SVC-1'), `a RESPONSE with result ${show(expected)}`, show(reply));
+  conform(Object.hasOwn(reply, 'result'), 'MF-CALL-6', 'the RESPONSE carries the key "result"', `keys ${show(Object.keys(reply))}`);
   conformEqual(reply['result'], expected, this.clauseOr('MF-SVC-1'));
 });
 

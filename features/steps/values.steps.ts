@@ -69,6 +69,7 @@ Then("every result has the vector's type and value", async function (this: W) {
       problems.push(`${vector.name}: ${show(reply.message)}`);
       continue;
     }
+    conform(Object.hasOwn(reply.message, 'result'), 'MF-CALL-6', `the RESPONSE to the ${vector.name} echo carries the key "result"`, `keys ${show(Object.keys(reply.message))}`);
     let result: Typed | undefined;
     try {
       result = typedField(readTyped(payload), 'result');
