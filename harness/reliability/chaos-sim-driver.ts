@@ -14,6 +14,7 @@
  * - the metrics account for every sent call once (total = success + failed);
  * - calls without a timeout settle at the latest when stop() is called, which a third of the seeds do in the
  *   middle of the workload (calls pending, restarts and partitions under way);
+ * - while running, the worker never holds more timers than one per pending call plus its fixed few;
  * - after stop(): no pending call (worker.inFlight), no timer (VirtualClock.pendingTimerCount), no live
  *   simulated process, no message in flight (MF-LIFE-5).
  */
@@ -164,6 +165,12 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
   });
   const workerClock = new CountingClock(clock);
   const launcher = new SimLauncher({ transportFor: (name) => network.transport(name), clock, programs: { reference: options.program ?? referenceProgram } });
+  const heartbeatIntervalMs = prng.chance(0.8) ? prng.int(50, 500) : 0;
+  const heartbeatTimeoutMs = prng.int(20, 300);
+  // Timers the worker may legitimately hold besides one per pending call: the heartbeat interval and its
+  // outstanding echo timeouts, a restart backoff, a ready probe's deadline. More means timers pile up.
+  const timerBudget = (heartbeatIntervalMs > 0 ? 2 + Math.ceil(heartbeatTimeoutMs / heartbeatIntervalMs) : 0) + 2;
+  let timerExcess = 0;
   const worker = ParentWorker.spawnCommand(['reference'], {
     transport: network.transport('parent'),
     launcher,
@@ -175,8 +182,8 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
     maxRestartAttempts: prng.int(2, 6),
     restartBackoffMs: prng.int(5, 100),
     breakerCooldownMs: prng.int(50, 1_500),
-    heartbeatIntervalMs: prng.chance(0.8) ? prng.int(50, 500) : 0,
-    heartbeatTimeoutMs: prng.int(20, 300),
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
     heartbeatMaxMisses: prng.int(1, 4),
     readyTimeoutMs: 2_000,
     stopGraceMs: 200,
@@ -233,6 +240,7 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
       running.push(
         clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
           const issuedAtMs = clock.nowMs();
+          timerExcess = Math.max(timerExcess, workerClock.liveTimers - worker.inFlight - timerBudget);
           const promise = worker.callFunction(call.fn, [call.payload], call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs });
           const settled = promise.then(
             (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
@@ -256,6 +264,7 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
   await worker.stop();
   // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
   if (workerClock.liveTimers !== 0) violations.push(`${workerClock.liveTimers} timer(s) of the worker survive stop()`);
+  if (timerExcess > 0) violations.push(`the worker held ${timerExcess} timer(s) beyond one per pending call plus ${timerBudget} (timers pile up)`);
   // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
   // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.
   for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++) await clock.sleep(1);
