@@ -77,6 +77,12 @@ export abstract class ChildWorker {
   private stopped: Promise<void> | undefined;
   private registeredServiceId: string | undefined;
   private inFlightCalls = 0;
+  /**
+   * Profile of the last valid message received: output goes out in it, so a parent that speaks one profile
+   * (MF-PROF-2) does not ignore it as a foreign app id (MF-MSG-6). With several parents in different profiles
+   * the last one wins; per-parent profiles would need the forwarder to keep them.
+   */
+  private outputProfile: Profile | undefined;
   /** The send of the last reply, awaited by the receive loop before it reads on (see receiveLoop). */
   private replySending: Promise<void> | undefined;
 
@@ -238,7 +244,7 @@ export abstract class ChildWorker {
   private sendOutput(routingId: Uint8Array, stream: OutputStream, text: string): Promise<void> {
     const socket = this.socket;
     if (socket === undefined || this.state !== 'serving') return Promise.reject(new Error('not serving'));
-    const profile = this.accepted[0]!;
+    const profile = this.outputProfile ?? this.accepted[0]!;
     const message = createOutput(profile, this.newId(), this.timestampSec(), stream, text);
     return socket.send(childFrames(routingId, this.codec.encode(message)));
   }
@@ -269,6 +275,7 @@ export abstract class ChildWorker {
     const decoded = decodeMessage(this.codec, inbound.payload, this.accepted);
     if (!decoded.ok) return this.drop(decoded.error);
     const { message, profile } = decoded;
+    this.outputProfile = profile;
     this.forwarder?.knowParent(inbound.routingId);
     this.dispatch(message, profile, inbound.routingId);
   }
