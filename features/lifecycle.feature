@@ -35,6 +35,7 @@ Feature: Lifecycle
   @child @must @MF-LIFE-6
   Scenario: A worker that receives SHUTDOWN exits with status 0
     Given the worker is running
+    And the worker was started by the kit
     And the worker has answered a call
     When the kit sends SHUTDOWN
     Then the worker exits with status 0
@@ -42,6 +43,7 @@ Feature: Lifecycle
   @child @must @MF-LIFE-7
   Scenario Outline: A worker that receives <signal> exits with status 0
     Given the worker is running
+    And the worker was started by the kit
     And the worker has answered a call
     When the kit sends the worker <signal>
     Then the worker exits with status 0
@@ -54,6 +56,7 @@ Feature: Lifecycle
   @child @must @MF-SVC-1
   Scenario: crash exits at once with the given status, without replying
     Given the worker is running
+    And the worker was started by the kit
     And the worker has answered a call
     When the kit calls "crash" with [7]
     Then the worker exits with status 7

@@ -56,7 +56,15 @@ function echoCall(world: W): Record<string, unknown> {
 }
 
 Given('the worker is running', async function (this: W) {
+  if (this.params.target.kind === 'parent-driver') return this.skip('a @child scenario checks a worker; the target is a parent driver');
   await this.startChild();
+  return undefined;
+});
+
+Given('the worker was started by the kit', function (this: W) {
+  // A running service is shared: the kit must not stop or crash it, and cannot see its exit status.
+  if (this.child?.process === undefined) return this.skip('the kit did not start this worker (service target): it must not stop it and cannot see its exit');
+  return undefined;
 });
 
 When('the kit calls {string} with {args}', async function (this: W, fn: string, args: unknown[]) {

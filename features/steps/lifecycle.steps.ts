@@ -26,7 +26,7 @@ function childProcess(world: W) {
 }
 
 Given('the worker is started with COMLINK_ZMQ_PORT set to {string}', async function (this: W, value: string) {
-  if (this.params.target.kind === 'service') return this.skip('a running service was not started by the kit: its environment cannot be set');
+  if (this.params.target.kind !== 'reference' && this.params.target.kind !== 'command') return this.skip('only a worker the kit starts can be given an environment');
   await this.startChild({ env: { COMLINK_ZMQ_PORT: value } });
   return undefined;
 });
