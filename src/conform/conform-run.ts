@@ -164,7 +164,7 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
     transport: 'zmq',
     startedAt,
     durationMs: realClock.nowMs() - startedMs,
-    kitVersion: await kitVersion(catalogue.root),
+    kitVersion: await kitVersion(),
     strict: options.strict === true,
     tags: options.tags,
     faults: options.faults,

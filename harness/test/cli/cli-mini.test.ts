@@ -1,0 +1,106 @@
+/**
+ * The compiled CLI end to end on a small, fixed catalogue (fixtures/mini-catalogue): verdicts, exit codes,
+ * baseline, report files, list, setup errors. Fast: one reference worker start per run.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { MINI_CATALOGUE, runCli } from './cli-process.js';
+
+const mini = { MULTIFROST_CONFORM_CATALOGUE: MINI_CATALOGUE };
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a MUST failure fails the run (exit 1) and is reported with its clause text, expected vs actual and wire trace', async (t) => {
+  const result = await runCli(t, ['--reference'], mini);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout, /profile v3 \(detected \(worker accepts v3, v4\)\)/);
+  assert.match(result.stdout, /^PASS\s+MUST\s+mini\.feature:4\s+a passing MUST scenario\s+\[MF-CALL-6\]$/m);
+  assert.match(result.stdout, /^SKIP\s+MUST\s+mini\.feature:23 .*\(skipped: the worker has no method `crash`/m);
+  assert.match(result.stdout, /^INFO\s+MAY\s+mini\.feature:19/m);
+  assert.match(result.stdout, /--- FAIL mini\.feature:9 {2}a failing MUST scenario\n {4}MF-CALL-4 \(MUST\) A CALL whose function name starts with `_`/);
+  assert.match(result.stdout, / {4}expected: an ERROR\n {4}actual: {3}a RESPONSE\n {4}wire trace \(2 messages\):/);
+  assert.match(result.stdout, /worker->kit\s+\{"type":"response","id":"kit-1"/);
+  const lines = result.stdout.trimEnd().split('\n');
+  assert.match(lines.at(-1)!, /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 5 scenarios: 1 passed, 2 failed, 0 timed out, 1 skipped, 1 informational/);
+});
+
+test('a baseline of the MUST failure passes the run; --strict makes the SHOULD failure count; a passing entry is stale', async (t) => {
+  const dir = tempDir(t);
+  const baseline = join(dir, 'baseline.txt');
+  writeFileSync(baseline, '# known failures\nMF-CALL-4\n');
+  const pass = await runCli(t, ['--reference', '--quiet', '--expected-failures', baseline], mini);
+  assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+  assert.match(pass.stdout, /PASS .* 1 expected failures/);
+  const strict = await runCli(t, ['--reference', '--quiet', '--strict', '--expected-failures', baseline], mini);
+  assert.equal(strict.code, 1);
+  writeFileSync(baseline, 'MF-CALL-4\nmini.feature:4\n');
+  const stale = await runCli(t, ['--reference', '--expected-failures', baseline], mini);
+  assert.equal(stale.code, 1);
+  assert.match(stale.stdout, /stale baseline entries \(now passing, remove them\): mini\.feature:4/);
+  writeFileSync(baseline, 'not an id\n');
+  const bad = await runCli(t, ['--reference', '--expected-failures', baseline], mini);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /neither a clause id/);
+});
+
+test('one run writes JSON, JUnit and HTML reports', async (t) => {
+  const dir = tempDir(t);
+  const result = await runCli(t, ['--reference', '--quiet', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--html', join(dir, 'r.html')], mini);
+  assert.equal(result.code, 1);
+  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { schema: string; summary: { fail: number; blocking: number }; scenarios: Array<{ id: string; verdict: string; failure?: { clause?: string; expected?: string }; trace?: unknown[] }> };
+  assert.equal(json.schema, 'multifrost-conform/report@1');
+  assert.deepEqual([json.summary.fail, json.summary.blocking], [2, 1]);
+  const failing = json.scenarios.find((s) => s.id === 'mini.feature:9');
+  assert.equal(failing?.verdict, 'fail');
+  assert.equal(failing?.failure?.clause, 'MF-CALL-4');
+  assert.equal(failing?.failure?.expected, 'an ERROR');
+  assert.equal(failing?.trace?.length, 2);
+  assert.equal(json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace, undefined, 'passing scenarios carry no trace without --trace');
+  const xml = readFileSync(join(dir, 'r.xml'), 'utf8');
+  assert.match(xml, /<testsuites name="multifrost-conform reference worker \(TypeScript\) \[v3\]" tests="5" failures="1"/);
+  assert.match(xml, /<testcase classname="mini" name="a failing MUST scenario \[MF-CALL-4\]" time="[\d.]+">\n\s+<failure message="expected an ERROR, actual a RESPONSE" type="fail">/);
+  assert.match(xml, /name="a failing MAY scenario \[MF-PROF-4\]"[^>]*>\n\s+<skipped message="MAY info: expected x, actual y"\/>/);
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 5);
+  assert.match(readFileSync(join(dir, 'r.html'), 'utf8'), /^<!doctype html>/);
+});
+
+test('--trace keeps the wire trace of passing scenarios too', async (t) => {
+  const dir = tempDir(t);
+  await runCli(t, ['--reference', '--quiet', '--trace', '--json', join(dir, 'r.json')], mini);
+  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ id: string; trace?: unknown[] }> };
+  assert.equal(json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace?.length, 1);
+});
+
+test('list prints the catalogue for the role without running it', async (t) => {
+  const child = await runCli(t, ['list'], mini);
+  assert.equal(child.code, 0);
+  assert.match(child.stdout, /^mini\.feature {2}a failing MUST scenario {2}@child @must @MF-CALL-4$/m);
+  assert.match(child.stdout, /^5 scenarios$/m);
+  const parent = await runCli(t, ['list', '--role', 'parent'], mini);
+  assert.match(parent.stdout, /^1 scenarios$/m);
+});
+
+test('a worker that does not start is a setup error (exit 2) with its exit code and stderr tail', async (t) => {
+  const result = await runCli(t, ['--', process.execPath, '-e', "process.stderr.write('cannot import multifrost\\n'); process.exit(7)"], mini);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /did not start as a worker/);
+  assert.match(result.stderr, /exit code 7/);
+  assert.match(result.stderr, /cannot import multifrost/);
+});
+
+test('usage errors exit 2 with the usage text; a missing script names the path', async (t) => {
+  const usage = await runCli(t, ['--profile', 'v9', '--reference']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--profile is v3 or v4/);
+  assert.match(usage.stderr, /Usage:/);
+  const missing = await runCli(t, ['./no-such-worker.py']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /worker script not found: .*no-such-worker\.py/);
+});
