@@ -6,11 +6,12 @@ import fc from 'fast-check';
 import { DecodeError } from '../../../src/errors.js';
 import { Codec } from '../../../src/protocol/codec.js';
 import { childFrames, parentFrames, parseChildInbound, parseParentInbound } from '../../../src/protocol/framing.js';
+import { firstValueLength } from '../../../src/protocol/msgpack-length.js';
 import { sanitize } from '../../../src/protocol/sanitize.js';
 import { V3, V4 } from '../../../src/protocol/profile.js';
 import { decodeMessage } from '../../../src/protocol/validate.js';
 import { VECTORS_DIR } from '../../vectors/generate.js';
-import { anyMessage } from './arbitraries.js';
+import { anyMessage, encodableInput } from './arbitraries.js';
 import { fcParameters } from './fc-config.js';
 
 const codec = new Codec();
@@ -103,6 +104,16 @@ describe('cutting input apart gives a typed error (STYLE lesson 5)', () => {
         }
       }
     }
+  });
+
+  it('the header-only length of any encoded value is its encoded length, whatever follows', LIMIT, () => {
+    fc.assert(
+      fc.property(encodableInput, fc.uint8Array({ maxLength: 4 }), (input, extra) => {
+        const payload = codec.encode(input as object);
+        assert.equal(firstValueLength(Buffer.concat([payload, extra])), payload.length);
+      }),
+      fcParameters(),
+    );
   });
 
   it('a payload with bytes appended is trailing-bytes', LIMIT, () => {
