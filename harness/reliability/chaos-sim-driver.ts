@@ -21,7 +21,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, MultifrostError } from '../../src/errors.js';
 import { referenceProgram } from '../../src/conform/reference-worker.js';
-import { type FaultRule, type SimMessage, createSimNetwork, crash, delay, drop, duplicate, reorder } from '../../src/sim.js';
+import { type FaultRule, type SimMessage, type SimNetwork, createSimNetwork, crash, delay, drop, duplicate, reorder } from '../../src/sim.js';
 import type { TimerHandle } from '../../src/time/clock.js';
 import { Prng } from '../../src/time/prng.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
@@ -148,139 +148,191 @@ function drawWorkload(prng: Prng, seed: number, options: ChaosOptions): PlannedC
   return calls;
 }
 
-/** Runs one seed to the end and checks every invariant. Never throws for a broken invariant: it reports it. */
-export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Promise<SeedResult> {
-  const prng = new Prng(seed);
-  const faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
-  const violations: string[] = [];
-  const armed: Armed = { on: false };
-  const clock = new VirtualClock();
-  const stopAdvancing = clock.autoAdvance();
-  const network = createSimNetwork({
-    clock,
-    seed,
-    faults: drawPlan(prng, faults, armed),
-    latencyMs: prng.int(0, 3),
-    trace: options.trace === true ? (options.onTrace ?? true) : false,
-  });
-  const workerClock = new CountingClock(clock);
-  const launcher = new SimLauncher({ transportFor: (name) => network.transport(name), clock, programs: { reference: options.program ?? referenceProgram } });
-  const heartbeatIntervalMs = prng.chance(0.8) ? prng.int(50, 500) : 0;
-  const heartbeatTimeoutMs = prng.int(20, 300);
-  // Timers the worker may legitimately hold besides one per pending call: the heartbeat interval and its
-  // outstanding echo timeouts, a restart backoff, a ready probe's deadline. More means timers pile up.
-  const timerBudget = (heartbeatIntervalMs > 0 ? 2 + Math.ceil(heartbeatTimeoutMs / heartbeatIntervalMs) : 0) + 2;
-  let timerExcess = 0;
-  const worker = ParentWorker.spawnCommand(['reference'], {
-    transport: network.transport('parent'),
-    launcher,
-    clock: workerClock,
-    idPrefix: 'p',
-    autoRestart: true,
-    profile: prng.chance(0.5) ? 'v3' : 'v4',
-    countRemoteErrors: prng.chance(0.5),
-    maxRestartAttempts: prng.int(2, 6),
-    restartBackoffMs: prng.int(5, 100),
-    breakerCooldownMs: prng.int(50, 1_500),
-    heartbeatIntervalMs,
-    heartbeatTimeoutMs,
-    heartbeatMaxMisses: prng.int(1, 4),
-    readyTimeoutMs: 2_000,
-    stopGraceMs: 200,
-    stopTermMs: 200,
-    outputSink: () => undefined,
-  });
-  const events: WorkerEvent[] = [];
-  worker.on((event) => void events.push(event));
+/** One seed's world: virtual clock, simulated network and processes, the worker under test, and what it saw. */
+class Soak {
+  readonly faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
+  readonly violations: string[] = [];
+  readonly events: WorkerEvent[] = [];
+  readonly clock = new VirtualClock();
+  /** The worker's view of the clock: counts the worker's own live timers. */
+  readonly workerClock = new CountingClock(this.clock);
+  readonly network: SimNetwork;
+  readonly launcher: SimLauncher;
+  readonly worker: ParentWorker;
+  /** Timers the worker may hold besides one per pending call (see the constructor). */
+  readonly timerBudget: number;
+  timerExcess = 0;
+  stoppedEarly = false;
+  /** The soak's own timers (crashes, partitions, the early stop): cancelled before the final stop(). */
+  readonly ownTimers: TimerHandle[] = [];
+  private readonly armed: Armed = { on: false };
+  private readonly stopAdvancing: () => void;
 
-  const calls = drawWorkload(prng, seed, options);
-  const chaos = prng.fork();
-  const settlements: Array<Settlement[]> = calls.map(() => []);
-  const running: Array<Promise<unknown>> = [];
-  const ownTimers: TimerHandle[] = [];
-  let stoppedEarly = false;
-  let startFailed: unknown;
-  try {
-    await worker.start();
-    armed.on = true;
-  } catch (error) {
-    startFailed = error;
-    violations.push(`start() failed without faults: ${String(error)}`);
+  constructor(readonly prng: Prng, seed: number, options: ChaosOptions) {
+    this.stopAdvancing = this.clock.autoAdvance();
+    this.network = createSimNetwork({
+      clock: this.clock,
+      seed,
+      faults: drawPlan(prng, this.faults, this.armed),
+      latencyMs: prng.int(0, 3),
+      trace: options.trace === true ? (options.onTrace ?? true) : false,
+    });
+    this.launcher = new SimLauncher({ transportFor: (name) => this.network.transport(name), clock: this.clock, programs: { reference: options.program ?? referenceProgram } });
+    const heartbeatIntervalMs = prng.chance(0.8) ? prng.int(50, 500) : 0;
+    const heartbeatTimeoutMs = prng.int(20, 300);
+    // Besides one timer per pending call: the heartbeat interval and its outstanding echo timeouts, a restart
+    // backoff, a ready probe's deadline. More than that means timers pile up.
+    this.timerBudget = (heartbeatIntervalMs > 0 ? 2 + Math.ceil(heartbeatTimeoutMs / heartbeatIntervalMs) : 0) + 2;
+    this.worker = ParentWorker.spawnCommand(['reference'], {
+      transport: this.network.transport('parent'),
+      launcher: this.launcher,
+      clock: this.workerClock,
+      idPrefix: 'p',
+      autoRestart: true,
+      profile: prng.chance(0.5) ? 'v3' : 'v4',
+      countRemoteErrors: prng.chance(0.5),
+      maxRestartAttempts: prng.int(2, 6),
+      restartBackoffMs: prng.int(5, 100),
+      breakerCooldownMs: prng.int(50, 1_500),
+      heartbeatIntervalMs,
+      heartbeatTimeoutMs,
+      heartbeatMaxMisses: prng.int(1, 4),
+      readyTimeoutMs: 2_000,
+      stopGraceMs: 200,
+      stopTermMs: 200,
+      outputSink: () => undefined,
+    });
+    this.worker.on((event) => void this.events.push(event));
   }
-  if (startFailed === undefined) {
-    // Crashes and partitions at random moments of the workload, on the clock like everything else.
-    const spanMs = (calls.at(-1)?.atMs ?? 0) + 1_000;
+
+  /** Starts the worker; faults are armed only once it runs. False (and a violation) when it could not start. */
+  async start(): Promise<boolean> {
+    try {
+      await this.worker.start();
+      this.armed.on = true;
+      return true;
+    } catch (error) {
+      this.violations.push(`start() failed without faults: ${String(error)}`);
+      return false;
+    }
+  }
+
+  /** Crashes, partitions and (for a third of the seeds) an early stop() at random moments within `spanMs`. */
+  scheduleChaos(chaos: Prng, spanMs: number): void {
+    const { clock, worker } = this;
     for (let i = chaos.int(0, 3); i > 0; i--) {
-      ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
+      this.ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
         const pid = worker.pid;
-        if (pid !== undefined && launcher.crash(pid)) faults.crashKill++;
+        if (pid !== undefined && this.launcher.crash(pid)) this.faults.crashKill++;
       }));
     }
     for (let i = chaos.int(0, 2); i > 0; i--) {
       const fromMs = chaos.int(0, spanMs);
       const forMs = chaos.int(10, 1_500);
-      ownTimers.push(clock.setTimer(fromMs, () => {
-        const child = worker.pid === undefined ? undefined : `reference#${worker.pid}`;
-        if (child === undefined) return;
-        network.partition('parent', child);
-        faults.partition++;
-        ownTimers.push(clock.setTimer(forMs, () => network.heal('parent', child)));
+      this.ownTimers.push(clock.setTimer(fromMs, () => {
+        if (worker.pid === undefined) return;
+        const child = `reference#${worker.pid}`;
+        this.network.partition('parent', child);
+        this.faults.partition++;
+        this.ownTimers.push(clock.setTimer(forMs, () => this.network.heal('parent', child)));
       }));
     }
-    // A third of the seeds stop in the middle of it all (calls pending, a restart under way, a partition on):
-    // stop() must settle everything at once and leave nothing behind; later calls are refused.
+    // stop() in the middle of it all (calls pending, a restart under way, a partition on) must settle
+    // everything at once and leave nothing behind; later calls are refused.
     if (chaos.chance(0.33)) {
-      ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
-        stoppedEarly = true;
+      this.ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
+        this.stoppedEarly = true;
         void worker.stop();
       }));
     }
+  }
+
+  /**
+   * Issues every call at its moment. The promise of a call with a timeout settles with it; one without a
+   * timeout only waits until it is issued (it may wait for stop()).
+   */
+  issue(calls: readonly PlannedCall[], settlements: Settlement[][]): Array<Promise<unknown>> {
+    const { clock, worker } = this;
     const startedAtMs = clock.nowMs();
-    for (const call of calls) {
-      running.push(
-        clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
-          const issuedAtMs = clock.nowMs();
-          timerExcess = Math.max(timerExcess, workerClock.liveTimers - worker.inFlight - timerBudget);
-          const promise = worker.callFunction(call.fn, [call.payload], call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs });
-          const settled = promise.then(
-            (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
-            (error: unknown) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, error }),
-          );
-          // A call without a timeout may wait for stop(): the run waits only until it is issued.
-          return call.timeoutMs === undefined ? undefined : settled;
-        }),
-      );
-    }
-    // Every call has a timeout, so all settle; a virtual deadline turns a hang into a violation, not a stuck test.
+    return calls.map((call) =>
+      clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
+        const issuedAtMs = clock.nowMs();
+        this.timerExcess = Math.max(this.timerExcess, this.workerClock.liveTimers - worker.inFlight - this.timerBudget);
+        const promise = worker.callFunction(call.fn, [call.payload], call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs });
+        const settled = promise.then(
+          (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
+          (error: unknown) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, error }),
+        );
+        return call.timeoutMs === undefined ? undefined : settled;
+      }),
+    );
+  }
+
+  /** Waits for `running`, at most `limitMs` of virtual time: a hang becomes a violation, not a stuck test. */
+  async settle(running: Array<Promise<unknown>>, limitMs: number): Promise<void> {
     const deadline = new AbortController();
-    const expired = clock.sleep(spanMs + 10_000, deadline.signal).then(() => 'deadline' as const, () => 'cancelled' as const);
+    const expired = this.clock.sleep(limitMs, deadline.signal).then(() => 'deadline' as const, () => 'cancelled' as const);
     const outcome = await Promise.race([Promise.all(running).then(() => 'settled' as const), expired]);
     deadline.abort();
-    if (outcome === 'deadline') violations.push('calls still unsettled at the virtual deadline (a hang)');
+    if (outcome === 'deadline') this.violations.push('calls still unsettled at the virtual deadline (a hang)');
   }
-  // The soak's own timers (crashes and partitions not yet due) are not the worker's: cancel them first.
-  for (const timer of ownTimers) timer.cancel();
-  network.heal();
-  await worker.stop();
-  // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
-  if (workerClock.liveTimers !== 0) violations.push(`${workerClock.liveTimers} timer(s) of the worker survive stop()`);
-  if (timerExcess > 0) violations.push(`the worker held ${timerExcess} timer(s) beyond one per pending call plus ${timerBudget} (timers pile up)`);
-  // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
-  // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.
-  for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++) await clock.sleep(1);
-  stopAdvancing();
 
-  if (startFailed === undefined) checkCalls(calls, settlements, violations);
-  checkBreaker(events, worker.metricsSnapshot().breaker, violations);
-  const metrics = worker.metricsSnapshot();
-  if (metrics.requestsTotal !== metrics.requestsSuccess + metrics.requestsFailed) {
-    violations.push(`metrics: total ${metrics.requestsTotal} != success ${metrics.requestsSuccess} + failed ${metrics.requestsFailed}`);
+  /** Stops the worker and checks that nothing of it, then nothing at all, is left. */
+  async stopAndCheck(): Promise<void> {
+    const { clock, network, worker, violations } = this;
+    for (const timer of this.ownTimers) timer.cancel();
+    network.heal();
+    await worker.stop();
+    // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
+    if (this.workerClock.liveTimers !== 0) violations.push(`${this.workerClock.liveTimers} timer(s) of the worker survive stop()`);
+    if (this.timerExcess > 0) violations.push(`the worker held ${this.timerExcess} timer(s) beyond one per pending call plus ${this.timerBudget} (timers pile up)`);
+    // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
+    // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.
+    for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++) await clock.sleep(1);
+    this.stopAdvancing();
+    checkBreaker(this.events, worker.metricsSnapshot().breaker, violations);
+    const metrics = worker.metricsSnapshot();
+    if (metrics.requestsTotal !== metrics.requestsSuccess + metrics.requestsFailed) {
+      violations.push(`metrics: total ${metrics.requestsTotal} != success ${metrics.requestsSuccess} + failed ${metrics.requestsFailed}`);
+    }
+    if (worker.inFlight !== 0) violations.push(`worker.inFlight is ${worker.inFlight} after stop()`);
+    if (clock.pendingTimerCount !== 0) violations.push(`${clock.pendingTimerCount} timer(s) on the clock after stop() and the network drained`);
+    if (this.launcher.liveProcesses.length !== 0) violations.push(`${this.launcher.liveProcesses.length} simulated process(es) alive after stop()`);
+    if (network.inFlight !== 0) violations.push(`${network.inFlight} message(s) still in flight after stop()`);
   }
-  if (worker.inFlight !== 0) violations.push(`worker.inFlight is ${worker.inFlight} after stop()`);
-  if (clock.pendingTimerCount !== 0) violations.push(`${clock.pendingTimerCount} timer(s) on the clock after stop() and the network drained`);
-  if (launcher.liveProcesses.length !== 0) violations.push(`${launcher.liveProcesses.length} simulated process(es) alive after stop()`);
-  if (network.inFlight !== 0) violations.push(`${network.inFlight} message(s) still in flight after stop()`);
+}
 
+/** Runs one seed to the end and checks every invariant. Never throws for a broken invariant: it reports it. */
+export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Promise<SeedResult> {
+  const prng = new Prng(seed);
+  const soak = new Soak(prng, seed, options);
+  const calls = drawWorkload(prng, seed, options);
+  const chaos = prng.fork();
+  const settlements: Settlement[][] = calls.map(() => []);
+  const started = await soak.start();
+  if (started) {
+    const spanMs = (calls.at(-1)?.atMs ?? 0) + 1_000;
+    soak.scheduleChaos(chaos, spanMs);
+    await soak.settle(soak.issue(calls, settlements), spanMs + 10_000);
+  }
+  await soak.stopAndCheck();
+  if (started) checkCalls(calls, settlements, soak.violations);
+  return {
+    seed,
+    calls: calls.length,
+    ...tally(calls, settlements),
+    faults: soak.faults,
+    breakerTransitions: soak.events.filter((e) => e.type === 'breaker-changed').length,
+    restarts: soak.worker.metricsSnapshot().restarts,
+    stoppedEarly: soak.stoppedEarly,
+    virtualMs: soak.clock.nowMs(),
+    violations: soak.violations,
+    replay: replayCommand(seed),
+  };
+}
+
+/** Calls answered as they should be (echo/sleep resolved, fail refused with its own message), and the rest by code. */
+function tally(calls: readonly PlannedCall[], settlements: Settlement[][]): { succeeded: number; rejected: Record<string, number> } {
   const rejected: Record<string, number> = {};
   let succeeded = 0;
   for (const [index, list] of settlements.entries()) {
@@ -291,19 +343,7 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
       else rejected[first.error.code] = (rejected[first.error.code] ?? 0) + 1;
     } else if (first.error === undefined) succeeded++;
   }
-  return {
-    seed,
-    calls: calls.length,
-    succeeded,
-    rejected,
-    faults,
-    breakerTransitions: events.filter((e) => e.type === 'breaker-changed').length,
-    restarts: metrics.restarts,
-    stoppedEarly,
-    virtualMs: clock.nowMs(),
-    violations,
-    replay: replayCommand(seed),
-  };
+  return { succeeded, rejected };
 }
 
 function checkCalls(calls: PlannedCall[], settlements: Array<Settlement[]>, violations: string[]): void {
