@@ -112,7 +112,10 @@ When('the kit sends a CALL to {string} with the field {string} set to {}', async
   const message: Record<string, unknown> = { ...echoCall(this), function: fn };
   if (valueText === '<missing>') delete message[field];
   else message[field] = valueText === 'nil' ? null : JSON.parse(valueText);
-  if (typeof message['id'] === 'string') this.saved.set('last', message['id']);
+  if (typeof message['id'] === 'string') {
+    this.saved.set('last', message['id']);
+    raw(this).noteSent(message['id']);
+  }
   await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode(message)]);
 });
 

@@ -33,6 +33,7 @@ function vectors(file: string): Vector[] {
 async function echoRaw(world: W, hex: string): Promise<string> {
   const kit = raw(world);
   const id = kit.newId();
+  kit.noteSent(id);
   const call: Typed = {
     map: [
       ['app', { str: PROFILES[world.params.profile].app }],

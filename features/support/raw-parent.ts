@@ -22,6 +22,8 @@ export interface Inbound {
 
 export class RawParent {
   readonly received: Inbound[] = [];
+  /** Ids of every message the kit sent (a reply with any other id is a stray, MF-MSG-8). */
+  private readonly sentIds = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private nextId = 1;
   private readonly loop: Promise<void>;
@@ -46,6 +48,11 @@ export class RawParent {
     return { app: PROFILES[profile].app, id, type, timestamp: this.clock.epochMs() / 1000 };
   }
 
+  /** Records an id sent inside hand-built frames (see {@link replyTo}). */
+  noteSent(id: string): void {
+    this.sentIds.add(id);
+  }
+
   /** Sends frames exactly as given. */
   async sendFrames(frames: Frames): Promise<void> {
     this.trace.record('kit->worker', frames);
@@ -54,6 +61,7 @@ export class RawParent {
 
   /** Encodes `message` (any map, valid or not) and sends it as `[empty, payload]`. */
   async send(message: Record<string, unknown>): Promise<void> {
+    if (typeof message['id'] === 'string') this.sentIds.add(message['id']);
     await this.sendFrames([EMPTY_FRAME, defaultCodec.encode(message)]);
   }
 
@@ -91,8 +99,12 @@ export class RawParent {
 
   /** Waits for the reply (RESPONSE or ERROR) to `id`; fails with `clause` when none comes in time. */
   async replyTo(id: string, clause: string, what = 'a RESPONSE or ERROR'): Promise<Record<string, unknown>> {
-    const reply = await this.waitFor((inbound) => inbound.message?.['id'] === id && (inbound.message['type'] === 'response' || inbound.message['type'] === 'error'));
+    const isReply = (inbound: Inbound): boolean => inbound.message?.['type'] === 'response' || inbound.message?.['type'] === 'error';
+    // A reply whose id the kit never sent cannot answer anything: report it at once as the broken rule.
+    const stray = (inbound: Inbound): boolean => isReply(inbound) && !this.sentIds.has(String(inbound.message?.['id']));
+    const reply = await this.waitFor((inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound));
     conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, 'no reply', this.lastSeen());
+    conform(!stray(reply), 'MF-MSG-8', `${what} carrying the id of the CALL it answers (${show(id)})`, `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`, show(reply.message));
     return reply.message!;
   }
 
