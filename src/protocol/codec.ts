@@ -112,8 +112,8 @@ export class Codec {
   readonly maxPayloadBytes: number;
   readonly #packr: Packr;
   readonly #unpackr: Unpackr;
-  /** Used only for payloads holding an integer of magnitude 2^53: bigints for every 64-bit integer. */
-  readonly #exactUnpackr: Unpackr;
+  /** Used only for payloads holding an integer of magnitude 2^53 (bigints for every 64-bit integer); made on first use. */
+  #exactUnpackr: Unpackr | undefined;
 
   constructor(options: CodecOptions = {}) {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -122,7 +122,6 @@ export class Codec {
     installExtensions();
     this.#packr = new Packr(PACK_OPTIONS);
     this.#unpackr = new Unpackr(UNPACK_OPTIONS as Options);
-    this.#exactUnpackr = new Unpackr({ ...UNPACK_OPTIONS, int64AsType: 'bigint' } as Options);
   }
 
   /**
@@ -164,7 +163,10 @@ export class Codec {
     if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are
     // rare: find them with a byte search, and decode those again exactly.
-    if (mayHoldTwoTo53(source)) return exactIntegers(unpackStrict(this.#exactUnpackr, source));
+    if (mayHoldTwoTo53(source)) {
+      this.#exactUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, int64AsType: 'bigint' } as Options);
+      return exactIntegers(unpackStrict(this.#exactUnpackr, source));
+    }
     return value;
   }
 }
