@@ -62,7 +62,9 @@ Then("every result has the vector's type and value", async function (this: W) {
   for (const { vector, id } of sent) {
     const reply = await raw(this).waitFor((inbound) => inbound.message?.['id'] === id);
     if (reply === undefined) {
-      problems.push(`${vector.name}: no reply (the worker may have crashed on it)`);
+      const exited = raw(this).exitedWith;
+      problems.push(`${vector.name}: no reply${exited === undefined ? '' : ` (the worker ${exited})`}`);
+      if (exited !== undefined) break;
       continue;
     }
     const payload = reply.frames[reply.frames.length - 1]!;

@@ -26,6 +26,8 @@ export class RawParent {
   private readonly sentIds = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private nextId = 1;
+  /** Set once the worker process exited: waits end at once instead of running into their timeout. */
+  exitedWith: string | undefined;
   private readonly loop: Promise<void>;
 
   constructor(
@@ -46,6 +48,12 @@ export class RawParent {
   /** Core fields of a message in `profile` (default: the run's). */
   core(type: string, id: string = this.newId(), profile: ProfileName = this.profile): Record<string, unknown> {
     return { app: PROFILES[profile].app, id, type, timestamp: this.clock.epochMs() / 1000 };
+  }
+
+  /** The worker process exited: nothing more will arrive, so pending waits end now. */
+  workerExited(description: string): void {
+    this.exitedWith = description;
+    for (const waiter of [...this.waiters]) waiter();
   }
 
   /** Records an id sent inside hand-built frames (see {@link replyTo}). */
@@ -76,12 +84,13 @@ export class RawParent {
   async waitFor(match: (inbound: Inbound) => boolean, timeoutMs = this.timeoutMs): Promise<Inbound | undefined> {
     const found = (): Inbound | undefined => this.received.find(match);
     const now = found();
-    if (now !== undefined) return now;
+    if (now !== undefined || this.exitedWith !== undefined) return now;
     let release: (() => void) | undefined;
     const arrived = new Promise<Inbound>((resolve) => {
       release = () => {
         const hit = found();
         if (hit !== undefined) resolve(hit);
+        else if (this.exitedWith !== undefined) resolve(undefined as unknown as Inbound);
       };
       this.waiters.add(release);
     });
@@ -103,7 +112,7 @@ export class RawParent {
     // A reply whose id the kit never sent cannot answer anything: report it at once as the broken rule.
     const stray = (inbound: Inbound): boolean => isReply(inbound) && !this.sentIds.has(String(inbound.message?.['id']));
     const reply = await this.waitFor((inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound));
-    conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, 'no reply', this.lastSeen());
+    conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, this.exitedWith === undefined ? 'no reply' : `no reply: the worker ${this.exitedWith}`, this.lastSeen());
     conform(!stray(reply), 'MF-MSG-8', `${what} carrying the id of the CALL it answers (${show(id)})`, `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`, show(reply.message));
     return reply.message!;
   }
@@ -121,7 +130,7 @@ export class RawParent {
   async expectNoReply(mark: number, clause: string, what: string): Promise<void> {
     const probeId = await this.call('echo', ['probe']);
     const probe = await this.waitFor((inbound) => inbound.message?.['id'] === probeId);
-    conform(probe !== undefined, clause, `after ${what}, the worker keeps serving: a later echo call is answered`, 'the echo call got no reply', this.lastSeen());
+    conform(probe !== undefined, clause, `after ${what}, the worker keeps serving: a later echo call is answered`, this.exitedWith === undefined ? 'the echo call got no reply' : `the worker ${this.exitedWith}`, this.lastSeen());
     conform(probe.message?.['type'] === 'response', clause, 'the later echo call gets a RESPONSE', show(probe.message));
     const unwanted = this.received
       .slice(mark)

@@ -171,7 +171,11 @@ export class ConformanceWorld extends World<WorldParameters> {
       rawOutput.push({ stream, line });
     });
     this.trace.note(`started ${argv.join(' ')} (pid ${launched.pid ?? '?'}) with ${ENV_PORT}=${env[ENV_PORT]}, kit DEALER on ${endpoint}`);
-    void launched.exit.then((info) => this.trace.note(`worker exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`));
+    void launched.exit.then((info) => {
+      const how = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`;
+      this.trace.note(`worker ${how}`);
+      raw.workerExited(how);
+    });
     this.defer(async () => {
       if (launched.exited !== undefined) return;
       launched.kill('SIGKILL');
