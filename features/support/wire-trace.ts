@@ -12,7 +12,7 @@ import type { Frames } from '../../src/transport/transport.js';
 export const TRACE_MEDIA_TYPE = 'application/vnd.multifrost.trace+json';
 
 /** Who sent a message: the kit (playing parent or child) or the implementation under test. */
-export type TraceDirection = 'kit->worker' | 'worker->kit' | 'kit->parent' | 'parent->kit' | 'sim' | 'note';
+export type TraceDirection = 'kit->worker' | 'worker->kit' | 'kit->parent' | 'parent->kit' | 'parent->worker' | 'worker->parent' | 'sim' | 'note';
 
 export interface TraceEntry {
   /** Milliseconds since the scenario started, on the run's clock (virtual time on the simulator). */
@@ -50,7 +50,7 @@ export function jsonSafe(value: unknown): unknown {
 
 export class WireTrace {
   readonly entries: TraceEntry[] = [];
-  private readonly startedMs: number;
+  readonly startedMs: number;
 
   constructor(private readonly clock: Clock) {
     this.startedMs = clock.nowMs();
@@ -100,13 +100,32 @@ export class WireTrace {
   }
 }
 
-/** Adds a line of the simulator's own trace (JSON lines of SimNetwork) as an entry. */
-export function simTraceEntry(trace: WireTrace, line: string): void {
-  let parsed: unknown = line;
+/**
+ * Adds a line of the simulator's own trace (SimNetwork JSON lines, used for @internal scenarios where the
+ * TypeScript parent and the reference worker talk to each other): sends become wire entries, the rest notes.
+ */
+export function simTraceEntry(trace: WireTrace, line: string, startedMs: number): void {
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(line);
+    parsed = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    // keep the text
+    trace.entries.push({ t: 0, dir: 'note', note: line });
+    return;
   }
-  trace.entries.push({ t: trace.entries.length === 0 ? 0 : trace.entries[trace.entries.length - 1]!.t, dir: 'sim', message: parsed });
+  const t = typeof parsed['t'] === 'number' ? parsed['t'] - startedMs : 0;
+  if (parsed['ev'] === 'deliver') return; // every send is delivered unless a fault says otherwise
+  if (parsed['ev'] !== 'send') {
+    const { t: _t, ev, ...rest } = parsed;
+    trace.entries.push({ t, dir: 'sim', note: `${String(ev)} ${JSON.stringify(rest)}` });
+    return;
+  }
+  const message = parsed['message'] as Record<string, unknown> | undefined;
+  const fromParent = String(parsed['from']).startsWith('parent') || String(parsed['from']).startsWith('client');
+  const entry: TraceEntry = { t, dir: fromParent ? 'parent->worker' : 'worker->parent', note: `${String(parsed['from'])} -> ${String(parsed['to'])}` };
+  if (Array.isArray(parsed['frames'])) entry.frames = parsed['frames'].length;
+  if (typeof message?.['type'] === 'string') entry.type = message['type'];
+  if (typeof message?.['id'] === 'string') entry.id = message['id'];
+  entry.message = message ?? parsed['frames'];
+  if (parsed['faults'] !== undefined) entry.note += ` faults ${JSON.stringify(parsed['faults'])}`;
+  trace.entries.push(entry);
 }

@@ -198,6 +198,7 @@ export class ConformanceWorld extends World<WorldParameters> {
 
   /** @internal: the TypeScript ParentWorker spawning the reference worker (or `program`) on the simulator. */
   async startInternal(options: ParentWorkerOptions = {}, program = 'reference', start = true): Promise<ParentSession> {
+    this.simNetwork(true);
     const sim = new SimLauncher({ transportFor: (name) => this.simNetwork().transport(name), clock: this.clock, programs: this.programs() });
     this.defer(() => {
       for (const live of sim.liveProcesses) live.kill('SIGKILL');
@@ -232,9 +233,13 @@ export class ConformanceWorld extends World<WorldParameters> {
     return this.parent;
   }
 
-  private simNetwork(): SimNetwork {
+  /**
+   * The simulated network, created on first use. `traced`: its own trace (every send, decoded) goes into the
+   * scenario's wire trace: for @internal scenarios, where no kit socket sees the traffic.
+   */
+  private simNetwork(traced = false): SimNetwork {
     if (this.params.transport !== 'memory' || this.virtual === undefined) throw new Error('the simulated network exists only on the memory transport');
-    this.network ??= createSimNetwork({ clock: this.virtual, seed: 1, trace: false });
+    this.network ??= createSimNetwork({ clock: this.virtual, seed: 1, trace: traced ? (line) => simTraceEntry(this.trace, line, this.trace.startedMs) : false });
     return this.network;
   }
 
@@ -258,4 +263,3 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 }
 
-export { simTraceEntry };
