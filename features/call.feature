@@ -147,3 +147,38 @@ Feature: Calls
     When the parent calls "echo" with ["late"] and a timeout of 300 ms
     Then the call fails with code "MF_TIMEOUT" saying it may have run
     And the late reply arrives and is ignored
+
+  @parent @must @MF-CALL-12 @MF-CALL-13 @MF-DRV-1
+  Scenario: Through its driver, a parent ignores a reply with an unknown id, and the call times out
+    Given the parent driver is started with the kit's child misbehaving as "wrong-id=echo"
+    When the kit sends the driver the calls
+      | seq | function | args     | timeout_ms |
+      | 1   | echo     | ["lost"] | 500        |
+      | 2   | add      | [2, 3]   |            |
+    And the kit tells the driver to stop
+    Then the driver answers
+      | seq | ok    | result | kind    |
+      | 1   | false |        | timeout |
+      | 2   | true  | 5      |         |
+
+  @parent @must @MF-CALL-13 @MF-DRV-1
+  Scenario: Through its driver, a parent times out a slow call
+    Given the parent driver is started with the kit's child misbehaving as "delay=1500"
+    When the kit sends the driver the calls
+      | seq | function | args     | timeout_ms |
+      | 1   | echo     | ["slow"] | 300        |
+    And the kit tells the driver to stop
+    Then the driver answers
+      | seq | ok    | result | kind    |
+      | 1   | false |        | timeout |
+
+  @parent @must @MF-CALL-6 @MF-DRV-1
+  Scenario: Through its driver, a parent reads a RESPONSE without `result` as nil
+    Given the parent driver is started with the kit's child misbehaving as "void-without-result"
+    When the kit sends the driver the calls
+      | seq | function | args |
+      | 1   | nothing  | []   |
+    And the kit tells the driver to stop
+    Then the driver answers
+      | seq | ok   | result | kind |
+      | 1   | true | null   |      |

@@ -121,7 +121,7 @@ Feature: Lifecycle
 
   @parent @must @MF-DRV-1
   Scenario: A parent driver follows the driver contract
-    Given the parent driver is started with the reference worker as its child
+    Given the parent driver is started with the kit's child as its child
     When the kit sends the driver the calls
       | seq | function | args                    |
       | 1   | add      | [2, 40]                 |
@@ -138,3 +138,16 @@ Feature: Lifecycle
       | 4   | true  | null                               |        |
       | 5   | true  | {"$int": "18446744073709551615"}   |        |
     And the driver prints the stopped event and exits with status 0
+
+  @parent @must @MF-LIFE-8 @MF-DRV-1
+  Scenario: Through its driver, a parent rejects a pending call at once when the child crashes
+    Given the parent driver is started with the kit's child misbehaving as "crash-after=2"
+    When the kit sends the driver the calls
+      | seq | function | args   | timeout_ms |
+      | 1   | add      | [1, 2] |            |
+      | 2   | add      | [3, 4] | 60000      |
+    And the kit tells the driver to stop
+    Then the driver answers
+      | seq | ok    | result | kind        |
+      | 1   | true  | 3      |             |
+      | 2   | false |        | not timeout |

@@ -11,6 +11,7 @@ import { SimHost } from '../../src/worker/sim/sim-host.js';
 import type { WorkerEvent } from '../../src/worker/events.js';
 import { conform, conformEqual, sameValue, settle, show, within } from '../support/expect.js';
 import { referenceArgv } from '../support/reference-command.js';
+import { MISBEHAVE_ENV } from '../../src/conform/instrumented-child.js';
 import type { ConformanceWorld, ServiceApi } from '../support/world.js';
 import { raw, sendCall } from './child-wire.steps.js';
 import { needsSimulator } from './internal.steps.js';
@@ -285,20 +286,22 @@ interface DriverState {
   stderr: string[];
 }
 
-Given('the parent driver is started with the reference worker as its child', function (this: W) {
-  if (this.params.transport !== 'zmq') return this.skip('a parent driver is a real program: this scenario runs on real ZeroMQ (profile zmq)');
-  const target = this.params.target;
-  const childArgv = target.kind === 'parent-driver' && target.childArgv !== undefined ? target.childArgv : referenceArgv();
-  const driverPath = referenceWorkerPath.replace(/reference-worker\.(ts|js)$/, 'parent-driver.$1');
-  const driver = resolveWorkerCommand(driverPath);
+/** Starts the parent driver (the foreign one of a parent-driver target, else the TypeScript driver). */
+function startDriver(world: W, misbehave: string | undefined): 'skipped' | undefined {
+  if (world.params.transport !== 'zmq') return world.skip('a parent driver is a real program: this scenario runs on real ZeroMQ (profile zmq)');
+  const target = world.params.target;
+  if (target.kind === 'service') return world.skip('a service target is a child; this scenario checks a parent');
+  const childArgv = target.kind === 'parent-driver' && target.childArgv !== undefined ? target.childArgv : kitChildArgv();
+  const driver = resolveWorkerCommand(referenceWorkerPath.replace(/reference-worker\.(ts|js)$/, 'parent-driver.$1'));
   const argv = target.kind === 'parent-driver' ? target.argv : [driver.command, ...driver.args];
-  const child = spawn(argv[0]!, argv.slice(1), {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, MULTIFROST_CHILD_COMMAND: JSON.stringify(childArgv), MULTIFROST_PROFILE: this.params.profile, MULTIFROST_CALL_TIMEOUT_MS: String(this.timeoutMs) },
-  });
-  this.trace.note(`started driver ${argv.join(' ')} (pid ${child.pid ?? '?'})`);
-  this.defer(() => {
+  const env: Record<string, string | undefined> = { ...process.env, MULTIFROST_CHILD_COMMAND: JSON.stringify(childArgv), MULTIFROST_PROFILE: world.params.profile, MULTIFROST_CALL_TIMEOUT_MS: String(world.timeoutMs) };
+  // The driver's parent passes its environment on to the child it spawns: that is how the kit's child learns
+  // how to misbehave.
+  if (misbehave !== undefined) env[MISBEHAVE_ENV] = misbehave;
+  else delete env[MISBEHAVE_ENV];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+  world.trace.note(`started driver ${argv.join(' ')} (pid ${child.pid ?? '?'}), child ${childArgv.join(' ')}${misbehave === undefined ? '' : ` with ${MISBEHAVE_ENV}=${misbehave}`}`);
+  world.defer(() => {
     try {
       if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     } catch {
@@ -310,7 +313,7 @@ Given('the parent driver is started with the reference worker as its child', fun
   let markStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   createInterface({ input: child.stdout }).on('line', (line) => {
-    this.trace.note(`driver stdout: ${line}`);
+    world.trace.note(`driver stdout: ${line}`);
     try {
       const parsed = JSON.parse(line) as Record<string, unknown>;
       lines.push(parsed);
@@ -322,13 +325,32 @@ Given('the parent driver is started with the reference worker as its child', fun
   createInterface({ input: child.stderr }).on('line', (line) => void stderr.push(line));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stdin.on('error', () => undefined);
-  this.saved.set('driver', { write: (line: string) => child.stdin.write(`${line}\n`), lines, exit, stopped, stderr } satisfies DriverState);
+  world.saved.set('driver', { write: (line: string) => child.stdin.write(`${line}\n`), lines, exit, stopped, stderr } satisfies DriverState);
   return undefined;
+}
+
+/** The kit's instrumented child (compiled when fresh, like the reference worker). */
+function kitChildArgv(): string[] {
+  const reference = referenceArgv();
+  const script = reference[reference.length - 1]!;
+  const resolved = resolveWorkerCommand(script.replace(/reference-worker\.(ts|js)$/, 'instrumented-child.$1'));
+  return [resolved.command, ...resolved.args];
+}
+
+Given("the parent driver is started with the kit's child as its child", function (this: W) {
+  return startDriver(this, undefined);
+});
+
+Given("the parent driver is started with the kit's child misbehaving as {string}", function (this: W, misbehave: string) {
+  return startDriver(this, misbehave);
 });
 
 When('the kit sends the driver the calls', function (this: W, table: DataTable) {
   const driver = this.saved.get('driver') as DriverState;
-  for (const row of table.hashes()) driver.write(JSON.stringify({ seq: Number(row['seq']), function: row['function'], args: JSON.parse(row['args']!) }));
+  for (const row of table.hashes()) {
+    const timeout = row['timeout_ms'] === undefined || row['timeout_ms'] === '' ? {} : { timeout_ms: Number(row['timeout_ms']) };
+    driver.write(JSON.stringify({ seq: Number(row['seq']), function: row['function'], args: JSON.parse(row['args']!), ...timeout }));
+  }
 });
 
 When('the kit tells the driver to stop', function (this: W) {
@@ -343,9 +365,11 @@ Then('the driver answers', async function (this: W, table: DataTable) {
     const seq = Number(row['seq']);
     const line = driver.lines.find((l) => l['seq'] === seq);
     conform(line !== undefined, 'MF-DRV-1', `a line for seq ${seq}`, show(driver.lines));
-    conformEqual(line['ok'], row['ok'] === 'true', 'MF-DRV-1', `"ok" of seq ${seq}`);
-    if (row['result'] !== '') conform(sameValue(line['result'], JSON.parse(row['result']!)), 'MF-DRV-1', `result of seq ${seq}: ${row['result']}`, show(line['result']));
-    if (row['kind'] !== '') conformEqual(line['kind'], row['kind'], 'MF-DRV-1', `kind of seq ${seq}`);
+    conformEqual(line['ok'], row['ok'] === 'true', this.clauseOr('MF-DRV-1'), `"ok" of seq ${seq}: ${show(line)}`);
+    if (row['result'] !== undefined && row['result'] !== '') conform(sameValue(line['result'], JSON.parse(row['result'])), this.clauseOr('MF-DRV-1'), `result of seq ${seq}: ${row['result']}`, show(line['result']));
+    const clause = this.clauseOr('MF-DRV-1');
+    if (row['kind'] !== undefined && row['kind'].startsWith('not ')) conform(line['kind'] !== row['kind'].slice(4), clause, `kind of seq ${seq}: ${row['kind']}`, show(line));
+    else if (row['kind'] !== undefined && row['kind'] !== '') conformEqual(line['kind'], row['kind'], clause, `kind of seq ${seq}: ${show(line)}`);
   }
 });
 
