@@ -163,7 +163,7 @@ Feature: Calls
 
   @parent @must @MF-CALL-13 @MF-DRV-1
   Scenario: Through its driver, a parent times out a slow call
-    Given the parent driver is started with the kit's child misbehaving as "delay=1500"
+    Given the parent driver is started with the kit's child misbehaving as "delay=800"
     When the kit sends the driver the calls
       | seq | function | args     | timeout_ms |
       | 1   | echo     | ["slow"] | 300        |
