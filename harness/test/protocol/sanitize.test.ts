@@ -54,6 +54,20 @@ describe('sanitize: numbers (MF-VAL-1, MF-VAL-2, MF-VAL-10)', () => {
   });
 });
 
+describe('sanitize: long float arrays (the dedicated float scan)', () => {
+  it('returns a float array unchanged, and copies it from the first value that changes', () => {
+    const floats = Array.from({ length: 20 }, (_, i) => i + 0.5);
+    assert.equal(sanitize(floats), floats);
+    assert.equal(prepareForWire(floats), floats);
+    const withBad = [...floats.slice(0, 10), NaN, -0, 2 ** 40, Infinity, 0.25];
+    assert.deepEqual(sanitize(withBad), [...floats.slice(0, 10), null, 0, 2 ** 40, null, 0.25]);
+    const wire = prepareForWire(withBad) as unknown[];
+    assert.equal(wire[10], null);
+    assert.ok(wire[12] instanceof WideInteger);
+    assert.deepEqual(withBad.slice(10, 11), [NaN], 'the input is not modified');
+  });
+});
+
 describe('sanitize: bigints (MF-VAL-3)', () => {
   it('makes safe bigints numbers and keeps the others', () => {
     assert.equal(sanitize(5n), 5);
