@@ -10,7 +10,7 @@ import { TRACE_MEDIA_TYPE } from './wire-trace.js';
 setWorldConstructor(ConformanceWorld);
 
 // A backstop only: every wait inside a step is bounded by worldParameters.stepTimeoutMs (default 5 s).
-setDefaultTimeout(60_000);
+setDefaultTimeout(120_000);
 
 Before(function (this: ConformanceWorld, { pickle }) {
   this.tags = pickle.tags.map((tag) => tag.name);
