@@ -39,7 +39,8 @@ export function faultSection(dir: string, spec: string, seed: number): ExtraSect
       relays += 1;
       add(toWorker, stats['parent->child']);
       add(fromWorker, stats['child->parent']);
-      const exit = stats.childExit === undefined ? 'unknown' : stats.childExit.signal ?? `exit ${stats.childExit.code}`;
+      // No recorded exit: the kit ended the scenario by killing the relay and the worker together.
+      const exit = stats.childExit === undefined ? 'stopped by the kit' : stats.childExit.signal ?? `exit ${stats.childExit.code}`;
       exits.set(exit, (exits.get(exit) ?? 0) + 1);
     } catch {
       // A relay killed before it wrote its file: counted by its absence.
@@ -48,7 +49,7 @@ export function faultSection(dir: string, spec: string, seed: number): ExtraSect
   rmSync(dir, { recursive: true, force: true });
   const line = (name: string, s: DirectionStats): string =>
     `${name}: ${s.messages} messages, ${s.dropped} dropped, ${s.delayed} delayed, ${s.duplicated} duplicated, ${s.reordered} reordered, ${s.corrupted} corrupted`;
-  const unexpected = [...exits.keys()].filter((e) => e !== 'exit 0' && e !== 'SIGTERM' && e !== 'SIGKILL');
+  const unexpected = [...exits.keys()].filter((e) => e !== 'exit 0' && e !== 'SIGTERM' && e !== 'SIGKILL' && e !== 'stopped by the kit');
   return {
     title: `Fault injection (${spec}, seed ${seed})`,
     // Failing scenarios under faults are reported per scenario; this section only fails on a crash.

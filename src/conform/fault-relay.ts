@@ -9,7 +9,7 @@
  * the worker's status, forwards SIGTERM/SIGINT, and writes its statistics to `MULTIFROST_FAULT_STATS_DIR`.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCodec } from '../protocol/codec.js';
 import { Prng } from '../time/prng.js';
@@ -65,8 +65,22 @@ class Relay {
     private readonly downstream: Socket,
     seed: number,
     spec: string,
+    private readonly statsFile: string | undefined,
   ) {
     this.stats = { seed, spec, 'parent->child': emptyStats(), 'child->parent': emptyStats(), childExit: undefined };
+  }
+
+  /**
+   * Writes the statistics file. Called after every message, synchronously: the kit ends a scenario by
+   * killing the process group with SIGKILL, so anything not yet written would be lost.
+   */
+  saveStats(): void {
+    if (this.statsFile === undefined) return;
+    try {
+      writeFileSync(this.statsFile, JSON.stringify(this.stats));
+    } catch {
+      // Statistics are best effort; the run's verdicts do not depend on them.
+    }
   }
 
   async pumpUpstream(): Promise<void> {
@@ -112,6 +126,7 @@ class Relay {
       else if (applied.fault === 'reorder') stats.reordered += 1;
       else if (applied.fault === 'corrupt') stats.corrupted += 1;
     }
+    this.saveStats();
     if (decision.drop) return;
     const out = decision.frames ?? frames;
     const now = realClock.nowMs();
@@ -142,7 +157,13 @@ async function main(): Promise<void> {
   const downstream = transport.dealer();
   const bound = await downstream.bind(loopbackEndpoint(0));
   await upstream.connect(loopbackEndpoint(kitPort));
-  const relay = new Relay(new FaultEngine(parseFaultSpec(spec), new Prng(seed)), upstream, downstream, seed, spec);
+  const dir = process.env[FAULT_STATS_DIR_ENV];
+  const statsFile = dir === undefined || dir === '' ? undefined : join(dir, `relay-${process.pid}.json`);
+  // Each relay of a run draws from its own stream: the run's seed plus the number of relays before it
+  // (scenarios run one after another, so a run replays from its seed), else every scenario would see
+  // the same few decisions.
+  const runSeed = seed + (dir === undefined || dir === '' ? 0 : readdirSync(dir).length);
+  const relay = new Relay(new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)), upstream, downstream, runSeed, spec, statsFile);
   const [command, ...args] = child;
   const worker = spawn(command!, args, {
     env: { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) },
@@ -158,14 +179,7 @@ async function main(): Promise<void> {
     worker.once('error', () => resolve({ code: 127, signal: null }));
   });
   relay.stats.childExit = exit;
-  const dir = process.env[FAULT_STATS_DIR_ENV];
-  if (dir !== undefined && dir !== '') {
-    try {
-      writeFileSync(join(dir, `relay-${process.pid}.json`), JSON.stringify(relay.stats));
-    } catch {
-      // Statistics are best effort; the run's verdicts do not depend on them.
-    }
-  }
+  relay.saveStats();
   await Promise.all([upstream.close(), downstream.close()]);
   process.exit(exit.code ?? (exit.signal === 'SIGTERM' ? 0 : 1));
 }
