@@ -121,6 +121,11 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
     const listed = await listCatalogue({ catalogue, worldParameters: worldParameters(options, profile), tags, ...(options.names === undefined ? {} : { names: options.names }) });
     total = listed.pickles.length;
     support = listed.support;
+    if (total === 0) {
+      // A typo in --tags or --name must not pass CI with nothing checked.
+      err.write(`multifrost-conform: setup error: no scenario matches ${tags}${options.names === undefined ? '' : ` and --name ${options.names.join(', ')}`}\n`);
+      return { exitCode: EXIT.SETUP, report: undefined };
+    }
   } catch (error) {
     err.write(`multifrost-conform: setup error: cannot load the catalogue: ${messageOf(error)}\n`);
     return { exitCode: EXIT.SETUP, report: undefined };
@@ -134,7 +139,8 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
       tags,
       ...(options.names === undefined ? {} : { names: options.names }),
       ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
-      ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+      // A service is one shared process: scenarios in parallel would trip over each other.
+      ...(options.parallel === undefined || options.target.kind === 'service' ? {} : { parallel: options.parallel }),
       ...(support === undefined ? {} : { support }),
       onEnvelope: (envelope) => collector.push(envelope),
     });

@@ -104,3 +104,9 @@ test('usage errors exit 2 with the usage text; a missing script names the path',
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /worker script not found: .*no-such-worker\.py/);
 });
+
+test('a tag expression that selects nothing is a setup error, not a silent pass', async (t) => {
+  const result = await runCli(t, ['--reference', '--tags', '@no-such-tag'], mini);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no scenario matches @child and \(@no-such-tag\)/);
+});
