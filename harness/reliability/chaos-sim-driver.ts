@@ -203,6 +203,8 @@ class Soak {
       outputSink: () => undefined,
     });
     this.worker.on((event) => void this.events.push(event));
+    // A replay (trace on) also says where surviving timers were scheduled.
+    this.workerClock.captureStacks = options.trace === true;
   }
 
   /** Starts the worker; faults are armed only once it runs. False (and a violation) when it could not start. */
@@ -284,7 +286,10 @@ class Soak {
     network.heal();
     await worker.stop();
     // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
-    if (this.workerClock.liveTimers !== 0) violations.push(`${this.workerClock.liveTimers} timer(s) of the worker survive stop()`);
+    if (this.workerClock.liveTimers !== 0) {
+      const where = this.workerClock.liveTimerStacks().map((stack) => stack.split('\n').slice(2, 6).map((l) => l.trim()).join(' < '));
+      violations.push(`${this.workerClock.liveTimers} timer(s) of the worker survive stop()${where.some((w) => w !== '') ? `: ${where.join(' | ')}` : ''}`);
+    }
     if (this.timerExcess > 0) violations.push(`the worker held ${this.timerExcess} timer(s) beyond one per pending call plus ${this.timerBudget} (timers pile up)`);
     // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
     // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.

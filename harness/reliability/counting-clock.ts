@@ -7,7 +7,9 @@ import type { Clock, TimerHandle } from '../../src/time/clock.js';
 import { sleepOn } from '../../src/time/real-clock.js';
 
 export class CountingClock implements Clock {
-  private readonly live = new Set<TimerHandle>();
+  private readonly live = new Map<TimerHandle, string>();
+  /** When true, each live timer remembers the stack that scheduled it (see {@link liveTimerStacks}). */
+  captureStacks = false;
   /** Timers ever scheduled through this clock. */
   scheduled = 0;
 
@@ -16,6 +18,11 @@ export class CountingClock implements Clock {
   /** Timers scheduled through this clock that have neither fired nor been cancelled. */
   get liveTimers(): number {
     return this.live.size;
+  }
+
+  /** Where the live timers were scheduled (empty strings unless `captureStacks` was on). */
+  liveTimerStacks(): string[] {
+    return [...this.live.values()];
   }
 
   nowMs(): number {
@@ -39,7 +46,7 @@ export class CountingClock implements Clock {
         inner.cancel();
       },
     };
-    live.add(handle);
+    live.set(handle, this.captureStacks ? (new Error('timer scheduled here').stack ?? '') : '');
     return handle;
   }
 
