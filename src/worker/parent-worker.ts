@@ -86,6 +86,8 @@ export class ParentWorker<Api extends object = UntypedApi> {
   private loopDone: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
   private readyWaiter: { id: string; resolve: () => void } | undefined;
+  /** Ends a ready wait at once (its timer too) when stop() comes first: nothing of it may outlive stop(). */
+  private abortReady: (() => void) | undefined;
   private restartTimer: { cancel(): void } | undefined;
   private idCounter = 0;
 
@@ -222,6 +224,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
       }
       await this.waitReady(launched);
     } catch (error) {
+      if ((this.state as State) === 'stopping') throw error; // stop() came during start-up and releases everything itself
       if (mode.kind === 'spawn') await mode.supervisor.kill();
       this.state = 'stopped';
       await socket.close();
@@ -303,6 +306,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
     this.state = 'stopping';
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
+    this.abortReady?.();
     this.heartbeat.stop();
     this.rejectPending((call) => `worker stopped while ${call.functionName} was pending`);
     if (previous !== 'new' && this.mode?.kind === 'spawn') {
@@ -416,11 +420,19 @@ export class ParentWorker<Api extends object = UntypedApi> {
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = this.clock.setTimer(this.options.readyTimeoutMs, () => resolve('timeout'));
     });
+    const stopped = new Promise<'stopped'>((resolve) => {
+      this.abortReady = () => {
+        timer?.cancel();
+        resolve('stopped');
+      };
+    });
     const exited = launched === undefined ? new Promise<never>(() => undefined) : launched.exit;
     this.sendHeartbeat(id, this.clock.epochMs());
-    const outcome = await Promise.race([echoed, timedOut, exited]);
+    const outcome = await Promise.race([echoed, timedOut, exited, stopped]);
     timer?.cancel();
     this.readyWaiter = undefined;
+    this.abortReady = undefined;
+    if (outcome === 'stopped') throw new WorkerStoppedError(`worker ${this.name} was stopped before it was ready`, false);
     if (outcome === 'ready') {
       this.events.emit({ type: 'ready', afterMs: this.clock.nowMs() - startedAtMs });
       return;
