@@ -4,6 +4,10 @@
  * Full size: `node --import tsx harness/reliability/chaos-real.ts` (10,000 calls, 20 kills; MF_CHAOS_REAL_CALLS,
  * MF_CHAOS_REAL_KILLS and MF_CHAOS_REAL_SEED change it). The test run uses a smaller size.
  *
+ * Calls sent in the instant between a child's death and libzmq noticing the broken connection go into the dead
+ * connection and are lost (ZeroMQ is at-most-once across a peer's death): they end with MF_TIMEOUT after their
+ * timeout, which is why the timeout here is short and MF_TIMEOUT is an allowed outcome.
+ *
  * Proven, not assumed: every call settles with its own result or a MultifrostError of an allowed code (no
  * hang: a real-time watchdog), no unhandled rejection in this process, every kill really happened, and after
  * stop() no spawned pid and nothing in their process groups is running (/proc), no pending call remains.
@@ -24,7 +28,7 @@ export interface ChaosRealOptions {
   /** Calls in flight at once. Default 16. */
   concurrency?: number;
   seed?: number;
-  /** Per-call timeout, ms. Default 15,000. */
+  /** Per-call timeout, ms. Default 3,000. */
   timeoutMs?: number;
 }
 
@@ -43,13 +47,16 @@ export interface ChaosRealResult {
   inFlightAfterStop: number;
   wallMs: number;
   problems: string[];
+  /** The last lifecycle events (ms since the start, type, details), to explain a failure. */
+  lastEvents: string[];
 }
 
 const ALLOWED = new Set<string>([ErrorCode.WORKER_STOPPED, ErrorCode.TIMEOUT, ErrorCode.CIRCUIT_OPEN, ErrorCode.CONNECTION]);
 
 export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosRealResult> {
   const prng = new Prng(options.seed ?? 9);
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const cooldownMs = 200;
   const startedAtMs = realClock.nowMs();
   let unhandledRejections = 0;
   const onUnhandled = (): void => void unhandledRejections++;
@@ -60,7 +67,7 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
     autoRestart: true,
     maxRestartAttempts: 5,
     restartBackoffMs: 20,
-    breakerCooldownMs: 200,
+    breakerCooldownMs: cooldownMs,
     heartbeatIntervalMs: 1_000,
     heartbeatTimeoutMs: 2_000,
     defaultTimeoutMs: timeoutMs,
@@ -69,12 +76,16 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
     stopTermMs: 1_000,
     outputSink: () => undefined,
   });
+  const lastEvents: string[] = [];
   worker.on((event) => {
     if ((event.type === 'started' || event.type === 'restarted') && event.pid !== undefined) spawned.add(event.pid);
+    if (event.type === 'heartbeat-rtt') return;
+    lastEvents.push(`${(realClock.nowMs() - startedAtMs).toFixed(0)}ms ${JSON.stringify(event)}`);
+    if (lastEvents.length > 40) lastEvents.shift();
   });
   const result: ChaosRealResult = {
     calls: options.calls, answered: 0, rejected: {}, kills: 0, restarts: 0, spawnedPids: 0, hangs: 0, unhandledRejections: 0,
-    wrongResults: 0, untypedErrors: 0, orphans: [], inFlightAfterStop: 0, wallMs: 0, problems: [],
+    wrongResults: 0, untypedErrors: 0, orphans: [], inFlightAfterStop: 0, wallMs: 0, problems: [], lastEvents,
   };
   let reportHang!: () => void;
   const hang = new Promise<void>((resolve) => {
@@ -96,6 +107,7 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
       }
       const payload = { index, tag: `call-${index}-${prng.nextUint32().toString(36)}` };
       let settled = false;
+      let backOff = false;
       const watchdog = realClock.setTimer(timeoutMs + 10_000, () => {
         if (settled) return;
         result.hangs++;
@@ -110,10 +122,14 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
           result.untypedErrors++;
           if (result.problems.length < 5) result.problems.push(`call ${index}: ${String(error)}`);
         } else result.rejected[error.code] = (result.rejected[error.code] ?? 0) + 1;
+        backOff = error instanceof MultifrostError && error.code === ErrorCode.CIRCUIT_OPEN;
       } finally {
         settled = true;
         watchdog.cancel();
       }
+      // A client that respects the breaker waits for its cooldown instead of burning through the workload
+      // (which would also leave no calls for the remaining kills to land between).
+      if (backOff) await realClock.sleep(cooldownMs);
     };
     const lanes = Array.from({ length: options.concurrency ?? 16 }, async () => {
       while (next < options.calls) await issue(next++);
@@ -150,7 +166,8 @@ export function chaosRealViolations(result: ChaosRealResult): string[] {
   if (result.inFlightAfterStop !== 0) violations.push(`${result.inFlightAfterStop} pending call(s) after stop()`);
   const settled = result.answered + Object.values(result.rejected).reduce((a, b) => a + b, 0) + result.wrongResults + result.untypedErrors;
   if (settled !== result.calls) violations.push(`${result.calls} calls issued, ${settled} settled`);
-  if (result.restarts < result.kills) violations.push(`${result.kills} kills but only ${result.restarts} restarts`);
+  // The last kill may land just before stop(), which then cancels its restart.
+  if (result.restarts < result.kills - 1) violations.push(`${result.kills} kills but only ${result.restarts} restarts`);
   return violations;
 }
 
