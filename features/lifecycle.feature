@@ -26,13 +26,13 @@ Feature: Lifecycle
       | 65536       |
       | 12.5        |
 
-  @child @should @MF-LIFE-11 @MF-LIFE-3
+  @child @should @MF-LIFE-11 @MF-LIFE-3 @fresh-worker
   Scenario: The worker answers the very first message, sent as soon as it is started
     Given the worker is running
     When the kit sends a HEARTBEAT in the run's profile
     Then the worker echoes it with the same id in the same profile
 
-  @child @must @MF-LIFE-6
+  @child @must @MF-LIFE-6 @fresh-worker
   Scenario: A worker that receives SHUTDOWN exits with status 0
     Given the worker is running
     And the worker was started by the kit
@@ -40,7 +40,7 @@ Feature: Lifecycle
     When the kit sends SHUTDOWN
     Then the worker exits with status 0
 
-  @child @must @MF-LIFE-7
+  @child @must @MF-LIFE-7 @fresh-worker
   Scenario Outline: A worker that receives <signal> exits with status 0
     Given the worker is running
     And the worker was started by the kit
@@ -53,7 +53,7 @@ Feature: Lifecycle
       | SIGTERM |
       | SIGINT  |
 
-  @child @must @MF-SVC-1
+  @child @must @MF-SVC-1 @fresh-worker
   Scenario: crash exits at once with the given status, without replying
     Given the worker is running
     And the worker was started by the kit

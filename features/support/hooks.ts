@@ -3,9 +3,10 @@
  * `stepTimeoutMs`), and the After hook that releases everything a scenario opened and attaches its wire
  * trace, whatever the outcome.
  */
-import { After, Before, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
+import { After, AfterAll, Before, Status, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
 import { ConformanceWorld } from './world.js';
 import { TRACE_MEDIA_TYPE } from './wire-trace.js';
+import { workerPool } from './worker-connection.js';
 
 setWorldConstructor(ConformanceWorld);
 
@@ -16,7 +17,13 @@ Before(function (this: ConformanceWorld, { pickle }) {
   this.tags = pickle.tags.map((tag) => tag.name);
 });
 
-After(async function (this: ConformanceWorld) {
+After(async function (this: ConformanceWorld, { result }) {
+  this.failed = result?.status !== Status.PASSED;
   await this.release();
   await this.attach(this.trace.toJson(), TRACE_MEDIA_TYPE);
+});
+
+// Workers shared by several scenarios on real ZeroMQ are killed and reaped at the end of the run.
+AfterAll(async function () {
+  await workerPool.closeAll();
 });

@@ -8,9 +8,10 @@ import { defaultCodec } from '../../src/protocol/codec.js';
 import { EMPTY_FRAME } from '../../src/protocol/framing.js';
 import { PROFILES, type ProfileName } from '../../src/protocol/profile.js';
 import type { Clock } from '../../src/time/clock.js';
-import type { Frames, Socket } from '../../src/transport/transport.js';
+import type { Frames } from '../../src/transport/transport.js';
 import { conform, show, within } from './expect.js';
 import type { WireTrace } from './wire-trace.js';
+import type { WorkerConnection } from './worker-connection.js';
 
 /** One message the kit received, with its decoded payload when it decodes to a map. */
 export interface Inbound {
@@ -22,27 +23,28 @@ export interface Inbound {
 
 export class RawParent {
   readonly received: Inbound[] = [];
-  /** Ids of every message the kit sent (a reply with any other id is a stray, MF-MSG-8). */
-  private readonly sentIds = new Set<string>();
+  /** Ids this scenario sent (the connection knows every id sent on it, by any scenario). */
+  private readonly mine = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private nextId = 1;
   /** Set once the worker process exited: waits end at once instead of running into their timeout. */
   exitedWith: string | undefined;
-  private readonly loop: Promise<void>;
 
   constructor(
-    readonly socket: Socket,
+    readonly connection: WorkerConnection,
     private readonly clock: Clock,
     private readonly trace: WireTrace,
     readonly profile: ProfileName,
     private readonly timeoutMs: number,
+    /** Prefix of this scenario's message ids, unique on the connection. */
+    private readonly idPrefix: string,
   ) {
-    this.loop = this.pump();
+    connection.attach((frames) => this.onFrames(frames), (description) => this.workerExited(description));
   }
 
-  /** A fresh message id, unique in the scenario. */
+  /** A fresh message id, unique on the connection (a shared worker may still answer an earlier scenario). */
   newId(): string {
-    return `kit-${this.nextId++}`;
+    return `${this.idPrefix}-${this.nextId++}`;
   }
 
   /** Core fields of a message in `profile` (default: the run's). */
@@ -53,23 +55,25 @@ export class RawParent {
   /** The worker process exited: nothing more will arrive, so pending waits end now. */
   workerExited(description: string): void {
     this.exitedWith = description;
+    this.trace.note(`worker ${description}`);
     for (const waiter of [...this.waiters]) waiter();
   }
 
   /** Records an id sent inside hand-built frames (see {@link replyTo}). */
   noteSent(id: string): void {
-    this.sentIds.add(id);
+    this.mine.add(id);
+    this.connection.sentIds.add(id);
   }
 
   /** Sends frames exactly as given. */
   async sendFrames(frames: Frames): Promise<void> {
     this.trace.record('kit->worker', frames);
-    await this.socket.send(frames);
+    await this.connection.socket.send(frames);
   }
 
   /** Encodes `message` (any map, valid or not) and sends it as `[empty, payload]`. */
   async send(message: Record<string, unknown>): Promise<void> {
-    if (typeof message['id'] === 'string') this.sentIds.add(message['id']);
+    if (typeof message['id'] === 'string') this.noteSent(message['id']);
     await this.sendFrames([EMPTY_FRAME, defaultCodec.encode(message)]);
   }
 
@@ -110,7 +114,7 @@ export class RawParent {
   async replyTo(id: string, clause: string, what = 'a RESPONSE or ERROR'): Promise<Record<string, unknown>> {
     const isReply = (inbound: Inbound): boolean => inbound.message?.['type'] === 'response' || inbound.message?.['type'] === 'error';
     // A reply whose id the kit never sent cannot answer anything: report it at once as the broken rule.
-    const stray = (inbound: Inbound): boolean => isReply(inbound) && !this.sentIds.has(String(inbound.message?.['id']));
+    const stray = (inbound: Inbound): boolean => isReply(inbound) && !this.connection.sentIds.has(String(inbound.message?.['id']));
     const reply = await this.waitFor((inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound));
     conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, this.exitedWith === undefined ? 'no reply' : `no reply: the worker ${this.exitedWith}`, this.lastSeen());
     conform(!stray(reply), 'MF-MSG-8', `${what} carrying the id of the CALL it answers (${show(id)})`, `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`, show(reply.message));
@@ -134,7 +138,9 @@ export class RawParent {
     conform(probe.message?.['type'] === 'response', clause, 'the later echo call gets a RESPONSE', show(probe.message));
     const unwanted = this.received
       .slice(mark)
-      .filter((inbound) => inbound !== probe && !['stdout', 'stderr'].includes(String(inbound.message?.['type'])));
+      .filter((inbound) => inbound !== probe && !['stdout', 'stderr'].includes(String(inbound.message?.['type'])))
+      // A late answer to an earlier scenario on a shared worker is not about this message.
+      .filter((inbound) => !this.fromEarlierScenario(inbound));
     conform(
       unwanted.length === 0,
       clause,
@@ -149,21 +155,20 @@ export class RawParent {
     return `last received: ${show(tail)}`;
   }
 
-  async close(): Promise<void> {
-    await this.socket.close();
-    await this.loop;
+  /** Stops listening (the connection may serve the next scenario). */
+  detach(): void {
+    this.connection.detach();
   }
 
-  private async pump(): Promise<void> {
-    try {
-      for await (const frames of this.socket) {
-        this.trace.record('worker->kit', frames);
-        this.received.push({ frames, atMs: this.clock.nowMs(), message: decodeMap(frames) });
-        for (const waiter of [...this.waiters]) waiter();
-      }
-    } catch {
-      // The socket closed under the loop: nothing more arrives.
-    }
+  private fromEarlierScenario(inbound: Inbound): boolean {
+    const id = inbound.message?.['id'];
+    return typeof id === 'string' && this.connection.sentIds.has(id) && !this.mine.has(id);
+  }
+
+  private onFrames(frames: Frames): void {
+    this.trace.record('worker->kit', frames);
+    this.received.push({ frames, atMs: this.clock.nowMs(), message: decodeMap(frames) });
+    for (const waiter of [...this.waiters]) waiter();
   }
 }
 

@@ -30,6 +30,7 @@ import { KitChildLauncher } from './kit-child.js';
 import { referenceArgv } from './reference-command.js';
 import { simPrograms } from './sim-programs.js';
 import { RawParent } from './raw-parent.js';
+import { WorkerConnection, workerPool } from './worker-connection.js';
 import { WireTrace, simTraceEntry } from './wire-trace.js';
 import { resolveWorldParameters, type WorldParameters } from './world-parameters.js';
 
@@ -58,6 +59,9 @@ export interface ParentSession {
   sim: SimLauncher | undefined;
 }
 
+/** Numbers scenarios in this process, so message ids stay unique on a shared worker. */
+let scenarioCounter = 0;
+
 export class ConformanceWorld extends World<WorldParameters> {
   readonly params: Required<WorldParameters>;
   readonly clock: Clock;
@@ -68,6 +72,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   parent: ParentSession | undefined;
   /** The scenario's tags (set by the Before hook). */
   tags: string[] = [];
+  /** Set by the After hook when the scenario did not pass (its shared worker is then discarded). */
+  failed = false;
   /** Free-form results steps pass to later steps of the same scenario. */
   readonly saved = new Map<string, unknown>();
   private network: SimNetwork | undefined;
@@ -142,47 +148,60 @@ export class ConformanceWorld extends World<WorldParameters> {
    * names a simulated program other than the reference worker (simulator only).
    */
   async startChild(options: { env?: Record<string, string>; program?: string } = {}): Promise<ChildSession> {
-    const socket = (await this.transport('kit')).dealer();
-    this.defer(() => socket.close());
-    const raw = new RawParent(socket, this.clock, this.trace, this.params.profile, this.timeoutMs);
-    this.defer(() => raw.close());
-    const rawOutput: ChildSession['rawOutput'] = [];
     const target = this.params.target;
-    if (target.kind === 'service') {
-      const { fileServiceDiscovery } = await import('../../src/worker/registry-adapter.js');
-      const { port } = await (await fileServiceDiscovery()).discover(target.serviceId, this.timeoutMs);
-      await socket.connect(loopbackEndpoint(port));
-      this.trace.note(`connected to service '${target.serviceId}' on port ${port}`);
-      this.child = { raw, process: undefined, rawOutput };
-      return this.child;
+    // Only a real worker the kit starts with the standard environment may serve several scenarios.
+    const shareable = this.params.transport === 'zmq' && target.kind !== 'service' && options.env === undefined && options.program === undefined && !this.tags.includes('@fresh-worker');
+    const key = JSON.stringify([this.targetArgv(undefined)]);
+    let connection = shareable ? workerPool.take(key) : undefined;
+    if (connection !== undefined) {
+      this.trace.note(`reusing ${connection.description}`);
+    } else {
+      connection = await this.connectWorker(options);
+      if (shareable) workerPool.put(key, connection);
     }
-    const endpoint = await socket.bind(loopbackEndpoint(0));
-    const port = endpointPort(endpoint);
-    const launcher = this.childLauncher();
-    const argv = this.targetArgv(options.program);
-    const env: Record<string, string> = {};
-    if (this.params.transport === 'zmq') for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-    env[ENV_PORT] = String(port);
-    env[ENV_WORKER_MODE] = '1';
-    if (launcher.providesStdinPipe === true) env[ENV_PARENT_PIPE] = 'stdin';
-    Object.assign(env, options.env);
-    const [command, ...args] = argv;
-    const launched = launcher.launch({ command: command!, args, env }, (stream, line) => {
-      rawOutput.push({ stream, line });
-    });
-    this.trace.note(`started ${argv.join(' ')} (pid ${launched.pid ?? '?'}) with ${ENV_PORT}=${env[ENV_PORT]}, kit DEALER on ${endpoint}`);
-    void launched.exit.then((info) => {
-      const how = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`;
-      this.trace.note(`worker ${how}`);
-      raw.workerExited(how);
-    });
+    const used = connection;
+    const raw = new RawParent(used, this.clock, this.trace, this.params.profile, this.timeoutMs, `kit${++scenarioCounter}`);
     this.defer(async () => {
-      if (launched.exited !== undefined) return;
-      launched.kill('SIGKILL');
-      await launched.exit;
+      raw.detach();
+      // A shared worker serves the next scenario only if this one passed and left it running.
+      if (!shareable || this.failed || !used.usable) await workerPool.discard(used);
     });
-    this.child = { raw, process: launched, rawOutput };
+    this.child = { raw, process: used.process, rawOutput: used.rawOutput };
     return this.child;
+  }
+
+  /** Binds the kit's DEALER and starts the worker (or connects to the service). */
+  private async connectWorker(options: { env?: Record<string, string>; program?: string }): Promise<WorkerConnection> {
+    const socket = (await this.transport('kit')).dealer();
+    const target = this.params.target;
+    try {
+      if (target.kind === 'service') {
+        const { fileServiceDiscovery } = await import('../../src/worker/registry-adapter.js');
+        const { port } = await (await fileServiceDiscovery()).discover(target.serviceId, this.timeoutMs);
+        await socket.connect(loopbackEndpoint(port));
+        this.trace.note(`connected to service '${target.serviceId}' on port ${port}`);
+        return new WorkerConnection(socket, undefined, `service '${target.serviceId}' on port ${port}`);
+      }
+      const endpoint = await socket.bind(loopbackEndpoint(0));
+      const port = endpointPort(endpoint);
+      const launcher = this.childLauncher();
+      const argv = this.targetArgv(options.program);
+      const env: Record<string, string> = {};
+      if (this.params.transport === 'zmq') for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+      env[ENV_PORT] = String(port);
+      env[ENV_WORKER_MODE] = '1';
+      if (launcher.providesStdinPipe === true) env[ENV_PARENT_PIPE] = 'stdin';
+      Object.assign(env, options.env);
+      const [command, ...args] = argv;
+      const rawOutput: WorkerConnection['rawOutput'] = [];
+      const launched = launcher.launch({ command: command!, args, env }, (stream, line) => void rawOutput.push({ stream, line }));
+      const description = `${argv.join(' ')} (pid ${launched.pid ?? '?'}) with ${ENV_PORT}=${env[ENV_PORT]}, kit DEALER on ${endpoint}`;
+      this.trace.note(`started ${description}`);
+      return new WorkerConnection(socket, launched, description, rawOutput);
+    } catch (error) {
+      await socket.close();
+      throw error;
+    }
   }
 
   /**
