@@ -23,6 +23,13 @@ Feature: Output forwarding
     Then the kit receives a STDOUT message whose output contains "written before any parent is known"
     And the reply is a RESPONSE whose result is 3
 
+  @internal @should @MF-OUT-3
+  Scenario: A burst of output larger than the forwarder keeps in flight falls back to the worker's own stdout
+    Given the simulated worker "flooder" is running
+    When the kit calls "flood" with [3000]
+    Then the reply is a RESPONSE whose result is 3000
+    And each of the 3000 lines arrived once, as a STDOUT message or on the worker's own stdout, and some on each
+
   @internal @should @MF-OUT-4
   Scenario: A parent passes forwarded output to its sink with the worker's name
     Given a TypeScript parent and the reference worker on the simulator

@@ -47,3 +47,13 @@ Then("the parent's output sink received {string} on {word} with the worker's nam
   conform(hit !== undefined, 'MF-OUT-4', `${stream} output ${show(text)} in the sink`, show(output));
   conform(hit.name === worker.name, 'MF-OUT-4', `the worker's name ${show(worker.name)}`, show(hit.name));
 });
+
+Then('each of the {int} lines arrived once, as a STDOUT message or on the worker\'s own stdout, and some on each', function (this: W, count: number) {
+  const forwarded = raw(this).received.flatMap((inbound) => (inbound.message?.['type'] === 'stdout' ? [String(inbound.message['output'])] : []));
+  const local = (this.child?.rawOutput ?? []).filter((entry) => entry.stream === 'stdout').map((entry) => entry.line);
+  const seen = new Map<string, number>();
+  for (const line of [...forwarded, ...local]) seen.set(line, (seen.get(line) ?? 0) + 1);
+  const missing = Array.from({ length: count }, (_, i) => `line ${i}`).filter((line) => seen.get(line) !== 1);
+  conform(missing.length === 0, 'MF-OUT-3', `all ${count} lines exactly once (forwarded or local)`, `${missing.length} lines missing or repeated, e.g. ${show(missing.slice(0, 3))}`);
+  conform(forwarded.length > 0 && local.length > 0, 'MF-OUT-3', 'some lines forwarded and the overflow on the worker\'s own stdout (no queue grows without bound)', `${forwarded.length} forwarded, ${local.length} local`);
+});

@@ -20,10 +20,23 @@ const earlyWriter: SimProgram = async ({ transport, host, clock }) => {
   await new EarlyWriter({ transport, host, clock }).run();
 };
 
+class Flooder extends ConformanceWorker {
+  /** Writes `count` lines to stdout at once (more than the forwarder keeps in flight), returns `count`. */
+  flood(count: number): number {
+    for (let i = 0; i < count; i++) this.writeStdout(`line ${i}`);
+    return count;
+  }
+}
+
+/** A reference worker with `flood(count)`, to overrun output forwarding (MF-OUT-3). */
+const flooder: SimProgram = async ({ transport, host, clock }) => {
+  await new Flooder({ transport, host, clock }).run();
+};
+
 /** A worker that fails at start-up: a line on stderr, then exit status 3 (MF-LIFE-10). */
 const brokenStart: SimProgram = async ({ host }) => {
   host.writeRaw('stderr', 'FATAL: cannot start: configuration missing\n');
   host.exit(3);
 };
 
-export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart };
+export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart, flooder };
