@@ -72,3 +72,10 @@ Feature: Heartbeats
     Given a TypeScript parent with heartbeats every 0 ms runs the kit's child on the simulator
     When 60 s of virtual time pass
     Then the kit's child received no heartbeat after the start-up probe
+
+  @internal @should @MF-HB-8
+  Scenario: A parent in connect mode runs heartbeats too
+    Given the reference worker runs as service "beats" on the simulator
+    When a TypeScript parent with heartbeats every 1000 ms connects to service "beats"
+    And 3500 ms of virtual time pass
+    Then the parent sent 3 heartbeats besides the start-up probe and measured their round trip

@@ -243,22 +243,40 @@ Given('the reference worker runs as service {string} on the simulator', async fu
 });
 
 When('a TypeScript parent connects to service {string}', async function (this: W, serviceId: string) {
-  const { entries } = this.saved.get('service') as ServiceState;
+  await connectParent(this, serviceId, 0);
+});
+
+When('a TypeScript parent with heartbeats every {int} ms connects to service {string}', async function (this: W, intervalMs: number, serviceId: string) {
+  await connectParent(this, serviceId, intervalMs);
+});
+
+When('{int} ms of virtual time pass', async function (this: W, ms: number) {
+  await this.clock.sleep(ms);
+});
+
+Then('the parent sent {int} heartbeats besides the start-up probe and measured their round trip', function (this: W, count: number) {
+  const { heartbeat } = session(this).worker.metricsSnapshot();
+  conformEqual(heartbeat.sent - 1, count, 'MF-HB-8', 'periodic heartbeats sent in connect mode');
+  conform(heartbeat.lastRttMs !== undefined, 'MF-HB-8', 'a measured round trip', show(heartbeat));
+});
+
+async function connectParent(world: W, serviceId: string, heartbeatIntervalMs: number): Promise<void> {
+  const { entries } = world.saved.get('service') as ServiceState;
   const discovery = {
     discover: async (id: string, timeoutMs: number) => {
-      const deadline = this.clock.nowMs() + timeoutMs;
+      const deadline = world.clock.nowMs() + timeoutMs;
       while (!entries.has(id)) {
-        if (this.clock.nowMs() >= deadline) throw new Error(`service ${id} not found`);
-        await this.clock.sleep(100);
+        if (world.clock.nowMs() >= deadline) throw new Error(`service ${id} not found`);
+        await world.clock.sleep(100);
       }
       return { port: entries.get(id)!.port };
     },
   };
-  const worker = await ParentWorker.connect<ServiceApi>(serviceId, { discovery, transport: await this.transport('client'), clock: this.clock, heartbeatIntervalMs: 0 });
-  this.parent = { worker, events: [], eventTimes: [], output: [], kit: undefined, sim: undefined };
-  this.defer(() => worker.stop());
+  const worker = await ParentWorker.connect<ServiceApi>(serviceId, { discovery, transport: await world.transport('client'), clock: world.clock, heartbeatIntervalMs });
+  world.parent = { worker, events: [], eventTimes: [], output: [], kit: undefined, sim: undefined };
+  world.defer(() => worker.stop());
   await worker.start();
-});
+}
 
 Then('service {string} is still registered', function (this: W, serviceId: string) {
   const { entries } = this.saved.get('service') as ServiceState;
