@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
+import { realClock } from '../../src/time/real-clock.js';
 import { type ChaosSummary, type SeedResult, runChaosSeed, summarize } from './chaos-sim-driver.js';
 
 /** Runs `count` seeds from `first`; calls `onSeed` after each. */
@@ -61,9 +62,9 @@ if (isMain()) {
   } else {
     const count = Number(process.env['MF_CHAOS_SEEDS'] ?? 10_000);
     const first = Number(process.env['MF_CHAOS_FIRST'] ?? 1);
-    const started = performance.now();
+    const started = realClock.nowMs();
     const summary = await runChaosSim(first, count);
-    const wallMs = performance.now() - started;
+    const wallMs = realClock.nowMs() - started;
     printSummary(summary, wallMs);
     const failed = summary.failedSeeds.map((r) => ({ seed: r.seed, replay: r.replay, violations: r.violations.slice(0, 3) }));
     console.log(`RESULT ${JSON.stringify({ ...summary, failedSeeds: failed, wallMs })}`);
