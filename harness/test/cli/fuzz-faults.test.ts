@@ -46,7 +46,7 @@ test('fault injection: a relay on the real transport delays and duplicates messa
   const section = /=== Fault injection \(delay=3ms~2ms,duplicate=0\.5, seed 11\): ok\n {4}(\d+) worker processes ran behind the relay\n {4}kit -> worker: (\d+) messages, 0 dropped, (\d+) delayed, (\d+) duplicated[^\n]*\n {4}worker -> kit: (\d+) messages, 0 dropped, (\d+) delayed, (\d+) duplicated/.exec(result.stdout);
   assert.ok(section !== null, result.stdout + result.stderr);
   const [, relays, toWorker, toWorkerDelayed, toWorkerDuplicated, fromWorker, fromWorkerDelayed] = section.map(Number);
-  assert.ok(relays! >= 3, 'the probe and each scenario ran behind a relay');
+  assert.ok(relays! >= 2, 'the probe and the scenarios ran behind a relay');
   assert.ok(toWorker! > 0 && fromWorker! > 0);
   assert.equal(toWorkerDelayed, toWorker, 'every message is delayed');
   assert.equal(fromWorkerDelayed, fromWorker);
