@@ -53,16 +53,9 @@ export interface ChaosRealResult {
 
 const ALLOWED = new Set<string>([ErrorCode.WORKER_STOPPED, ErrorCode.TIMEOUT, ErrorCode.CIRCUIT_OPEN, ErrorCode.CONNECTION]);
 
-export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosRealResult> {
-  const prng = new Prng(options.seed ?? 9);
-  const timeoutMs = options.timeoutMs ?? 3_000;
-  const cooldownMs = 200;
-  const startedAtMs = realClock.nowMs();
-  let unhandledRejections = 0;
-  const onUnhandled = (): void => void unhandledRejections++;
-  process.on('unhandledRejection', onUnhandled);
-  const spawned = new Set<number>();
-  const worker = ParentWorker.spawn(referenceWorkerPath, undefined, {
+/** The reference worker as this run spawns it: autoRestart on, short timeouts, a short breaker cooldown. */
+function spawnWorker(timeoutMs: number, cooldownMs: number): ParentWorker {
+  return ParentWorker.spawn(referenceWorkerPath, undefined, {
     name: 'chaos-real',
     autoRestart: true,
     maxRestartAttempts: 5,
@@ -76,7 +69,72 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
     stopTermMs: 1_000,
     outputSink: () => undefined,
   });
+}
+
+/** SIGKILLs the current child when the workload reaches each kill moment, once the child is back from the last. */
+class Killer {
+  kills = 0;
+  private lastKilled: number | undefined;
+  /** Call indices (sorted) at which a kill is due. */
+  private readonly killAt: number[];
+
+  constructor(prng: Prng, calls: number, private readonly wanted: number, private readonly worker: ParentWorker) {
+    this.killAt = Array.from({ length: wanted }, () => prng.int(Math.floor(calls * 0.02), calls - 1)).sort((a, b) => a - b);
+  }
+
+  /** Called before call `index` is issued. */
+  maybeKill(index: number): void {
+    while (this.kills < this.wanted && this.killAt[this.kills]! <= index) {
+      const pid = this.worker.pid;
+      if (pid === undefined || pid === this.lastKilled) return; // the child is not back yet: try at a later call
+      process.kill(pid, 'SIGKILL');
+      this.lastKilled = pid;
+      this.kills++;
+    }
+  }
+}
+
+/**
+ * One call, classified into `result`. A real-time watchdog (timeout + 10 s) reports a hang. Returns true when
+ * the breaker refused the call (the caller then backs off).
+ */
+async function callOnce(worker: ParentWorker, payload: unknown, timeoutMs: number, result: ChaosRealResult, onHang: () => void): Promise<boolean> {
+  let settled = false;
+  const watchdog = realClock.setTimer(timeoutMs + 10_000, () => {
+    if (settled) return;
+    result.hangs++;
+    onHang();
+  });
+  try {
+    const value = await worker.callFunction('echo', [payload]);
+    if (isDeepStrictEqual(value, payload)) result.answered++;
+    else result.wrongResults++;
+    return false;
+  } catch (error) {
+    if (!(error instanceof MultifrostError) || !ALLOWED.has(error.code)) {
+      result.untypedErrors++;
+      if (result.problems.length < 5) result.problems.push(`call: ${String(error)}`);
+      return false;
+    }
+    result.rejected[error.code] = (result.rejected[error.code] ?? 0) + 1;
+    return error.code === ErrorCode.CIRCUIT_OPEN;
+  } finally {
+    settled = true;
+    watchdog.cancel();
+  }
+}
+
+export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosRealResult> {
+  const prng = new Prng(options.seed ?? 9);
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const cooldownMs = 200;
+  const startedAtMs = realClock.nowMs();
+  let unhandledRejections = 0;
+  const onUnhandled = (): void => void unhandledRejections++;
+  process.on('unhandledRejection', onUnhandled);
+  const spawned = new Set<number>();
   const lastEvents: string[] = [];
+  const worker = spawnWorker(timeoutMs, cooldownMs);
   worker.on((event) => {
     if ((event.type === 'started' || event.type === 'restarted') && event.pid !== undefined) spawned.add(event.pid);
     if (event.type === 'heartbeat-rtt') return;
@@ -93,50 +151,22 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
   });
   try {
     await worker.start();
-    // Kill moments: call indices spread over the run (sorted), each kill aimed at a child that has served since.
-    const killAt = Array.from({ length: options.kills }, () => prng.int(Math.floor(options.calls * 0.02), options.calls - 1)).sort((a, b) => a - b);
-    let lastKilled: number | undefined;
+    const killer = new Killer(prng, options.calls, options.kills, worker);
     let next = 0;
-    const issue = async (index: number): Promise<void> => {
-      while (result.kills < options.kills && killAt[result.kills]! <= index) {
-        const pid = worker.pid;
-        if (pid === undefined || pid === lastKilled) break; // the child is not back yet: try at a later call
-        process.kill(pid, 'SIGKILL');
-        lastKilled = pid;
-        result.kills++;
-      }
-      const payload = { index, tag: `call-${index}-${prng.nextUint32().toString(36)}` };
-      let settled = false;
-      let backOff = false;
-      const watchdog = realClock.setTimer(timeoutMs + 10_000, () => {
-        if (settled) return;
-        result.hangs++;
-        reportHang();
-      });
-      try {
-        const value = await worker.callFunction('echo', [payload]);
-        if (isDeepStrictEqual(value, payload)) result.answered++;
-        else result.wrongResults++;
-      } catch (error) {
-        if (!(error instanceof MultifrostError) || !ALLOWED.has(error.code)) {
-          result.untypedErrors++;
-          if (result.problems.length < 5) result.problems.push(`call ${index}: ${String(error)}`);
-        } else result.rejected[error.code] = (result.rejected[error.code] ?? 0) + 1;
-        backOff = error instanceof MultifrostError && error.code === ErrorCode.CIRCUIT_OPEN;
-      } finally {
-        settled = true;
-        watchdog.cancel();
-      }
-      // A client that respects the breaker waits for its cooldown instead of burning through the workload
-      // (which would also leave no calls for the remaining kills to land between).
-      if (backOff) await realClock.sleep(cooldownMs);
-    };
     const lanes = Array.from({ length: options.concurrency ?? 16 }, async () => {
-      while (next < options.calls) await issue(next++);
+      while (next < options.calls) {
+        const index = next++;
+        killer.maybeKill(index);
+        const refused = await callOnce(worker, { index, tag: `call-${index}-${prng.nextUint32().toString(36)}` }, timeoutMs, result, reportHang);
+        // A client that respects the breaker waits for its cooldown instead of burning through the workload
+        // (which would also leave no calls for the remaining kills to land between).
+        if (refused) await realClock.sleep(cooldownMs);
+      }
     });
     // A hang must not hang the harness too: the first one ends the run (stop() then rejects what is pending).
     const finished = await Promise.race([Promise.all(lanes).then(() => true), hang.then(() => false)]);
     if (!finished) result.problems.push('a call hung: the run was cut short');
+    result.kills = killer.kills;
     if (result.kills < options.kills) result.problems.push(`only ${result.kills} of ${options.kills} kills happened`);
   } finally {
     await worker.stop();
