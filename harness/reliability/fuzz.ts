@@ -18,10 +18,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConformanceWorker } from '../../src/conform/reference-worker.js';
 import { defaultCodec } from '../../src/protocol/codec.js';
 import { parentFrames, parseParentInbound } from '../../src/protocol/framing.js';
+import type { Message } from '../../src/protocol/message.js';
 import { createCall } from '../../src/protocol/messages.js';
 import { PROFILES } from '../../src/protocol/profile.js';
 import { decodeMessage } from '../../src/protocol/validate.js';
 import { realClock } from '../../src/time/real-clock.js';
+import type { Socket } from '../../src/transport/transport.js';
 import { ZmqTransport } from '../../src/transport/zmq/index.js';
 import { ParentWorker } from '../../src/worker/parent-worker.js';
 import { ENV_PORT } from '../../src/worker/child-worker.js';
@@ -93,6 +95,79 @@ function oversizedPositions(cases: number, oversized: number): Set<number> {
   return positions;
 }
 
+/**
+ * Reads everything a fuzzed child sends back and audits it: a reply must be well framed and valid, answer a
+ * well-framed message that carried its id (never a badly framed one, never an id nobody sent), and a forbidden
+ * name must never get a RESPONSE. Probe replies are handed to whoever waits for them.
+ */
+class ReplyAudit {
+  readonly wellFramedIds = new Set<string>();
+  readonly badlyFramedIds = new Set<string>();
+  readonly forbiddenIds = new Set<string>();
+  replies = 0;
+  private readonly waiting = new Map<string, (value: unknown) => void>();
+
+  constructor(private readonly violations: string[]) {}
+
+  /** Remembers what a case may legitimately be answered with. */
+  sent(c: HostileCase): void {
+    if (c.id === undefined) return;
+    (c.wellFramed ? this.wellFramedIds : this.badlyFramedIds).add(c.id);
+    if (c.kind === 'forbidden-name') this.forbiddenIds.add(c.id);
+  }
+
+  /** The result of the RESPONSE to `id` (or `{ unexpected }` for another reply type). */
+  expect(id: string): Promise<unknown> {
+    return new Promise((resolve) => this.waiting.set(id, resolve));
+  }
+
+  async read(dealer: Socket): Promise<void> {
+    for await (const frames of dealer) {
+      this.replies++;
+      const inbound = parseParentInbound(frames);
+      if (!inbound.ok) {
+        this.violations.push(`child sent a badly framed reply (${inbound.error.reason})`);
+        continue;
+      }
+      const decoded = decodeMessage(defaultCodec, inbound.payload, [PROFILES.v3, PROFILES.v4]);
+      if (!decoded.ok) {
+        this.violations.push(`child sent an invalid reply (${decoded.error.reason})`);
+        continue;
+      }
+      this.audit(decoded.message);
+    }
+  }
+
+  private audit(message: Message): void {
+    const resolve = this.waiting.get(message.id);
+    if (resolve !== undefined) {
+      this.waiting.delete(message.id);
+      resolve(message.type === 'response' ? message.result : { unexpected: message });
+      return;
+    }
+    if (message.type === 'stdout' || message.type === 'stderr') return;
+    if (this.badlyFramedIds.has(message.id) && !this.wellFramedIds.has(message.id)) this.violations.push(`child answered a badly framed message (${message.id})`);
+    else if (!this.wellFramedIds.has(message.id)) this.violations.push(`child replied with an id nobody sent: ${message.id}`);
+    if (message.type === 'response' && this.forbiddenIds.has(message.id)) this.violations.push(`a forbidden name was served: ${JSON.stringify(message)}`);
+  }
+}
+
+/** One valid echo CALL, which must be answered with its own value within PROBE_TIMEOUT_MS. */
+async function probeChild(dealer: Socket, audit: ReplyAudit, number: number, violations: string[], context: () => string): Promise<void> {
+  const id = `probe-${number}`;
+  const value = { probe: id, bytes: Buffer.from(id) };
+  const answered = audit.expect(id);
+  await dealer.send(parentFrames(defaultCodec.encode(createCall(PROFILES.v3, id, 1.5, 'echo', [value]))));
+  let timer: { cancel(): void } | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = realClock.setTimer(PROBE_TIMEOUT_MS, () => resolve('timeout'));
+  });
+  const result = await Promise.race([answered, timedOut]);
+  timer?.cancel();
+  if (result === 'timeout') violations.push(`probe ${id} not answered within ${PROBE_TIMEOUT_MS} ms (after ${context()})`);
+  else if (!isDeepStrictEqual(result, value)) violations.push(`probe ${id} answered with ${JSON.stringify(result)}`);
+}
+
 /** Fuzzes a ChildWorker from a raw DEALER. */
 export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   const startedAtMs = realClock.nowMs();
@@ -103,57 +178,11 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   const dealer = transport.dealer();
   const port = Number(/:(\d+)$/.exec(await dealer.bind('tcp://127.0.0.1:0'))![1]);
   const host = new CountingHost(process.pid, { [ENV_PORT]: String(port) });
-  const child = new ConformanceWorker({ transport, host, clock: realClock });
-  const running = child.run();
-
-  const wellFramedIds = new Set<string>();
-  const badlyFramedIds = new Set<string>();
-  const forbiddenIds = new Set<string>();
-  const waiting = new Map<string, (value: unknown) => void>();
-  let replies = 0;
-  const readLoop = (async () => {
-    for await (const frames of dealer) {
-      replies++;
-      const inbound = parseParentInbound(frames);
-      if (!inbound.ok) {
-        violations.push(`child sent a badly framed reply (${inbound.error.reason})`);
-        continue;
-      }
-      const decoded = decodeMessage(defaultCodec, inbound.payload, [PROFILES.v3, PROFILES.v4]);
-      if (!decoded.ok) {
-        violations.push(`child sent an invalid reply (${decoded.error.reason})`);
-        continue;
-      }
-      const { message } = decoded;
-      const resolve = waiting.get(message.id);
-      if (resolve !== undefined) {
-        waiting.delete(message.id);
-        resolve(message.type === 'response' ? message.result : { unexpected: message });
-        continue;
-      }
-      if (message.type === 'stdout' || message.type === 'stderr') continue;
-      if (badlyFramedIds.has(message.id) && !wellFramedIds.has(message.id)) violations.push(`child answered a badly framed message (${message.id})`);
-      else if (!wellFramedIds.has(message.id)) violations.push(`child replied with an id nobody sent: ${message.id}`);
-      if (message.type === 'response' && forbiddenIds.has(message.id)) violations.push(`a forbidden name was served: ${JSON.stringify(message)}`);
-    }
-  })();
-
+  const running = new ConformanceWorker({ transport, host, clock: realClock }).run();
+  const audit = new ReplyAudit(violations);
+  const readLoop = audit.read(dealer);
   let probes = 0;
-  const probe = async (): Promise<void> => {
-    const id = `probe-${probes++}`;
-    const value = { probe: id, bytes: Buffer.from(id) };
-    const answered = new Promise<unknown>((resolve) => waiting.set(id, resolve));
-    await dealer.send(parentFrames(defaultCodec.encode(createCall(PROFILES.v3, id, 1.5, 'echo', [value]))));
-    let timer: { cancel(): void } | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = realClock.setTimer(PROBE_TIMEOUT_MS, () => resolve('timeout'));
-    });
-    const result = await Promise.race([answered, timedOut]);
-    timer?.cancel();
-    if (result === 'timeout') violations.push(`probe ${id} not answered within ${PROBE_TIMEOUT_MS} ms (after ${host.lastLines.slice(-3).join(' | ')})`);
-    else if (!isDeepStrictEqual(result, value)) violations.push(`probe ${id} answered with ${JSON.stringify(result)}`);
-  };
-
+  const probe = (): Promise<void> => probeChild(dealer, audit, probes++, violations, () => host.lastLines.slice(-3).join(' | '));
   const every = options.probeEvery ?? 100;
   const oversized = oversizedPositions(cases.length, options.oversized ?? 2);
   const sendFailed = (error: unknown): void => void violations.push(`send failed: ${String(error)}`);
@@ -167,8 +196,7 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
         void dealer.send(parentFrames(big)).catch(sendFailed);
         await probe();
       }
-      if (c.id !== undefined) (c.wellFramed ? wellFramedIds : badlyFramedIds).add(c.id);
-      if (c.id !== undefined && c.kind === 'forbidden-name') forbiddenIds.add(c.id);
+      audit.sent(c);
       // Sends are not awaited one by one (at the high-water mark they queue, in order); probes pace the run.
       void dealer.send(c.frames).catch(sendFailed);
       if ((index + 1) % every === 0) await probe();
@@ -189,7 +217,7 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   if (heapGrowth > (options.limitBytes ?? 20 * 1024 * 1024)) violations.push(`heap grew ${(heapGrowth / 1048576).toFixed(1)} MB`);
   return {
     target: 'child', cases: cases.length, probes, oversized: oversized.size, kinds: countKinds(cases), drops: Object.fromEntries(host.drops),
-    replies, heapGrowth, wallMs: realClock.nowMs() - startedAtMs, violations,
+    replies: audit.replies, heapGrowth, wallMs: realClock.nowMs() - startedAtMs, violations,
   };
 }
 
