@@ -99,9 +99,11 @@ export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
 
 /** Sends `frames`, then a valid echo; resolves to a failure description or undefined when the worker coped. */
 async function tryOne(session: WorkerSession, frames: Frames, profile: ProfileName, clock: Clock, answerTimeoutMs: number, n: number): Promise<string | undefined> {
-  await session.send(frames);
+  // Sends are not awaited: a DEALER whose peer died waits for a new peer forever, and a worker that
+  // exited is exactly what this loop must report rather than hang on.
   const id = `fuzz-echo-${n}`;
-  await session.send([EMPTY_FRAME, defaultCodec.encode({ app: PROFILES[profile].app, id, type: 'call', timestamp: clock.epochMs() / 1000, function: 'echo', args: [n] })]);
+  session.send(frames).catch(() => undefined);
+  session.send([EMPTY_FRAME, defaultCodec.encode({ app: PROFILES[profile].app, id, type: 'call', timestamp: clock.epochMs() / 1000, function: 'echo', args: [n] })]).catch(() => undefined);
   const deadline = clock.nowMs() + answerTimeoutMs;
   while (clock.nowMs() < deadline) {
     const reply = await session.next(deadline - clock.nowMs());
