@@ -17,6 +17,13 @@ export interface OutputForwarderOptions {
   maxInFlight?: number;
 }
 
+/**
+ * Parents remembered for output, most recently heard from last. A ROUTER is not told when a parent goes away,
+ * so a long-lived service that saw thousands of parents come and go would otherwise send every line to all of
+ * them; the ones beyond this many, least recently heard from, are forgotten.
+ */
+export const MAX_KNOWN_PARENTS = 32;
+
 export class OutputForwarder {
   private readonly parents: Uint8Array[] = [];
   private readonly held: Array<{ stream: OutputStream; text: string }> = [];
@@ -39,8 +46,14 @@ export class OutputForwarder {
   knowParent(routingId: Uint8Array): void {
     if (this.closed) return;
     // Called for every inbound message: a byte comparison against the (usually one) known id, no allocation.
-    for (const known of this.parents) if (sameBytes(known, routingId)) return;
-    this.parents.push(Uint8Array.from(routingId));
+    const parents = this.parents;
+    for (let i = parents.length - 1; i >= 0; i--) {
+      if (!sameBytes(parents[i]!, routingId)) continue;
+      if (i !== parents.length - 1) parents.push(...parents.splice(i, 1)); // most recently heard from goes last
+      return;
+    }
+    parents.push(Uint8Array.from(routingId));
+    if (parents.length > MAX_KNOWN_PARENTS) parents.shift();
     if (this.parents.length === 1 && this.held.length > 0) {
       const held = this.held.splice(0);
       this.heldBytes = 0;
