@@ -28,19 +28,20 @@ test('a MUST failure fails the run (exit 1) and is reported with its clause text
   assert.match(result.stdout, / {4}expected: an ERROR\n {4}actual: {3}a RESPONSE\n {4}wire trace \(2 messages\):/);
   assert.match(result.stdout, /worker->kit\s+\{"type":"response","id":"kit-1"/);
   const lines = result.stdout.trimEnd().split('\n');
-  assert.match(lines.at(-1)!, /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 5 scenarios: 1 passed, 2 failed, 0 timed out, 1 skipped, 1 informational/);
+  assert.match(result.stdout, /^TIME\s+MUST\s+mini\.feature:\d+\s+a timed-out MUST scenario/m);
+  assert.match(lines.at(-1)!, /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 6 scenarios: 1 passed, 2 failed, 1 timed out, 1 skipped, 1 informational/);
 });
 
 test('a baseline of the MUST failure passes the run; --strict makes the SHOULD failure count; a passing entry is stale', async (t) => {
   const dir = tempDir(t);
   const baseline = join(dir, 'baseline.txt');
-  writeFileSync(baseline, '# known failures\nMF-CALL-4\n');
+  writeFileSync(baseline, '# known failures\nMF-CALL-4\nMF-CALL-10\n');
   const pass = await runCli(t, ['--reference', '--quiet', '--expected-failures', baseline], mini);
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
-  assert.match(pass.stdout, /PASS .* 1 expected failures/);
+  assert.match(pass.stdout, /PASS .* 2 expected failures/);
   const strict = await runCli(t, ['--reference', '--quiet', '--strict', '--expected-failures', baseline], mini);
   assert.equal(strict.code, 1);
-  writeFileSync(baseline, 'MF-CALL-4\nmini.feature:4\n');
+  writeFileSync(baseline, 'MF-CALL-4\nMF-CALL-10\nmini.feature:4\n');
   const stale = await runCli(t, ['--reference', '--expected-failures', baseline], mini);
   assert.equal(stale.code, 1);
   assert.match(stale.stdout, /stale baseline entries \(now passing, remove them\): mini\.feature:4/);
@@ -56,7 +57,7 @@ test('one run writes JSON, JUnit and HTML reports', async (t) => {
   assert.equal(result.code, 1);
   const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { schema: string; summary: { fail: number; blocking: number }; scenarios: Array<{ id: string; verdict: string; failure?: { clause?: string; expected?: string }; trace?: unknown[] }> };
   assert.equal(json.schema, 'multifrost-conform/report@1');
-  assert.deepEqual([json.summary.fail, json.summary.blocking], [2, 1]);
+  assert.deepEqual([json.summary.fail, json.summary.blocking], [2, 2]);
   const failing = json.scenarios.find((s) => s.id === 'mini.feature:9');
   assert.equal(failing?.verdict, 'fail');
   assert.equal(failing?.failure?.clause, 'MF-CALL-4');
@@ -64,10 +65,11 @@ test('one run writes JSON, JUnit and HTML reports', async (t) => {
   assert.equal(failing?.trace?.length, 2);
   assert.equal(json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace, undefined, 'passing scenarios carry no trace without --trace');
   const xml = readFileSync(join(dir, 'r.xml'), 'utf8');
-  assert.match(xml, /<testsuites name="multifrost-conform reference worker \(TypeScript\) \[v3\]" tests="5" failures="1"/);
+  assert.match(xml, /<testsuites name="multifrost-conform reference worker \(TypeScript\) \[v3\]" tests="6" failures="2"/);
+  assert.match(xml, /name="a timed-out MUST scenario \[MF-CALL-10\]"[^>]*>\n\s+<error message="function timed out[^"]*" type="timeout">/);
   assert.match(xml, /<testcase classname="mini" name="a failing MUST scenario \[MF-CALL-4\]" time="[\d.]+">\n\s+<failure message="expected an ERROR, actual a RESPONSE" type="fail">/);
   assert.match(xml, /name="a failing MAY scenario \[MF-PROF-4\]"[^>]*>\n\s+<skipped message="MAY info: expected x, actual y"\/>/);
-  assert.equal((xml.match(/<testcase /g) ?? []).length, 5);
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 6);
   assert.match(readFileSync(join(dir, 'r.html'), 'utf8'), /^<!doctype html>/);
 });
 
@@ -82,7 +84,7 @@ test('list prints the catalogue for the role without running it', async (t) => {
   const child = await runCli(t, ['list'], mini);
   assert.equal(child.code, 0);
   assert.match(child.stdout, /^mini\.feature {2}a failing MUST scenario {2}@child @must @MF-CALL-4$/m);
-  assert.match(child.stdout, /^5 scenarios$/m);
+  assert.match(child.stdout, /^6 scenarios$/m);
   const parent = await runCli(t, ['list', '--role', 'parent'], mini);
   assert.match(parent.stdout, /^1 scenarios$/m);
 });

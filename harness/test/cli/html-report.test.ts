@@ -31,7 +31,7 @@ test('the HTML report shows the summary, the failing clause with expected vs act
 
   const summary = page.locator('#summary');
   assert.equal(await summary.isVisible(), true);
-  assert.match(await summary.innerText(), /FAIL reference worker \(TypeScript\) \[v3\] 5 scenarios: 1 passed, 2 failed, 0 timed out, 1 skipped, 1 informational/);
+  assert.match(await summary.innerText(), /FAIL reference worker \(TypeScript\) \[v3\] 6 scenarios: 1 passed, 2 failed, 1 timed out, 1 skipped, 1 informational/);
 
   const failure = page.locator('section.failure', { hasText: 'a failing MUST scenario' });
   assert.equal(await failure.isVisible(), true);
@@ -43,6 +43,6 @@ test('the HTML report shows the summary, the failing clause with expected vs act
   assert.equal(await trace.isVisible(), true, 'the trace of a failure is open, not folded away');
   assert.match(await trace.innerText(), /kit->worker\s+\{"type":"call","id":"kit-1"[\s\S]*worker->kit\s+\{"type":"response","id":"kit-1"/);
 
-  assert.equal(await page.locator('table.all tbody tr').count(), 5);
+  assert.equal(await page.locator('table.all tbody tr').count(), 6);
   assert.deepEqual(requests, [pathToFileURL(file).href], 'the report loads nothing but itself');
 });
