@@ -33,7 +33,8 @@ function isPort(value: unknown): value is number {
 /** Checks one member value; never throws. */
 export function checkEntry(value: unknown): EntryCheck {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, problem: `the entry is ${Array.isArray(value) ? 'an array' : String(value === null ? 'null' : typeof value)}, not an object`, pid: undefined };
+    const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+    return { ok: false, problem: `the entry is ${kind}, not an object`, pid: undefined };
   }
   const record = value as Record<string, unknown>;
   const pid = isValidPid(record['pid']) ? record['pid'] : undefined;

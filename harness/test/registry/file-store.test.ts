@@ -1,4 +1,5 @@
 // The registry on the real file system, each test in its own mkdtemp directory (never the real home).
+import { realClock } from '../../../src/time/real-clock.js';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -79,7 +80,7 @@ test('MF-REG-4: on disk, a lock left by a dead pid is broken at once, and a live
   await writeFile(lockPath, `${await deadPid()}\n`);
   await registry.register('second', 40_405);
   await writeFile(lockPath, `${process.pid}\nsomeone-else\n`);
-  const old = new Date(Date.now() - 11_000);
+  const old = new Date(realClock.epochMs() - 11_000);
   await utimes(lockPath, old, old);
   await registry.register('third', 40_406);
   assert.deepEqual(Object.keys(await registry.list()).sort(), ['first', 'second', 'third']);

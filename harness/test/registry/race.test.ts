@@ -1,6 +1,7 @@
 // RACE: 8 real processes, 200 random register/discover/unregister operations each, on one registry directory
 // at the same time. Afterwards the file is valid JSON holding exactly the entries still registered, and no
 // operation failed except with MF_ALREADY_REGISTERED.
+import { realClock } from '../../../src/time/real-clock.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -23,15 +24,15 @@ test('MF-REG-3, MF-REG-6, MF-REG-8, MF-REG-9: 8 processes x 200 operations on on
   const dir = await mkdtemp(join(tmpdir(), 'mf-registry-race-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const baseDir = join(dir, '.multifrost');
-  const seed = Number(process.env['REGISTRY_RACE_SEED'] ?? Date.now() % 1_000_000);
+  const seed = Number(process.env['REGISTRY_RACE_SEED'] ?? realClock.epochMs() % 1_000_000);
   t.diagnostic(`seed ${seed} (replay with REGISTRY_RACE_SEED=${seed})`);
   const workers: Spawned[] = [];
   for (let i = 0; i < WORKERS; i++) workers.push(spawnScript(t, 'race-worker.ts', [baseDir, String(i), String(OPERATIONS), String(seed + i), ...(process.env['REGISTRY_RACE_POLL_MS'] === undefined ? [] : [process.env['REGISTRY_RACE_POLL_MS']])]));
   await Promise.all(workers.map((w) => w.message('ready')));
-  const started = performance.now();
+  const started = realClock.nowMs();
   for (const worker of workers) worker.child.stdin?.write('go\n');
   const results = (await Promise.all(workers.map((w) => w.message('done')))) as unknown as Done[];
-  t.diagnostic(`operations took ${Math.round(performance.now() - started)} ms`);
+  t.diagnostic(`operations took ${Math.round(realClock.nowMs() - started)} ms`);
 
   for (const result of results) assert.deepEqual(result.failures, [], `worker pid ${result.pid} saw failures`);
   const totals: Record<string, number> = {};
