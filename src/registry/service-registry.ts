@@ -7,7 +7,7 @@
  * renames, so a reader sees the old file or the new one) and polls until its timeout.
  * @see MF-REG-1..MF-REG-12, MF-SEC-4, MF-LIFE-12
  */
-import { ErrorCode, MultifrostError, RegistryError, type RegistryErrorDetails } from '../errors.js';
+import { ErrorCode, InvalidArgumentError, MultifrostError, RegistryError, type RegistryErrorDetails } from '../errors.js';
 import { formatRegistryText, memberOf, parseRegistryText, type RegistryMember } from './registry-document.js';
 import { checkEntry, entryJson, validatePort, validateServiceId, type RegistryEntry } from './registry-entry.js';
 import { RegistryLock } from './registry-lock.js';
@@ -107,7 +107,7 @@ export class ServiceRegistry {
     const { clock, discoverPollMs } = this.options;
     const timeoutMs = options.timeoutMs ?? this.options.discoverTimeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new RegistryError(ErrorCode.REGISTRY, `discover timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
+      throw new InvalidArgumentError('timeoutMs', `must be a finite number of milliseconds >= 0, got ${timeoutMs}`);
     }
     const deadlineMs = clock.nowMs() + timeoutMs;
     for (;;) {

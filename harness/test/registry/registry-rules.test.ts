@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, RegistryError } from '../../../src/errors.js';
-import { parseRegistryText } from '../../../src/registry/index.js';
+import { parseRegistryText, resolveRegistryOptions } from '../../../src/registry/index.js';
 import { assertCode, memoryWorld, rejectsWith, track } from './registry-test-kit.js';
 
 function fileObject(text: string | undefined): Record<string, unknown> {
@@ -215,6 +215,18 @@ test('invalid service ids and ports are refused with MF_INVALID_ARGUMENT before 
   for (const id of ['', 'a\nb', 'x'.repeat(257)]) await rejectsWith(registry.register(id, 40_080), ErrorCode.INVALID_ARGUMENT);
   for (const port of [0, 65_536, 1.5, Number.NaN]) await rejectsWith(registry.register('svc', port), ErrorCode.INVALID_ARGUMENT);
   await rejectsWith(registry.discover('', { timeoutMs: 0 }), ErrorCode.INVALID_ARGUMENT);
+  for (const timeoutMs of [-1, Number.POSITIVE_INFINITY, Number.NaN]) await rejectsWith(registry.discover('svc', { timeoutMs }), ErrorCode.INVALID_ARGUMENT);
   assert.equal(world.store.registryText, undefined);
   assert.equal(world.store.currentLock, undefined);
+});
+
+test('resolveRegistryOptions: defaults as the spec says, and invalid durations are refused with MF_INVALID_ARGUMENT', () => {
+  const resolved = resolveRegistryOptions({ env: { MULTIFROST_HOME: '/tmp/somewhere' } });
+  assert.deepEqual(
+    [resolved.baseDir, resolved.lockStaleMs, resolved.lockPollMs, resolved.lockTimeoutMs, resolved.discoverPollMs, resolved.discoverTimeoutMs, resolved.pid],
+    ['/tmp/somewhere', 10_000, 100, 10_000, 100, 5_000, process.pid],
+  );
+  for (const bad of [{ lockPollMs: 0 }, { lockStaleMs: -1 }, { discoverPollMs: Number.NaN }, { lockTimeoutMs: Number.POSITIVE_INFINITY }, { pid: 0 }]) {
+    assert.throws(() => resolveRegistryOptions(bad), (error: unknown) => assertCode(error, ErrorCode.INVALID_ARGUMENT) !== undefined);
+  }
 });
