@@ -69,6 +69,9 @@ export async function extraSections(target: Target, options: CliOptions, profile
   const sections: ExtraSection[] = [];
   const statsDir = process.env[FAULT_STATS_DIR_ENV];
   if (options.faults !== undefined && statsDir !== undefined) sections.push(faultSection(statsDir, options.faults, options.seed ?? 1));
+  if (options.fuzz !== undefined && target.kind === 'parent-driver') {
+    sections.push({ title: 'Fuzzing', ok: true, lines: ['not run: --fuzz checks a child; the target is a parent driver'] });
+  }
   if (options.fuzz !== undefined && target.kind !== 'parent-driver') {
     const outcome = await fuzzWorker(target, {
       transport: new ZmqTransport(),

@@ -111,6 +111,9 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
         ? 'default (parent role: the driver is told the profile)'
         : `detected (worker accepts ${probe.accepted.join(', ')})`;
   if (options.quiet !== true) out.write(`multifrost-conform: ${describeTarget(options.target)}, profile ${profile} (${profileSource})\n`);
+  if (probe !== undefined && !probe.accepted.includes(profile)) {
+    err.write(`multifrost-conform: warning: the worker did not answer in ${profile} during the probe (it answered ${probe.accepted.join(', ')}); expect scenarios to fail with no reply\n`);
+  }
 
   const catalogue = options.catalogue ?? locateCatalogue();
   const tags = tagExpression(role, options.tags);
