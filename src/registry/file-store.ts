@@ -47,7 +47,7 @@ export class FileRegistryStore implements RegistryStore {
     this.statRegistryFile = options.statRegistryFile ?? ((handle) => handle.stat());
   }
 
-  async createLock(content: string): Promise<boolean> {
+  async createLock(content: string, retryOnMissingDirectory = true): Promise<boolean> {
     await this.ensureDirectory();
     let handle: FileHandle;
     try {
@@ -55,10 +55,10 @@ export class FileRegistryStore implements RegistryStore {
       handle = await open(this.lockPath, 'wx', FILE_MODE);
     } catch (error) {
       if (errorCode(error) === 'EEXIST') return false;
-      if (errorCode(error) === 'ENOENT') {
-        // The directory vanished since we made it (a test cleaning up, a user deleting it): make it again.
+      if (errorCode(error) === 'ENOENT' && retryOnMissingDirectory) {
+        // The directory vanished since we made it (a test cleaning up, a user deleting it): make it again, once.
         this.directoryReady = false;
-        return this.createLock(content);
+        return this.createLock(content, false);
       }
       throw error;
     }

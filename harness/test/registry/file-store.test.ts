@@ -159,3 +159,13 @@ test('real process probe: our pid is alive, a reaped pid is dead, 0 and negative
   });
   assert.equal(realProcessProbe.isAlive(12_345), true);
 });
+
+test('the base directory is made again when it was deleted between two operations', async (t) => {
+  const base = await tempBase(t);
+  const registry = new ServiceRegistry({ baseDir: base });
+  await registry.register('a', 40_415);
+  await rm(base, { recursive: true });
+  await registry.register('b', 40_416);
+  assert.deepEqual(Object.keys(await registry.list()), ['b']);
+  assert.equal((await stat(base)).mode & 0o777, 0o700);
+});
