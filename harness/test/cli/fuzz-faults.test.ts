@@ -67,3 +67,16 @@ test('--role parent checks a parent through its driver with the kit\'s instrumen
   assert.match(result.stdout, /^PASS\s+MUST\s+lifecycle\.feature:\d+\s+A parent driver follows the driver contract/m);
   assert.match(result.stdout, /^PASS\s+MUST\s+lifecycle\.feature:\d+\s+Through its driver, a parent rejects a pending call at once when the child crashes/m);
 });
+
+test('--role parent: a driver whose parent applies no call timeout fails exactly the MF-CALL-13 scenarios', async (t) => {
+  const dir = tempDir(t);
+  const result = await runCli(t, ['--role', 'parent', '--timeout', '2000', '--json', join(dir, 'r.json'), '--', process.execPath, join(BROKEN, 'parent-without-timeout.mjs')]);
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ id: string; verdict: string; clauses: Array<{ id: string }> }> };
+  const ran = report.scenarios.filter((s) => s.verdict !== 'skipped');
+  assert.ok(ran.length >= 3, 'the driver scenarios ran');
+  const failed = ran.filter((s) => s.verdict !== 'pass').map((s) => s.id).sort();
+  const expected = ran.filter((s) => s.clauses.some((c) => c.id === 'MF-CALL-13')).map((s) => s.id).sort();
+  assert.ok(expected.length > 0);
+  assert.deepEqual(failed, expected);
+});
