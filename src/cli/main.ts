@@ -10,7 +10,7 @@ import { buildTarget, instrumentedChildCommand } from './build-target.js';
 import { kitVersion, locateCatalogue } from '../conform/catalogue.js';
 import { EXIT, runConformance, tagExpression } from '../conform/conform-run.js';
 import { listCatalogue } from '../conform/run-catalogue.js';
-import { extraSections, prepareFaultStats, runReplay } from './extras.js';
+import { extraSections, prepareFaultStats, runReplay } from '../conform/extra-sections.js';
 
 async function list(options: CliOptions): Promise<number> {
   const catalogue = locateCatalogue();

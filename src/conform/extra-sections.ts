@@ -1,19 +1,26 @@
 /**
- * The CLI's work beside the catalogue: fuzzing (`--fuzz`), replaying a saved case (`--replay`), and the
+ * The work beside the catalogue: fuzzing (`--fuzz`), replaying a saved case (`--replay`), and the
  * fault-injection summary (`--faults`), each reported as an extra section of the run's report.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAULT_STATS_DIR_ENV } from '../conform/fault-relay-command.js';
-import type { DirectionStats, RelayStats } from '../conform/fault-relay.js';
-import { fuzzWorker, readFuzzCase, replayCase } from '../conform/fuzz.js';
-import { EXIT } from '../conform/conform-run.js';
-import type { ExtraSection } from '../conform/results.js';
-import type { Target } from '../conform/target.js';
+import { FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
+import type { DirectionStats, RelayStats } from './fault-relay.js';
+import { fuzzWorker, readFuzzCase, replayCase } from './fuzz.js';
+import { EXIT } from './conform-run.js';
+import type { ExtraSection } from './results.js';
+import type { Target } from './target.js';
 import { realClock } from '../time/real-clock.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
-import type { CliOptions } from './args.js';
+
+/** What the extra sections need from the command line. */
+export interface ExtraOptions {
+  faults?: string | undefined;
+  seed?: number | undefined;
+  fuzz?: number | undefined;
+  fuzzDir?: string | undefined;
+}
 
 /** Creates the directory the fault relays write their statistics to, and exports it to them. */
 export function prepareFaultStats(): string {
@@ -65,7 +72,7 @@ export function faultSection(dir: string, spec: string, seed: number): ExtraSect
 }
 
 /** Sections computed after the catalogue: the fault summary and fuzzing. */
-export async function extraSections(target: Target, options: CliOptions, profile: 'v3' | 'v4'): Promise<ExtraSection[]> {
+export async function extraSections(target: Target, options: ExtraOptions, profile: 'v3' | 'v4'): Promise<ExtraSection[]> {
   const sections: ExtraSection[] = [];
   const statsDir = process.env[FAULT_STATS_DIR_ENV];
   if (options.faults !== undefined && statsDir !== undefined) sections.push(faultSection(statsDir, options.faults, options.seed ?? 1));
