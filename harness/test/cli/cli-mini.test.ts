@@ -26,7 +26,8 @@ test('a MUST failure fails the run (exit 1) and is reported with its clause text
   assert.match(result.stdout, /^INFO\s+MAY\s+mini\.feature:19/m);
   assert.match(result.stdout, /--- FAIL mini\.feature:9 {2}a failing MUST scenario\n {4}MF-CALL-4 \(MUST\) A CALL whose function name starts with `_`/);
   assert.match(result.stdout, / {4}expected: an ERROR\n {4}actual: {3}a RESPONSE\n {4}wire trace \(2 messages\):/);
-  assert.match(result.stdout, /worker->kit\s+\{"type":"response","id":"kit-1"/);
+  assert.match(result.stdout, /0\.0ms kit->worker {2}\{"app":"comlink_ipc_v3","id":"kit-1","type":"call","function":"echo","args":\["command"\]\}/);
+  assert.match(result.stdout, /1\.5ms worker->kit {2}\[3 frames: <empty> \| ff \| payload\] \{"app":"comlink_ipc_v3","id":"kit-1","type":"response","result":"wrong"\}/);
   const lines = result.stdout.trimEnd().split('\n');
   assert.match(result.stdout, /^TIME\s+MUST\s+mini\.feature:\d+\s+a timed-out MUST scenario/m);
   assert.match(lines.at(-1)!, /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 6 scenarios: 1 passed, 2 failed, 1 timed out, 1 skipped, 1 informational/);

@@ -41,7 +41,7 @@ test('the HTML report shows the summary, the failing clause with expected vs act
   assert.equal(await failure.locator('dd.actual').innerText(), 'a RESPONSE');
   const trace = failure.locator('details.trace pre');
   assert.equal(await trace.isVisible(), true, 'the trace of a failure is open, not folded away');
-  assert.match(await trace.innerText(), /kit->worker\s+\{"type":"call","id":"kit-1"[\s\S]*worker->kit\s+\{"type":"response","id":"kit-1"/);
+  assert.match(await trace.innerText(), /kit->worker\s+\{"app":"comlink_ipc_v3","id":"kit-1","type":"call"[\s\S]*worker->kit\s+\[3 frames: <empty> \| ff \| payload\] \{"app":"comlink_ipc_v3","id":"kit-1","type":"response"/);
 
   assert.equal(await page.locator('table.all tbody tr').count(), 6);
   assert.deepEqual(requests, [pathToFileURL(file).href], 'the report loads nothing but itself');

@@ -33,7 +33,7 @@ h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.15em;margin-top:1.6em}
 .clause{margin:.2em 0}.clause b{font-family:ui-monospace,monospace}
 dl.ea{display:grid;grid-template-columns:7em 1fr;gap:.2em .8em;margin:.6em 0}
 dl.ea dt{font-weight:600}dl.ea dd{margin:0;font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
-pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:12px;max-height:30em}
+pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:12px;max-height:30em;white-space:pre-wrap;word-break:break-all}
 table.all{border-collapse:collapse;width:100%}table.all td,table.all th{border-bottom:1px solid #eee;padding:.25em .5em;text-align:left;vertical-align:top}
 code{font-family:ui-monospace,monospace}
 `;
