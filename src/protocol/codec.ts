@@ -12,6 +12,7 @@
  */
 import { C1, Packr, Unpackr, addExtension, type Options } from 'msgpackr';
 import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
+import { encodeFlat } from './flat-encode.js';
 import { firstValueLength } from './msgpack-length.js';
 import { prepareForWire } from './sanitize.js';
 import { WideInteger } from './wide-integer.js';
@@ -132,6 +133,17 @@ export class Codec {
    * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10
    */
   encode(message: object): Buffer {
+    let flat: Buffer | undefined;
+    try {
+      flat = encodeFlat(message);
+    } catch (error) {
+      // A throwing getter or proxy trap: the error the sanitising walk gives for it.
+      throw new EncodeError('$', 'the value could not be read', { cause: error });
+    }
+    if (flat !== undefined) {
+      if (flat.length > this.maxPayloadBytes) throw new PayloadTooLargeError(flat.length, this.maxPayloadBytes);
+      return flat;
+    }
     const prepared = prepareForWire(message);
     let bytes: Buffer;
     try {

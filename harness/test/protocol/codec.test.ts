@@ -84,8 +84,10 @@ describe('Codec.encode: canonical bytes', () => {
 
   it('wraps a msgpackr failure in an EncodeError', () => {
     // A WideInteger-free, sanitised value never fails in msgpackr; a proxy whose traps throw late does.
+    // Its null prototype keeps it off the flat fast path (flat-encode.ts), which never calls msgpackr.
     let reads = 0;
     const proxy = new Proxy({ a: 1 }, {
+      getPrototypeOf: () => null,
       get(target, key, receiver) {
         reads++;
         if (reads > 1) throw new Error('second read');

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { EncodeError } from '../../../src/errors.js';
+import { Codec } from '../../../src/protocol/codec.js';
+import { encodeFlat } from '../../../src/protocol/flat-encode.js';
+import { sanitize } from '../../../src/protocol/sanitize.js';
+import { fromJs } from '../../vectors/notation.js';
+import { referenceEncode } from '../../vectors/reference-msgpack.js';
+import { anyNumber, anyString } from '../property/arbitraries.js';
+import { fcParameters } from '../property/fc-config.js';
+
+/** The canonical bytes from the independent reference encoder (harness/vectors). */
+const reference = (value: unknown): Buffer => referenceEncode(fromJs(sanitize(value)));
+
+const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('hex'));
+
+describe('encodeFlat: the codec fast path for flat messages (MF-VAL-1 .. MF-VAL-10)', () => {
+  it('writes the canonical bytes for every integer format boundary, floats, booleans, nil and short strings', () => {
+    const numbers = [0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), 1.5, -0.25, 1767225600.25];
+    const value = { n: numbers.slice(0, 11), m: numbers.slice(11), t: true, f: false, z: null, s: 'x'.repeat(31), l: 'y'.repeat(32), e: '', max: 'z'.repeat(255) };
+    const bytes = encodeFlat(value);
+    assert.equal(hex(bytes), hex(reference(value)));
+  });
+
+  it('gives the same bytes as the reference encoder, or leaves the value to the general path', () => {
+    const scalar = fc.oneof(anyNumber, anyString, fc.string({ maxLength: 40 }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt({ min: -10n, max: 10n }));
+    const item = fc.oneof(scalar, fc.array(scalar, { maxLength: 17 }), fc.constant({ nested: 1 }));
+    const record = fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), anyString), item, { maxKeys: 17 });
+    let handled = 0;
+    fc.assert(
+      fc.property(record, (value) => {
+        const flat = encodeFlat(value);
+        if (flat !== undefined) {
+          handled++;
+          assert.equal(hex(flat), hex(reference(value)));
+        }
+      }),
+      fcParameters({ numRuns: 2000 }),
+    );
+    assert.ok(handled >= 100, `the fast path took only ${handled} of the generated records`);
+  });
+
+  it('leaves everything it does not handle to the general path', () => {
+    const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]));
+    const cases: unknown[] = [
+      null, 1, 'text', [1, 2], new Map(), Object.create(null),
+      sixteen, { ['k'.repeat(256)]: 1 }, { 'é': 1 }, { s: 'é' }, { s: 'x'.repeat(256) },
+      { u: undefined }, { n: NaN }, { n: Infinity }, { n: 2 ** 32 }, { n: -(2 ** 31) - 1 }, { b: 1n }, { f: () => 1 },
+      { o: {} }, { a: new Array(16).fill(0) }, { a: [[1]] }, { a: [undefined] }, { a: new (class Items extends Array<number> {})() },
+    ];
+    cases.forEach((value, index) => assert.equal(encodeFlat(value), undefined, `case ${index}`));
+  });
+
+  it('ignores a polluted Object.prototype by leaving the value to the general path', () => {
+    Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      assert.equal(encodeFlat({ a: 1 }), undefined);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+    assert.equal(hex(encodeFlat({ a: 1 })), '81a16101');
+  });
+
+  it('returns buffers that later encodings never overwrite, across slabs', () => {
+    const first = encodeFlat({ first: 'x'.repeat(200) });
+    const copy = Buffer.from(first as Buffer);
+    // Each of these may reserve up to ~60 KiB: enough calls to move to a fresh slab several times.
+    for (let i = 0; i < 5000; i++) encodeFlat({ i, s: 'y'.repeat(250), a: ['z'.repeat(250), 'w'.repeat(250)] });
+    assert.deepEqual(first, copy);
+  });
+
+  it('hands a nested encoding (a getter that encodes) to the general path, and the outer one stays correct', () => {
+    const codec = new Codec();
+    let inner: Buffer | undefined;
+    const value = {
+      a: 1,
+      get b(): number {
+        inner = codec.encode({ x: [2] });
+        return 3;
+      },
+    };
+    assert.equal(hex(codec.encode(value)), '82a16101a16203');
+    assert.equal(hex(inner), '81a1789102');
+  });
+
+  it('turns a throwing getter into an EncodeError, like the sanitising walk', () => {
+    const codec = new Codec();
+    const hostile = {
+      get boom(): never {
+        throw new TypeError('getter failed');
+      },
+    };
+    assert.throws(
+      () => codec.encode(hostile),
+      (error: unknown) => error instanceof EncodeError && error.path === '$' && error.cause instanceof TypeError,
+    );
+    assert.equal(hex(codec.encode({ ok: 1 })), '81a26f6b01');
+  });
+
+  it('checks the payload limit on the fast path too (MF-MSG-10)', () => {
+    const small = new Codec({ maxPayloadBytes: 8 });
+    assert.throws(() => small.encode({ long: 'x'.repeat(20) }), { name: 'PayloadTooLargeError' });
+  });
+});
