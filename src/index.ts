@@ -39,3 +39,6 @@ export {
   ClosedError,
 } from './errors.js';
 export type { DecodeReason, MultifrostErrorOptions } from './errors.js';
+export { ServiceRegistry, FileRegistryStore, MemoryRegistryStore, resolveRegistryOptions } from './registry/index.js';
+export type { RegistryOptions, RegistryEntry, RegistryStore, DiscoverOptions } from './registry/index.js';
+export type { RegistryErrorDetails } from './errors.js';

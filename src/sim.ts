@@ -52,3 +52,9 @@ export const describePayload = (payload: Uint8Array): unknown => defaultCodec.de
 export function createSimNetwork(options: SimNetworkOptions): SimNetwork {
   return new SimNetwork({ describe: describePayload, ...options });
 }
+
+// Simulated processes: the same ParentWorker/ChildWorker code on virtual time (see docs/worker.md).
+export { SimLauncher } from './worker/sim/sim-launcher.js';
+export type { SimProgram, SimProgramContext, SimLauncherOptions } from './worker/sim/sim-launcher.js';
+export { SimHost } from './worker/sim/sim-host.js';
+export { referenceProgram, ConformanceWorker } from './conform/reference-worker.js';
