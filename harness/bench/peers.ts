@@ -17,17 +17,13 @@ import { Dealer } from 'zeromq';
 import { defaultCodec } from '../../src/protocol/codec.js';
 import { realClock } from '../../src/time/real-clock.js';
 import { PEERS, PEER_LANGUAGES } from '../peers/peers.js';
-import { median, report } from './support/stats.js';
+import { median, numberOption, report } from './support/stats.js';
 
 const NAME = 'peers';
 const IN_FLIGHT = 64;
 const HWM = 10_000;
 const argv = process.argv.slice(2);
-const option = (flag: string, fallback: number): number => {
-  const index = argv.indexOf(flag);
-  const value = index >= 0 ? Number(argv[index + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+const option = (flag: string, fallback: number): number => numberOption(argv, flag, fallback);
 const runs = Math.max(3, option('--runs', 5));
 const calls = option('--calls', 20_000);
 const EMPTY = Buffer.alloc(0);

@@ -17,17 +17,13 @@ import { Dealer, Router } from 'zeromq';
 import { realClock } from '../../src/time/real-clock.js';
 import type { Frames } from '../../src/transport/transport.js';
 import { ZmqTransport } from '../../src/transport/zmq/zmq-transport.js';
-import { median, report } from './support/stats.js';
+import { median, numberOption, report } from './support/stats.js';
 
 const NAME = 'transport-zmq';
 const IN_FLIGHT = 64;
 const HWM = 10_000;
 const argv = process.argv.slice(2);
-const option = (flag: string, fallback: number): number => {
-  const index = argv.indexOf(flag);
-  const value = index >= 0 ? Number(argv[index + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+const option = (flag: string, fallback: number): number => numberOption(argv, flag, fallback);
 const runs = Math.max(5, option('--runs', 11));
 const roundTrips = option('--round-trips', 50_000);
 const EMPTY = new Uint8Array(0);

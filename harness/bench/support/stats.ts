@@ -15,3 +15,10 @@ export function round(value: number, digits = 3): number {
 export function report(name: string, figure: string, value: number, ratio?: number): void {
   console.log(`BENCH ${name} ${figure}=${round(value, 2)}${ratio === undefined ? '' : ` ratio=${round(ratio, 3)}`}`);
 }
+
+/** A positive numeric command-line flag (`--runs 7`), or `fallback` when absent or invalid. */
+export function numberOption(argv: readonly string[], flag: string, fallback: number): number {
+  const index = argv.indexOf(flag);
+  const value = index >= 0 ? Number(argv[index + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
