@@ -6,13 +6,14 @@
 // Figures: throughput at 1, 64 and 256 calls in flight (add(1,2)); sequential p50 latency for add(1,2), a
 // 10 KB string and 1,000 floats; start-up from spawn() to the first result against Node's own boot time;
 // stop() of a cooperative child; processes left behind after 50 spawn/stop cycles.
+// Throughput and latency run in pairs (baseline and ours back to back, alternating which goes first); each
+// ratio is the median of the per-pair ratios. Parent and child both run the compiled library (dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
 import { Packr } from 'msgpackr';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
-import { median, report } from './support/stats.js';
+import { median, report, round } from './support/stats.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const compiledWorker = `${root}dist/src/conform/reference-worker.js`;
@@ -22,9 +23,12 @@ const runs = Number(argv[argv.indexOf('--runs') + 1] ?? 0) || (quick ? 3 : 5);
 const NAME = 'worker';
 
 if (!existsSync(compiledWorker)) {
-  console.error('worker bench: run `npm run build` first (the child runs compiled JS, as in production)');
+  console.error('worker bench: run `npm run build` first (parent and child run compiled JS, as in production)');
   process.exit(2);
 }
+// The parent runs the compiled library too: under tsx every class and function carries a naming helper
+// that production code does not pay for.
+const { ParentWorker } = (await import(`${root}dist/src/worker/parent-worker.js`)) as typeof import('../../src/worker/parent-worker.js');
 
 type Payload = { fn: string; args: unknown[] };
 const payloads: Record<string, Payload> = {
@@ -90,46 +94,60 @@ async function bareClient(): Promise<Client> {
   return client;
 }
 
-async function ourClient(): Promise<Client & { worker: ParentWorker }> {
+async function ourClient(): Promise<Client> {
   const worker = ParentWorker.spawnCommand([process.execPath, compiledWorker], { outputSink: () => undefined });
   await worker.start();
   await worker.callFunction('add', [1, 2]);
-  return { worker, call: (p) => worker.callFunction(p.fn, p.args), close: () => worker.stop() };
+  return { call: (p) => worker.callFunction(p.fn, p.args), close: () => worker.stop() };
+}
+
+/**
+ * Measures the baseline and ours `runs` times in pairs, alternating which goes first so that a machine
+ * getting slower or faster during the benchmark hits both alike. The ratio is the median of the per-pair
+ * ratios (robust on a shared machine where whole runs swing by 20%); each pair is printed as a detail line.
+ */
+async function paired(label: string, measure: (client: Client) => Promise<number>): Promise<{ bare: number; ours: number; ratio: number }> {
+  const bare: number[] = [];
+  const ours: number[] = [];
+  const ratios: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const measureSide = async (make: () => Promise<Client>, into: number[]): Promise<void> => {
+      const client = await make();
+      try {
+        into.push(await measure(client));
+      } finally {
+        await client.close();
+      }
+    };
+    if (run % 2 === 0) {
+      await measureSide(bareClient, bare);
+      await measureSide(ourClient, ours);
+    } else {
+      await measureSide(ourClient, ours);
+      await measureSide(bareClient, bare);
+    }
+    ratios.push(ours[run]! / bare[run]!);
+    console.log(`${label} run ${run + 1}: bare ${round(bare[run]!, 2)}, ours ${round(ours[run]!, 2)}, ratio ${round(ratios[run]!)}`);
+  }
+  return { bare: median(bare), ours: median(ours), ratio: median(ratios) };
 }
 
 async function throughput(): Promise<void> {
   const total = quick ? 4000 : 20_000;
   for (const window of [1, 64, 256]) {
-    const bare: number[] = [];
-    const ours: number[] = [];
     const count = window === 1 ? total / 4 : total;
-    for (let run = 0; run < runs; run++) {
-      const b = await bareClient();
-      bare.push((await drive(b, payloads.add!, count, window)).perSecond);
-      await b.close();
-      const o = await ourClient();
-      ours.push((await drive(o, payloads.add!, count, window)).perSecond);
-      await o.close();
-    }
-    report(NAME, `add_inflight${window}_calls_per_s`, median(ours), median(ours) / median(bare));
-    report(NAME, `bare_add_inflight${window}_calls_per_s`, median(bare));
+    const figures = await paired(`add in flight ${window} calls/s`, async (client) => (await drive(client, payloads.add!, count, window)).perSecond);
+    report(NAME, `add_inflight${window}_calls_per_s`, figures.ours, figures.ratio);
+    report(NAME, `bare_add_inflight${window}_calls_per_s`, figures.bare);
   }
 }
 
 async function latency(): Promise<void> {
   const calls = quick ? 500 : 2000;
   for (const [name, payload] of Object.entries(payloads)) {
-    const bare: number[] = [];
-    const ours: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const b = await bareClient();
-      bare.push(median((await drive(b, payload, calls, 1)).latencies));
-      await b.close();
-      const o = await ourClient();
-      ours.push(median((await drive(o, payload, calls, 1)).latencies));
-      await o.close();
-    }
-    report(NAME, `${name}_sequential_p50_us`, median(ours) * 1000, median(ours) / median(bare));
+    const figures = await paired(`${name} sequential p50 ms`, async (client) => median((await drive(client, payload, calls, 1)).latencies));
+    report(NAME, `${name}_sequential_p50_us`, figures.ours * 1000, figures.ratio);
+    report(NAME, `bare_${name}_sequential_p50_us`, figures.bare * 1000);
   }
 }
 

@@ -34,11 +34,12 @@ let position = 0;
 /** True while an encoding runs: a getter inside the value that encodes another one gets the general path. */
 let busy = false;
 
-/** True when something made a property of Object.prototype enumerable (for-in would visit it). */
-function objectPrototypeHasEnumerable(): boolean {
-  for (const _ in Object.prototype) return true;
-  return false;
-}
+/**
+ * Own-property test for the for-in loops below. for-in also visits enumerable properties inherited from a
+ * polluted Object.prototype; checking each key (a few nanoseconds) is much cheaper than asking up front
+ * whether the prototype has any (a for-in over Object.prototype, which V8 cannot serve from a cache).
+ */
+const hasOwn = Object.hasOwn;
 
 /**
  * The canonical encoding of `value` when it is a flat message as described in the module comment, else
@@ -46,7 +47,7 @@ function objectPrototypeHasEnumerable(): boolean {
  * May throw whatever a getter or proxy trap of `value` throws.
  */
 export function encodeFlat(value: unknown): Buffer | undefined {
-  if (typeof value !== 'object' || value === null || busy || Object.getPrototypeOf(value) !== Object.prototype || objectPrototypeHasEnumerable()) return undefined;
+  if (typeof value !== 'object' || value === null || busy || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   busy = true;
   try {
     return encodeRecord(value as Record<string, unknown>);
@@ -63,7 +64,7 @@ export function encodeFlat(value: unknown): Buffer | undefined {
 function mayBeFlat(record: Record<string, unknown>): boolean {
   let entries = 0;
   for (const key in record) {
-    if (++entries > MAX_ENTRIES) return false;
+    if (++entries > MAX_ENTRIES || !hasOwn(record, key)) return false;
     const item = record[key];
     if (typeof item === 'string') {
       if (item.length > MAX_STRING) return false;
@@ -89,7 +90,8 @@ function encodeRecord(record: Record<string, unknown>): Buffer | undefined {
   position = start + 1;
   let entries = 0;
   for (const key in record) {
-    if (++entries > MAX_ENTRIES || !writeAscii(key)) return undefined;
+    // A getter read by mayBeFlat may have polluted Object.prototype meanwhile: check ownership again.
+    if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeAscii(key)) return undefined;
     const item = record[key];
     if (typeof item === 'object' && item !== null) {
       if (!writeArray(item)) return undefined;

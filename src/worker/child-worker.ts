@@ -284,8 +284,7 @@ export abstract class ChildWorker {
     switch (message.type) {
       case 'call':
         if ((message.namespace ?? 'default') !== this.namespace) return; // MF-NS-2: no reply
-        this.inFlightCalls++;
-        void this.serveCall(message, profile, routingId).finally(() => this.inFlightCalls--);
+        this.serveCall(message, profile, routingId);
         return;
       case 'heartbeat':
         this.reply(routingId, createHeartbeatEcho(profile, message as HeartbeatMessage, this.timestampSec()), message.id);
@@ -300,7 +299,11 @@ export abstract class ChildWorker {
     }
   }
 
-  private async serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): Promise<void> {
+  /**
+   * Runs one CALL. A synchronous handler is answered before this returns (no promise at all on that path:
+   * it is the hot path of every benchmark); a handler that returns a thenable is answered when it settles.
+   */
+  private serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
     // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
     const defect = callDefect(call);
     const resolution = defect === undefined ? resolveMethod(callableMethods(this, ChildWorker.prototype), call.function) : ({ ok: false, error: defect } as const);
@@ -309,28 +312,47 @@ export abstract class ChildWorker {
       return;
     }
     let result: unknown;
+    const clientName = call.client_name ?? call['clientName'];
+    this.callContext = {
+      id: call.id,
+      profile: profile.name,
+      namespace: call.namespace ?? 'default',
+      clientName: typeof clientName === 'string' ? clientName : undefined,
+    };
+    this.inFlightCalls++;
+    let pending: boolean;
     try {
-      const args = call.args;
-      const clientName = call.client_name ?? call['clientName'];
-      this.callContext = {
-        id: call.id,
-        profile: profile.name,
-        namespace: call.namespace ?? 'default',
-        clientName: typeof clientName === 'string' ? clientName : undefined,
-      };
-      try {
-        result = resolution.method.apply(this, args);
-      } finally {
-        this.callContext = undefined;
-      }
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+      result = resolution.method.apply(this, call.args);
+      // Reading `then` may run a getter of the result: inside the try, so that a throwing one is the call's error.
+      pending = result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
     } catch (error) {
-      const text = errorText(error);
-      const stack = error instanceof Error ? error.stack : undefined;
-      this.reply(routingId, createError(profile, call.id, this.timestampSec(), text, stack), call.id);
+      this.inFlightCalls--;
+      this.replyFailure(routingId, profile, call.id, error);
+      return;
+    } finally {
+      this.callContext = undefined;
+    }
+    if (!pending) {
+      this.inFlightCalls--;
+      this.reply(routingId, createResponse(profile, call.id, this.timestampSec(), result), call.id);
       return;
     }
-    this.reply(routingId, createResponse(profile, call.id, this.timestampSec(), result), call.id);
+    // Promise.resolve adopts the thenable: a then() that throws, or calls back twice, settles exactly once.
+    Promise.resolve(result as PromiseLike<unknown>).then(
+      (value) => {
+        this.inFlightCalls--;
+        this.reply(routingId, createResponse(profile, call.id, this.timestampSec(), value), call.id);
+      },
+      (error: unknown) => {
+        this.inFlightCalls--;
+        this.replyFailure(routingId, profile, call.id, error);
+      },
+    );
+  }
+
+  private replyFailure(routingId: Uint8Array, profile: Profile, id: string, error: unknown): void {
+    const stack = error instanceof Error ? error.stack : undefined;
+    this.reply(routingId, createError(profile, id, this.timestampSec(), errorText(error), stack), id);
   }
 
   /** Encodes and sends a reply; a result that cannot be encoded becomes an ERROR for the same call. */

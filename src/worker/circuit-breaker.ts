@@ -27,6 +27,9 @@ export interface Transition {
 /** The decision for one call attempt. */
 export type Admission = { allowed: true; probe: boolean } | { allowed: false; retryInMs: number };
 
+/** The answer of a closed breaker, shared: admit() runs once per call. */
+const ADMITTED: Admission = Object.freeze({ allowed: true, probe: false });
+
 export class CircuitBreaker {
   readonly failureThreshold: number;
   readonly cooldownMs: number;
@@ -67,7 +70,7 @@ export class CircuitBreaker {
    * half-open and admits exactly one probe (MF-CB-5); the returned transition, if any, is reported by `onTransition`.
    */
   admit(nowMs: number, onTransition?: (t: Transition) => void): Admission {
-    if (this.currentState === 'closed') return { allowed: true, probe: false };
+    if (this.currentState === 'closed') return ADMITTED;
     if (this.currentState === 'open') {
       const waitedMs = nowMs - this.openedAtMs;
       if (waitedMs < this.cooldownMs) return { allowed: false, retryInMs: this.cooldownMs - waitedMs };

@@ -100,7 +100,12 @@ export class ParentWorker<Api extends object = UntypedApi> {
     this.transportOption = options.transport;
     this.sink = options.outputSink ?? defaultSink;
     this.idPrefix = this.options.idPrefix ?? randomBytes(4).toString('hex');
-    this.pending = new PendingCalls(this.clock);
+    this.pending = new PendingCalls(this.clock, (call, timeoutMs) => {
+      this.metrics.timeouts++;
+      this.metrics.requestsFailed++;
+      this.recordFailure('timeout');
+      return new TimeoutError(`call ${call.functionName} (id ${call.id})`, timeoutMs);
+    });
     this.breaker = new CircuitBreaker({
       failureThreshold: this.options.maxRestartAttempts,
       cooldownMs: this.options.breakerCooldownMs,
@@ -253,7 +258,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const admission = this.breaker.admit(this.clock.nowMs(), (t) => this.onBreakerTransition(t));
+    const admission = this.breaker.admit(this.clock.nowMs(), this.onBreakerTransition);
     if (!admission.allowed) {
       this.metrics.requestsRefused++;
       return Promise.reject(new CircuitOpenError(this.breaker.consecutiveFailures, admission.retryInMs));
@@ -261,28 +266,14 @@ export class ParentWorker<Api extends object = UntypedApi> {
     const id = this.newId();
     let payload: Buffer;
     try {
-      const message = createCall(this.profile, id, this.timestampSec(), functionName, args, {
-        ...(callOptions?.namespace === undefined ? {} : { namespace: callOptions.namespace }),
-        ...(callOptions?.clientName === undefined ? {} : { clientName: callOptions.clientName }),
-      });
+      const message = createCall(this.profile, id, this.timestampSec(), functionName, args, callOptions);
       payload = this.codec.encode(message);
     } catch (error) {
       if (admission.probe) this.breaker.releaseProbe();
       return Promise.reject(error);
     }
     this.metrics.requestsTotal++;
-    const result = this.pending.add({
-      id,
-      functionName,
-      timeoutMs,
-      probe: admission.probe,
-      onTimeout: () => {
-        this.metrics.timeouts++;
-        this.metrics.requestsFailed++;
-        this.recordFailure('timeout');
-        return new TimeoutError(`call ${functionName} (id ${id})`, timeoutMs ?? 0);
-      },
-    });
+    const result = this.pending.add(id, functionName, timeoutMs, admission.probe);
     this.socket!.send(parentFrames(payload)).catch((error: unknown) => this.failCall(id, error));
     return result;
   }
@@ -364,7 +355,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
     if (call === undefined) return; // late (after a timeout) or unknown id: ignored (MF-CALL-12)
     this.metrics.recordLatency(this.clock.nowMs() - call.startedAtMs);
     this.metrics.requestsSuccess++;
-    this.breaker.recordSuccess((t) => this.onBreakerTransition(t));
+    this.breaker.recordSuccess(this.onBreakerTransition);
     call.resolve(message.result ?? null);
   }
 
@@ -394,12 +385,12 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   private recordFailure(kind: FailureKind): void {
-    this.breaker.recordFailure(kind, this.clock.nowMs(), (t) => this.onBreakerTransition(t));
+    this.breaker.recordFailure(kind, this.clock.nowMs(), this.onBreakerTransition);
   }
 
-  private onBreakerTransition(transition: Transition): void {
+  private readonly onBreakerTransition = (transition: Transition): void => {
     this.events.emit({ type: 'breaker-changed', from: transition.from, to: transition.to, failures: transition.failures });
-  }
+  };
 
   private rejectPending(describe: (call: { functionName: string }) => string): void {
     this.pending.rejectAll((call) => {

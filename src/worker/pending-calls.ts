@@ -15,19 +15,16 @@ export interface PendingCall {
   timer: TimerHandle | undefined;
 }
 
-export interface AddOptions {
-  id: string;
-  functionName: string;
-  timeoutMs: number | undefined;
-  probe: boolean;
-  /** Called (once) when the timeout fires, to build the rejection and record the failure. */
-  onTimeout: (call: PendingCall) => Error;
-}
+/** Builds the rejection of a call whose timeout fired, and records the failure; called once per timeout. */
+export type TimeoutHandler = (call: PendingCall, timeoutMs: number) => Error;
 
 export class PendingCalls {
   private readonly calls = new Map<string, PendingCall>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onTimeout: TimeoutHandler,
+  ) {}
 
   get size(): number {
     return this.calls.size;
@@ -37,27 +34,12 @@ export class PendingCalls {
     return this.calls.has(id);
   }
 
-  /** Registers a call and returns the promise its caller awaits. */
-  add(options: AddOptions): Promise<unknown> {
+  /** Registers a call and returns the promise its caller awaits; `timeoutMs` undefined waits for ever. */
+  add(id: string, functionName: string, timeoutMs: number | undefined, probe: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const call: PendingCall = {
-        id: options.id,
-        functionName: options.functionName,
-        startedAtMs: this.clock.nowMs(),
-        probe: options.probe,
-        resolve,
-        reject,
-        timer: undefined,
-      };
-      if (options.timeoutMs !== undefined) {
-        call.timer = this.clock.setTimer(options.timeoutMs, () => {
-          if (this.calls.get(call.id) !== call) return;
-          this.calls.delete(call.id);
-          call.timer = undefined;
-          call.reject(options.onTimeout(call));
-        });
-      }
-      this.calls.set(call.id, call);
+      const call: PendingCall = { id, functionName, startedAtMs: this.clock.nowMs(), probe, resolve, reject, timer: undefined };
+      if (timeoutMs !== undefined) call.timer = this.clock.setTimer(timeoutMs, () => this.expire(call, timeoutMs));
+      this.calls.set(id, call);
     });
   }
 
@@ -69,6 +51,13 @@ export class PendingCalls {
     call.timer?.cancel();
     call.timer = undefined;
     return call;
+  }
+
+  private expire(call: PendingCall, timeoutMs: number): void {
+    if (this.calls.get(call.id) !== call) return;
+    this.calls.delete(call.id);
+    call.timer = undefined;
+    call.reject(this.onTimeout(call, timeoutMs));
   }
 
   /** Rejects every pending call exactly once with the error `makeError` builds for it. Returns how many. */

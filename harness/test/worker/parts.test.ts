@@ -9,9 +9,9 @@ import { TimeoutError, WorkerStoppedError } from '../../../src/errors.js';
 
 test('pending calls: a reply settles the call once and a late timeout does nothing', async () => {
   const clock = new VirtualClock();
-  const table = new PendingCalls(clock);
   let timeouts = 0;
-  const promise = table.add({ id: 'a', functionName: 'f', timeoutMs: 100, probe: false, onTimeout: () => (timeouts++, new TimeoutError('f', 100)) });
+  const table = new PendingCalls(clock, (call, ms) => (timeouts++, new TimeoutError(call.functionName, ms)));
+  const promise = table.add('a', 'f', 100, false);
   table.take('a')?.resolve(42);
   await clock.advanceBy(1000);
   assert.equal(await promise, 42);
@@ -22,8 +22,8 @@ test('pending calls: a reply settles the call once and a late timeout does nothi
 
 test('pending calls: the timeout rejects exactly at the deadline and a later reply is ignored (MF-CALL-13)', async () => {
   const clock = new VirtualClock();
-  const table = new PendingCalls(clock);
-  const promise = table.add({ id: 'a', functionName: 'f', timeoutMs: 100, probe: false, onTimeout: () => new TimeoutError('f', 100) });
+  const table = new PendingCalls(clock, (call, ms) => new TimeoutError(call.functionName, ms));
+  const promise = table.add('a', 'f', 100, false);
   const outcome = promise.then(() => 'resolved', (e: unknown) => e);
   await clock.advanceBy(99);
   assert.equal(table.has('a'), true);
@@ -36,11 +36,9 @@ test('pending calls: the timeout rejects exactly at the deadline and a later rep
 
 test('pending calls: rejectAll rejects every call exactly once and leaves no timer (MF-LIFE-5)', async () => {
   const clock = new VirtualClock();
-  const table = new PendingCalls(clock);
+  const table = new PendingCalls(clock, (call, ms) => new TimeoutError(call.functionName, ms));
   const settled: string[] = [];
-  const promises = ['a', 'b', 'c'].map((id) =>
-    table.add({ id, functionName: id, timeoutMs: 50, probe: false, onTimeout: () => new TimeoutError(id, 50) }).catch((e: Error) => settled.push(`${id}:${e.name}`)),
-  );
+  const promises = ['a', 'b', 'c'].map((id) => table.add(id, id, 50, false).catch((e: Error) => settled.push(`${id}:${e.name}`)));
   assert.equal(table.rejectAll((call) => new WorkerStoppedError(call.functionName, true)).length, 3);
   await Promise.all(promises);
   await clock.advanceBy(100);

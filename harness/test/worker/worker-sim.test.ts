@@ -242,3 +242,56 @@ test('MF-LIFE-12: connect mode binds, registers, is discovered and called, and u
   assert.equal(exitCode, 0);
   assert.equal(entries.has('math'), false);
 });
+
+test('MF-CALL-7: odd results settle each call exactly once: a throwing then getter, a thenable that calls back twice, a rejecting thenable', async () => {
+  class Odd extends ChildWorker {
+    throwingThen(): object {
+      return Object.defineProperty({}, 'then', {
+        get() {
+          throw new Error('then getter failed');
+        },
+      });
+    }
+    twice(): PromiseLike<number> {
+      return { then: (resolve: (v: number) => void) => (resolve(1), resolve(2)) } as PromiseLike<number>;
+    }
+    rejecting(): PromiseLike<never> {
+      return { then: (_: unknown, reject: (e: Error) => void) => reject(new Error('thenable rejected')) } as PromiseLike<never>;
+    }
+    throwingThenCall(): PromiseLike<never> {
+      return {
+        then: () => {
+          throw new Error('then() threw');
+        },
+      } as unknown as PromiseLike<never>;
+    }
+    active(): number {
+      return this.activeCalls;
+    }
+  }
+  const odd: SimProgram = async ({ transport, host, clock }) => {
+    const worker = new Odd({ transport, host, clock });
+    await worker.start();
+    await new Promise<never>(() => undefined);
+  };
+  const { worker, network } = simWorld({ programs: { odd }, command: 'odd' });
+  await worker.start();
+  const first = await outcome(worker.callFunction('throwingThen', []));
+  assert.ok(first instanceof RemoteCallError);
+  assert.equal(first.message, 'then getter failed');
+  assert.equal(await worker.callFunction('twice', []), 1);
+  const rejected = await outcome(worker.callFunction('rejecting', []));
+  assert.ok(rejected instanceof RemoteCallError && rejected.message === 'thenable rejected');
+  const thrown = await outcome(worker.callFunction('throwingThenCall', []));
+  assert.ok(thrown instanceof RemoteCallError && thrown.message === 'then() threw');
+  // Every call above counted down exactly once: only this call is running now.
+  assert.equal(await worker.callFunction('active', []), 1);
+  // Exactly one reply per call on the wire: no second RESPONSE for `twice`.
+  const replies = network.traceLines
+    .map((line) => JSON.parse(line) as { ev: string; dir?: string; message?: { id?: string; type?: string } })
+    .filter((entry) => entry.ev === 'send' && entry.dir === 'child->parent' && (entry.message?.type === 'response' || entry.message?.type === 'error'));
+  const ids = replies.map((entry) => entry.message?.id);
+  assert.equal(ids.length, 5);
+  assert.equal(new Set(ids).size, 5);
+  await worker.stop();
+});

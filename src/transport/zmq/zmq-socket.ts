@@ -99,6 +99,19 @@ export class ZmqSocket implements Socket {
   }
 
   receive(): Promise<Frames> {
+    const pending = this.receiveUnmapped();
+    return pending === this.lastReceive ? pending.then(undefined, this.rejectReceive) : pending;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Frames, undefined> {
+    return framesIterator(() => this.receiveUnmapped(), this.receiveError);
+  }
+
+  /**
+   * receive(), except that on the fast path the promise is zeromq.js's own, whose rejection the caller
+   * maps with receiveError (mapping is idempotent, so the queued paths' mapped errors pass through).
+   */
+  private receiveUnmapped(): Promise<Frames> {
     if (this.isClosed) return Promise.reject(new ClosedError(this.name));
     if (this.receiveQueue.length > 0) return this.enqueueReceive();
     let pending: Promise<Frames>;
@@ -109,11 +122,7 @@ export class ZmqSocket implements Socket {
       return Promise.reject(this.receiveError(error));
     }
     this.lastReceive = pending;
-    return pending.then(undefined, this.rejectReceive);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Frames, undefined> {
-    return framesIterator(() => this.receive());
+    return pending;
   }
 
   /** Synchronous underneath (zeromq.js `close()`); pending and queued operations reject with `ClosedError`. */
