@@ -1,25 +1,26 @@
 // ParentWorker/ChildWorker over real ZeroMQ, parent and child in separate processes, against the baseline
 // of bare zeromq.js + msgpackr echo (harness/bench/support/bare-echo-server.mjs) measured in the same run.
 //
-//   npm run bench -- worker [--runs 5] [--quick]
+//   npm run bench -- worker [throughput|latency|startup] [--runs 5] [--slices 10] [--quick]
 //
 // Figures: throughput at 1, 64 and 256 calls in flight (add(1,2)); sequential p50 latency for add(1,2), a
 // 10 KB string and 1,000 floats; start-up from spawn() to the first result against Node's own boot time;
 // stop() of a cooperative child; processes left behind after 50 spawn/stop cycles.
-// Throughput and latency run in pairs (baseline and ours back to back, alternating which goes first); each
-// ratio is the median of the per-pair ratios. Parent and child both run the compiled library (dist/).
+// Throughput and latency alternate short slices of baseline and ours (see `paired`); each ratio is the median
+// of the per-slice-pair ratios. Parent and child both run the compiled library (dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
 import { Packr } from 'msgpackr';
-import { median, report, round } from './support/stats.js';
+import { median, numberOption, report, round } from './support/stats.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const compiledWorker = `${root}dist/src/conform/reference-worker.js`;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const runs = Number(argv[argv.indexOf('--runs') + 1] ?? 0) || (quick ? 3 : 5);
+const runs = numberOption(argv, '--runs', quick ? 3 : 5);
+const slices = numberOption(argv, '--slices', quick ? 4 : 10);
 const NAME = 'worker';
 
 if (!existsSync(compiledWorker)) {
@@ -102,38 +103,47 @@ async function ourClient(): Promise<Client> {
 }
 
 /**
- * Measures the baseline and ours `runs` times in pairs, alternating which goes first so that a machine
- * getting slower or faster during the benchmark hits both alike. The ratio is the median of the per-pair
- * ratios (robust on a shared machine where whole runs swing by 20%); each pair is printed as a detail line.
+ * Measures the baseline and ours side by side: each of `runs` runs starts a fresh baseline child and a fresh
+ * worker, then alternates short slices between them (`slices` each, which one goes first alternating too),
+ * so that a machine getting slower or faster hits both alike. The ratio is the median of the per-slice-pair
+ * ratios: on a shared machine whole runs swing by 20%, slices a few hundred milliseconds apart much less.
  */
 async function paired(label: string, measure: (client: Client) => Promise<number>): Promise<{ bare: number; ours: number; ratio: number }> {
   const bare: number[] = [];
   const ours: number[] = [];
   const ratios: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const measureSide = async (make: () => Promise<Client>, into: number[]): Promise<void> => {
-      const client = await make();
-      try {
-        into.push(await measure(client));
-      } finally {
-        await client.close();
+    const bareSide = await bareClient();
+    const ourSide = await ourClient().catch(async (error: unknown) => {
+      await bareSide.close();
+      throw error;
+    });
+    try {
+      for (let slice = 0; slice < slices; slice++) {
+        let b: number;
+        let o: number;
+        if (slice % 2 === 0) {
+          b = await measure(bareSide);
+          o = await measure(ourSide);
+        } else {
+          o = await measure(ourSide);
+          b = await measure(bareSide);
+        }
+        bare.push(b);
+        ours.push(o);
+        ratios.push(o / b);
       }
-    };
-    if (run % 2 === 0) {
-      await measureSide(bareClient, bare);
-      await measureSide(ourClient, ours);
-    } else {
-      await measureSide(ourClient, ours);
-      await measureSide(bareClient, bare);
+    } finally {
+      await Promise.all([bareSide.close(), ourSide.close()]);
     }
-    ratios.push(ours[run]! / bare[run]!);
-    console.log(`${label} run ${run + 1}: bare ${round(bare[run]!, 2)}, ours ${round(ours[run]!, 2)}, ratio ${round(ratios[run]!)}`);
+    const runRatios = ratios.slice(run * slices);
+    console.log(`${label} run ${run + 1}: median of ${slices} slice pairs: bare ${round(median(bare.slice(run * slices)), 2)}, ours ${round(median(ours.slice(run * slices)), 2)}, ratio ${round(median(runRatios))}`);
   }
   return { bare: median(bare), ours: median(ours), ratio: median(ratios) };
 }
 
 async function throughput(): Promise<void> {
-  const total = quick ? 4000 : 20_000;
+  const total = quick ? 1000 : 4000;
   for (const window of [1, 64, 256]) {
     const count = window === 1 ? total / 4 : total;
     const figures = await paired(`add in flight ${window} calls/s`, async (client) => (await drive(client, payloads.add!, count, window)).perSecond);
@@ -143,7 +153,7 @@ async function throughput(): Promise<void> {
 }
 
 async function latency(): Promise<void> {
-  const calls = quick ? 500 : 2000;
+  const calls = quick ? 200 : 500;
   for (const [name, payload] of Object.entries(payloads)) {
     const figures = await paired(`${name} sequential p50 ms`, async (client) => median((await drive(client, payload, calls, 1)).latencies));
     report(NAME, `${name}_sequential_p50_us`, figures.ours * 1000, figures.ratio);

@@ -136,6 +136,10 @@ class MisbehavingRouter implements Socket {
     return frames;
   }
 
+  post(frames: Frames, onFailure: (error: Error) => void): Promise<void> {
+    return this.send(frames).then(undefined, onFailure);
+  }
+
   send(frames: Frames): Promise<void> {
     const message = decode(frames[frames.length - 1]);
     let out = frames;

@@ -91,8 +91,18 @@ export abstract class ChildWorker {
     this.childOptions = typeof options === 'string' ? { serviceId: options } : options;
   }
 
-  /** The CALL being dispatched; set during the synchronous part of a handler only. */
-  protected callContext: CallContext | undefined;
+  /** The CALL being dispatched and its profile, during the synchronous part of its handler only. */
+  private currentCall: CallMessage | undefined;
+  private currentProfile: Profile | undefined;
+
+  /** The CALL being dispatched; set during the synchronous part of a handler only (built when read). */
+  protected get callContext(): CallContext | undefined {
+    const call = this.currentCall;
+    const profile = this.currentProfile;
+    if (call === undefined || profile === undefined) return undefined;
+    const clientName = call.client_name ?? call['clientName'];
+    return { id: call.id, profile: profile.name, namespace: call.namespace ?? 'default', clientName: typeof clientName === 'string' ? clientName : undefined };
+  }
 
   /** The clock of this worker (virtual in the simulator). */
   protected get workerClock(): Clock {
@@ -306,23 +316,24 @@ export abstract class ChildWorker {
   private serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
     // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
     const defect = callDefect(call);
-    const resolution = defect === undefined ? resolveMethod(callableMethods(this, ChildWorker.prototype), call.function) : ({ ok: false, error: defect } as const);
-    if (!resolution.ok) {
-      this.reply(routingId, createError(profile, call.id, this.timestampSec(), resolution.error), call.id);
-      return;
+    const methods = callableMethods(this, ChildWorker.prototype);
+    // Names starting with '_' are never in the table; resolveMethod words the refusal (MF-CALL-4, MF-CALL-5).
+    let method = defect === undefined ? methods.get(call.function) : undefined;
+    if (method === undefined) {
+      const resolution = defect === undefined ? resolveMethod(methods, call.function) : ({ ok: false, error: defect } as const);
+      if (resolution.ok) method = resolution.method;
+      else {
+        this.reply(routingId, createError(profile, call.id, this.timestampSec(), resolution.error), call.id);
+        return;
+      }
     }
     let result: unknown;
-    const clientName = call.client_name ?? call['clientName'];
-    this.callContext = {
-      id: call.id,
-      profile: profile.name,
-      namespace: call.namespace ?? 'default',
-      clientName: typeof clientName === 'string' ? clientName : undefined,
-    };
+    this.currentCall = call;
+    this.currentProfile = profile;
     this.inFlightCalls++;
     let pending: boolean;
     try {
-      result = resolution.method.apply(this, call.args);
+      result = method.apply(this, call.args);
       // Reading `then` may run a getter of the result: inside the try, so that a throwing one is the call's error.
       pending = result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
     } catch (error) {
@@ -330,7 +341,8 @@ export abstract class ChildWorker {
       this.replyFailure(routingId, profile, call.id, error);
       return;
     } finally {
-      this.callContext = undefined;
+      this.currentCall = undefined;
+      this.currentProfile = undefined;
     }
     if (!pending) {
       this.inFlightCalls--;
@@ -367,7 +379,7 @@ export abstract class ChildWorker {
       const profile = this.accepted.find((p) => p.app === message.app) ?? this.accepted[0]!;
       payload = this.codec.encode(createError(profile, id, this.timestampSec(), `result could not be encoded: ${text}`));
     }
-    this.replySending = socket.send(childFrames(routingId, payload)).catch((error: unknown) => {
+    this.replySending = socket.post(childFrames(routingId, payload), (error) => {
       if (this.state === 'serving') this.log(`ERROR: could not send reply to ${id}: ${String(error)}`);
     });
   }

@@ -274,7 +274,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
     }
     this.metrics.requestsTotal++;
     const result = this.pending.add(id, functionName, timeoutMs, admission.probe);
-    this.socket!.send(parentFrames(payload)).catch((error: unknown) => this.failCall(id, error));
+    void this.socket!.post(parentFrames(payload), (error) => this.failCall(id, error));
     return result;
   }
 
@@ -502,7 +502,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   private sendMessage(message: Message): void {
-    this.socket?.send(parentFrames(this.codec.encode(message))).catch(() => undefined);
+    void this.socket?.post(parentFrames(this.codec.encode(message)), ignoreFailure);
   }
 
   private newId(): string {
@@ -513,6 +513,9 @@ export class ParentWorker<Api extends object = UntypedApi> {
     return this.clock.epochMs() / 1000;
   }
 }
+
+/** Heartbeats and SHUTDOWN are best effort: a lost one shows as a missed echo or an escalation to SIGTERM. */
+function ignoreFailure(): void {}
 
 /** The real ZeroMQ transport, loaded lazily so that simulated workers never load the native module. */
 async function defaultTransport(): Promise<Transport> {

@@ -194,6 +194,21 @@ for (const backend of backends()) {
       await assert.rejects(dealer.connect(loopbackEndpoint(5555)), ClosedError);
     });
 
+    test('post delivers like send, and reports failure to its callback with a promise that still fulfils', async (t) => {
+      const harness = setup(t);
+      const { router, endpoint } = await boundRouter(harness);
+      const dealer = harness.transport('parent').dealer();
+      await dealer.connect(endpoint);
+      const failures: Error[] = [];
+      await dealer.post([EMPTY, bytes('posted')], (error) => void failures.push(error));
+      const inbound = await receive(router);
+      assert.equal(text(inbound[2]!), 'posted');
+      await dealer.close();
+      assert.equal(await dealer.post([EMPTY, bytes('late')], (error) => void failures.push(error)), undefined);
+      assert.equal(failures.length, 1);
+      assert.ok(failures[0] instanceof ClosedError);
+    });
+
     test('sends still queued when the socket closes all settle (resolved or ClosedError)', async (t) => {
       const harness = setup(t);
       const port = await harness.freePort();

@@ -110,6 +110,10 @@ export class SimSocket implements Socket {
     return RESOLVED;
   }
 
+  post(frames: Frames, onFailure: (error: Error) => void): Promise<void> {
+    return this.send(frames).then(undefined, onFailure);
+  }
+
   receive(): Promise<Frames> {
     if (this.isClosed) return Promise.reject(new ClosedError(this.name));
     if (this.inboundHead < this.inbound.length) return Promise.resolve(this.takeInbound());

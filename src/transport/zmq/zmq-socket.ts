@@ -85,6 +85,17 @@ export class ZmqSocket implements Socket {
   }
 
   send(frames: Frames): Promise<void> {
+    const pending = this.sendUnmapped(frames);
+    return pending === this.lastSend ? pending.then(undefined, this.rejectSend) : pending;
+  }
+
+  post(frames: Frames, onFailure: (error: Error) => void): Promise<void> {
+    // One handler for both kinds of promise sendUnmapped gives: mapping is idempotent.
+    return this.sendUnmapped(frames).then(undefined, (error: unknown) => onFailure(this.sendError(error)));
+  }
+
+  /** send(), except that on the fast path the promise is zeromq.js's own (rejecting with its raw error). */
+  private sendUnmapped(frames: Frames): Promise<void> {
     if (this.isClosed) return Promise.reject(new ClosedError(this.name));
     if (this.sendQueue.length > 0) return this.enqueueSend(frames);
     let pending: Promise<void>;
@@ -95,7 +106,7 @@ export class ZmqSocket implements Socket {
       return Promise.reject(this.sendError(error));
     }
     this.lastSend = pending;
-    return pending.then(undefined, this.rejectSend);
+    return pending;
   }
 
   receive(): Promise<Frames> {
