@@ -29,10 +29,6 @@ export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env)
     ...(namespace === undefined || namespace === '' ? {} : { namespace }),
     ...(serviceId === undefined || serviceId === '' ? {} : { serviceId }),
   };
-  if (options.serviceId !== undefined) {
-    const { fileServiceRegistration } = await import('../worker/registry-adapter.js');
-    options.registration = await fileServiceRegistration();
-  }
   await new ConformanceWorker(options).run();
 }
 

@@ -94,9 +94,5 @@ function isMain(): boolean {
 
 if (isMain()) {
   const options = optionsFromEnv((name) => process.env[name]);
-  if (options.serviceId !== undefined) {
-    const { fileServiceRegistration } = await import('../worker/registry-adapter.js');
-    options.registration = await fileServiceRegistration();
-  }
   await new ConformanceWorker(options).run();
 }

@@ -76,6 +76,8 @@ export abstract class ChildWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private stopped: Promise<void> | undefined;
   private registeredServiceId: string | undefined;
+  /** Where the service was registered (connect mode), to unregister it from the same place. */
+  private registration: ServiceRegistration | undefined;
   private inFlightCalls = 0;
   /**
    * Profile of the last valid message received: output goes out in it, so a parent that speaks one profile
@@ -195,7 +197,7 @@ export abstract class ChildWorker {
       const serviceId = this.registeredServiceId;
       this.registeredServiceId = undefined;
       try {
-        await this.childOptions.registration?.unregister(serviceId);
+        await this.registration?.unregister(serviceId);
       } catch (error) {
         this.log(`WARNING: could not unregister service '${serviceId}': ${String(error)}`);
       }
@@ -231,12 +233,12 @@ export abstract class ChildWorker {
     if (serviceId === undefined) {
       throw new MultifrostError('MF_INVALID_ARGUMENT', `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`);
     }
-    const registration = this.childOptions.registration;
-    if (registration === undefined) throw new MultifrostError('MF_INVALID_ARGUMENT', 'connect mode needs a service registration');
+    const registration = this.childOptions.registration ?? (await defaultRegistration());
     const endpoint = await socket.bind(loopbackEndpoint(this.childOptions.bindPort ?? 0, this.childOptions.bindHost ?? LOOPBACK_HOST));
     const port = endpointPort(endpoint);
     if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
     await registration.register(serviceId, port, host.pid);
+    this.registration = registration;
     this.registeredServiceId = serviceId;
     this.log(`INFO: service '${serviceId}' ready on ${endpoint}`);
   }
@@ -406,6 +408,12 @@ function errorText(error: unknown): string {
   if (error instanceof Error) return error.message !== '' ? error.message : error.name;
   const text = String(error);
   return text !== '' ? text : 'Error';
+}
+
+/** The file registry under MULTIFROST_HOME or ~/.multifrost, loaded only in connect mode. */
+async function defaultRegistration(): Promise<ServiceRegistration> {
+  const { fileServiceRegistration } = await import('./registry-adapter.js');
+  return fileServiceRegistration();
 }
 
 /** The real ZeroMQ transport, loaded lazily so that simulated workers never load the native module. */

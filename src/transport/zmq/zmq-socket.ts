@@ -1,9 +1,16 @@
-import { Dealer, Router } from 'zeromq';
+import { createRequire } from 'node:module';
+import type { Dealer, Router } from 'zeromq';
 import { ClosedError, ConnectionError } from '../../errors.js';
 import { framesIterator } from '../socket-iterator.js';
 import { resolveSocketOptions } from '../socket-options.js';
 import type { Frames, Socket, SocketOptions, SocketRole } from '../transport.js';
 import { toTransportError, zmqCode } from './zmq-errors.js';
+
+/**
+ * zeromq.js is CommonJS: require() loads it directly, where an ES import first has Node scan its source
+ * for export names (a few milliseconds of every worker's start-up).
+ */
+const zmq = createRequire(import.meta.url)('zeromq') as typeof import('zeromq');
 
 interface QueuedSend {
   readonly frames: Frames;
@@ -55,7 +62,7 @@ export class ZmqSocket implements Socket {
     };
     this.role = role;
     this.name = name;
-    this.socket = role === 'dealer' ? new Dealer(zmqOptions) : new Router(zmqOptions);
+    this.socket = role === 'dealer' ? new zmq.Dealer(zmqOptions) : new zmq.Router(zmqOptions);
   }
 
   get closed(): boolean {
