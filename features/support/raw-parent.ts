@@ -65,10 +65,36 @@ export class RawParent {
     this.connection.sentIds.add(id);
   }
 
-  /** Sends frames exactly as given. */
+  /**
+   * Sends frames exactly as given. A DEALER whose only peer is gone holds the message until a peer connects,
+   * which for a worker that exited is never: once the worker exits, the send is left queued and this returns,
+   * so the step's next wait reports the exit at once instead of a step timeout.
+   */
   async sendFrames(frames: Frames): Promise<void> {
     this.trace.record('kit->worker', frames);
-    await this.connection.socket.send(frames);
+    const sent = this.connection.socket.send(frames);
+    if (this.exitedWith !== undefined) {
+      sent.catch(() => undefined);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (): void => {
+        this.waiters.delete(onExit);
+        sent.catch(() => undefined);
+        resolve();
+      };
+      this.waiters.add(onExit);
+      sent.then(
+        () => {
+          this.waiters.delete(onExit);
+          resolve();
+        },
+        (error: unknown) => {
+          this.waiters.delete(onExit);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Encodes `message` (any map, valid or not) and sends it as `[empty, payload]`. */
