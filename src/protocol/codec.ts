@@ -12,12 +12,14 @@
  * msgpack value, and extension types are refused. Every failure is a {@link DecodeError}.
  * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10, MF-FRAME-5, MF-SEC-3
  */
+import { isAscii } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { Options, Packr as PackrInstance, Unpackr as UnpackrInstance } from 'msgpackr';
 import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
 import { encodeFlat } from './flat-encode.js';
 import { firstValueLength } from './msgpack-length.js';
 import { prepareForWire } from './sanitize.js';
+import { repairInvalidUtf8 } from './utf8-repair.js';
 import { WideInteger } from './wide-integer.js';
 
 /**
@@ -25,7 +27,7 @@ import { WideInteger } from './wide-integer.js';
  * which loads several milliseconds faster than its ES module files, and worker start-up is measured. It also
  * keeps our global extension registrations off the msgpackr instance an application imports as a module.
  */
-const { C1, Packr, Unpackr, addExtension } = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+const { C1, Packr, Unpackr, addExtension, isNativeAccelerationEnabled: nativeStrings } = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
 
 /** Default payload size limit: 16 MiB. @see MF-MSG-10 */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -180,7 +182,10 @@ export class Codec {
     }
     if (bytes.byteLength === 0) throw new DecodeError('not-msgpack', 'empty payload');
     // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
-    const source = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const wire = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Without msgpackr's native extractor its short-string decoder needs valid UTF-8 (utf8-repair.ts); an
+    // all-ASCII payload, the usual case, is ruled out with one native check.
+    const source = nativeStrings || isAscii(wire) ? wire : (repairInvalidUtf8(wire) ?? wire);
     const value = unpackStrict(this.#unpackr, source);
     if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are

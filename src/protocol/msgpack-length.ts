@@ -5,8 +5,14 @@
  * Iterative, so a deeply nested payload cannot overflow the stack.
  */
 
-/** Length in bytes of the value at `offset`, or undefined when the bytes end first or hold 0xc1. */
-export function firstValueLength(bytes: Uint8Array, offset = 0): number | undefined {
+/** Called for each `str` value met: where its header starts, and its body's span. */
+export type StrVisitor = (headerAt: number, bodyAt: number, bodyEnd: number) => void;
+
+/**
+ * Length in bytes of the value at `offset`, or undefined when the bytes end first or hold 0xc1.
+ * `onStr`, when given, is called for every complete `str` inside the value, in byte order.
+ */
+export function firstValueLength(bytes: Uint8Array, offset = 0, onStr?: StrVisitor): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let position = offset;
   let pending = 1; // values still to skip: 1, plus the children each container header announces
@@ -15,11 +21,22 @@ export function firstValueLength(bytes: Uint8Array, offset = 0): number | undefi
     const tag = bytes[position] as number;
     const step = headerStep(tag, view, position, bytes.length);
     if (step === undefined) return undefined;
-    position += step.skip;
+    const next = position + step.skip;
+    if (next > bytes.length) return undefined;
+    if (onStr !== undefined) {
+      const header = strHeaderLength(tag);
+      if (header !== undefined) onStr(position, position + header, next);
+    }
+    position = next;
     pending += step.children - 1;
-    if (position > bytes.length) return undefined;
   }
   return position - offset;
+}
+
+/** Header length of a `str` tag (fixstr, str8, str16, str32), undefined for any other tag. */
+function strHeaderLength(tag: number): number | undefined {
+  if (tag >= 0xa0 && tag <= 0xbf) return 1;
+  return tag === 0xd9 ? 2 : tag === 0xda ? 3 : tag === 0xdb ? 5 : undefined;
 }
 
 interface Step {
