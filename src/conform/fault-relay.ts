@@ -9,11 +9,11 @@
  * the worker's status, forwards SIGTERM/SIGINT, and writes its statistics to `MULTIFROST_FAULT_STATS_DIR`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCodec } from '../protocol/codec.js';
 import { Prng } from '../time/prng.js';
+import { isMainModule } from './main-module.js';
 import { realClock } from '../time/real-clock.js';
 import { FaultEngine } from '../transport/sim/fault-engine.js';
 import type { Direction, SimMessage } from '../transport/sim/faults.js';
@@ -185,15 +185,6 @@ async function main(): Promise<void> {
   process.exit(exit.code ?? (exit.signal === 'SIGTERM' ? 0 : 1));
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
 // Only as a script: importing this module (for its types) must not start a relay.
-if (isMain()) await main();
+if (isMainModule(import.meta.url)) await main();

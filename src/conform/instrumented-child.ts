@@ -5,13 +5,11 @@
  * script with one breakage each. Without `MULTIFROST_MISBEHAVE` it behaves exactly like the reference.
  * @see MF-DRV-1
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isProfileName } from '../protocol/profile.js';
 import { realClock } from '../time/real-clock.js';
 import type { ChildWorkerOptions } from '../worker/child-worker.js';
 import { MisbehavingTransport, parseMisbehaviour } from './misbehaving-transport.js';
-import { ConformanceWorker } from './reference-worker.js';
+import { isMainModule } from './main-module.js';
+import { ConformanceWorker, optionsFromEnv } from './reference-worker.js';
 
 /** Environment variable selecting the breakages. */
 export const MISBEHAVE_ENV = 'MULTIFROST_MISBEHAVE';
@@ -20,26 +18,12 @@ export const MISBEHAVE_ENV = 'MULTIFROST_MISBEHAVE';
 export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const how = parseMisbehaviour(env[MISBEHAVE_ENV]);
   const { ZmqTransport } = await import('../transport/zmq/index.js');
-  const profile = env['MULTIFROST_PROFILE'];
-  const namespace = env['MULTIFROST_NAMESPACE'];
-  const serviceId = env['MULTIFROST_SERVICE_ID'];
   const options: ChildWorkerOptions = {
+    ...optionsFromEnv((name) => env[name]),
     transport: new MisbehavingTransport(new ZmqTransport(), how, realClock, (code) => process.exit(code)),
-    ...(isProfileName(profile) ? { profiles: [profile] } : {}),
-    ...(namespace === undefined || namespace === '' ? {} : { namespace }),
-    ...(serviceId === undefined || serviceId === '' ? {} : { serviceId }),
   };
   await new ConformanceWorker(options).run();
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) await runInstrumentedChild();
+if (isMainModule(import.meta.url)) await runInstrumentedChild();

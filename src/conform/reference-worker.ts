@@ -4,11 +4,11 @@
  * connect mode: `MULTIFROST_SERVICE_ID`), or start it in the simulator with {@link referenceProgram}.
  * @see MF-SVC-1
  */
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProfileName } from '../protocol/profile.js';
 import { isProfileName } from '../protocol/profile.js';
 import { ChildWorker, type ChildWorkerOptions } from '../worker/child-worker.js';
+import { isMainModule } from './main-module.js';
 import type { SimProgram } from '../worker/sim/sim-launcher.js';
 
 export class ConformanceWorker extends ChildWorker {
@@ -62,8 +62,11 @@ export class ConformanceWorker extends ChildWorker {
   }
 }
 
-/** Options from the environment: `MULTIFROST_PROFILE` makes the worker strict to one profile. */
-function optionsFromEnv(env: (name: string) => string | undefined): ChildWorkerOptions {
+/**
+ * Options from the environment: `MULTIFROST_PROFILE` makes the worker strict to one profile,
+ * `MULTIFROST_NAMESPACE` sets the namespace served, `MULTIFROST_SERVICE_ID` selects connect mode.
+ */
+export function optionsFromEnv(env: (name: string) => string | undefined): ChildWorkerOptions {
   const profile = env('MULTIFROST_PROFILE');
   const namespace = env('MULTIFROST_NAMESPACE');
   const serviceId = env('MULTIFROST_SERVICE_ID');
@@ -82,17 +85,8 @@ export const referenceProgram: SimProgram = async ({ transport, host, clock }) =
 /** Path of the compiled (or source) reference worker script, for spawning it as a real process. */
 export const referenceWorkerPath: string = fileURLToPath(import.meta.url);
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(referenceWorkerPath);
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const options = optionsFromEnv((name) => process.env[name]);
   await new ConformanceWorker(options).run();
 }

@@ -243,6 +243,25 @@ function floatRunLength(array: readonly unknown[]): number {
   return i;
 }
 
+/** A primitive the walk would return as is, under a well-formed key: the entry is kept without a walk. */
+function skippable(item: unknown, key: string, state: WalkState): boolean {
+  return unchangedPrimitive(item, state.wire) && (key as unknown as WellFormedString).isWellFormed();
+}
+
+/** Walks one entry's value; an error gets the entry's key prepended to its path. */
+function walkEntry(item: unknown, key: string, state: WalkState): unknown {
+  try {
+    return walk(item, state);
+  } catch (error) {
+    throw at(error, key);
+  }
+}
+
+/** True when the walked entry can stay as it is: same value and key (and not -0 turned 0 off the wire). */
+function entryUnchanged(item: unknown, result: unknown, key: string, wireKey: string, state: WalkState): boolean {
+  return result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0));
+}
+
 function walkRecord(record: Record<string, unknown>, state: WalkState, forceCopy: boolean): unknown {
   enter(record, state);
   const keys = Object.keys(record);
@@ -250,17 +269,11 @@ function walkRecord(record: Record<string, unknown>, state: WalkState, forceCopy
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const item = record[key];
-    if (copy === undefined && unchangedPrimitive(item, state.wire) && (key as unknown as WellFormedString).isWellFormed()) continue;
-    let result: unknown;
-    try {
-      result = walk(item, state);
-    } catch (error) {
-      throw at(error, key);
-    }
+    if (copy === undefined && skippable(item, key, state)) continue;
+    const result = walkEntry(item, key, state);
     const wireKey = wellFormed(key);
     if (copy === undefined) {
-      const same = result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0));
-      if (same) continue;
+      if (entryUnchanged(item, result, key, wireKey, state)) continue;
       copy = copyKeys(record, keys, i);
     }
     if (result !== undefined) setOwn(copy, wireKey, result);
@@ -276,20 +289,14 @@ function walkPlainRecord(record: Record<string, unknown>, state: WalkState): unk
   let index = 0;
   for (const key in record) {
     const item = record[key];
-    if (copy === undefined && unchangedPrimitive(item, state.wire) && (key as unknown as WellFormedString).isWellFormed()) {
+    if (copy === undefined && skippable(item, key, state)) {
       index++;
       continue;
     }
-    let result: unknown;
-    try {
-      result = walk(item, state);
-    } catch (error) {
-      throw at(error, key);
-    }
+    const result = walkEntry(item, key, state);
     const wireKey = wellFormed(key);
     if (copy === undefined) {
-      const same = result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0));
-      if (same) {
+      if (entryUnchanged(item, result, key, wireKey, state)) {
         index++;
         continue;
       }
