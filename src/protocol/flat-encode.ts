@@ -56,31 +56,7 @@ export function encodeFlat(value: unknown): Buffer | undefined {
   }
 }
 
-/**
- * A cheap first look that turns away most values this path cannot take (long strings, nested objects,
- * large maps and arrays) before any byte is written: giving up half-way through would cost the general
- * path a few hundred nanoseconds. The writers still check everything (a getter may return another value).
- */
-function mayBeFlat(record: Record<string, unknown>): boolean {
-  let entries = 0;
-  for (const key in record) {
-    if (++entries > MAX_ENTRIES || !hasOwn(record, key)) return false;
-    const item = record[key];
-    if (typeof item === 'string') {
-      if (item.length > MAX_STRING) return false;
-    } else if (typeof item === 'object' && item !== null) {
-      if (!Array.isArray(item) || item.length > MAX_ENTRIES) return false;
-      for (let i = 0; i < item.length; i++) {
-        const element: unknown = item[i];
-        if ((typeof element === 'object' && element !== null) || (typeof element === 'string' && element.length > MAX_STRING)) return false;
-      }
-    }
-  }
-  return true;
-}
-
 function encodeRecord(record: Record<string, unknown>): Buffer | undefined {
-  if (!mayBeFlat(record)) return undefined;
   if (slab.length - slabPosition < MAX_BYTES) {
     slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
     slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
@@ -90,7 +66,8 @@ function encodeRecord(record: Record<string, unknown>): Buffer | undefined {
   position = start + 1;
   let entries = 0;
   for (const key in record) {
-    // A getter read by mayBeFlat may have polluted Object.prototype meanwhile: check ownership again.
+    // Bytes written before a value turns out not to be flat are simply not committed (slabPosition stays):
+    // one pass, each property read once, and the general path starts from scratch.
     if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeAscii(key)) return undefined;
     const item = record[key];
     if (typeof item === 'object' && item !== null) {
