@@ -14,21 +14,23 @@ export type StrVisitor = (headerAt: number, bodyAt: number, bodyEnd: number) => 
  */
 export function firstValueLength(bytes: Uint8Array, offset = 0, onStr?: StrVisitor): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
   let position = offset;
   let pending = 1; // values still to skip: 1, plus the children each container header announces
+  // No object per value: the repair walk (utf8-repair.ts) runs over every value of a payload.
   while (pending > 0) {
-    if (position >= bytes.length) return undefined;
+    if (position >= end) return undefined;
     const tag = bytes[position] as number;
-    const step = headerStep(tag, view, position, bytes.length);
-    if (step === undefined) return undefined;
-    const next = position + step.skip;
-    if (next > bytes.length) return undefined;
+    const skip = headerSkip(tag, view, position, end);
+    if (skip < 0) return undefined;
+    const next = position + skip;
+    if (next > end) return undefined;
     if (onStr !== undefined) {
       const header = strHeaderLength(tag);
       if (header !== undefined) onStr(position, position + header, next);
     }
+    pending += childCount(tag, view, position) - 1;
     position = next;
-    pending += step.children - 1;
   }
   return position - offset;
 }
@@ -39,43 +41,55 @@ function strHeaderLength(tag: number): number | undefined {
   return tag === 0xd9 ? 2 : tag === 0xda ? 3 : tag === 0xdb ? 5 : undefined;
 }
 
-interface Step {
-  /** Bytes to move past: the header and any inline payload (string, bin, ext, scalar). */
-  skip: number;
-  /** Values that follow as children (array elements, map keys and values). */
-  children: number;
-}
+/** Total size of the tags whose size the tag alone gives (nil, booleans, numbers, fixext); 0 for the others. */
+const FIXED_SIZES = new Uint8Array(256);
+for (const [tag, size] of [
+  [0xc0, 1], [0xc2, 1], [0xc3, 1],
+  [0xca, 5], [0xcb, 9],
+  [0xcc, 2], [0xcd, 3], [0xce, 5], [0xcf, 9],
+  [0xd0, 2], [0xd1, 3], [0xd2, 5], [0xd3, 9],
+  [0xd4, 3], [0xd5, 4], [0xd6, 6], [0xd7, 10], [0xd8, 18],
+] as const) FIXED_SIZES[tag] = size;
 
-const FIXED_SIZES: Readonly<Record<number, number>> = {
-  0xc0: 1, 0xc2: 1, 0xc3: 1,
-  0xca: 5, 0xcb: 9,
-  0xcc: 2, 0xcd: 3, 0xce: 5, 0xcf: 9,
-  0xd0: 2, 0xd1: 3, 0xd2: 5, 0xd3: 9,
-  0xd4: 3, 0xd5: 4, 0xd6: 6, 0xd7: 10, 0xd8: 18,
-};
-
-function headerStep(tag: number, view: DataView, position: number, end: number): Step | undefined {
-  if (tag <= 0x7f || tag >= 0xe0) return { skip: 1, children: 0 };
-  if (tag >= 0x80 && tag <= 0x8f) return { skip: 1, children: (tag & 0x0f) * 2 };
-  if (tag >= 0x90 && tag <= 0x9f) return { skip: 1, children: tag & 0x0f };
-  if (tag >= 0xa0 && tag <= 0xbf) return { skip: 1 + (tag & 0x1f), children: 0 };
-  const fixed = FIXED_SIZES[tag];
-  if (fixed !== undefined) return { skip: fixed, children: 0 };
+/**
+ * Bytes to move past the value starting at `position`: its header and any inline payload (string, bin, ext,
+ * scalar), not its children. -1 for 0xc1 or a length field cut short.
+ */
+function headerSkip(tag: number, view: DataView, position: number, end: number): number {
+  if (tag <= 0x9f || tag >= 0xe0) return 1; // fixint, fixmap, fixarray, negative fixint
+  if (tag <= 0xbf) return 1 + (tag & 0x1f); // fixstr
+  const fixed = FIXED_SIZES[tag] as number;
+  if (fixed !== 0) return fixed;
   const lengthBytes = lengthFieldSize(tag);
-  if (lengthBytes === undefined || position + 1 + lengthBytes > end) return undefined; // 0xc1, or cut short
-  const length = lengthBytes === 1 ? view.getUint8(position + 1) : lengthBytes === 2 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+  if (lengthBytes === 0 || position + 1 + lengthBytes > end) return -1; // 0xc1, or cut short
   const header = 1 + lengthBytes;
-  if (tag === 0xdc || tag === 0xdd) return { skip: header, children: length };
-  if (tag === 0xde || tag === 0xdf) return { skip: header, children: length * 2 };
-  if (tag >= 0xc7 && tag <= 0xc9) return { skip: header + 1 + length, children: 0 }; // ext: a type byte, then data
-  return { skip: header + length, children: 0 }; // str8/16/32, bin8/16/32
+  if (tag >= 0xdc) return header; // array16/32, map16/32: children follow
+  const length = readLength(view, position, lengthBytes);
+  if (tag >= 0xc7 && tag <= 0xc9) return header + 1 + length; // ext: a type byte, then data
+  return header + length; // str8/16/32, bin8/16/32
 }
 
-function lengthFieldSize(tag: number): 1 | 2 | 4 | undefined {
+/** Values that follow the header at `position` as children (array elements, map keys and values). */
+function childCount(tag: number, view: DataView, position: number): number {
+  if (tag >= 0x80 && tag <= 0x8f) return (tag & 0x0f) * 2;
+  if (tag >= 0x90 && tag <= 0x9f) return tag & 0x0f;
+  if (tag === 0xdc) return view.getUint16(position + 1);
+  if (tag === 0xdd) return view.getUint32(position + 1);
+  if (tag === 0xde) return view.getUint16(position + 1) * 2;
+  if (tag === 0xdf) return view.getUint32(position + 1) * 2;
+  return 0;
+}
+
+function readLength(view: DataView, position: number, lengthBytes: 1 | 2 | 4): number {
+  return lengthBytes === 1 ? view.getUint8(position + 1) : lengthBytes === 2 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+}
+
+/** Size of the length field after a variable-length tag; 0 for any other tag (0xc1 included). */
+function lengthFieldSize(tag: number): 0 | 1 | 2 | 4 {
   switch (tag) {
     case 0xc4: case 0xc7: case 0xd9: return 1;
     case 0xc5: case 0xc8: case 0xda: case 0xdc: case 0xde: return 2;
     case 0xc6: case 0xc9: case 0xdb: case 0xdd: case 0xdf: return 4;
-    default: return undefined;
+    default: return 0;
   }
 }
