@@ -24,7 +24,7 @@ import { PROFILES, type Profile, type ProfileName } from '../protocol/profile.js
 import { callDefect, decodeMessage } from '../protocol/validate.js';
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
-import { callableMethods, resolveMethod } from './dispatch.js';
+import { callableMethods, refusal } from './dispatch.js';
 import { OutputForwarder } from './output-forwarder.js';
 import type { OutputStream } from './process-launcher.js';
 import type { ServiceRegistration } from './service-registration.js';
@@ -316,18 +316,12 @@ export abstract class ChildWorker {
    * it is the hot path of every benchmark); a handler that returns a thenable is answered when it settles.
    */
   private serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
-    // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
     const defect = callDefect(call);
-    const methods = callableMethods(this, ChildWorker.prototype);
-    // Names starting with '_' are never in the table; resolveMethod words the refusal (MF-CALL-4, MF-CALL-5).
-    let method = defect === undefined ? methods.get(call.function) : undefined;
+    const method = defect === undefined ? callableMethods(this, ChildWorker.prototype).get(call.function) : undefined;
     if (method === undefined) {
-      const resolution = defect === undefined ? resolveMethod(methods, call.function) : ({ ok: false, error: defect } as const);
-      if (resolution.ok) method = resolution.method;
-      else {
-        this.reply(routingId, createError(profile, call.id, this.timestampSec(), resolution.error), call.id);
-        return;
-      }
+      // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
+      this.reply(routingId, createError(profile, call.id, this.timestampSec(), defect ?? refusal(call.function)), call.id);
+      return;
     }
     let result: unknown;
     this.currentCall = call;

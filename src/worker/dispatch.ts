@@ -39,9 +39,16 @@ export type Resolution = { ok: true; method: Function } | { ok: false; error: st
 
 /** Resolves a wire function name, in the order of the rulings (MF-CALL-3, -4, -5). */
 export function resolveMethod(methods: ReadonlyMap<string, Function>, name: unknown): Resolution {
-  if (typeof name !== 'string' || name === '') return { ok: false, error: "Message missing 'function' field" };
-  if (name.startsWith('_')) return { ok: false, error: `Cannot call private method '${name}'` };
-  const method = methods.get(name);
-  if (method === undefined) return { ok: false, error: `Function '${name}' not found or not callable` };
-  return { ok: true, method };
+  const method = typeof name === 'string' ? methods.get(name) : undefined;
+  return method === undefined ? { ok: false, error: refusal(name) } : { ok: true, method };
+}
+
+/**
+ * Why `name` is not callable, given that the table has no such method: no name (MF-CALL-3), a private
+ * name (MF-CALL-4; names starting with `_` are never in the table), or an unknown one (MF-CALL-5).
+ */
+export function refusal(name: unknown): string {
+  if (typeof name !== 'string' || name === '') return "Message missing 'function' field";
+  if (name.startsWith('_')) return `Cannot call private method '${name}'`;
+  return `Function '${name}' not found or not callable`;
 }
