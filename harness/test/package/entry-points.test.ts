@@ -2,12 +2,16 @@
 // export what the docs promise, and the worker entry point stays lean.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { name: string; exports: Record<string, unknown> };
+const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+  name: string;
+  bin: Record<string, string>;
+  exports: Record<string, unknown>;
+};
 
 /** Runs an ES module snippet with Node from the package root (self-reference resolves the package's own name). */
 function run(script: string, nodeArgs: string[] = []): { status: number | null; stdout: string; stderr: string } {
@@ -44,5 +48,17 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
   assert.ok(modules.includes('worker/child-worker.js'), `the hook saw: ${modules.join(', ')}`);
   for (const heavy of ['worker/parent-worker.js', 'worker/node-launcher.js', 'registry/index.js', 'transport/zmq/index.js']) {
     assert.ok(!modules.includes(heavy), `multifrost-conform/child loaded ${heavy}`);
+  }
+});
+
+// npx runs the bin through its shebang: without the execute bit the shell answers "Permission denied"
+// whenever npx reuses a cached link instead of linking (and chmod-ing) afresh.
+test('every "bin" target is executable after the build and runs through its shebang', () => {
+  for (const [name, target] of Object.entries(manifest.bin)) {
+    const mode = statSync(`${root}${target}`).mode;
+    assert.ok((mode & 0o111) !== 0, `${name}: ${target} has mode ${(mode & 0o777).toString(8)}, not executable`);
+    const help = spawnSync(`${root}${target}`, ['--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(help.status, 0, `${name} --help: ${help.error?.message ?? help.stderr}`);
+    assert.match(help.stdout, /Usage:/);
   }
 });
