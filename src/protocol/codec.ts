@@ -13,21 +13,22 @@
  * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10, MF-FRAME-5, MF-SEC-3
  */
 import { isAscii } from 'node:buffer';
-import { createRequire } from 'node:module';
 import type { Options, Packr as PackrInstance, Unpackr as UnpackrInstance } from 'msgpackr';
 import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
 import { encodeFlat } from './flat-encode.js';
 import { firstValueLength } from './msgpack-length.js';
+import { loadMsgpackr } from './msgpackr-loader.js';
 import { prepareForWire } from './sanitize.js';
 import { repairInvalidUtf8 } from './utf8-repair.js';
 import { WideInteger } from './wide-integer.js';
 
 /**
- * msgpackr through require(): its CommonJS build is one file (plus the optional native string extractor),
- * which loads several milliseconds faster than its ES module files, and worker start-up is measured. It also
- * keeps our global extension registrations off the msgpackr instance an application imports as a module.
+ * msgpackr through require() (msgpackr-loader.ts): its CommonJS build is one file, which loads several
+ * milliseconds faster than its ES module files, and worker start-up is measured; its native string
+ * extractor loads on first use. It also keeps our global extension registrations off the msgpackr
+ * instance an application imports as a module.
  */
-const { C1, Packr, Unpackr, addExtension, isNativeAccelerationEnabled: nativeStrings } = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+const { C1, Packr, Unpackr, addExtension, isNativeAccelerationEnabled: nativeStrings } = loadMsgpackr();
 
 /** Default payload size limit: 16 MiB. @see MF-MSG-10 */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
