@@ -4,7 +4,8 @@
 //   npm run bench -- worker [throughput|latency|startup] [--runs 5] [--slices 10] [--quick]
 //
 // Figures: throughput at 1, 64 and 256 calls in flight (add(1,2)); sequential p50 latency for add(1,2), a
-// 10 KB string and 1,000 floats; start-up from spawn() to the first result against Node's own boot time;
+// 10 KB string and 1,000 floats; start-up from spawn() to the first result against Node's own boot time and
+// against the bare child started by the same ParentWorker;
 // stop() of a cooperative child; processes left behind after 50 spawn/stop cycles.
 // Throughput and latency alternate short slices of baseline and ours (see `paired`); each ratio is the median
 // of the per-slice-pair ratios. Parent and child both run the compiled library (dist/).
@@ -17,6 +18,7 @@ import { median, numberOption, report, round } from './support/stats.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const compiledWorker = `${root}dist/src/conform/reference-worker.js`;
+const bareEchoServer = `${root}harness/bench/support/bare-echo-server.mjs`;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const runs = numberOption(argv, '--runs', quick ? 3 : 5);
@@ -66,7 +68,7 @@ async function bareClient(): Promise<Client> {
   const dealer = new Dealer({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
   await dealer.bind('tcp://127.0.0.1:*');
   const port = dealer.lastEndpoint!.split(':').pop()!;
-  const child = spawn(process.execPath, [`${root}harness/bench/support/bare-echo-server.mjs`], { env: { ...process.env, COMLINK_ZMQ_PORT: port }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [bareEchoServer], { env: { ...process.env, COMLINK_ZMQ_PORT: port }, stdio: 'inherit' });
   const waiting = new Map<string, (value: unknown) => void>();
   let counter = 0;
   let sending: Promise<void> = Promise.resolve();
@@ -167,34 +169,46 @@ function nodeBootMs(): number {
   return performance.now() - t0;
 }
 
+/** Spawn to first result of `add(1, 2)` for a child script, with our ParentWorker; the worker is returned running. */
+async function timeToFirstResult(script: string): Promise<{ ms: number; worker: ReturnType<typeof ParentWorker.spawnCommand> }> {
+  const t0 = performance.now();
+  const worker = ParentWorker.spawnCommand([process.execPath, script], { outputSink: () => undefined });
+  await worker.start();
+  await worker.callFunction('add', [1, 2]);
+  return { ms: performance.now() - t0, worker };
+}
+
 /**
- * Start-up against Node's own boot, paired: every cycle measures `node -e 0` and a worker's spawn-to-first-result
- * back to back (alternating which goes first), and the overhead is the median of the per-cycle differences, so a
- * machine that is slower for a while inflates both sides of the same pair.
+ * Start-up against Node's own boot and against the bare echo child, paired: every cycle measures `node -e 0`,
+ * the bare child and our worker back to back (rotating the order), and each figure is the median of the
+ * per-cycle values, so a machine that is slower for a while inflates every side of the same cycle. Only our
+ * worker's stop and process count are reported.
  */
 async function startupAndStop(): Promise<void> {
   const boots: number[] = [];
-  const startups: number[] = [];
-  const overheads: number[] = [];
+  const ours: number[] = [];
+  const bares: number[] = [];
   const stops: number[] = [];
   const pids: number[] = [];
   const cycles = quick ? 10 : 50;
   for (let i = 0; i < cycles; i++) {
-    const bootFirst = i % 2 === 0;
-    const bootBefore = bootFirst ? nodeBootMs() : undefined;
-    const t0 = performance.now();
-    const worker = ParentWorker.spawnCommand([process.execPath, compiledWorker], { outputSink: () => undefined });
-    await worker.start();
-    await worker.callFunction('add', [1, 2]);
-    const startup = performance.now() - t0;
-    pids.push(worker.pid!);
-    const t1 = performance.now();
-    await worker.stop();
-    stops.push(performance.now() - t1);
-    const boot = bootBefore ?? nodeBootMs();
-    boots.push(boot);
-    startups.push(startup);
-    overheads.push(startup - boot);
+    const steps = [
+      async () => boots.push(nodeBootMs()),
+      async () => {
+        const bare = await timeToFirstResult(bareEchoServer);
+        bares.push(bare.ms);
+        await bare.worker.stop();
+      },
+      async () => {
+        const { ms, worker } = await timeToFirstResult(compiledWorker);
+        ours.push(ms);
+        pids.push(worker.pid!);
+        const t1 = performance.now();
+        await worker.stop();
+        stops.push(performance.now() - t1);
+      },
+    ];
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
   }
   const alive = pids.filter((pid) => {
     try {
@@ -204,10 +218,12 @@ async function startupAndStop(): Promise<void> {
       return false;
     }
   });
-  const boot = median(boots);
-  report(NAME, 'node_boot_ms', boot);
-  report(NAME, 'startup_to_first_result_ms', median(startups), median(startups) / boot);
-  report(NAME, 'startup_overhead_over_boot_ms', median(overheads));
+  const perCycle = (values: number[], minus: number[]) => median(values.map((value, i) => value - minus[i]!));
+  report(NAME, 'node_boot_ms', median(boots));
+  report(NAME, 'bare_startup_to_first_result_ms', median(bares));
+  report(NAME, 'startup_to_first_result_ms', median(ours), median(ours.map((value, i) => value / bares[i]!)));
+  report(NAME, 'bare_startup_overhead_over_boot_ms', perCycle(bares, boots));
+  report(NAME, 'startup_overhead_over_boot_ms', perCycle(ours, boots));
   report(NAME, 'stop_ms', median(stops));
   report(NAME, `processes_left_after_${cycles}_cycles`, alive.length);
 }
