@@ -3,11 +3,13 @@
  * needs it.
  *
  * msgpackr's CommonJS build requires the extractor as it loads: about 6 ms of a worker's start-up (the
- * prebuilt-binary lookup and the dlopen), for an accelerator that only non-ASCII strings and strings in
- * payloads of 140 bytes or more ever reach. Start-up messages are small and ASCII. So before msgpackr
- * loads, the extractor's entry in `require.cache` (which Node documents as writable) holds a stand-in whose
- * `extractStrings` loads the real one on its first call; the entry is removed again as soon as msgpackr has
- * taken the function, so anything else that requires the extractor gets the real module.
+ * prebuilt-binary lookup and the dlopen), for an accelerator that msgpackr only calls for strings of 32
+ * bytes or more, non-ASCII strings, and strings in payloads of 140 bytes or more. The TypeScript parent's
+ * start-up messages are none of these (short ASCII ids; a parent with UUID ids loads it at its first
+ * message, as before). So before msgpackr loads, the extractor's entry in `require.cache` (which Node
+ * documents as writable) holds a stand-in whose `extractStrings` loads the real one on its first call; the
+ * entry is removed again as soon as msgpackr has taken the function, so anything else that requires the
+ * extractor gets the real module.
  *
  * Should the real module fail to load then (a platform without a prebuilt binary), the stand-in decodes
  * the one string it was asked for with TextDecoder, which is what msgpackr's contract allows (a string, or
