@@ -1,3 +1,5 @@
+import type { MethodNames } from '../../src/conform/method-names.js';
+
 /**
  * The parameters of the catalogue's World, passed by cucumber as `worldParameters` (cucumber.cjs profiles,
  * or the CLI through `@cucumber/cucumber/api`). Kept in a file of its own, with no runtime imports, so the
@@ -28,6 +30,13 @@ export interface WorldParameters {
    * `memory`). Default 5,000. Cucumber's own step timeout is set well above it.
    */
   stepTimeoutMs?: number;
+  /** How the target spells the conformance service's method names (default: the wire names). */
+  methodNames?: MethodNames;
+  /**
+   * Capabilities a parent driver declared in its hello line (spec section 14); set by the CLI's start-up
+   * probe. Undefined: the steps read the hello line of each driver they start.
+   */
+  capabilities?: string[];
 }
 
 /** The default: everything on the simulator against the reference worker, profile v3. */
@@ -40,7 +49,7 @@ export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
  * Reads the raw `worldParameters` object, filling defaults and rejecting what cannot run.
  * @throws Error naming the bad field.
  */
-export function resolveWorldParameters(raw: unknown): Required<WorldParameters> {
+export function resolveWorldParameters(raw: unknown): Required<Omit<WorldParameters, 'capabilities'>> & Pick<WorldParameters, 'capabilities'> {
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<WorldParameters>;
   const transport = input.transport ?? DEFAULT_WORLD_PARAMETERS.transport;
   if (transport !== 'memory' && transport !== 'zmq') throw new Error(`worldParameters.transport must be 'memory' or 'zmq', got ${String(transport)}`);
@@ -59,5 +68,6 @@ export function resolveWorldParameters(raw: unknown): Required<WorldParameters> 
   }
   const stepTimeoutMs = input.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   if (!Number.isFinite(stepTimeoutMs) || stepTimeoutMs <= 0) throw new Error(`worldParameters.stepTimeoutMs must be a positive number, got ${String(stepTimeoutMs)}`);
-  return { transport, profile, target, stepTimeoutMs };
+  const methodNames = input.methodNames ?? { style: 'wire' };
+  return { transport, profile, target, stepTimeoutMs, methodNames, ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }) };
 }

@@ -59,11 +59,25 @@ export interface ParentSession {
   sim: SimLauncher | undefined;
 }
 
+/**
+ * A process the scenario started (the worker, a parent driver, ...), read by the After hook so every
+ * failure report shows how it ended and what it wrote to stderr.
+ */
+export interface TrackedProcess {
+  role: string;
+  argv: string[];
+  pid: number | undefined;
+  /** Exit status once it ended (code null when a signal ended it), else undefined. */
+  exit(): { code: number | null; signal: string | null } | undefined;
+  stderr(): readonly string[];
+  stdout(): readonly string[];
+}
+
 /** Numbers scenarios in this process, so message ids stay unique on a shared worker. */
 let scenarioCounter = 0;
 
 export class ConformanceWorld extends World<WorldParameters> {
-  readonly params: Required<WorldParameters>;
+  readonly params: ReturnType<typeof resolveWorldParameters>;
   readonly clock: Clock;
   /** The virtual clock on the simulator, undefined on ZeroMQ. */
   readonly virtual: VirtualClock | undefined;
@@ -76,6 +90,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   failed = false;
   /** Free-form results steps pass to later steps of the same scenario. */
   readonly saved = new Map<string, unknown>();
+  /** Processes the scenario started, for the failure report ({@link track}). */
+  readonly processes: TrackedProcess[] = [];
   private network: SimNetwork | undefined;
   private zmq: Transport | undefined;
   private readonly cleanups: Array<() => unknown> = [];
@@ -114,6 +130,11 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.log(`skipped: ${reason}`);
     this.trace.note(`skipped: ${reason}`);
     return 'skipped';
+  }
+
+  /** Records a process the scenario started, so its exit status and stderr reach the report. */
+  track(process: TrackedProcess): void {
+    this.processes.push(process);
   }
 
   /** Registers a release action, run in reverse order by the After hook. */

@@ -23,6 +23,7 @@ import { specClauses } from './spec-clauses.js';
 import { probeProfile, type ProbeResult } from './profile-probe.js';
 import { describeTarget, type Target } from './target.js';
 import { WorkerSession } from './worker-session.js';
+import type { MethodNames } from './method-names.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { PASS: 0, FAIL: 1, SETUP: 2 } as const;
@@ -35,6 +36,12 @@ export interface ConformOptions {
   tags?: string;
   names?: string[];
   stepTimeoutMs?: number;
+  /** How long the worker (or driver) may take to start before it is a setup error (default 10,000 ms). */
+  startupTimeoutMs?: number;
+  /** Stop at the first blocking failure (the rest of the catalogue is reported as not run). */
+  failFast?: boolean;
+  /** How the conformance service's method names are spelled by the target (spec section 13). */
+  methodNames?: MethodNames;
   strict?: boolean;
   trace?: boolean;
   expectedFailures?: string;

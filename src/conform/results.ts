@@ -32,6 +32,23 @@ export interface FailureDetail {
   step: string | undefined;
 }
 
+/**
+ * A process the scenario started (the worker, a parent driver, the kit's child under a driver), as it ended:
+ * shown with every failure so a crash or a FATAL line is never hidden.
+ */
+export interface ProcessOutcome {
+  /** What it was: `worker`, `driver`, `kit-child`, ... */
+  role: string;
+  argv: string[];
+  pid: number | undefined;
+  /** Exit status; null when killed by a signal; undefined while still running at the end of the scenario. */
+  exitCode: number | null | undefined;
+  signal: string | null | undefined;
+  /** Last lines the process wrote to its own stderr / stdout (not forwarded as messages). */
+  stderrTail: string[];
+  stdoutTail: string[];
+}
+
 /** One decoded message of a scenario's wire trace (the catalogue's `application/vnd.multifrost.trace+json`). */
 export type TraceEntry = Record<string, unknown>;
 
@@ -56,6 +73,8 @@ export interface ScenarioResult {
   trace: TraceEntry[] | undefined;
   /** Lines the steps logged (`this.log`). */
   logs: string[];
+  /** The processes the scenario started, with their exit status and output tails. */
+  processes: ProcessOutcome[];
 }
 
 /** What the run was about, shown at the top of every report. */

@@ -156,6 +156,7 @@ export class ScenarioCollector {
       reason,
       trace: keepTrace && state.trace.length > 0 ? state.trace : undefined,
       logs: state.logs,
+      processes: [],
     };
   }
 }
