@@ -1,16 +1,20 @@
 /**
  * Turns the cucumber message stream (envelopes) into {@link ScenarioResult}s: the pickle gives name, tags
  * and location; step results give the verdict and the ConformanceFailure fields; attachments give the
- * wire trace (`application/vnd.multifrost.trace+json`) and log lines. Pure: no cucumber runtime needed,
+ * wire trace (`application/vnd.multifrost.trace+json`), the scenario's processes
+ * (`application/vnd.multifrost.processes+json`: exit status and output tails) and log lines. Pure: no cucumber runtime needed,
  * so it is tested by feeding envelopes.
  */
 import type { Envelope, Pickle, TestStepResult } from '@cucumber/messages';
 import { parseConformanceFailure } from './conformance-failure.js';
-import type { ClauseRef, FailureDetail, ScenarioResult, TraceEntry, Verdict } from './results.js';
+import type { ClauseRef, FailureDetail, ProcessOutcome, ScenarioResult, TraceEntry, Verdict } from './results.js';
 import type { Clause, ClauseLevel } from './spec-clauses.js';
 
 /** Media type of the per-scenario wire trace attached by the catalogue's World. */
 export const TRACE_MEDIA_TYPE = 'application/vnd.multifrost.trace+json';
+
+/** Media type of the processes a scenario started ({@link ProcessOutcome}[]), attached by the After hook. */
+export const PROCESSES_MEDIA_TYPE = 'application/vnd.multifrost.processes+json';
 
 interface ScenarioNode {
   id: string;
@@ -26,6 +30,7 @@ interface CaseState {
   worst: { status: string; message: string | undefined; step: string | undefined } | undefined;
   trace: TraceEntry[];
   logs: string[];
+  processes: ProcessOutcome[];
   startedNs: number;
   finishedNs: number;
 }
@@ -100,7 +105,7 @@ export class ScenarioCollector {
     const testCase = this.testCases.get(testCaseId);
     const pickle = testCase === undefined ? undefined : this.pickles.get(testCase.pickleId);
     if (testCase === undefined || pickle === undefined) return;
-    this.started.set(id, { pickle, stepTexts: testCase.steps, worst: undefined, trace: [], logs: [], startedNs: toNs(timestamp), finishedNs: 0 });
+    this.started.set(id, { pickle, stepTexts: testCase.steps, worst: undefined, trace: [], logs: [], processes: [], startedNs: toNs(timestamp), finishedNs: 0 });
   }
 
   private stepFinished(state: CaseState, stepId: string, result: TestStepResult): void {
@@ -121,6 +126,10 @@ export class ScenarioCollector {
       } catch {
         state.logs.push(`(unreadable trace attachment: ${text.slice(0, 200)})`);
       }
+    } else if (mediaType === PROCESSES_MEDIA_TYPE) {
+      const processes = readProcesses(text);
+      if (processes === undefined) state.logs.push(`(unreadable processes attachment: ${text.slice(0, 200)})`);
+      else state.processes.push(...processes);
     } else if (mediaType.startsWith('text/')) {
       state.logs.push(text);
     }
@@ -156,9 +165,35 @@ export class ScenarioCollector {
       reason,
       trace: keepTrace && state.trace.length > 0 ? state.trace : undefined,
       logs: state.logs,
-      processes: [],
+      // Kept for every scenario, passing or not: a worker's output is evidence even when nothing failed.
+      processes: state.processes,
     };
   }
+}
+
+/** The processes attachment, checked field by field (undefined when it is not a list of processes). */
+function readProcesses(text: string): ProcessOutcome[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const status = <T>(value: unknown, ok: (v: unknown) => v is T): T | null | undefined => (value === null ? null : ok(value) ? value : undefined);
+  return parsed.map((item: unknown): ProcessOutcome => {
+    const p = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    return {
+      role: typeof p['role'] === 'string' ? p['role'] : 'process',
+      argv: strings(p['argv']),
+      pid: typeof p['pid'] === 'number' ? p['pid'] : undefined,
+      exitCode: status(p['exitCode'], (v): v is number => typeof v === 'number'),
+      signal: status(p['signal'], (v): v is string => typeof v === 'string'),
+      stderrTail: strings(p['stderrTail']),
+      stdoutTail: strings(p['stdoutTail']),
+    };
+  });
 }
 
 /** Verdict, failure detail and skip reason of a finished scenario. */

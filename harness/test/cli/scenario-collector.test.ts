@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
-import { ScenarioCollector, TRACE_MEDIA_TYPE } from '../../../src/conform/scenario-collector.js';
+import { PROCESSES_MEDIA_TYPE, ScenarioCollector, TRACE_MEDIA_TYPE } from '../../../src/conform/scenario-collector.js';
 import type { ScenarioResult } from '../../../src/conform/results.js';
 import { specClauses } from '../../../src/conform/spec-clauses.js';
 
@@ -69,4 +69,20 @@ test('the wire trace is kept for failures (base64 or not), dropped for passes un
   const all = new ScenarioCollector(specClauses(), '/pkg/features', () => undefined, true);
   for (const envelope of envelopes) all.push(envelope);
   assert.deepEqual(all.results()[0]!.trace, entries);
+});
+
+test('the processes a scenario started (exit status, stderr and stdout tails) are kept, for passing scenarios too', () => {
+  const crashed = { role: 'worker', argv: ['python3', 'w.py'], pid: 41, exitCode: 1, signal: null, stderrTail: ['Traceback (most recent call last):', 'ValueError: boom'], stdoutTail: [] };
+  // Still running at the end of the scenario: no exitCode or signal (JSON drops undefined).
+  const running = { role: 'worker', argv: ['w'], pid: 42, stderrTail: ['warming up'], stdoutTail: ['hello'] };
+  const attach = (list: unknown[]): Envelope => ({ attachment: { body: JSON.stringify(list), mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' } }) as Envelope;
+  const [fail, pass, broken] = collect([
+    ...scenario(1, 10, ['@must'], 'FAILED', 'no reply: the worker exited', [attach([crashed])]),
+    ...scenario(2, 20, ['@must'], 'PASSED', undefined, [attach([running])]),
+    ...scenario(3, 30, ['@must'], 'PASSED', undefined, [{ attachment: { body: '{not json', mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' } } as Envelope]),
+  ]);
+  assert.deepEqual(fail!.processes, [crashed]);
+  assert.deepEqual(pass!.processes, [{ ...running, exitCode: undefined, signal: undefined }]);
+  assert.deepEqual(broken!.processes, []);
+  assert.match(broken!.logs[0] ?? '', /unreadable processes attachment/);
 });
