@@ -83,10 +83,10 @@ Feature: Calls
     Then the reply is an ERROR whose text contains "Cannot call private method"
 
   @child @must @MF-CALL-5 @MF-SEC-2
-  Scenario Outline: "<name>" is not a callable method
+  Scenario Outline: "<name>" is not a callable method, in any spelling the worker's naming convention allows
     Given the worker is running
-    When the kit calls "<name>" without arguments
-    Then the reply is an ERROR whose text contains "not found"
+    When the kit calls "<name>" without arguments, in every spelling of the worker's method names
+    Then each of those calls is answered with an ERROR whose text contains "not found"
 
     Examples:
       | name             |
@@ -98,6 +98,7 @@ Feature: Calls
       | start            |
       | stop             |
       | run              |
+      | close            |
 
   @child @must @MF-CALL-4 @MF-CALL-5 @MF-SEC-2
   Scenario Outline: "<name>" starts with `_`, so it is refused as private

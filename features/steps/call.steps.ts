@@ -1,5 +1,6 @@
 /** Steps of call.feature and namespace.feature (child, parent and internal roles). */
 import { Given, Then, When } from '@cucumber/cucumber';
+import { forbiddenSpellings, targetName } from '../../src/conform/method-names.js';
 import { conform, conformEqual, show, within } from '../support/expect.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { lastId, lastReply, raw, sendCall } from './child-wire.steps.js';
@@ -52,16 +53,49 @@ Then('the worker still answers {string} with {args} with {json}', async function
   conformEqual(reply['result'], expected, this.clause);
 });
 
+// Names are compared in the target's spelling (`--names pascal` lists `WriteStdout`).
 Then(/^the result lists (.+)$/, async function (this: W, names: string) {
   const reply = await lastReply(this);
   const result = reply['result'];
   conform(Array.isArray(result) && result.every((name) => typeof name === 'string'), 'MF-CALL-9', 'an array of strings', show(result));
-  for (const name of quoted(names)) conform((result as string[]).includes(name), 'MF-CALL-9', `the list includes ${show(name)}`, show(result));
+  for (const wire of quoted(names)) {
+    const name = targetName(wire, this.params.methodNames);
+    if ((result as string[]).includes(name)) continue;
+    // Not listed: callable after all (a listFunctions failure) or missing (a skip, like any scenario that needs it).
+    const probe = HARMLESS_ARGS[wire];
+    if (probe === undefined) return this.skip(`the list leaves out ${show(name)}, and the kit cannot call it to tell a missing method from an unlisted one without ending the worker`);
+    const reply = await raw(this).replyTo(await raw(this).call(wire, probe), 'MF-CALL-9');
+    conform(false, 'MF-CALL-9', `the list includes ${show(name)}, which is callable`, `${show(result)}; yet calling ${show(name)} gave ${show(reply)}`);
+  }
+  return undefined;
 });
+
+/** Arguments that make each conformance method do nothing harmful (crash is left out: it ends the worker). */
+const HARMLESS_ARGS: Record<string, unknown[]> = {
+  echo: [null], add: [1, 2], fail: ['listFunctions probe'], sleep: [0], write_stdout: ['listFunctions probe'],
+  write_stderr: ['listFunctions probe'], nothing: [], profile: [], pid: [],
+};
 
 Then(/^the result does not list (.+)$/, async function (this: W, names: string) {
   const result = (await lastReply(this))['result'] as string[];
-  for (const name of quoted(names)) conform(!result.includes(name), 'MF-CALL-9', `the list leaves out ${show(name)}`, show(result));
+  for (const wire of quoted(names)) {
+    for (const name of forbiddenSpellings(wire, this.params.methodNames)) conform(!result.includes(name), 'MF-CALL-9', `the list leaves out ${show(name)}`, show(result));
+  }
+});
+
+When("the kit calls {string} without arguments, in every spelling of the worker's method names", async function (this: W, name: string) {
+  const calls: Array<{ name: string; id: string }> = [];
+  for (const spelling of forbiddenSpellings(name, this.params.methodNames)) calls.push({ name: spelling, id: await raw(this).call(spelling, []) });
+  this.saved.set('spellings', calls);
+});
+
+Then('each of those calls is answered with an ERROR whose text contains {string}', async function (this: W, text: string) {
+  for (const { name, id } of this.saved.get('spellings') as Array<{ name: string; id: string }>) {
+    const reply = await raw(this).replyTo(id, this.clause, `a reply to the CALL of ${show(name)}`);
+    conform(reply['type'] === 'error', this.clause, `${show(name)} is not callable: an ERROR containing ${show(text)}`, show(reply));
+    const error = reply['error'];
+    conform(typeof error === 'string' && error.includes(text), this.clause, `"error" containing ${show(text)} for ${show(name)}`, show(error));
+  }
 });
 
 When('the kit sends {int} CALLs to {string} at once', async function (this: W, count: number, fn: string) {

@@ -9,7 +9,9 @@ import { EMPTY_FRAME } from '../../src/protocol/framing.js';
 import { PROFILES, type ProfileName } from '../../src/protocol/profile.js';
 import type { Clock } from '../../src/time/clock.js';
 import type { Frames } from '../../src/transport/transport.js';
+import { SERVICE_METHODS, WIRE_NAMES, targetName, type MethodNames } from '../../src/conform/method-names.js';
 import { conform, show, within } from './expect.js';
+import { MethodMissing } from './method-missing.js';
 import type { WireTrace } from './wire-trace.js';
 import type { WorkerConnection } from './worker-connection.js';
 
@@ -27,6 +29,10 @@ export class RawParent {
   private readonly mine = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private nextId = 1;
+  /** CALL id -> wire name, for calls to conformance service methods (a "not found" reply means a skip). */
+  private readonly serviceCalls = new Map<string, string>();
+  /** Set when the target answered a conformance method call with "not found" (see {@link MethodMissing}). */
+  missingMethod: MethodMissing | undefined;
   /** Set once the worker process exited: waits end at once instead of running into their timeout. */
   exitedWith: string | undefined;
 
@@ -38,6 +44,8 @@ export class RawParent {
     private readonly timeoutMs: number,
     /** Prefix of this scenario's message ids, unique on the connection. */
     private readonly idPrefix: string,
+    /** How the target spells the conformance service's methods (spec section 13). */
+    readonly names: MethodNames = WIRE_NAMES,
   ) {
     connection.attach((frames) => this.onFrames(frames), (description) => this.workerExited(description));
   }
@@ -103,11 +111,32 @@ export class RawParent {
     await this.sendFrames([EMPTY_FRAME, defaultCodec.encode(message)]);
   }
 
-  /** Sends a CALL in the run's profile and returns its id. */
+  /**
+   * Sends a CALL in the run's profile and returns its id. A conformance service method is sent under the
+   * target's spelling of it (`write_stdout` may go out as `WriteStdout`).
+   */
   async call(fn: string, args: unknown[], extra: Record<string, unknown> = {}, profile?: ProfileName): Promise<string> {
-    const message: Record<string, unknown> = { ...this.core('call', undefined, profile), function: fn, args, ...extra };
+    const id = this.newId();
+    if (SERVICE_METHODS.includes(fn)) this.serviceCalls.set(id, fn);
+    const message: Record<string, unknown> = { ...this.core('call', id, profile), function: targetName(fn, this.names), args, ...extra };
     await this.send(message);
-    return message['id'] as string;
+    return id;
+  }
+
+  /**
+   * Throws {@link MethodMissing} when `reply` says the conformance method that `id` called does not exist:
+   * the scenario is then skipped, quoting the reply, instead of failed (spec section 13).
+   */
+  private checkServiceMethod(id: string, reply: Record<string, unknown> | undefined): void {
+    const missing = this.missingFrom(id, reply);
+    if (missing !== undefined) throw missing;
+  }
+
+  private missingFrom(id: unknown, reply: Record<string, unknown> | undefined): MethodMissing | undefined {
+    const wire = typeof id === 'string' ? this.serviceCalls.get(id) : undefined;
+    if (wire === undefined || reply?.['type'] !== 'error') return undefined;
+    const text = reply['error'];
+    return typeof text === 'string' && /not found/i.test(text) ? new MethodMissing(wire, targetName(wire, this.names), text) : undefined;
   }
 
   /** Waits (up to the step timeout) for a message matching `match`; undefined when none came. */
@@ -144,6 +173,7 @@ export class RawParent {
     const reply = await this.waitFor((inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound));
     conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, this.exitedWith === undefined ? 'no reply' : `no reply: the worker ${this.exitedWith}`, this.lastSeen());
     conform(!stray(reply), 'MF-MSG-8', `${what} carrying the id of the CALL it answers (${show(id)})`, `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`, show(reply.message));
+    this.checkServiceMethod(id, reply.message);
     return reply.message!;
   }
 
@@ -161,6 +191,7 @@ export class RawParent {
     const probeId = await this.call('echo', ['probe']);
     const probe = await this.waitFor((inbound) => inbound.message?.['id'] === probeId);
     conform(probe !== undefined, clause, `after ${what}, the worker keeps serving: a later echo call is answered`, this.exitedWith === undefined ? 'the echo call got no reply' : `the worker ${this.exitedWith}`, this.lastSeen());
+    this.checkServiceMethod(probeId, probe.message);
     conform(probe.message?.['type'] === 'response', clause, 'the later echo call gets a RESPONSE', show(probe.message));
     const unwanted = this.received
       .slice(mark)
@@ -193,7 +224,10 @@ export class RawParent {
 
   private onFrames(frames: Frames): void {
     this.trace.record('worker->kit', frames);
-    this.received.push({ frames, atMs: this.clock.nowMs(), message: decodeMap(frames) });
+    const message = decodeMap(frames);
+    this.received.push({ frames, atMs: this.clock.nowMs(), message });
+    // Any later failure of the scenario follows from the missing method: it is skipped instead.
+    this.missingMethod ??= this.missingFrom(message?.['id'], message);
     for (const waiter of [...this.waiters]) waiter();
   }
 }

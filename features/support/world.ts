@@ -181,7 +181,7 @@ export class ConformanceWorld extends World<WorldParameters> {
       if (shareable) workerPool.put(key, connection);
     }
     const used = connection;
-    const raw = new RawParent(used, this.clock, this.trace, this.params.profile, this.timeoutMs, `kit${++scenarioCounter}`);
+    const raw = new RawParent(used, this.clock, this.trace, this.params.profile, this.timeoutMs, `kit${++scenarioCounter}`, this.params.methodNames);
     this.defer(async () => {
       raw.detach();
       // A shared worker serves the next scenario only if this one passed and left it running.
@@ -218,7 +218,10 @@ export class ConformanceWorld extends World<WorldParameters> {
       const launched = launcher.launch({ command: command!, args, env }, (stream, line) => void rawOutput.push({ stream, line }));
       const description = `${argv.join(' ')} (pid ${launched.pid ?? '?'}) with ${ENV_PORT}=${env[ENV_PORT]}, kit DEALER on ${endpoint}`;
       this.trace.note(`started ${description}`);
-      return new WorkerConnection(socket, launched, description, rawOutput);
+      const connection = new WorkerConnection(socket, launched, description, rawOutput, argv);
+      // Its exit status and stderr reach the report of this scenario (and of any scenario reusing it: hooks.ts).
+      if (connection.tracked !== undefined) this.track(connection.tracked);
+      return connection;
     } catch (error) {
       await socket.close();
       throw error;
