@@ -7,7 +7,8 @@
 import { InvalidArgumentError, MultifrostError } from '../errors.js';
 import { parseArgs, USAGE, type CliOptions } from './args.js';
 import { buildTarget, instrumentedChildCommand } from './build-target.js';
-import { kitVersion, locateCatalogue } from '../conform/catalogue.js';
+import { checkBaseline, conformOptions, readMethodNames } from './run-options.js';
+import { kitVersion, locateCatalogue, scenarioId } from '../conform/catalogue.js';
 import { EXIT, runConformance, tagExpression } from '../conform/conform-run.js';
 import { listCatalogue } from '../conform/run-catalogue.js';
 import { extraSections, prepareFaultStats, runReplay } from '../conform/extra-sections.js';
@@ -20,10 +21,8 @@ async function list(options: CliOptions): Promise<number> {
     tags: tagExpression(options.role, options.tags),
     names: options.names,
   });
-  for (const pickle of pickles) {
-    const uri = pickle.uri.slice(pickle.uri.lastIndexOf('features/') + 'features/'.length);
-    process.stdout.write(`${uri}  ${pickle.name}  ${pickle.tags.map((t) => t.name).join(' ')}\n`);
-  }
+  // The id (`file.feature:line`) is what --expected-failures and the reports use.
+  for (const pickle of pickles) process.stdout.write(`${scenarioId(pickle, catalogue.featuresDir)}  ${pickle.name}  ${pickle.tags.map((t) => t.name).join(' ')}\n`);
   process.stdout.write(`${pickles.length} scenarios\n`);
   return EXIT.PASS;
 }
@@ -45,29 +44,26 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.PASS;
   }
   if (options.command === 'list') return list(options);
+  // Everything the options name is checked before any worker starts.
   const target = buildTarget(options);
+  const methodNames = readMethodNames(options);
   if (options.replay !== undefined) return runReplay(target, options.replay, process.stdout);
+  if (options.expectedFailures !== undefined) await checkBaseline(options.expectedFailures, locateCatalogue());
   if (options.faults !== undefined) prepareFaultStats();
-  return (
-    await runConformance({
-      target,
+  const outcome = await runConformance(
+    conformOptions(options, target, {
       ...(options.role === 'parent' ? { childArgv: instrumentedChildCommand() } : {}),
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-      ...(options.tags === undefined ? {} : { tags: options.tags }),
-      ...(options.names.length === 0 ? {} : { names: options.names }),
-      ...(options.timeoutMs === undefined ? {} : { stepTimeoutMs: options.timeoutMs }),
-      ...(options.expectedFailures === undefined ? {} : { expectedFailures: options.expectedFailures }),
-      ...(options.junit === undefined ? {} : { junit: options.junit }),
-      ...(options.json === undefined ? {} : { json: options.json }),
-      ...(options.html === undefined ? {} : { html: options.html }),
-      ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
-      ...(options.faults === undefined ? {} : { faults: options.faults, seed: options.seed ?? 1 }),
-      strict: options.strict,
-      trace: options.trace,
-      quiet: options.quiet,
+      methodNames,
       extraSections: (profile) => extraSections(target, options, profile),
-    })
-  ).exitCode;
+    }),
+  );
+  if (options.quiet && outcome.report !== undefined) {
+    // The quiet summary counts scenarios only: a failed fuzz or fault section says so itself, with its first line.
+    for (const section of outcome.report.extras.filter((e) => !e.ok)) {
+      process.stdout.write(`multifrost-conform: ${section.title}: FAILED${section.lines[0] === undefined ? '' : `: ${section.lines[0]}`}\n`);
+    }
+  }
+  return outcome.exitCode;
 }
 
 main(process.argv.slice(2)).then(
@@ -75,9 +71,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A usage error is worded for the user (and says what to type instead); anything else is a setup error.
     const usage = error instanceof InvalidArgumentError;
     const text = error instanceof MultifrostError || usage ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`multifrost-conform: ${usage ? '' : 'setup error: '}${text}\n`);
+    process.stderr.write(`multifrost-conform: ${usage ? '' : 'setup error: '}${text}\n${usage ? 'Run multifrost-conform --help for the options.\n' : ''}`);
     process.exitCode = EXIT.SETUP;
   },
 );

@@ -10,8 +10,19 @@ import type { ScenarioResult } from './results.js';
 
 export interface Baseline {
   entries: string[];
+  /** The line of each entry in the file (1-based), same order as `entries` (absent for a baseline built in code). */
+  lines?: number[];
   source: string;
 }
+
+/** What a baseline entry may name: the clause ids of docs/spec.md and the scenario ids of the catalogue. */
+export interface KnownIds {
+  clauses: ReadonlySet<string>;
+  scenarios: ReadonlySet<string>;
+}
+
+const CLAUSE_ID = /^MF-[A-Z]+-\d+$/;
+const SCENARIO_ID = /^\S+\.feature:\d+$/;
 
 /** Reads and checks a baseline file. @throws InvalidArgumentError on a line that is neither kind of id. */
 export function readBaseline(path: string): Baseline {
@@ -19,18 +30,63 @@ export function readBaseline(path: string): Baseline {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InvalidArgumentError('expected-failures', `cannot read ${path}: ${(error as Error).message}`);
+    throw usage(`cannot read the baseline --expected-failures ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   const entries: string[] = [];
-  text.split('\n').forEach((raw, index) => {
+  const lines: number[] = [];
+  const bad: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') return;
-    if (!/^MF-[A-Z]+-\d+$/.test(line) && !/^\S+\.feature:\d+$/.test(line)) {
-      throw new InvalidArgumentError('expected-failures', `${path}:${index + 1}: '${line}' is neither a clause id (MF-XXX-n) nor a scenario id (file.feature:line)`);
+    if (!CLAUSE_ID.test(line) && !SCENARIO_ID.test(line)) {
+      bad.push(`${path}:${index + 1}: '${line}' is neither a clause id (MF-XXX-n) nor a scenario id (file.feature:line)`);
+      return;
     }
     entries.push(line);
+    lines.push(index + 1);
   });
-  return { entries, source: path };
+  if (bad.length > 0) throw usage(`the baseline has ${bad.length} bad ${bad.length === 1 ? 'entry' : 'entries'}:\n  ${bad.join('\n  ')}`);
+  return { entries, lines, source: path };
+}
+
+/**
+ * The entries that name nothing: a clause id that docs/spec.md does not define, or a scenario id that is no
+ * scenario of the catalogue (a typo, or a line that moved after an upgrade). One message per entry, with its line.
+ */
+export function unknownBaselineEntries(baseline: Baseline, known: KnownIds): string[] {
+  const problems: string[] = [];
+  baseline.entries.forEach((entry, i) => {
+    const where = `${baseline.source}:${baseline.lines?.[i] ?? '?'}`;
+    if (CLAUSE_ID.test(entry)) {
+      if (!known.clauses.has(entry)) problems.push(`${where}: ${entry} is not a clause of docs/spec.md`);
+    } else if (!known.scenarios.has(entry)) {
+      const file = entry.slice(0, entry.lastIndexOf(':'));
+      const inFile = [...known.scenarios].filter((id) => id.startsWith(`${file}:`));
+      problems.push(
+        inFile.length === 0
+          ? `${where}: ${entry} names no scenario: there is no feature file ${file} (multifrost-conform list prints every scenario id)`
+          : `${where}: ${entry} names no scenario: ${file} has scenarios at lines ${inFile.map((id) => id.slice(file.length + 1)).join(', ')} (multifrost-conform list prints them)`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** Reads a baseline and checks every entry names a clause or scenario. @throws InvalidArgumentError naming each bad entry and its line. */
+export function readCheckedBaseline(path: string, known: KnownIds): Baseline {
+  const baseline = readBaseline(path);
+  const problems = unknownBaselineEntries(baseline, known);
+  if (problems.length > 0) {
+    throw usage(`the baseline has ${problems.length} ${problems.length === 1 ? 'entry' : 'entries'} that match nothing (fix or remove ${problems.length === 1 ? 'it' : 'them'}):\n  ${problems.join('\n  ')}`);
+  }
+  return baseline;
+}
+
+/** A usage error whose message is the whole text. */
+function usage(message: string): InvalidArgumentError {
+  const error = new InvalidArgumentError('--expected-failures', message);
+  error.message = message;
+  return error;
 }
 
 function matches(entry: string, result: ScenarioResult): boolean {

@@ -120,6 +120,14 @@ async function tryOne(session: WorkerSession, frames: Frames, profile: ProfileNa
   return `the worker did not answer a valid echo call within ${answerTimeoutMs} ms`;
 }
 
+/** The largest seed the kit chooses by itself: a non-negative 31-bit integer. */
+export const MAX_AUTO_SEED = 2 ** 31 - 1;
+
+/** A seed for a run that was given none: a non-negative integer that `--seed` accepts. */
+export function autoSeed(random: () => number = Math.random): number {
+  return Math.floor(random() * (MAX_AUTO_SEED + 1));
+}
+
 /** Runs the fuzzer against `target`. */
 export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<FuzzOutcome> {
   const answerTimeoutMs = options.answerTimeoutMs ?? 2000;
@@ -148,7 +156,10 @@ export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<
       }
       return true;
     });
-    const details = await fc.check(property, { numRuns: options.runs, ...(options.seed === undefined ? {} : { seed: options.seed }), interruptAfterTimeLimit: 120_000 });
+    // The seed is always chosen here, never by fast-check (whose default, `Date.now() ^ random`, can be
+    // negative): every seed the kit prints is one that `--seed` accepts.
+    const seed = options.seed ?? autoSeed();
+    const details = await fc.check(property, { numRuns: options.runs, seed, interruptAfterTimeLimit: 120_000 });
     if (!details.failed || details.counterexample === null) {
       return { ok: true, runs: options.runs, lines: [`${options.runs} malformed inputs sent (seed ${details.seed}); the worker answered every valid call after them and never crashed`], savedCase: undefined };
     }

@@ -4,8 +4,10 @@
  * are spawned without a shell.
  * @see MF-LIFE-1 (spawn mode), MF-LIFE-12 (connect mode), MF-DRV-1 (parent driver)
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../errors.js';
 import { resolveWorkerCommand } from '../worker/command.js';
 import { referenceWorkerPath } from './reference-worker.js';
@@ -42,25 +44,71 @@ export interface ParentDriverTarget {
 
 export type Target = CommandTarget | ServiceTarget | ReferenceTarget | ParentDriverTarget;
 
+/** Extensions whose runtime the kit infers, and what runs them. */
+const RUNTIMES: Readonly<Record<string, string>> = {
+  '.py': 'python3 -u',
+  '.ts': 'node --import tsx',
+  '.mts': 'node --import tsx',
+  '.js': 'node',
+  '.mjs': 'node',
+  '.cjs': 'node',
+  '.go': 'go run',
+};
+
+/** Where tsx resolves from for a `.ts` worker: this package (a dependency of it), else the working directory. */
+export function tsxResolves(): boolean {
+  for (const base of [import.meta.url, pathToFileURL(`${process.cwd()}/`).href]) {
+    try {
+      createRequire(base).resolve('tsx/esm');
+      return true;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return false;
+}
+
 /**
  * argv that runs `script`, with the runtime inferred from its extension: `.py` python3, `.ts` node with
  * the tsx loader, `.js` node, `.go` `go run`, else the file itself when executable.
- * @throws InvalidArgumentError when the file is missing or its runtime cannot be inferred.
+ * @throws InvalidArgumentError, worded for the command line, when the file is missing, is not a file, or
+ * its runtime cannot be inferred (the message says what to type instead).
  */
 export function scriptArgv(script: string): string[] {
   const path = resolve(script);
-  if (extname(path) === '.go') {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw usage(`worker script not found: ${path}${path === script ? '' : ` (${script} from ${process.cwd()})`}; check the path, or give the command to run after --, e.g. multifrost-conform -- ./my-worker`);
+  }
+  if (!stats.isFile()) throw usage(`${path} is a directory, not a worker script: give the script itself (e.g. ${script.replace(/\/$/, '')}/worker.py) or a command after --`);
+  const extension = extname(path);
+  if (extension === '.go') {
     // `go run` compiles to a temporary binary and forwards signals to it; the launcher also signals
     // the whole process group, so the compiled worker never outlives a stop.
-    try {
-      if (!statSync(path).isFile()) throw new Error('not a file');
-    } catch {
-      throw new InvalidArgumentError('target', `worker script not found: ${path}`);
-    }
     return ['go', 'run', path];
+  }
+  if ((extension === '.ts' || extension === '.mts') && !tsxResolves()) {
+    throw usage(`${path} is TypeScript, and tsx (which runs it) is not installed: install it (npm install --save-dev tsx), or compile the worker and give the .js file`);
+  }
+  if (RUNTIMES[extension] === undefined) {
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      const known = Object.keys(RUNTIMES).join(' ');
+      throw usage(`cannot tell how to run ${path}: its extension is not one of ${known} and it is not executable; make it executable (chmod +x ${script}) or give the command after --, e.g. multifrost-conform -- <program> ${script}`);
+    }
   }
   const resolved = resolveWorkerCommand(path);
   return [resolved.command, ...resolved.args];
+}
+
+/** A usage error whose message is the whole text (no internal argument name in front). */
+function usage(message: string): InvalidArgumentError {
+  const error = new InvalidArgumentError('target', message);
+  error.message = message;
+  return error;
 }
 
 /**

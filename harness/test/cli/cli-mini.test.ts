@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MINI_CATALOGUE, runCli } from './cli-process.js';
+import { BROKEN, MINI_CATALOGUE, runCli } from './cli-process.js';
 
 const mini = { MULTIFROST_CONFORM_CATALOGUE: MINI_CATALOGUE };
 
@@ -84,7 +84,8 @@ test('--trace keeps the wire trace of passing scenarios too', async (t) => {
 test('list prints the catalogue for the role without running it', async (t) => {
   const child = await runCli(t, ['list'], mini);
   assert.equal(child.code, 0);
-  assert.match(child.stdout, /^mini\.feature {2}a failing MUST scenario {2}@child @must @MF-CALL-4$/m);
+  // Each line starts with the scenario id that --expected-failures and the reports use.
+  assert.match(child.stdout, /^mini\.feature:9 {2}a failing MUST scenario {2}@child @must @MF-CALL-4$/m);
   assert.match(child.stdout, /^6 scenarios$/m);
   const parent = await runCli(t, ['list', '--role', 'parent'], mini);
   assert.match(parent.stdout, /^1 scenarios$/m);
@@ -105,7 +106,61 @@ test('usage errors exit 2 with the usage text; a missing script names the path',
   assert.match(usage.stderr, /Usage:/);
   const missing = await runCli(t, ['./no-such-worker.py']);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /worker script not found: .*no-such-worker\.py/);
+  assert.match(missing.stderr, /worker script not found: .*no-such-worker\.py[^;\n]*; check the path, or give the command to run after --, e\.g\. multifrost-conform -- \.\/my-worker/);
+  const notRunnable = await runCli(t, ['README.md']);
+  assert.equal(notRunnable.code, 2);
+  assert.match(notRunnable.stderr, /cannot tell how to run .*README\.md: .*chmod \+x README\.md.*multifrost-conform -- <program> README\.md/);
+  for (const result of [missing, notRunnable]) assert.doesNotMatch(result.stderr, /scriptPath|executable:|setup error/);
+});
+
+test('an invalid --tags expression is a usage error before any worker starts', async (t) => {
+  const result = await runCli(t, ['--reference', '--tags', '@must and (@MF-CALL-6'], mini);
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '', 'no worker was probed');
+  assert.match(result.stderr, /^multifrost-conform: --tags "@must and \(@MF-CALL-6" is not a valid tag expression \(Unmatched \(\): .*e\.g\. --tags "@must and not @MF-OUT-2"/);
+});
+
+test('a baseline entry that names no clause or no scenario is a usage error naming each entry and its line, before any worker starts', async (t) => {
+  const dir = tempDir(t);
+  const baseline = join(dir, 'known.txt');
+  // mini.feature:27 is a parent scenario: valid in a child run too (the baseline may be shared by both roles).
+  writeFileSync(baseline, '# typos\nMF-NOPE-1\nmini.feature:999\nMF-CALL-4\nmini.feature:27\nmini.feature:10\n');
+  const result = await runCli(t, ['--reference', '--expected-failures', baseline], mini);
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.equal(result.stdout, '', 'no worker was probed');
+  assert.match(result.stderr, /the baseline has 3 entries that match nothing/);
+  assert.match(result.stderr, new RegExp(`${baseline}:2: MF-NOPE-1 is not a clause of docs/spec\\.md`));
+  assert.match(result.stderr, new RegExp(`${baseline}:3: mini\\.feature:999 names no scenario: mini\\.feature has scenarios at lines 4, 9, 14, 19, 23, 27, 31`));
+  assert.match(result.stderr, new RegExp(`${baseline}:6: mini\\.feature:10 names no scenario`));
+  assert.doesNotMatch(result.stderr, /:4: |:5: /);
+});
+
+test('a --name-map file that is missing or invalid is a usage error naming it, before any worker starts', async (t) => {
+  const dir = tempDir(t);
+  const missing = await runCli(t, ['--reference', '--names', 'pascal', '--name-map', join(dir, 'names.json')], mini);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stdout, '');
+  assert.match(missing.stderr, new RegExp(`cannot read the name map --name-map ${join(dir, 'names.json')}: no such file`));
+  writeFileSync(join(dir, 'names.json'), '["WriteOut"]');
+  const invalid = await runCli(t, ['--reference', '--name-map', join(dir, 'names.json')], mini);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, new RegExp(`--name-map ${join(dir, 'names.json')} must hold a JSON object`));
+});
+
+test('with --quiet a fuzz failure says so after the summary, with a non-negative seed that --seed accepts', async (t) => {
+  const dir = tempDir(t);
+  const crashing = join(BROKEN, 'crash-on-big-int.mjs');
+  const result = await runCli(t, [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir], mini);
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  const lines = result.stdout.trimEnd().split('\n');
+  assert.match(lines.at(-2)!, /^multifrost-conform: FAIL command .* 1 scenarios: 1 passed, 0 failed/);
+  const failed = /^multifrost-conform: Fuzzing \(150 malformed inputs\): FAILED: failed after \d+ inputs \(seed (-?\d+), shrunk \d+ times\): the worker exited/.exec(lines.at(-1)!);
+  assert.ok(failed !== null, result.stdout);
+  const seed = Number(failed[1]);
+  assert.ok(seed >= 0, `seed ${seed}`);
+  const again = await runCli(t, [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir, '--seed', String(seed)], mini);
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stdout, new RegExp(`FAILED: failed after \\d+ inputs \\(seed ${seed},`));
 });
 
 test('a tag expression that selects nothing is a setup error, not a silent pass', async (t) => {
