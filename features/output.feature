@@ -3,6 +3,8 @@ Feature: Output forwarding
   What a worker writes to stdout and stderr reaches the parent as STDOUT and STDERR messages carrying
   `output`. A ROUTER must address them to a parent it knows, with the envelope [routing id, empty, payload]:
   libzmq silently drops a single-frame ROUTER send, so a worker that forgets the envelope loses all output.
+  Each known parent gets each message once: after the write call is answered, the kit calls `echo`; messages
+  on one connection arrive in order, so a second copy sent with the first would come before that answer.
 
   @child @must @MF-OUT-1 @MF-FRAME-3
   Scenario Outline: What the worker writes to <stream> arrives as a <type> message in the envelope
@@ -10,6 +12,7 @@ Feature: Output forwarding
     When the kit calls "<method>" with ["line for <stream>"]
     Then the kit receives a <type> message whose output contains "line for <stream>"
     And that message arrived as [empty delimiter, payload] in the run's profile
+    And it arrived once: no second copy comes before the answer to a later call
 
     Examples:
       | stream | method       | type   |

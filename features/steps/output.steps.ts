@@ -5,7 +5,7 @@ import { conform, show } from '../support/expect.js';
 import type { Inbound } from '../support/raw-parent.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { needsSimulator } from './internal.steps.js';
-import { raw } from './child-wire.steps.js';
+import { lastReply, raw } from './child-wire.steps.js';
 import { session } from './parent.steps.js';
 
 type W = ConformanceWorld;
@@ -36,6 +36,25 @@ Then("that message arrived as [empty delimiter, payload] in the run's profile", 
     `app ${show(app)}, the profile of the parent it is addressed to`,
     show(found.message?.['app']),
     'a parent speaking one profile ignores messages with another app id (MF-PROF-2, MF-MSG-6), so the output would be lost',
+  );
+});
+
+Then('it arrived once: no second copy comes before the answer to a later call', async function (this: W) {
+  const kit = raw(this);
+  const found = this.saved.get('output') as Inbound;
+  const same = (inbound: Inbound): boolean => inbound.message?.['type'] === found.message?.['type'] && inbound.message?.['output'] === found.message?.['output'];
+  // The write call's reply, then the answer to a later call: a copy sent with the first (or with the reply)
+  // travels on the same connection and so arrives before that answer.
+  await lastReply(this, 'MF-OUT-1');
+  const probe = await kit.call('echo', ['after the output']);
+  await kit.replyTo(probe, 'MF-FRAME-3', 'the answer to a later echo call');
+  const copies = kit.received.filter(same);
+  conform(
+    copies.length === 1,
+    'MF-FRAME-3',
+    `one ${String(found.message?.['type']).toUpperCase()} message with output ${show(found.message?.['output'])} (each known parent gets it once)`,
+    `${copies.length} copies`,
+    show(copies.map((copy) => copy.message?.['id'])),
   );
 });
 
