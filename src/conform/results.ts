@@ -2,7 +2,8 @@
  * The report model: one verdict per scenario with the clauses it checks, shared by every reporter
  * (text, JSON, JUnit, HTML) and by the exit code.
  */
-import type { ClauseLevel } from './spec-clauses.js';
+import { conformanceClaim, coverageOf } from './coverage.js';
+import type { ClauseLevel, ClauseOrigin } from './spec-clauses.js';
 
 /**
  * - `pass`: every step passed.
@@ -19,6 +20,8 @@ export interface ClauseRef {
   level: ClauseLevel | undefined;
   /** The clause text from docs/spec.md (undefined when the catalogue cites an unknown id). */
   text: string | undefined;
+  /** Where the clause comes from (design / erratum / addition); the reports look it up in the spec when absent. */
+  origin?: ClauseOrigin | undefined;
 }
 
 export interface FailureDetail {
@@ -115,11 +118,26 @@ export interface ExtraSection {
   lines: string[];
 }
 
+/** A scenario of the catalogue as listed, whatever the filters: enough for coverage to see what it cites. */
+export interface CatalogueScenario {
+  name: string;
+  /** Tags with their `@`, inherited ones included (role, level, clause ids). */
+  tags: string[];
+}
+
 export interface Report {
   info: RunInfo;
   scenarios: ScenarioResult[];
   summary: Summary;
   extras: ExtraSection[];
+  /**
+   * Every scenario of the catalogue, all roles, before --tags/--name. With it the coverage section tells
+   * clauses whose scenarios were filtered out (`not-run`) or are `@internal` (`in-process-only`) from
+   * clauses no scenario checks (`no-scenario`); without it those all read `no-scenario`.
+   */
+  catalogue?: CatalogueScenario[] | undefined;
+  /** Why the run stopped before the end of the catalogue (fail-fast, interrupted), when it did. */
+  stoppedEarly?: string | undefined;
 }
 
 /** True when `result` failed and that failure fails the run (before the baseline). */
@@ -144,10 +162,23 @@ export function summarize(scenarios: readonly ScenarioResult[], strict: boolean,
   };
 }
 
-/** The one-line summary printed last (and used by CI logs). */
+/**
+ * True when nothing blocks the run: no blocking failure, no stale baseline entry, every extra section ok.
+ * This is exit status 0 and the word `PASS`; it is not a claim of conformance (see {@link conformanceClaim}).
+ */
+export function runPassed(report: Report): boolean {
+  const s = report.summary;
+  return s.blocking === 0 && s.stale.length === 0 && report.extras.every((e) => e.ok);
+}
+
+/**
+ * The one-line summary printed last (and used by CI logs). It ends with the conformance claim, which says
+ * `conformant` only when the run passed and every applicable MUST clause checkable from outside was checked
+ * and passed; otherwise how many were checked.
+ */
 export function summaryLine(report: Report): string {
   const s = report.summary;
-  const ok = s.blocking === 0 && s.stale.length === 0 && report.extras.every((e) => e.ok);
+  const ok = runPassed(report);
   const parts = [
     `${s.pass} passed`,
     `${s.fail} failed`,
@@ -158,5 +189,6 @@ export function summaryLine(report: Report): string {
     ...(s.stale.length > 0 ? [`${s.stale.length} stale baseline entries`] : []),
   ];
   const seconds = (report.info.durationMs / 1000).toFixed(1);
-  return `multifrost-conform: ${ok ? 'PASS' : 'FAIL'} ${report.info.target} [${report.info.profile}] ${s.total} scenarios: ${parts.join(', ')} (${seconds} s)`;
+  const claim = conformanceClaim(coverageOf(report), ok);
+  return `multifrost-conform: ${ok ? 'PASS' : 'FAIL'} ${report.info.target} [${report.info.profile}] ${s.total} scenarios: ${parts.join(', ')} (${seconds} s); ${claim}`;
 }

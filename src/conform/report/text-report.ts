@@ -1,9 +1,12 @@
 /**
  * The terminal report: one line per scenario as it finishes (a live progress line on a TTY), then the
- * details of every failure (clause text, expected vs actual, the wire trace) and the one-line summary.
+ * details of every failure (clause text and origin, expected vs actual, the processes, the wire trace),
+ * the coverage section and the one-line summary. Colour only on a terminal (see {@link colourEnabled}).
  */
+import { OUTCOME_LABEL, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
-import { summaryLine } from '../results.js';
+import { runPassed, summaryLine } from '../results.js';
+import { extraFailureClause, failureFields, originText, processHeadline, processTail } from './failure-details.js';
 import { formatTraceEntry } from './trace-format.js';
 
 const MARK: Record<Verdict, string> = {
@@ -15,26 +18,64 @@ const MARK: Record<Verdict, string> = {
   'expected-fail': 'XFAIL',
 };
 
+const COLOUR: Record<Verdict, string> = {
+  pass: '32',
+  fail: '31',
+  timeout: '31',
+  skipped: '2',
+  info: '33',
+  'expected-fail': '35',
+};
+
+/**
+ * Whether to colour output written to `stream`: `FORCE_COLOR` decides when set (`0` or `false` off, anything
+ * else on), else a non-empty `NO_COLOR` turns colour off (no-color.org), else colour exactly on a TTY.
+ * The same precedence as Node's own `tty.WriteStream#hasColors`.
+ */
+export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  return stream.isTTY === true;
+}
+
+function paint(text: string, code: string, colour: boolean): string {
+  return colour ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
 /** One line for a finished scenario. */
-export function scenarioLine(result: ScenarioResult): string {
+export function scenarioLine(result: ScenarioResult, colour = false): string {
   const clauses = result.clauses.map((c) => c.id).join(' ');
   const reason = result.verdict === 'skipped' && result.reason !== undefined ? ` (${result.reason})` : '';
-  return `${MARK[result.verdict]} ${result.level.padEnd(6)} ${result.id}  ${result.name}${clauses === '' ? '' : `  [${clauses}]`}${reason}`;
+  return `${paint(MARK[result.verdict], COLOUR[result.verdict], colour)} ${result.level.padEnd(6)} ${result.id}  ${result.name}${clauses === '' ? '' : `  [${clauses}]`}${reason}`;
+}
+
+function indentBlock(label: string, value: string): string[] {
+  const [first = '', ...rest] = value.split('\n');
+  return [`    ${`${label}:`.padEnd(10)}${first}`, ...rest.slice(0, 11).map((line) => `              ${line}`)];
 }
 
 /** The detail block of a failing (or informational, or expected) scenario. */
-export function failureBlock(result: ScenarioResult, withTrace: boolean): string[] {
-  const lines = [`--- ${MARK[result.verdict].trim()} ${result.id}  ${result.name}`];
-  for (const clause of result.clauses) lines.push(`    ${clause.id} (${clause.level ?? '?'}) ${clause.text ?? '(not in docs/spec.md)'}`);
+export function failureBlock(result: ScenarioResult, withTrace: boolean, colour = false): string[] {
+  const lines = [`--- ${paint(MARK[result.verdict].trim(), COLOUR[result.verdict], colour)} ${result.id}  ${result.name}`];
+  for (const clause of result.clauses) {
+    lines.push(`    ${clause.id} (${clause.level ?? '?'}) ${clause.text ?? '(not in docs/spec.md)'}`);
+    const origin = originText(clause);
+    if (origin !== undefined) lines.push(`      origin: ${origin}`);
+  }
   const failure = result.failure;
   if (failure !== undefined) {
     if (failure.step !== undefined) lines.push(`    step:     ${failure.step}`);
-    if (failure.clause !== undefined && !result.clauses.some((c) => c.id === failure.clause)) lines.push(`    clause:   ${failure.clause}`);
-    if (failure.expected !== undefined || failure.actual !== undefined) {
-      lines.push(`    expected: ${failure.expected ?? '?'}`, `    actual:   ${failure.actual ?? '?'}`);
-    } else {
-      lines.push(...failure.message.split('\n').slice(0, 12).map((l) => `    ${l}`));
+    const extra = extraFailureClause(result);
+    if (extra !== undefined) {
+      lines.push(`    clause:   ${extra}`);
+      const origin = originText(extra);
+      if (origin !== undefined) lines.push(`      origin: ${origin}`);
     }
+    for (const [label, value] of failureFields(failure)) lines.push(...indentBlock(label, value));
+  }
+  for (const process of result.processes) {
+    lines.push(`    process: ${processHeadline(process)}`, ...processTail(process).map((line) => `      ${line}`));
   }
   if (withTrace && result.trace !== undefined) {
     lines.push(`    wire trace (${result.trace.length} messages):`);
@@ -43,38 +84,88 @@ export function failureBlock(result: ScenarioResult, withTrace: boolean): string
   return lines;
 }
 
-/** The full text report (after the live lines). */
-export function textReport(report: Report, options: { trace: boolean }): string {
+function countsLine(level: string, counts: Record<string, number>): string {
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([outcome, n]) => `${OUTCOME_LABEL[outcome as keyof typeof OUTCOME_LABEL]} ${n}`);
+  return `    ${level.padEnd(7)}${parts.join(', ') || 'none apply'}`;
+}
+
+/** The compact coverage section: counts per level, then every clause not checked with the reason. */
+export function coverageSection(report: Report): string[] {
+  const coverage = coverageOf(report);
+  const m = coverage.must;
+  const s = coverage.should;
+  const lines = [
+    `=== Coverage (role ${coverage.role}): MUST ${m.checked} of ${m.applicable - m.notCheckable} checked (${m.passed} passed, ${m.failed} failed), SHOULD ${s.checked} of ${s.applicable - s.notCheckable} checked`,
+    countsLine('MUST', m.byOutcome),
+    countsLine('SHOULD', s.byOutcome),
+  ];
+  const unchecked = coverage.clauses.filter((c) => c.outcome !== 'pass' && c.outcome !== 'fail');
+  if (unchecked.length > 0) lines.push('    not checked:', ...unchecked.map(uncheckedLine));
+  if (!coverage.catalogueKnown) lines.push('    (this report does not list the whole catalogue: clauses filtered out or checked in-process only read "no scenario")');
+  return lines;
+}
+
+function uncheckedLine(clause: ClauseCoverage): string {
+  return `      ${clause.level.padEnd(6)} ${clause.id.padEnd(11)} ${OUTCOME_LABEL[clause.outcome]}${clause.reason === undefined ? '' : `: ${clause.reason}`}`;
+}
+
+/** The full text report (after the live lines). `colour` defaults to whether stdout takes colour. */
+export function textReport(report: Report, options: { trace: boolean; colour?: boolean }): string {
+  const colour = options.colour ?? colourEnabled(process.stdout);
   const lines: string[] = [];
   const details = report.scenarios.filter((s) => s.verdict === 'fail' || s.verdict === 'timeout' || s.verdict === 'info' || (options.trace && s.trace !== undefined));
-  for (const result of details) lines.push(...failureBlock(result, true), '');
+  for (const result of details) lines.push(...failureBlock(result, true, colour), '');
   for (const extra of report.extras) lines.push(`=== ${extra.title}: ${extra.ok ? 'ok' : 'FAILED'}`, ...extra.lines.map((l) => `    ${l}`), '');
+  lines.push(...coverageSection(report), '');
   if (report.summary.stale.length > 0) lines.push(`stale baseline entries (now passing, remove them): ${report.summary.stale.join(', ')}`, '');
-  lines.push(summaryLine(report));
+  const summary = summaryLine(report);
+  lines.push(colour ? summary.replace(/^(multifrost-conform: )(PASS|FAIL)/, (_m, head: string, word: string) => `${head}${paint(word, runPassed(report) ? '32' : '31', true)}`) : summary);
   return lines.join('\n');
 }
 
+/** Output stream of the progress printer (a terminal has `isTTY` and `columns`). */
+export interface ProgressStream {
+  write(text: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Cuts `text` to `width` characters, marking the cut with `…`. */
+function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
 /**
- * Progress output: on a TTY one self-rewriting line with counts, failures printed in full as they come;
- * elsewhere (CI) one plain line per scenario.
+ * Progress output: on a TTY one self-rewriting line with counts, fitted to the terminal's width so it
+ * never wraps (a wrapped line cannot be rewritten), and every non-passing scenario printed as it comes;
+ * elsewhere (CI) one plain line per scenario. Colour follows {@link colourEnabled}.
  */
 export class ProgressPrinter {
   private done = 0;
   private failed = 0;
+  private readonly colour: boolean;
 
   constructor(
-    private readonly out: NodeJS.WriteStream | { write(text: string): boolean; isTTY?: boolean },
+    private readonly out: ProgressStream,
     private readonly total: number,
-  ) {}
+    options: { env?: NodeJS.ProcessEnv | Record<string, string | undefined>; colour?: boolean } = {},
+  ) {
+    this.colour = options.colour ?? colourEnabled(out, options.env);
+  }
 
   scenario(result: ScenarioResult): void {
     this.done += 1;
     if (result.verdict === 'fail' || result.verdict === 'timeout') this.failed += 1;
     if (this.out.isTTY === true) {
-      if (result.verdict !== 'pass') this.out.write(`\r\x1b[K${scenarioLine(result)}\n`);
-      this.out.write(`\r\x1b[K[${this.done}/${this.total}] ${this.failed} failing  ${result.name.slice(0, 60)}`);
+      if (result.verdict !== 'pass') this.out.write(`\r\x1b[K${scenarioLine(result, this.colour)}\n`);
+      // One column is kept free: writing into the last column makes some terminals wrap at once.
+      const width = (this.out.columns !== undefined && this.out.columns > 0 ? this.out.columns : 80) - 1;
+      this.out.write(`\r\x1b[K${fit(`[${this.done}/${this.total}] ${this.failed} failing  ${result.name}`, width)}`);
     } else {
-      this.out.write(`${scenarioLine(result)}\n`);
+      this.out.write(`${scenarioLine(result, this.colour)}\n`);
     }
   }
 
