@@ -6,7 +6,12 @@
  * dropped after any scenario that did not pass or whose worker exited.
  */
 import type { Frames, Socket } from '../../src/transport/transport.js';
+import { descendants, signalAll } from '../../src/conform/worker-session.js';
 import type { LaunchedProcess, OutputStream } from '../../src/worker/process-launcher.js';
+import type { TrackedProcess } from './world.js';
+
+/** Lines of the worker's stderr quoted with its exit in a failure (`actual:`), so a panic's cause shows. */
+const EXIT_QUOTE_LINES = 3;
 
 export class WorkerConnection {
   /** Every message id sent on this connection, by any scenario (a reply with another id is a stray). */
@@ -17,6 +22,10 @@ export class WorkerConnection {
   private exitListener: ((description: string) => void) | undefined;
   private readonly loop: Promise<void>;
   private closed = false;
+  /** Where the scenario now using the connection starts reading the worker's output (see {@link attach}). */
+  private outputFrom = 0;
+  private view: TrackedProcess | undefined;
+  private attachedBefore = false;
 
   constructor(
     readonly socket: Socket,
@@ -26,12 +35,39 @@ export class WorkerConnection {
     readonly description: string,
     /** Lines the worker wrote to its own stdout/stderr (not forwarded as messages), filled by the launcher. */
     readonly rawOutput: Array<{ stream: OutputStream; line: string }> = [],
+    /** The worker's argv, for the report's list of processes. */
+    readonly argv: readonly string[] = [],
   ) {
     this.loop = this.pump();
     void process?.exit.then((info) => {
-      this.exitedWith = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`;
+      const why = info.error === undefined ? '' : `, could not start: ${info.error.message}`;
+      const stderr = this.lines('stderr', 0).filter((line) => line.trim() !== '').slice(-EXIT_QUOTE_LINES);
+      this.exitedWith = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'}${why})${stderr.length === 0 ? '' : `; its stderr ends: ${stderr.join(' | ')}`}`;
       this.exitListener?.(this.exitedWith);
     });
+  }
+
+  /**
+   * The worker as a process of the scenario now using the connection (undefined for a service): its exit
+   * and the output it wrote since that scenario attached, so a shared worker's earlier output is not
+   * repeated in every scenario.
+   */
+  get tracked(): TrackedProcess | undefined {
+    const launched = this.process;
+    if (launched === undefined) return undefined;
+    this.view ??= {
+      role: 'worker',
+      argv: [...this.argv],
+      pid: launched.pid,
+      exit: () => (launched.exited === undefined ? undefined : { code: launched.exited.code, signal: launched.exited.signal }),
+      stderr: () => this.lines('stderr', this.outputFrom),
+      stdout: () => this.lines('stdout', this.outputFrom),
+    };
+    return this.view;
+  }
+
+  private lines(stream: OutputStream, from: number): string[] {
+    return this.rawOutput.slice(from).filter((o) => o.stream === stream).map((o) => o.line);
   }
 
   /** True while the worker may serve another scenario. */
@@ -41,6 +77,9 @@ export class WorkerConnection {
 
   /** Routes inbound frames and the worker's exit to the scenario now using the connection. */
   attach(onFrames: (frames: Frames) => void, onExit: (description: string) => void): void {
+    // A fresh worker's start-up output belongs to its first scenario; a reused one's to the earlier ones.
+    if (this.attachedBefore) this.outputFrom = this.rawOutput.length;
+    this.attachedBefore = true;
     this.listener = onFrames;
     this.exitListener = onExit;
     if (this.exitedWith !== undefined) onExit(this.exitedWith);
@@ -51,7 +90,7 @@ export class WorkerConnection {
     this.exitListener = undefined;
   }
 
-  /** Closes the socket and kills the worker (its whole process group), waiting for the exit. */
+  /** Closes the socket and kills the worker (its whole process group, and its descendants), waiting for the exit. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -59,7 +98,10 @@ export class WorkerConnection {
     await this.socket.close();
     await this.loop;
     if (this.process !== undefined && this.process.exited === undefined) {
+      // Taken first: what the worker started in a group of its own (the fault relay's worker) dies with it.
+      const started = this.process.pid === undefined ? [] : descendants(this.process.pid);
       this.process.kill('SIGKILL');
+      signalAll(started, 'SIGKILL');
       await this.process.exit;
     }
   }

@@ -1,10 +1,15 @@
 /**
- * One conformance run, start to finish: resolve the target, check that it starts and detect its profile,
- * run the catalogue over real ZeroMQ, apply the baseline, add fault and fuzz sections, write the reports,
- * and decide the exit code. The CLI is a thin shell around {@link runConformance}.
+ * One conformance run, start to finish: resolve the target, check that it starts (profile probe for a child,
+ * hello line for a parent driver), run the catalogue over real ZeroMQ, apply the baseline, add fault and fuzz
+ * sections, write the reports, and decide the exit code. The CLI is a thin shell around {@link runConformance}.
+ *
+ * The run stops starting scenarios (the rest is reported as not run) on `--fail-fast`'s first blocking
+ * failure, when a `--service` is gone, and on SIGINT/SIGTERM, which also stop every process the kit started
+ * (see {@link RunInterrupt}) and end the run with exit status 130 and the reports of what was done.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { MultifrostError } from '../errors.js';
 import { realClock } from '../time/real-clock.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
@@ -15,18 +20,26 @@ import { jsonReport } from './report/json-report.js';
 import { junitReport } from './report/junit-report.js';
 import { ProgressPrinter, textReport } from './report/text-report.js';
 import type { ExtraSection, Report, RunInfo, ScenarioResult } from './results.js';
-import { summarize, summaryLine } from './results.js';
+import { isBlockingFailure, summarize, summaryLine } from './results.js';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import { listCatalogue, runCatalogue, type KitWorldParameters } from './run-catalogue.js';
+import { listCatalogue, requestStop, runCatalogue, STOP_FILE_ENV, stopReason, type KitWorldParameters } from './run-catalogue.js';
+import { probeDriver } from './driver-probe.js';
+import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV } from './fault-relay-command.js';
 import { ScenarioCollector } from './scenario-collector.js';
 import { specClauses } from './spec-clauses.js';
 import { probeProfile, type ProbeResult } from './profile-probe.js';
 import { describeTarget, type Target } from './target.js';
-import { WorkerSession } from './worker-session.js';
+import { descendants, signalAll, WorkerSession } from './worker-session.js';
 import type { MethodNames } from './method-names.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { PASS: 0, FAIL: 1, SETUP: 2 } as const;
+/**
+ * Exit codes of the CLI: 2 also when a report cannot be written (the verdict is still printed), 130 when
+ * SIGINT or SIGTERM interrupted the run.
+ */
+export const EXIT = { PASS: 0, FAIL: 1, SETUP: 2, INTERRUPTED: 130 } as const;
+
+/** Default of {@link ConformOptions.startupTimeoutMs}. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
 
 export interface ConformOptions {
   target: Target;
@@ -46,6 +59,7 @@ export interface ConformOptions {
   trace?: boolean;
   expectedFailures?: string;
   junit?: string;
+  /** JSON report file; `-` writes it to stdout, and the human-readable output then goes to `err`. */
   json?: string;
   html?: string;
   parallel?: number;
@@ -59,6 +73,11 @@ export interface ConformOptions {
   /** Output streams (default process.stdout/stderr). */
   out?: { write(text: string): boolean; isTTY?: boolean };
   err?: { write(text: string): boolean };
+  /**
+   * Handle SIGINT and SIGTERM during the run (default true): stop every process the kit started, report what
+   * was done, exit status 130.
+   */
+  handleSignals?: boolean;
 }
 
 export interface ConformOutcome {
@@ -72,18 +91,60 @@ export function tagExpression(role: 'child' | 'parent', tags: string | undefined
   return tags === undefined || tags.trim() === '' ? roleTag : `${roleTag} and (${tags})`;
 }
 
-/** Probes a child target; returns undefined for a parent driver (its profile is whatever we ask for). */
-async function detectProfile(target: Target): Promise<ProbeResult | undefined> {
-  if (target.kind === 'parent-driver') return undefined;
-  const session = await WorkerSession.open(target, { transport: new ZmqTransport() });
+/** How long the kit waits after an interrupt for the scenario in flight to end, before reporting anyway (ms). */
+const INTERRUPT_REPORT_WAIT_MS = 4000;
+
+type Stream = { write(text: string): boolean; isTTY?: boolean };
+
+/** What the start-up check learned. */
+interface Startup {
+  profile: 'v3' | 'v4';
+  profileSource: string;
+  /** Capabilities a parent driver declared in its hello line. */
+  capabilities: string[] | undefined;
+}
+
+/** A setup problem that is the user's to fix on the command line (exit 2, phrased as a usage error). */
+class UsageProblem extends Error {}
+
+/**
+ * The start-up check: a child is probed for its profiles (a forced `--profile` it does not answer is a
+ * usage problem, not 90 timeouts); a parent driver must print its hello line and stop cleanly.
+ */
+async function startup(options: ConformOptions): Promise<Startup> {
+  const startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+  const target = options.target;
+  if (target.kind === 'parent-driver') {
+    const profile = options.profile ?? 'v3';
+    const hello = await probeDriver({
+      argv: target.argv,
+      childArgv: options.childArgv ?? [],
+      profile,
+      callTimeoutMs: options.stepTimeoutMs ?? 5000,
+      startupTimeoutMs,
+      clock: realClock,
+    });
+    const profileSource = options.profile === undefined ? 'default (parent role: the driver is told the profile)' : '--profile';
+    return { profile, profileSource, capabilities: hello.capabilities };
+  }
+  const session = await WorkerSession.open(target, { transport: new ZmqTransport(), discoveryTimeoutMs: startupTimeoutMs });
+  let probe: ProbeResult;
   try {
-    return await probeProfile(session, { clock: realClock });
+    probe = await probeProfile(session, { clock: realClock, timeoutMs: startupTimeoutMs });
   } finally {
     await session.close();
   }
+  const accepts = `worker accepts ${probe.accepted.join(', ')}`;
+  if (options.profile !== undefined && !probe.accepted.includes(options.profile)) {
+    throw new UsageProblem(
+      `--profile ${options.profile}: ${describeTarget(target)} does not answer ${options.profile} (during the start-up probe it answered only ${probe.accepted.join(', ')}), so every scenario would wait out its timeout.\n` +
+        `Run without --profile to use ${probe.chosen}, or --profile ${probe.chosen}.`,
+    );
+  }
+  return { profile: options.profile ?? probe.chosen, profileSource: options.profile === undefined ? `detected (${accepts})` : `--profile (${accepts})`, capabilities: undefined };
 }
 
-function worldParameters(options: ConformOptions, profile: 'v3' | 'v4'): KitWorldParameters {
+function worldParameters(options: ConformOptions, setup: Startup): KitWorldParameters {
   const t = options.target;
   const target: KitWorldParameters['target'] =
     t.kind === 'reference'
@@ -93,75 +154,173 @@ function worldParameters(options: ConformOptions, profile: 'v3' | 'v4'): KitWorl
         : t.kind === 'command'
           ? { kind: 'command', argv: [...t.argv] }
           : { kind: 'parent-driver', argv: [...t.argv], childArgv: options.childArgv ?? [] };
-  return { transport: 'zmq', target, profile, ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }) };
+  return {
+    transport: 'zmq',
+    target,
+    profile: setup.profile,
+    ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+    ...(options.methodNames === undefined ? {} : { methodNames: options.methodNames }),
+    ...(setup.capabilities === undefined ? {} : { capabilities: setup.capabilities }),
+  };
 }
 
-/** Runs the whole conformance check. Never throws for a worker's misbehaviour; setup errors give exit 2. */
-export async function runConformance(options: ConformOptions): Promise<ConformOutcome> {
-  const out = options.out ?? process.stdout;
-  const err = options.err ?? process.stderr;
-  const startedAt = new Date(realClock.epochMs()).toISOString();
-  const startedMs = realClock.nowMs();
-  const role = options.target.kind === 'parent-driver' ? 'parent' : 'child';
-  let probe: ProbeResult | undefined;
-  try {
-    probe = await detectProfile(options.target);
-  } catch (error) {
-    err.write(`multifrost-conform: setup error: ${describeTarget(options.target)} did not start as a worker\n${messageOf(error)}\n`);
-    return { exitCode: EXIT.SETUP, report: undefined };
-  }
-  const profile = options.profile ?? probe?.chosen ?? 'v3';
-  const profileSource =
-    options.profile !== undefined
-      ? `--profile${probe === undefined ? '' : ` (worker accepts ${probe.accepted.join(', ')})`}`
-      : probe === undefined
-        ? 'default (parent role: the driver is told the profile)'
-        : `detected (worker accepts ${probe.accepted.join(', ')})`;
-  if (options.quiet !== true) out.write(`multifrost-conform: ${describeTarget(options.target)}, profile ${profile} (${profileSource})\n`);
-  if (probe !== undefined && !probe.accepted.includes(profile)) {
-    err.write(`multifrost-conform: warning: the worker did not answer in ${profile} during the probe (it answered ${probe.accepted.join(', ')}); expect scenarios to fail with no reply\n`);
+/** Environment variables set for the run (read by the catalogue's hooks and the fault relays), restored after. */
+class RunEnvironment {
+  private readonly saved = new Map<string, string | undefined>();
+  private stopDir: string | undefined;
+
+  set(name: string, value: string): void {
+    if (!this.saved.has(name)) this.saved.set(name, process.env[name]);
+    process.env[name] = value;
   }
 
+  /** A fresh stop file for this run (see {@link requestStop}). */
+  useStopFile(): void {
+    this.stopDir = mkdtempSync(join(tmpdir(), 'mf-run-'));
+    this.set(STOP_FILE_ENV, join(this.stopDir, 'stop'));
+  }
+
+  restore(): void {
+    for (const [name, value] of this.saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    if (this.stopDir !== undefined) rmSync(this.stopDir, { recursive: true, force: true });
+  }
+}
+
+interface RunContext {
+  human: Stream;
+  err: Stream;
+  interrupt: RunInterrupt | undefined;
+  env: RunEnvironment;
+  startedAt: string;
+  startedMs: number;
+}
+
+/**
+ * Runs the whole conformance check. Never throws for a worker's misbehaviour: setup and usage problems give
+ * exit 2, an interrupt 130.
+ */
+export async function runConformance(options: ConformOptions): Promise<ConformOutcome> {
+  const err = options.err ?? process.stderr;
+  // With the JSON report on stdout, everything meant for people goes to stderr.
+  const human: Stream = options.json === '-' ? err : (options.out ?? process.stdout);
+  const context: RunContext = {
+    human,
+    err,
+    interrupt: options.handleSignals === false ? undefined : new RunInterrupt(realClock),
+    env: new RunEnvironment(),
+    startedAt: new Date(realClock.epochMs()).toISOString(),
+    startedMs: realClock.nowMs(),
+  };
+  try {
+    return await run(options, context);
+  } finally {
+    context.env.restore();
+    await context.interrupt?.finish();
+  }
+}
+
+async function run(options: ConformOptions, context: RunContext): Promise<ConformOutcome> {
+  const { human, err, interrupt } = context;
+  const role = options.target.kind === 'parent-driver' ? 'parent' : 'child';
+  if (options.faults !== undefined && role === 'parent') {
+    err.write('multifrost-conform: --faults works on a child target only: with --role parent your driver spawns the child itself, so the kit has no connection to put the fault relay on. Run --faults against a worker (script, -- command or --reference).\n');
+    return { exitCode: EXIT.SETUP, report: undefined };
+  }
+  let setup: Startup;
+  try {
+    setup = await startup(options);
+  } catch (error) {
+    if (interrupt?.signal !== undefined) return interruptedEarly(context, 'during the start-up check');
+    const what = role === 'parent' ? `${describeTarget(options.target)} did not start as the driver contract says` : `${describeTarget(options.target)} did not start as a worker`;
+    err.write(error instanceof UsageProblem ? `multifrost-conform: ${error.message}\n` : `multifrost-conform: setup error: ${what}\n${messageOf(error)}\n`);
+    return { exitCode: EXIT.SETUP, report: undefined };
+  }
+  if (options.quiet !== true) {
+    human.write(`multifrost-conform: ${describeTarget(options.target)}, profile ${setup.profile} (${setup.profileSource})\n`);
+    if (setup.capabilities !== undefined) human.write(`multifrost-conform: driver capabilities (hello line): ${setup.capabilities.join(', ') || 'none declared'}\n`);
+  }
   const catalogue = options.catalogue ?? locateCatalogue();
   const tags = tagExpression(role, options.tags);
-  const clauses = specClauses();
-  let total = 0;
-  let support: ISupportCodeLibrary | undefined;
+  const parameters = worldParameters(options, setup);
+  let total: number;
+  let support: ISupportCodeLibrary;
   try {
-    const listed = await listCatalogue({ catalogue, worldParameters: worldParameters(options, profile), tags, ...(options.names === undefined ? {} : { names: options.names }) });
+    const listed = await listCatalogue({ catalogue, worldParameters: parameters, tags, ...(options.names === undefined ? {} : { names: options.names }) });
     total = listed.pickles.length;
     support = listed.support;
-    if (total === 0) {
-      // A typo in --tags or --name must not pass CI with nothing checked.
-      err.write(`multifrost-conform: setup error: no scenario matches ${tags}${options.names === undefined ? '' : ` and --name ${options.names.join(', ')}`}\n`);
-      return { exitCode: EXIT.SETUP, report: undefined };
-    }
   } catch (error) {
     err.write(`multifrost-conform: setup error: cannot load the catalogue: ${messageOf(error)}\n`);
     return { exitCode: EXIT.SETUP, report: undefined };
   }
-  const progress = new ProgressPrinter(options.quiet === true ? { write: () => true } : out, total);
-  const collector = new ScenarioCollector(clauses, catalogue.featuresDir, (result) => progress.scenario(result), options.trace === true);
-  try {
-    await runCatalogue({
-      catalogue,
-      worldParameters: worldParameters(options, profile),
-      tags,
-      ...(options.names === undefined ? {} : { names: options.names }),
-      ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
-      // A service is one shared process: scenarios in parallel would trip over each other.
-      ...(options.parallel === undefined || options.target.kind === 'service' ? {} : { parallel: options.parallel }),
-      ...(support === undefined ? {} : { support }),
-      onEnvelope: (envelope) => collector.push(envelope),
-    });
-  } catch (error) {
-    progress.end();
-    err.write(`multifrost-conform: setup error: the catalogue could not run: ${messageOf(error)}\n`);
+  if (total === 0) {
+    // A typo in --tags or --name must not pass CI with nothing checked.
+    err.write(`multifrost-conform: setup error: no scenario matches ${tags}${options.names === undefined ? '' : ` and --name ${options.names.join(', ')}`}\n`);
     return { exitCode: EXIT.SETUP, report: undefined };
   }
+  context.env.useStopFile();
+  if (options.faults !== undefined) {
+    context.env.set(FAULT_PROFILE_ENV, setup.profile);
+    // Half a step: the relay must judge "no answer" while the kit is still waiting (it kills the relay after).
+    context.env.set(FAULT_ANSWER_MS_ENV, String(Math.max(1000, Math.round((options.stepTimeoutMs ?? 5000) / 2))));
+  }
+  const progress = new ProgressPrinter(options.quiet === true ? { write: () => true } : human, total);
+  const cutShort = new Set<ScenarioResult>();
+  const collector = new ScenarioCollector(specClauses(), catalogue.featuresDir, (result) => {
+    // Finished after an interrupt: the kit stopped its worker, so its verdict says nothing about the target.
+    if (interrupt?.signal !== undefined) cutShort.add(result);
+    progress.scenario(result);
+    if (options.failFast === true && isBlockingFailure(result, options.strict === true)) requestStop(`--fail-fast: stopped after the first blocking failure, ${result.id} (${result.name})`);
+  }, options.trace === true);
+  const running = runCatalogue({
+    catalogue,
+    worldParameters: parameters,
+    tags,
+    ...(options.names === undefined ? {} : { names: options.names }),
+    ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+    // A service is one shared process: scenarios in parallel would trip over each other.
+    ...(options.parallel === undefined || options.target.kind === 'service' ? {} : { parallel: options.parallel }),
+    support,
+    onEnvelope: (envelope) => collector.push(envelope),
+  }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const failure = interrupt === undefined ? await running : await Promise.race([running, interrupt.interrupted.then(() => undefined)]);
+  // After an interrupt the kit has stopped every process: the scenario in flight ends quickly, or is left out.
+  if (interrupt?.signal !== undefined) await settledWithin(running, INTERRUPT_REPORT_WAIT_MS);
   progress.end();
+  if (failure !== undefined && interrupt?.signal === undefined) {
+    err.write(`multifrost-conform: setup error: the catalogue could not run: ${messageOf(failure)}\n`);
+    return { exitCode: EXIT.SETUP, report: undefined };
+  }
+  return finish(options, context, { role, setup, total, results: collector.results(), cutShort });
+}
 
-  let scenarios: ScenarioResult[] = collector.results().sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+/** Waits for `promise` at most `ms`, leaving no timer behind. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: { cancel(): void } | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = realClock.setTimer(ms, resolve)))]);
+  timer?.cancel();
+}
+
+interface CatalogueOutcome {
+  role: 'child' | 'parent';
+  setup: Startup;
+  total: number;
+  results: ScenarioResult[];
+  cutShort: ReadonlySet<ScenarioResult>;
+}
+
+/** Baseline, extra sections, reports, the printed verdict and the exit code. */
+async function finish(options: ConformOptions, context: RunContext, outcome: CatalogueOutcome): Promise<ConformOutcome> {
+  const { human, err, interrupt } = context;
+  const interruptedBy = (): string | undefined => interrupt?.signal;
+  let scenarios = outcome.results.map((result) => (outcome.cutShort.has(result) ? cutShortResult(result, interruptedBy() ?? 'a signal') : result));
+  scenarios.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const stopped = stopReason();
   let stale: string[] = [];
   if (options.expectedFailures !== undefined) {
     try {
@@ -171,15 +330,16 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
       return { exitCode: EXIT.SETUP, report: undefined };
     }
   }
-  const extras = options.extraSections === undefined ? [] : await options.extraSections(profile);
+  // Fuzzing after an interrupt would start a new worker; the fault statistics are still read.
+  const extras = options.extraSections === undefined || interruptedBy() !== undefined ? [] : await options.extraSections(outcome.setup.profile);
   const info: RunInfo = {
     target: describeTarget(options.target),
-    role,
-    profile,
-    profileSource,
+    role: outcome.role,
+    profile: outcome.setup.profile,
+    profileSource: outcome.setup.profileSource,
     transport: 'zmq',
-    startedAt,
-    durationMs: realClock.nowMs() - startedMs,
+    startedAt: context.startedAt,
+    durationMs: realClock.nowMs() - context.startedMs,
     kitVersion: await kitVersion(),
     strict: options.strict === true,
     tags: options.tags,
@@ -187,25 +347,129 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
     seed: options.seed,
   };
   const report: Report = { info, scenarios, summary: summarize(scenarios, options.strict === true, stale), extras };
-  writeReports(report, options);
-  out.write(options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`);
+  const unwritten = writeReports(report, options);
+  human.write(options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`);
+  const notRun = outcome.total - scenarios.filter((s) => !s.reason?.startsWith('not run')).length;
+  const signal = interruptedBy();
+  if (signal !== undefined) {
+    const done = scenarios.length - outcome.cutShort.size - scenarios.filter((s) => s.reason?.startsWith('not run')).length;
+    human.write(`multifrost-conform: interrupted by ${signal} after ${done} of ${outcome.total} scenarios; stopped ${interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; ${notRun} scenario(s) not run${unwritten.length === 0 && wantsReports(options) ? '; the reports hold what was done' : ''}\n`);
+  } else if (stopped !== undefined) {
+    human.write(`multifrost-conform: the run stopped early: ${stopped}; ${notRun} scenario(s) not run\n`);
+  }
+  for (const problem of unwritten) err.write(`multifrost-conform: cannot write the ${problem.kind} report to ${problem.file}: ${problem.reason}\n`);
+  if (signal !== undefined) return { exitCode: EXIT.INTERRUPTED, report };
+  if (unwritten.length > 0) return { exitCode: EXIT.SETUP, report };
   const ok = report.summary.blocking === 0 && stale.length === 0 && extras.every((e) => e.ok);
   return { exitCode: ok ? EXIT.PASS : EXIT.FAIL, report };
 }
 
-function writeFile(path: string, text: string): void {
+/** A scenario that ended because the kit stopped its processes on an interrupt: not run to the end. */
+function cutShortResult(result: ScenarioResult, signal: string): ScenarioResult {
+  if (result.verdict === 'pass' || result.verdict === 'skipped') return result;
+  return { ...result, verdict: 'skipped', failure: undefined, reason: `not run to the end: interrupted by ${signal} (the kit stopped its worker)` };
+}
+
+/** Interrupted before the catalogue started: nothing to report. */
+async function interruptedEarly(context: RunContext, when: string): Promise<ConformOutcome> {
+  context.human.write(`multifrost-conform: interrupted by ${context.interrupt?.signal ?? 'a signal'} ${when}; stopped ${context.interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; no scenario ran\n`);
+  return { exitCode: EXIT.INTERRUPTED, report: undefined };
+}
+
+function wantsReports(options: ConformOptions): boolean {
+  return options.json !== undefined || options.junit !== undefined || options.html !== undefined;
+}
+
+/** Writes `text` to `path`, creating its directory. `-` is standard output. */
+function writeFile(path: string, text: string, stdout: Stream): void {
+  if (path === '-') {
+    stdout.write(text);
+    return;
+  }
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true });
   writeFileSync(absolute, text);
 }
 
-function writeReports(report: Report, options: ConformOptions): void {
-  if (options.json !== undefined) writeFile(options.json, jsonReport(report));
-  if (options.junit !== undefined) writeFile(options.junit, junitReport(report));
-  if (options.html !== undefined) writeFile(options.html, htmlReport(report));
+/** Writes every report asked for; returns those that could not be written, with why. */
+function writeReports(report: Report, options: ConformOptions): Array<{ kind: string; file: string; reason: string }> {
+  const stdout = options.out ?? process.stdout;
+  const problems: Array<{ kind: string; file: string; reason: string }> = [];
+  const reports: Array<[string, string | undefined, () => string]> = [
+    ['JSON', options.json, () => jsonReport(report)],
+    ['JUnit', options.junit, () => junitReport(report)],
+    ['HTML', options.html, () => htmlReport(report)],
+  ];
+  for (const [kind, file, render] of reports) {
+    if (file === undefined) continue;
+    try {
+      writeFile(file, render(), stdout);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      problems.push({ kind, file: file === '-' ? 'standard output' : resolve(file), reason: `${code === undefined ? '' : `${code}: `}${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return problems;
 }
 
 function messageOf(error: unknown): string {
   if (error instanceof MultifrostError) return `${error.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+// ---- interrupts -------------------------------------------------------------------------------------
+
+/** Time between SIGTERM and SIGKILL for the processes the kit stops on an interrupt (ms). */
+const INTERRUPT_GRACE_MS = 1000;
+
+/**
+ * SIGINT and SIGTERM during a run. The kit's workers, relays and drivers run in process groups of their own
+ * (so a worker's wrapper and grandchildren die with it), which also means a Ctrl-C or a cancelled CI job
+ * never reaches them: on the first signal the kit asks the catalogue to start no further scenario, and sends
+ * SIGTERM to every process descended from it and to their groups, then SIGKILL after a grace. A second
+ * signal kills them at once and exits 130.
+ */
+class RunInterrupt {
+  signal: NodeJS.Signals | undefined;
+  /** Processes the kit had started that were still running when the signal came. */
+  stoppedProcesses = 0;
+  readonly interrupted: Promise<NodeJS.Signals>;
+  private markInterrupted: (signal: NodeJS.Signals) => void = () => undefined;
+  private swept: Promise<void> = Promise.resolve();
+  private readonly handler = (signal: NodeJS.Signals): void => this.onSignal(signal);
+
+  constructor(private readonly clock: typeof realClock) {
+    this.interrupted = new Promise((resolve) => (this.markInterrupted = resolve));
+    process.on('SIGINT', this.handler);
+    process.on('SIGTERM', this.handler);
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    if (this.signal !== undefined) {
+      signalAll(descendants(process.pid), 'SIGKILL');
+      process.exit(EXIT.INTERRUPTED);
+    }
+    this.signal = signal;
+    requestStop(`interrupted by ${signal}`);
+    const first = descendants(process.pid);
+    this.stoppedProcesses = first.length;
+    signalAll(first, 'SIGTERM');
+    // What ignores SIGTERM, and anything started meanwhile, gets SIGKILL.
+    this.swept = this.clock.sleep(INTERRUPT_GRACE_MS).then(() => signalAll([...new Set([...first, ...descendants(process.pid)])], 'SIGKILL'));
+    this.markInterrupted(signal);
+  }
+
+  /**
+   * Removes the handlers. After an interrupt: waits for the SIGKILL sweep, and makes sure a step still
+   * waiting inside cucumber cannot keep the process alive (the exit status stays 130).
+   */
+  async finish(): Promise<void> {
+    process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
+    if (this.signal === undefined) return;
+    await this.swept;
+    signalAll(descendants(process.pid), 'SIGKILL');
+    // Not the Clock: this timer must not itself hold the process open (unref), which the Clock cannot say.
+    setTimeout(() => process.exit(EXIT.INTERRUPTED), INTERRUPT_REPORT_WAIT_MS).unref();
+  }
 }

@@ -10,6 +10,12 @@ import { parseFaultSpec } from './fault-spec.js';
 /** Environment variable naming the directory where relays write their statistics (one JSON file each). */
 export const FAULT_STATS_DIR_ENV = 'MULTIFROST_FAULT_STATS_DIR';
 
+/** The profile of the run: the relay watches that the worker answers the well-formed CALLs of this profile. */
+export const FAULT_PROFILE_ENV = 'MULTIFROST_FAULT_PROFILE';
+
+/** How long (ms) the worker has to answer a CALL before the relay counts it as unanswered (half a step). */
+export const FAULT_ANSWER_MS_ENV = 'MULTIFROST_FAULT_ANSWER_MS';
+
 /** Path of the relay script (compiled `.js` next to this file, or the `.ts` source under tsx). */
 export function faultRelayPath(): string {
   const here = fileURLToPath(import.meta.url);

@@ -6,12 +6,21 @@
  * worker it is a parent: a DEALER bound on a free loopback port, handed to the worker as its
  * `COMLINK_ZMQ_PORT`. Every message crossing it goes through the simulator's {@link FaultEngine} with a
  * seeded PRNG (drop, delay with jitter, duplicate, reorder, corrupt), on the real transport. It exits with
- * the worker's status, forwards SIGTERM/SIGINT, and writes its statistics to `MULTIFROST_FAULT_STATS_DIR`.
+ * the worker's status (or dies of the same signal), forwards SIGTERM/SIGINT, and writes its statistics to
+ * `MULTIFROST_FAULT_STATS_DIR`: what it injected, why the worker may have exited, and the well-formed calls
+ * the worker never answered (see {@link AnswerWatch}).
+ *
+ * When the environment is not a spawn-mode one it can relay (no `COMLINK_WORKER_MODE=1`, or a
+ * `COMLINK_ZMQ_PORT` that is not a port: the MF-LIFE-2 scenarios), it is transparent: it runs the worker
+ * with the environment untouched and passes its exit on, so only scenarios on the fault path see faults.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultCodec } from '../protocol/codec.js';
+import type { CallMessage } from '../protocol/message.js';
+import { PROFILES, isProfileName, type Profile } from '../protocol/profile.js';
+import { callDefect, decodeMessage } from '../protocol/validate.js';
 import { Prng } from '../time/prng.js';
 import { isMainModule } from './main-module.js';
 import { realClock } from '../time/real-clock.js';
@@ -20,7 +29,7 @@ import type { Direction, SimMessage } from '../transport/sim/faults.js';
 import type { Frames, Socket } from '../transport/transport.js';
 import { endpointPort, loopbackEndpoint } from '../transport/transport.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
-import { FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
+import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV, FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
 import { parseFaultSpec } from './fault-spec.js';
 
 /** Counters per direction, written to the stats file. */
@@ -30,6 +39,13 @@ export interface RelayStats {
   'parent->child': DirectionStats;
   'child->parent': DirectionStats;
   childExit: { code: number | null; signal: string | null } | undefined;
+  /**
+   * Why the worker may exit on its own, when the kit asked it to: a `crash` CALL, a SHUTDOWN, a forwarded
+   * signal. Undefined: an exit is the worker failing under faults.
+   */
+  exitCause: string | undefined;
+  /** Well-formed calls delivered to the worker and never answered within the answer window. */
+  unanswered: Array<{ id: string; function: string; afterMs: number }>;
 }
 
 export interface DirectionStats {
@@ -53,6 +69,56 @@ function describe(frames: Frames): { message: unknown; type: string | undefined;
   }
 }
 
+/**
+ * Watches that the worker answers. A CALL counts only when the worker owes it a reply: well-formed in the
+ * run's profile (MF-MSG-*), dispatchable (MF-CALL-1, MF-CALL-3), for the namespace the worker serves
+ * (MF-NS-2), delivered uncorrupted, and not `crash`. If no RESPONSE or ERROR with its id comes back from the
+ * worker within `windowMs` (plus the ms of a `sleep`), the worker stopped answering: a reply the relay
+ * dropped on its way to the kit still counts as answered, so injected faults never count against it.
+ */
+class AnswerWatch {
+  private readonly pending = new Map<string, { cancel(): void }>();
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly namespace: string,
+    private readonly windowMs: number,
+    private readonly onUnanswered: (entry: { id: string; function: string; afterMs: number }) => void,
+  ) {}
+
+  delivered(frames: Frames): void {
+    const payload = frames[frames.length - 1];
+    if (payload === undefined || frames.length !== 2 || frames[0]!.length !== 0) return;
+    const decoded = decodeMessage(defaultCodec, payload, [this.profile]);
+    if (!decoded.ok || decoded.message.type !== 'call') return;
+    const call = decoded.message as CallMessage;
+    if (callDefect(call) !== undefined || call.function === 'crash' || typeof call.id !== 'string' || call.id === '') return;
+    if ((call.namespace ?? 'default') !== this.namespace || this.pending.has(call.id)) return;
+    const sleepMs = call.function === 'sleep' && typeof call.args[0] === 'number' ? call.args[0] : 0;
+    const afterMs = this.windowMs + sleepMs;
+    const timer = realClock.setTimer(afterMs, () => {
+      this.pending.delete(call.id);
+      this.onUnanswered({ id: call.id, function: call.function, afterMs });
+    });
+    this.pending.set(call.id, timer);
+  }
+
+  answered(frames: Frames): void {
+    const { message, type } = describe(frames);
+    if (type !== 'response' && type !== 'error') return;
+    const id = (message as Record<string, unknown>)['id'];
+    if (typeof id !== 'string') return;
+    this.pending.get(id)?.cancel();
+    this.pending.delete(id);
+  }
+
+  /** The worker exited: calls in flight are not "unanswered" (the exit is judged on its own). */
+  stop(): void {
+    for (const timer of this.pending.values()) timer.cancel();
+    this.pending.clear();
+  }
+}
+
 class Relay {
   private seq = 0;
   private kitIdentity: Uint8Array | undefined;
@@ -67,8 +133,9 @@ class Relay {
     seed: number,
     spec: string,
     private readonly statsFile: string | undefined,
+    readonly watch: AnswerWatch | undefined,
   ) {
-    this.stats = { seed, spec, 'parent->child': emptyStats(), 'child->parent': emptyStats(), childExit: undefined };
+    this.stats = { seed, spec, 'parent->child': emptyStats(), 'child->parent': emptyStats(), childExit: undefined, exitCause: undefined, unanswered: [] };
   }
 
   /**
@@ -84,6 +151,12 @@ class Relay {
     }
   }
 
+  /** Records why the worker may now exit on its own (first cause wins). */
+  expectExit(cause: string): void {
+    this.stats.exitCause ??= cause;
+    this.saveStats();
+  }
+
   async pumpUpstream(): Promise<void> {
     for await (const frames of this.upstream) {
       // [kitIdentity, empty, payload]: remember who the kit is, pass the rest on as a parent would.
@@ -96,6 +169,7 @@ class Relay {
 
   async pumpDownstream(): Promise<void> {
     for await (const frames of this.downstream) {
+      this.watch?.answered(frames);
       const identity = this.kitIdentity;
       if (identity === undefined) continue; // nobody to route to yet; a ROUTER would drop it too
       this.forward('child->parent', frames, (out) => this.upstream.send([identity, ...out]));
@@ -106,6 +180,8 @@ class Relay {
     const stats = this.stats[direction];
     stats.messages += 1;
     const { message, type, fn } = describe(frames);
+    if (direction === 'parent->child' && type === 'call' && fn === 'crash') this.stats.exitCause ??= 'a crash CALL';
+    if (direction === 'parent->child' && type === 'shutdown') this.stats.exitCause ??= 'a SHUTDOWN';
     const sim: SimMessage = {
       seq: ++this.seq,
       direction: direction as Direction,
@@ -135,6 +211,7 @@ class Relay {
     this.releaseAt[direction] = ordered;
     const at = ordered + decision.unorderedDelayMs;
     const deliver = (): void => {
+      if (direction === 'parent->child' && out === frames) this.watch?.delivered(out);
       for (let copy = 0; copy < decision.copies; copy++) void send(out).catch(() => undefined);
     };
     if (at <= now) deliver();
@@ -150,9 +227,82 @@ function parseRelayArgs(argv: readonly string[]): { spec: string; seed: number; 
   return { spec, seed, child: argv.slice(split + 1) };
 }
 
+/** The kit's port when the environment is a spawn-mode one the relay can stand in, else undefined. */
+export function relayablePort(env: NodeJS.ProcessEnv): number | undefined {
+  if (env['COMLINK_WORKER_MODE'] !== '1') return undefined;
+  const text = env['COMLINK_ZMQ_PORT'] ?? '';
+  if (!/^\d+$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1024 && port <= 65535 ? port : undefined;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * Starts the worker and resolves with its exit. Relaying, the worker gets a process group of its own and the
+ * relay passes SIGTERM/SIGINT on to it exactly once: in one group, a signal the kit sends to the group would
+ * reach the worker twice (directly and forwarded), and a second SIGTERM kills a worker that is still
+ * stopping after the first. The kit reaps the worker's group with the relay's (it stops the relay's
+ * descendants), and the relay takes it down if it fails itself. Transparent (`forward` false), the worker
+ * stays in the relay's group and gets the kit's signals directly.
+ */
+function runWorker(child: readonly string[], env: NodeJS.ProcessEnv, forward: ((signal: NodeJS.Signals) => void) | undefined): Promise<Exit> {
+  const [command, ...args] = child;
+  const worker = spawn(command!, args, { env, stdio: 'inherit', detached: forward !== undefined });
+  const signalWorker = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-worker.pid!, signal);
+    } catch {
+      worker.kill(signal);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (forward === undefined) return; // the worker got it too: the relay waits for its exit
+      forward(signal);
+      signalWorker(signal);
+    });
+  }
+  if (forward !== undefined) {
+    process.on('uncaughtException', (error) => {
+      process.stderr.write(`fault-relay: ${error.stack ?? error.message}\n`);
+      signalWorker('SIGKILL');
+      process.exit(70);
+    });
+  }
+  return new Promise<Exit>((resolve) => {
+    worker.once('exit', (code, signal) => resolve({ code, signal }));
+    worker.once('error', (error) => {
+      process.stderr.write(`fault-relay: cannot start ${command}: ${error.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+  });
+}
+
+/** Ends the relay as the worker ended: same status, or the same signal (so the kit sees what the worker did). */
+function exitLike(exit: Exit): never {
+  if (exit.signal !== null) {
+    process.removeAllListeners(exit.signal);
+    process.kill(process.pid, exit.signal);
+  }
+  process.exit(exit.code ?? 1);
+}
+
+function answerWatch(relay: () => Relay): AnswerWatch | undefined {
+  const profile = process.env[FAULT_PROFILE_ENV];
+  const windowMs = Number(process.env[FAULT_ANSWER_MS_ENV]);
+  if (!isProfileName(profile) || !Number.isFinite(windowMs) || windowMs <= 0) return undefined;
+  const namespace = process.env['MULTIFROST_NAMESPACE'] || 'default';
+  return new AnswerWatch(PROFILES[profile], namespace, windowMs, (entry) => {
+    relay().stats.unanswered.push(entry);
+    relay().saveStats();
+  });
+}
+
 async function main(): Promise<void> {
   const { spec, seed, child } = parseRelayArgs(process.argv.slice(2));
-  const kitPort = Number(process.env['COMLINK_ZMQ_PORT']);
+  const kitPort = relayablePort(process.env);
+  if (kitPort === undefined) exitLike(await runWorker(child, process.env, undefined));
   const transport = new ZmqTransport();
   const upstream = transport.router();
   const downstream = transport.dealer();
@@ -164,25 +314,20 @@ async function main(): Promise<void> {
   // (scenarios run one after another, so a run replays from its seed), else every scenario would see
   // the same few decisions.
   const runSeed = seed + (dir === undefined || dir === '' ? 0 : readdirSync(dir).length);
-  const relay = new Relay(new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)), upstream, downstream, runSeed, spec, statsFile);
-  const [command, ...args] = child;
-  const worker = spawn(command!, args, {
-    env: { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) },
-    stdio: 'inherit',
-  });
-  const forward = (signal: NodeJS.Signals): void => void worker.kill(signal);
-  process.on('SIGTERM', () => forward('SIGTERM'));
-  process.on('SIGINT', () => forward('SIGINT'));
-  void relay.pumpUpstream().catch(() => undefined);
-  void relay.pumpDownstream().catch(() => undefined);
-  const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    worker.once('exit', (code, signal) => resolve({ code, signal }));
-    worker.once('error', () => resolve({ code: 127, signal: null }));
-  });
-  relay.stats.childExit = exit;
+  let relay: Relay | undefined;
+  const watch = answerWatch(() => relay!);
+  relay = new Relay(new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)), upstream, downstream, runSeed, spec, statsFile, watch);
   relay.saveStats();
+  const running = relay;
+  const exitPromise = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) => running.expectExit(signal));
+  void running.pumpUpstream().catch(() => undefined);
+  void running.pumpDownstream().catch(() => undefined);
+  const exit = await exitPromise;
+  watch?.stop();
+  running.stats.childExit = exit;
+  running.saveStats();
   await Promise.all([upstream.close(), downstream.close()]);
-  process.exit(exit.code ?? (exit.signal === 'SIGTERM' ? 0 : 1));
+  exitLike(exit);
 }
 
 

@@ -4,6 +4,7 @@
  * catalogue's World receives the target through `worldParameters`. Results come back as envelopes
  * (cucumber messages), which {@link ScenarioCollector} turns into verdicts.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Envelope, Pickle } from '@cucumber/messages';
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
@@ -42,6 +43,35 @@ export interface CatalogueRunOptions {
    * and an ES module runs once per process: a second load would register no steps, so it is reused.
    */
   support?: ISupportCodeLibrary;
+}
+
+/**
+ * Environment variable naming the run's stop file. Once the file exists, every scenario that has not started
+ * yet is skipped as *not run* with the file's text as the reason (the catalogue's Before hook reads it):
+ * `--fail-fast`, a dead service, an interrupt. A file, not a variable, so `--parallel` workers see it too.
+ */
+export const STOP_FILE_ENV = 'MULTIFROST_CONFORM_STOP_FILE';
+
+/** Asks the run to start no further scenario; the first reason given is kept. No-op outside a CLI run. */
+export function requestStop(reason: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = env[STOP_FILE_ENV];
+  if (file === undefined || file === '' || existsSync(file)) return;
+  try {
+    writeFileSync(file, reason, { flag: 'wx' });
+  } catch {
+    // Another process asked first: its reason stands.
+  }
+}
+
+/** Why the run stopped starting scenarios, or undefined while it goes on. */
+export function stopReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env[STOP_FILE_ENV];
+  if (file === undefined || file === '' || !existsSync(file)) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A sink for cucumber's own formatter output: the kit prints its own report. */

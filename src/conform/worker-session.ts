@@ -4,6 +4,8 @@
  * out with no protocol logic of its own, so a broken worker cannot be masked by a forgiving parent.
  * @see MF-LIFE-1, MF-LIFE-12
  */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { SpawnError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { realClock } from '../time/real-clock.js';
@@ -114,17 +116,77 @@ export class WorkerSession {
     return this.process?.exited;
   }
 
-  /** Closes the socket and reaps the process (SIGTERM, then SIGKILL after `graceMs`). Idempotent. */
+  /**
+   * Closes the socket and reaps the process (SIGTERM, then SIGKILL after `graceMs`), with whatever it started
+   * in process groups of its own (the fault relay's worker). Idempotent.
+   */
   async close(graceMs = 1000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.socket.close();
     await this.receiving;
     const launched = this.process;
-    if (launched === undefined || launched.exited !== undefined) return;
+    if (launched === undefined || launched.exited !== undefined || launched.pid === undefined) return;
+    const started = descendants(launched.pid);
     launched.kill('SIGTERM');
-    const timer = this.clock.setTimer(graceMs, () => launched.kill('SIGKILL'));
+    const timer = this.clock.setTimer(graceMs, () => {
+      signalAll(descendants(launched.pid!), 'SIGKILL');
+      launched.kill('SIGKILL');
+    });
     await launched.exit;
     timer.cancel();
+    signalAll(started, 'SIGKILL');
+  }
+}
+
+/** Every process descended from `root` (children, grandchildren, ...), from /proc or `ps`. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const { pid, ppid } of processTable()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (found.includes(child) || child === root) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function processTable(): Array<{ pid: number; ppid: number }> {
+  try {
+    const rows: Array<{ pid: number; ppid: number }> = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        // `pid (comm) state ppid ...`; comm may hold spaces and parentheses, so read after the last ')'.
+        rows.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) });
+      } catch {
+        // Exited while we read.
+      }
+    }
+    return rows;
+  } catch {
+    const text = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
+    return text.trim().split('\n').map((line) => {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+      return { pid: pid!, ppid: ppid! };
+    });
+  }
+}
+
+/** Signals each process and, when it leads one, its process group (a worker's wrapper and its children). */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, signal);
+      } catch {
+        // Not a group leader, or already gone.
+      }
+    }
   }
 }
