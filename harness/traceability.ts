@@ -5,16 +5,20 @@
  * - a MUST clause has no scenario citing it (tag `@MF-XXX-n`, on the scenario, its feature or its Examples);
  * - a scenario cites a clause that does not exist in the spec;
  * - a scenario lacks exactly one level tag (`@must`, `@should`, `@may`) or exactly one role tag
- *   (`@child`, `@parent`, `@internal`).
+ *   (`@child`, `@parent`, `@internal`);
+ * - a clause of the spec has no `Roles:` annotation or no `Origin:` annotation.
  * Prints coverage per level (`MUST x/y`, `SHOULD x/y`, `MAY x/y`), the uncovered SHOULD and MAY clauses
- * (informational) and, per clause, which roles check it. Run: `node --import tsx harness/traceability.ts`.
+ * (informational) and, per role (child, parent), how many of the clauses binding it are checked against
+ * foreign implementations (`@child` / `@parent` scenarios), checked only in-process (`@internal`, the
+ * TypeScript implementation alone), not checkable from outside, or have no scenario, with their ids.
+ * Run: `node --import tsx harness/traceability.ts`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
-import { type ClauseLevel, specClauses } from '../src/conform/spec-clauses.js';
+import { type Clause, type ClauseLevel, appliesTo, specClauses } from '../src/conform/spec-clauses.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const featuresDir = join(root, 'features');
@@ -56,10 +60,46 @@ function scenarios(): ScenarioTags[] {
   });
 }
 
+/** Clause ids cited by pickles carrying `roleTag`. */
+function citedWith(pickles: readonly ScenarioTags[], roleTag: string): Set<string> {
+  const ids = new Set<string>();
+  for (const pickle of pickles) {
+    if (!pickle.tags.includes(roleTag)) continue;
+    for (const tag of pickle.tags) if (/^@MF-[A-Z]+-\d+$/.test(tag)) ids.add(tag.slice(1));
+  }
+  return ids;
+}
+
+/** Per role: the clauses binding it, split by how the catalogue checks them. */
+function roleReport(role: 'child' | 'parent', clauses: readonly Clause[], pickles: readonly ScenarioTags[]): string[] {
+  const foreign = citedWith(pickles, `@${role}`);
+  const internal = citedWith(pickles, '@internal');
+  const bind = clauses.filter((clause) => appliesTo(clause, role) && clause.level !== 'MAY');
+  const groups: Array<[string, Clause[]]> = [
+    ['checked against foreign implementations', bind.filter((c) => foreign.has(c.id))],
+    ['checked only in-process (@internal)', bind.filter((c) => !foreign.has(c.id) && internal.has(c.id))],
+    ['not checkable from outside', bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent === 'none')],
+    ['no scenario', bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent !== 'none')],
+  ];
+  const must = (list: readonly Clause[]): number => list.filter((c) => c.level === 'MUST').length;
+  const lines = [`${role}: ${bind.length} MUST/SHOULD clauses bind it (${must(bind)} MUST); ${groups.map(([label, list]) => `${label} ${list.length}`).join(', ')}`];
+  for (const [label, list] of groups.slice(1)) if (list.length > 0) lines.push(`  ${label}: ${list.map((c) => c.id).join(' ')}`);
+  const stale = bind.filter((c) => foreign.has(c.id) && c.checkability?.extent === 'none');
+  if (stale.length > 0) lines.push(`  annotated "Not checkable from outside" yet cited by @${role} scenarios (check the annotation): ${stale.map((c) => c.id).join(' ')}`);
+  const unbound = clauses.filter((c) => foreign.has(c.id) && !appliesTo(c, role));
+  if (unbound.length > 0) lines.push(`  cited by @${role} scenarios though the spec does not bind the ${role} (informational): ${unbound.map((c) => c.id).join(' ')}`);
+  return lines;
+}
+
 function main(): number {
   const clauses = specClauses();
   const pickles = scenarios();
   const problems: string[] = [];
+  for (const clause of clauses.values()) {
+    if (clause.roles.length === 0) problems.push(`${clause.id} has no "Roles:" annotation in docs/spec.md (child, parent or library)`);
+    if (clause.origin === undefined) problems.push(`${clause.id} has no "Origin:" annotation in docs/spec.md (design, erratum or addition, with a note)`);
+    else if (clause.origin.note.trim() === '') problems.push(`${clause.id}: its origin (${clause.origin.kind}) has no note citing the design`);
+  }
   const citedBy = new Map<string, Set<string>>();
   for (const pickle of pickles) {
     const levels = pickle.tags.filter((tag) => ['@must', '@should', '@may'].includes(tag));
@@ -87,8 +127,13 @@ function main(): number {
   }
   const byRole = (role: string): number => [...citedBy.values()].filter((roles) => roles.has(role)).length;
   console.log(`traceability: ${pickles.length} scenarios (Examples rows counted), ${citedBy.size} clauses cited`);
-  console.log(`clauses checked by role: child ${byRole('child')}, parent ${byRole('parent')}, internal ${byRole('internal')}`);
+  console.log(`clauses cited by role tag: child ${byRole('child')}, parent ${byRole('parent')}, internal ${byRole('internal')}`);
   console.log(`coverage: ${summary.join(', ')}`);
+  for (const role of ['child', 'parent'] as const) for (const line of roleReport(role, [...clauses.values()], pickles)) console.log(line);
+  const library = [...clauses.values()].filter((c) => c.roles.length > 0 && c.roles.every((r) => r === 'library'));
+  console.log(`library (TypeScript API only, never judged on a foreign port): ${library.length} clauses, ${library.filter((c) => citedBy.get(c.id)?.has('internal') === true).length} checked in-process`);
+  const origins = ['design', 'erratum', 'addition'].map((kind) => `${kind} ${[...clauses.values()].filter((c) => c.origin?.kind === kind).length}`);
+  console.log(`origins: ${origins.join(', ')}`);
   if (problems.length > 0) {
     console.error(`traceability FAILED (${problems.length}):`);
     for (const problem of problems) console.error(`  - ${problem}`);

@@ -107,7 +107,7 @@ function fromResults(clause: Clause, ran: readonly ScenarioResult[]): { outcome:
     ];
     return { outcome: 'pass', reason: parts.length === 0 ? undefined : parts.join('; ') };
   }
-  return { outcome: 'skipped', reason: unique(skipped.map((r) => r.reason ?? 'skipped')).join('; ') };
+  return { outcome: 'skipped', reason: unique(skipped.map((r) => (r.reason ?? 'skipped').replace(/^skipped:\s*/, ''))).join('; ') };
 }
 
 /** Outcome when no scenario of the role ran: from the spec's annotation and the catalogue. */

@@ -102,13 +102,32 @@ export function coverageSection(report: Report): string[] {
     countsLine('SHOULD', s.byOutcome),
   ];
   const unchecked = coverage.clauses.filter((c) => c.outcome !== 'pass' && c.outcome !== 'fail');
-  if (unchecked.length > 0) lines.push('    not checked:', ...unchecked.map(uncheckedLine));
-  if (!coverage.catalogueKnown) lines.push('    (this report does not list the whole catalogue: clauses filtered out or checked in-process only read "no scenario")');
+  if (unchecked.length > 0) lines.push('    not checked:', ...uncheckedLines(unchecked));
   return lines;
 }
 
-function uncheckedLine(clause: ClauseCoverage): string {
-  return `      ${clause.level.padEnd(6)} ${clause.id.padEnd(11)} ${OUTCOME_LABEL[clause.outcome]}${clause.reason === undefined ? '' : `: ${clause.reason}`}`;
+/** Clauses not checked, grouped by outcome and reason: one line per group, its ids wrapped below. */
+function uncheckedLines(unchecked: readonly ClauseCoverage[]): string[] {
+  const groups = new Map<string, ClauseCoverage[]>();
+  for (const clause of unchecked) {
+    const key = `${OUTCOME_LABEL[clause.outcome]}${clause.reason === undefined ? '' : `: ${clause.reason}`}`;
+    groups.set(key, [...(groups.get(key) ?? []), clause]);
+  }
+  const lines: string[] = [];
+  for (const [why, clauses] of groups) {
+    const ids = clauses.map((c) => (c.level === 'MUST' ? c.id : `${c.id} (${c.level})`));
+    lines.push(`      ${why}`);
+    let current = '';
+    for (const id of ids) {
+      if (current !== '' && current.length + id.length + 1 > 96) {
+        lines.push(`        ${current}`);
+        current = '';
+      }
+      current = current === '' ? id : `${current} ${id}`;
+    }
+    lines.push(`        ${current}`);
+  }
+  return lines;
 }
 
 /** The full text report (after the live lines). `colour` defaults to whether stdout takes colour. */
