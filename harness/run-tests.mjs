@@ -6,24 +6,110 @@
 //   4. cucumber: the simulator profile, then the zmq profile
 //   5. traceability: every MUST clause of docs/spec.md has a scenario, every cited clause exists
 // `npm test -- <stage>...` runs only the named stages; `npm test -- unit <file filter>` narrows the files.
+// The run ends (passed or not) with how many tests passed, failed and were skipped, per stage and in total:
+// node --test writes a second report in TAP to a file, cucumber a message stream, and both are counted.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-function run(title, command, args, env = {}) {
+/**
+ * Counts of node's TAP reporter: its closing `# pass`, `# fail`, ... lines (subtests included, as node
+ * counts them). Cancelled tests count as failed, todo tests as skipped. Undefined when there is no summary.
+ */
+export function countTap(text) {
+  const field = (name) => {
+    const match = new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text);
+    return match === null ? undefined : Number(match[1]);
+  };
+  const pass = field('pass');
+  if (pass === undefined) return undefined;
+  return { passed: pass, failed: (field('fail') ?? 0) + (field('cancelled') ?? 0), skipped: (field('skipped') ?? 0) + (field('todo') ?? 0) };
+}
+
+const CUCUMBER_WORST = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
+
+/**
+ * Counts scenarios in a cucumber message stream (ndjson): each test case by its worst step status (the
+ * last attempt when retried). Passed; skipped (a skipped step); failed (failed, ambiguous, undefined or
+ * pending, as the catalogue runs strict).
+ */
+export function countCucumberMessages(text) {
+  const worst = new Map(); // testCaseStarted id -> worst status index
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const envelope = JSON.parse(line);
+    if (envelope.testCaseStarted) worst.set(envelope.testCaseStarted.id, 0);
+    else if (envelope.testStepFinished) {
+      const { testCaseStartedId, testStepResult } = envelope.testStepFinished;
+      worst.set(testCaseStartedId, Math.max(worst.get(testCaseStartedId) ?? 0, Math.max(0, CUCUMBER_WORST.indexOf(testStepResult.status))));
+    } else if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
+      const status = CUCUMBER_WORST[worst.get(envelope.testCaseFinished.testCaseStartedId) ?? 0];
+      if (status === 'PASSED') counts.passed += 1;
+      else if (status === 'SKIPPED') counts.skipped += 1;
+      else counts.failed += 1;
+    }
+  }
+  return counts;
+}
+
+/** The closing table: one row per stage that ran tests, and the total. */
+export function countsTable(rows) {
+  const total = rows.reduce((sum, row) => ({ passed: sum.passed + row.passed, failed: sum.failed + row.failed, skipped: sum.skipped + row.skipped }), { passed: 0, failed: 0, skipped: 0 });
+  const all = [...rows, { title: 'total', ...total }];
+  const width = Math.max(...all.map((row) => row.title.length));
+  const line = (title, passed, failed, skipped) => `${title.padEnd(width)}  ${String(passed).padStart(7)}  ${String(failed).padStart(7)}  ${String(skipped).padStart(7)}`;
+  return [line('tests', 'passed', 'failed', 'skipped'), ...all.map((row) => line(row.title, row.passed, row.failed, row.skipped))].join('\n');
+}
+
+/** Stages that counted tests, in order. */
+const tally = [];
+let scratch;
+/** A temporary file for a stage's machine-readable report (removed at exit). */
+function reportFile(name) {
+  scratch ??= mkdtempSync(join(tmpdir(), 'mf-test-counts-'));
+  return join(scratch, name);
+}
+
+function printCounts() {
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  if (tally.length > 0) console.log(`\n${countsTable(tally)}`);
+}
+
+/** Runs one stage; `count` reads its results afterwards (also when it failed). */
+function run(title, command, args, env = {}, count = undefined) {
   const started = Date.now();
   console.log(`\n=== ${title}: ${[command, ...args].map((a) => relative(root, a) || a).join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const counts = count?.();
+  if (count !== undefined) tally.push({ title, ...(counts ?? { passed: 0, failed: 0, skipped: 0 }) });
+  const summary = counts === undefined ? '' : `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
   if (result.status !== 0) {
-    console.error(`=== ${title} FAILED (exit ${result.status ?? result.signal}) after ${seconds} s`);
+    console.error(`=== ${title} FAILED (exit ${result.status ?? result.signal}) after ${seconds} s${summary}${count !== undefined && counts === undefined ? ' (no counts: the run ended before its summary)' : ''}`);
+    printCounts();
     process.exit(result.status || 1);
   }
-  console.log(`=== ${title} passed in ${seconds} s`);
+  console.log(`=== ${title} passed in ${seconds} s${summary}`);
+}
+
+/** Reads a report file that a stage may not have written (it crashed first). */
+function readIfThere(path) {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** A cucumber stage: its own formatters, plus a message stream to count from. */
+function cucumber(title, profile) {
+  const messages = reportFile(`cucumber-${profile}.ndjson`);
+  run(title, process.execPath, ['--import', 'tsx', bin('cucumber-js'), '--profile', profile, '--format', `message:${messages}`], {}, () => {
+    const text = readIfThere(messages);
+    return text === undefined ? undefined : countCucumberMessages(text);
+  });
 }
 
 function findTests(dir, filter) {
@@ -49,26 +135,36 @@ const stages = {
   typecheck: () => run('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']),
   unit: (filter) => {
     const files = findTests(join(root, 'harness/test'), filter);
-    if (files.length === 0) throw new Error('no test files found under harness/test');
+    if (files.length === 0) throw new Error(`no test files found under harness/test${filter === undefined ? '' : ` matching ${filter}`}`);
+    const tap = reportFile('unit.tap');
     run('unit, property and integration tests', bin('c8'), [
       '--reporter=text-summary', '--reporter=json-summary', '--include=src/**', '--exclude=**/*.test.ts',
-      process.execPath, '--import', 'tsx', '--test', '--test-reporter=dot', '--test-concurrency=1', ...files,
-    ]);
+      process.execPath, '--import', 'tsx', '--test', '--test-concurrency=1',
+      '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      ...files,
+    ], {}, () => {
+      const text = readIfThere(tap);
+      return text === undefined ? undefined : countTap(text);
+    });
   },
   cucumber: () => {
     if (!existsSync(join(root, 'cucumber.cjs'))) return;
-    run('cucumber (simulator)', process.execPath, ['--import', 'tsx', bin('cucumber-js'), '--profile', 'default']);
-    run('cucumber (zmq)', process.execPath, ['--import', 'tsx', bin('cucumber-js'), '--profile', 'zmq']);
+    cucumber('cucumber (simulator)', 'default');
+    cucumber('cucumber (zmq)', 'zmq');
   },
   traceability: () => {
     if (existsSync(join(root, 'harness/traceability.ts'))) run('traceability', process.execPath, ['--import', 'tsx', 'harness/traceability.ts']);
   },
 };
 
-const [, , ...argv] = process.argv;
-const selected = argv.filter((a) => a in stages);
-const filter = argv.find((a) => !(a in stages));
-const order = selected.length > 0 ? selected : ['peers', 'build', 'typecheck', 'unit', 'cucumber', 'traceability'];
-const started = Date.now();
-for (const stage of order) stages[stage](filter);
-console.log(`\nall stages passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+// Run only as a script: the counting functions above are imported by their tests.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [, , ...argv] = process.argv;
+  const selected = argv.filter((a) => a in stages);
+  const filter = argv.find((a) => !(a in stages));
+  const order = selected.length > 0 ? selected : ['peers', 'build', 'typecheck', 'unit', 'cucumber', 'traceability'];
+  const started = Date.now();
+  for (const stage of order) stages[stage](filter);
+  console.log(`\nall stages passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  printCounts();
+}

@@ -16,19 +16,25 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   dependencies: Record<string, string>;
 };
 
-/** The tarball's file list, from npm itself (no tarball is written). */
+let packed: Set<string> | undefined;
+
+/** The tarball's file list, from npm itself (no tarball is written); asked once. */
 function packedFiles(): Set<string> {
+  packed ??= askNpm();
+  return packed;
+}
+
+function askNpm(): Set<string> {
   assert.ok(existsSync(join(root, 'dist/src/index.js')), 'run `npm run build` first (npm test does)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.status, 0, `npm pack --dry-run: ${result.error?.message ?? result.stderr}`);
   const [pack] = JSON.parse(result.stdout) as Array<{ files: Array<{ path: string }> }>;
   return new Set(pack!.files.map((file) => file.path));
 }
 
-const files = packedFiles();
-
 test('the tarball carries the MIT LICENSE that package.json names, and repository metadata', () => {
+  const files = packedFiles();
   assert.ok(files.has('LICENSE'), 'LICENSE is not in the tarball');
   assert.equal(manifest.license, 'MIT');
   const licence = readFileSync(join(root, 'LICENSE'), 'utf8');
@@ -39,6 +45,7 @@ test('the tarball carries the MIT LICENSE that package.json names, and repositor
 });
 
 test('the tarball holds what the package promises (entry points, bin, catalogue, spec) and no tests or harness', () => {
+  const files = packedFiles();
   for (const target of Object.values(manifest.exports)) {
     if (typeof target === 'string') continue;
     assert.ok(files.has(normalize(target.default)), `${target.default} not shipped`);
@@ -53,6 +60,7 @@ test('the tarball holds what the package promises (entry points, bin, catalogue,
 });
 
 test('every shipped source map carries its sources or points at shipped files', () => {
+  const files = packedFiles();
   const maps = [...files].filter((f) => f.endsWith('.map'));
   assert.ok(maps.length > 0, 'the build emits source maps');
   const missing: string[] = [];
@@ -106,6 +114,7 @@ test('relativeLinks finds inline, reference and HTML links and skips code and UR
 });
 
 test('every relative link in every shipped doc resolves to a shipped file (and its anchor to a heading)', () => {
+  const files = packedFiles();
   const docs = [...files].filter((f) => f.endsWith('.md'));
   assert.ok(docs.includes('README.md') && docs.includes('docs/cli.md'));
   const broken: string[] = [];
