@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,6 +8,9 @@ import { conformOptions, readMethodNames } from '../../../src/cli/run-options.js
 import { scriptArgv } from '../../../src/conform/target.js';
 import { readBaseline, readCheckedBaseline, unknownBaselineEntries } from '../../../src/conform/baseline.js';
 import { autoSeed, MAX_AUTO_SEED } from '../../../src/conform/fuzz.js';
+import { catalogueScenarios, locateCatalogue } from '../../../src/conform/catalogue.js';
+import { specClauses } from '../../../src/conform/spec-clauses.js';
+import { REPO_ROOT } from './cli-process.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { tagExpression } from '../../../src/conform/conform-run.js';
 import { parseFaultSpec } from '../../../src/conform/fault-spec.js';
@@ -182,5 +185,24 @@ test('an auto-chosen fuzz seed is a non-negative integer that --seed accepts', (
     const seed = autoSeed(() => r);
     assert.ok(Number.isInteger(seed) && seed >= 0 && seed <= MAX_AUTO_SEED, String(seed));
     assert.equal(parseArgs(['--reference', '--fuzz', '1', '--seed', String(seed)]).seed, seed);
+  }
+});
+
+test('the baseline example in docs/cli.md names only clauses of the spec and scenarios the CLI runs', async (t) => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'cli.md'), 'utf8');
+  const example = /### Baseline of expected failures[\s\S]*?\n```\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  assert.ok(example !== undefined, 'docs/cli.md has a baseline example');
+  const dir = mkdtempSync(join(tmpdir(), 'mf-args-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'known.txt');
+  writeFileSync(file, `${example}\n`);
+  const catalogue = locateCatalogue(REPO_ROOT);
+  const all = await catalogueScenarios(catalogue);
+  const baseline = readCheckedBaseline(file, { clauses: new Set(specClauses().keys()), scenarios: new Set(all.map((s) => s.id)) });
+  assert.ok(baseline.entries.length >= 2);
+  // Scenario entries must name scenarios a child run executes, not in-process (@internal) ones.
+  for (const entry of baseline.entries.filter((e) => e.includes('.feature:'))) {
+    const scenario = all.find((s) => s.id === entry)!;
+    assert.ok(scenario.tags.includes('@child') && !scenario.tags.includes('@internal'), `${entry} (${scenario.name}) is not run by the CLI: ${scenario.tags.join(' ')}`);
   }
 });
