@@ -113,16 +113,14 @@ test('with failures the HTML report wraps within a 1280 px page, never breaks a 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(pathToFileURL(file).href);
 
-  const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  // Page-side code as strings: this file type-checks without the DOM library.
+  const width = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
   assert.ok(width.scroll <= 1280, `the page is ${width.scroll} px wide in a 1280 px window`);
 
   // An inline element broken across lines has one client rect per line.
-  const broken = await page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
-      .filter((el) => el.children.length === 0 && /^MF-[A-Z]+-\d+$/.test(el.textContent ?? ''))
-      .filter((el) => el.getClientRects().length > 1)
-      .map((el) => el.textContent),
-  );
+  const broken = (await page.evaluate(
+    "[...document.querySelectorAll('body *')].filter((el) => el.children.length === 0 && /^MF-[A-Z]+-\\d+$/.test(el.textContent ?? '')).filter((el) => el.getClientRects().length > 1).map((el) => el.textContent)",
+  )) as string[];
   assert.deepEqual(broken, [], 'clause ids broken across lines');
   const idCells = await page.locator('table.all tbody tr').first().locator('.cid').count();
   assert.equal(idCells, 6, 'each clause id of a row is its own unbreakable element');
