@@ -38,7 +38,7 @@ Feature: Calls
     When the kit calls "nothing" without arguments
     Then the reply is a RESPONSE that carries the key "result" set to nil
 
-  @parent @must @MF-CALL-6
+  @internal @must @MF-CALL-6
   Scenario: A parent reads a RESPONSE without `result` as nil
     Given a TypeScript parent runs the kit's child
     And the kit's child answers calls without the "result" key
@@ -133,7 +133,7 @@ Feature: Calls
     And the kit calls "echo" with ["fast"]
     Then the reply to "echo" arrives before the reply to "sleep"
 
-  @parent @must @MF-CALL-12
+  @internal @must @MF-CALL-12
   Scenario: A parent ignores a reply with an unknown id and settles the call once
     Given a TypeScript parent runs the kit's child
     And the kit's child first answers every call with a RESPONSE for an unknown id
@@ -141,45 +141,10 @@ Feature: Calls
     Then the call resolves with "right"
     And the parent has no call in flight
 
-  @parent @must @MF-CALL-13
+  @internal @must @MF-CALL-13
   Scenario: A call times out, says it may have run, and a late reply is ignored
     Given a TypeScript parent runs the kit's child
     And the kit's child answers every call after 600 ms
     When the parent calls "echo" with ["late"] and a timeout of 300 ms
     Then the call fails with code "MF_TIMEOUT" saying it may have run
     And the late reply arrives and is ignored
-
-  @parent @must @MF-CALL-12 @MF-CALL-13 @MF-DRV-1
-  Scenario: Through its driver, a parent ignores a reply with an unknown id, and the call times out
-    Given the parent driver is started with the kit's child misbehaving as "wrong-id=echo"
-    When the kit sends the driver the calls
-      | seq | function | args     | timeout_ms |
-      | 1   | echo     | ["lost"] | 500        |
-      | 2   | add      | [2, 3]   |            |
-    And the kit tells the driver to stop
-    Then the driver answers
-      | seq | ok    | result | kind    |
-      | 1   | false |        | timeout |
-      | 2   | true  | 5      |         |
-
-  @parent @must @MF-CALL-13 @MF-DRV-1
-  Scenario: Through its driver, a parent times out a slow call
-    Given the parent driver is started with the kit's child misbehaving as "delay=800"
-    When the kit sends the driver the calls
-      | seq | function | args     | timeout_ms |
-      | 1   | echo     | ["slow"] | 300        |
-    And the kit tells the driver to stop
-    Then the driver answers
-      | seq | ok    | result | kind    |
-      | 1   | false |        | timeout |
-
-  @parent @must @MF-CALL-6 @MF-DRV-1
-  Scenario: Through its driver, a parent reads a RESPONSE without `result` as nil
-    Given the parent driver is started with the kit's child misbehaving as "void-without-result"
-    When the kit sends the driver the calls
-      | seq | function | args |
-      | 1   | nothing  | []   |
-    And the kit tells the driver to stop
-    Then the driver answers
-      | seq | ok   | result | kind |
-      | 1   | true | null   |      |

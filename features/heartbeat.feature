@@ -35,13 +35,13 @@ Feature: Heartbeats
     And the kit sends a HEARTBEAT in the run's profile
     Then the echo arrives before the reply to "sleep"
 
-  @parent @must @MF-HB-2 @MF-HB-3
+  @internal @must @MF-HB-2 @MF-HB-3
   Scenario: A parent encodes its heartbeat as its profile says
     Given a TypeScript parent with heartbeats every 100 ms runs the kit's child
     When the kit's child has received 2 heartbeats
     Then each heartbeat carries the send time in the profile's encoding
 
-  @parent @must @MF-HB-5
+  @internal @must @MF-HB-5
   Scenario: A parent measures the heartbeat round trip in milliseconds
     Given a TypeScript parent with heartbeats every 100 ms runs the kit's child
     And the kit's child answers every call after 250 ms

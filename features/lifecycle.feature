@@ -5,7 +5,7 @@ Feature: Lifecycle
   a grace period, SIGTERM, then SIGKILL; a child exits 0 on SHUTDOWN, SIGTERM and SIGINT. A parent notices a
   crash at once, rejects what was pending and, with autoRestart, starts the child again.
 
-  @parent @must @MF-LIFE-1 @MF-SEC-1
+  @internal @must @MF-LIFE-1 @MF-SEC-1
   Scenario: A parent binds loopback and spawns the child with the spawn-mode environment, without a shell
     Given a TypeScript parent runs the kit's child
     Then the parent bound a free port on 127.0.0.1
@@ -62,7 +62,7 @@ Feature: Lifecycle
     Then the worker exits with status 7
     And the kit received no reply to the crash call
 
-  @parent @must @MF-LIFE-4
+  @internal @must @MF-LIFE-4
   Scenario: Stop sends SHUTDOWN, waits the grace period, then SIGTERM, then SIGKILL
     Given a TypeScript parent with a stop grace of 300 ms and a SIGTERM wait of 300 ms runs the kit's child
     And the kit's child ignores SHUTDOWN and SIGTERM
@@ -76,7 +76,7 @@ Feature: Lifecycle
     When the parent stops
     Then the kit's child received SHUTDOWN, then SIGTERM 2000 ms later, then SIGKILL 2000 ms after that
 
-  @parent @must @MF-LIFE-5
+  @internal @must @MF-LIFE-5
   Scenario: Stop rejects every pending call exactly once
     Given a TypeScript parent runs the kit's child
     And the kit's child never answers calls
@@ -118,36 +118,3 @@ Feature: Lifecycle
     Then service "math" is still registered
     When the service receives SIGTERM
     Then the service exits with status 0 and is no longer registered
-
-  @parent @must @MF-DRV-1
-  Scenario: A parent driver follows the driver contract
-    Given the parent driver is started with the kit's child as its child
-    When the kit sends the driver the calls
-      | seq | function | args                    |
-      | 1   | add      | [2, 40]                 |
-      | 2   | fail     | ["driver error"]        |
-      | 3   | echo     | [{"$bin": "00ff"}]      |
-      | 4   | nothing  | []                      |
-      | 5   | echo     | [{"$int": "18446744073709551615"}] |
-    And the kit tells the driver to stop
-    Then the driver answers
-      | seq | ok    | result                             | kind   |
-      | 1   | true  | 42                                 |        |
-      | 2   | false |                                    | remote |
-      | 3   | true  | {"$bin": "00ff"}                   |        |
-      | 4   | true  | null                               |        |
-      | 5   | true  | {"$int": "18446744073709551615"}   |        |
-    And the driver prints the stopped event and exits with status 0
-
-  @parent @must @MF-LIFE-8 @MF-DRV-1
-  Scenario: Through its driver, a parent rejects a pending call at once when the child crashes
-    Given the parent driver is started with the kit's child misbehaving as "crash-after=2"
-    When the kit sends the driver the calls
-      | seq | function | args   | timeout_ms |
-      | 1   | add      | [1, 2] |            |
-      | 2   | add      | [3, 4] | 60000      |
-    And the kit tells the driver to stop
-    Then the driver answers
-      | seq | ok    | result | kind        |
-      | 1   | true  | 3      |             |
-      | 2   | false |        | not timeout |

@@ -23,7 +23,7 @@ Feature: Messages on the wire
     And the kit calls "echo" with ["v4"] in profile v4
     Then each CALL is answered in the profile it arrived in
 
-  @parent @must @MF-FRAME-1 @MF-PROF-2
+  @internal @must @MF-FRAME-1 @MF-PROF-2
   Scenario: A parent sends every message as [empty, payload] in its one profile
     Given a TypeScript parent with heartbeats every 100 ms runs the kit's child
     When the parent calls "add" with [1, 2] and gets 3
@@ -109,7 +109,7 @@ Feature: Messages on the wire
       | client_name |
       | clientName  |
 
-  @parent @must @MF-MSG-7 @MF-CALL-1
+  @internal @must @MF-MSG-7 @MF-CALL-1
   Scenario: A parent sends the client name as client_name, and args as an array
     Given a TypeScript parent runs the kit's child
     When the parent calls "nothing" with [] as client "reporting-job" and gets nil

@@ -1,17 +1,11 @@
 /** Steps of lifecycle.feature: spawn environment, exits, stop sequence, crashes, restarts, connect mode, driver. */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
-import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { ConformanceWorker } from '../../src/conform/reference-worker.js';
 import { MultifrostError, SpawnError } from '../../src/errors.js';
-import { resolveWorkerCommand } from '../../src/worker/command.js';
 import { ParentWorker } from '../../src/worker/parent-worker.js';
 import { SimHost } from '../../src/worker/sim/sim-host.js';
 import type { WorkerEvent } from '../../src/worker/events.js';
 import { conform, conformEqual, sameValue, settle, show, within } from '../support/expect.js';
-import { referenceArgv } from '../support/reference-command.js';
-import { MISBEHAVE_ENV } from '../../src/conform/instrumented-child.js';
 import type { ConformanceWorld, ServiceApi } from '../support/world.js';
 import { raw, sendCall } from './child-wire.steps.js';
 import { needsSimulator } from './internal.steps.js';
@@ -292,109 +286,6 @@ Then('the service exits with status 0 and is no longer registered', async functi
   await within(this.clock, this.timeoutMs, state.running);
   conformEqual(state.exitCode, 0, 'MF-LIFE-7', 'exit status after SIGTERM');
   conform(state.entries.size === 0, 'MF-LIFE-7', 'the service unregistered before exiting', show([...state.entries.keys()]));
-});
-
-// ---- parent driver (spec section 14) ----------------------------------------------------------------
-
-interface DriverState {
-  write(line: string): void;
-  lines: Array<Record<string, unknown>>;
-  exit: Promise<number | null>;
-  stopped: Promise<void>;
-  stderr: string[];
-}
-
-/** Starts the parent driver (the foreign one of a parent-driver target, else the TypeScript driver). */
-function startDriver(world: W, misbehave: string | undefined): 'skipped' | undefined {
-  if (world.params.transport !== 'zmq') return world.skip('a parent driver is a real program: this scenario runs on real ZeroMQ (profile zmq)');
-  const target = world.params.target;
-  if (target.kind === 'service') return world.skip('a service target is a child; this scenario checks a parent');
-  const childArgv = target.kind === 'parent-driver' && target.childArgv !== undefined ? target.childArgv : kitChildArgv();
-  const driver = resolveWorkerCommand(referenceWorkerPath.replace(/reference-worker\.(ts|js)$/, 'parent-driver.$1'));
-  const argv = target.kind === 'parent-driver' ? target.argv : [driver.command, ...driver.args];
-  const env: Record<string, string | undefined> = { ...process.env, MULTIFROST_CHILD_COMMAND: JSON.stringify(childArgv), MULTIFROST_PROFILE: world.params.profile, MULTIFROST_CALL_TIMEOUT_MS: String(world.timeoutMs) };
-  // The driver's parent passes its environment on to the child it spawns: that is how the kit's child learns
-  // how to misbehave.
-  if (misbehave !== undefined) env[MISBEHAVE_ENV] = misbehave;
-  else delete env[MISBEHAVE_ENV];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
-  world.trace.note(`started driver ${argv.join(' ')} (pid ${child.pid ?? '?'}), child ${childArgv.join(' ')}${misbehave === undefined ? '' : ` with ${MISBEHAVE_ENV}=${misbehave}`}`);
-  world.defer(() => {
-    try {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  const stderr: string[] = [];
-  let markStopped: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    world.trace.note(`driver stdout: ${line}`);
-    try {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      lines.push(parsed);
-      if (parsed['event'] === 'stopped') markStopped();
-    } catch {
-      lines.push({ unparsable: line });
-    }
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => void stderr.push(line));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdin.on('error', () => undefined);
-  world.saved.set('driver', { write: (line: string) => child.stdin.write(`${line}\n`), lines, exit, stopped, stderr } satisfies DriverState);
-  return undefined;
-}
-
-/** The kit's instrumented child (compiled when fresh, like the reference worker). */
-function kitChildArgv(): string[] {
-  const reference = referenceArgv();
-  const script = reference[reference.length - 1]!;
-  const resolved = resolveWorkerCommand(script.replace(/reference-worker\.(ts|js)$/, 'instrumented-child.$1'));
-  return [resolved.command, ...resolved.args];
-}
-
-Given("the parent driver is started with the kit's child as its child", function (this: W) {
-  return startDriver(this, undefined);
-});
-
-Given("the parent driver is started with the kit's child misbehaving as {string}", function (this: W, misbehave: string) {
-  return startDriver(this, misbehave);
-});
-
-When('the kit sends the driver the calls', function (this: W, table: DataTable) {
-  const driver = this.saved.get('driver') as DriverState;
-  for (const row of table.hashes()) {
-    const timeout = row['timeout_ms'] === undefined || row['timeout_ms'] === '' ? {} : { timeout_ms: Number(row['timeout_ms']) };
-    driver.write(JSON.stringify({ seq: Number(row['seq']), function: row['function'], args: JSON.parse(row['args']!), ...timeout }));
-  }
-});
-
-When('the kit tells the driver to stop', function (this: W) {
-  (this.saved.get('driver') as DriverState).write(JSON.stringify({ op: 'stop' }));
-});
-
-Then('the driver answers', async function (this: W, table: DataTable) {
-  const driver = this.saved.get('driver') as DriverState;
-  const done = await within(this.clock, this.timeoutMs * 3, driver.stopped.then(() => true));
-  conform(done === true, 'MF-DRV-1', 'one line per call, then {"event": "stopped"}', show(driver.lines), `stderr: ${driver.stderr.slice(-5).join(' | ')}`);
-  for (const row of table.hashes()) {
-    const seq = Number(row['seq']);
-    const line = driver.lines.find((l) => l['seq'] === seq);
-    conform(line !== undefined, 'MF-DRV-1', `a line for seq ${seq}`, show(driver.lines));
-    conformEqual(line['ok'], row['ok'] === 'true', this.clauseOr('MF-DRV-1'), `"ok" of seq ${seq}: ${show(line)}`);
-    if (row['result'] !== undefined && row['result'] !== '') conform(sameValue(line['result'], JSON.parse(row['result'])), this.clauseOr('MF-DRV-1'), `result of seq ${seq}: ${row['result']}`, show(line['result']));
-    const clause = this.clauseOr('MF-DRV-1');
-    if (row['kind'] !== undefined && row['kind'].startsWith('not ')) conform(line['kind'] !== row['kind'].slice(4), clause, `kind of seq ${seq}: ${row['kind']}`, show(line));
-    else if (row['kind'] !== undefined && row['kind'] !== '') conformEqual(line['kind'], row['kind'], clause, `kind of seq ${seq}: ${show(line)}`);
-  }
-});
-
-Then('the driver prints the stopped event and exits with status {int}', async function (this: W, code: number) {
-  const driver = this.saved.get('driver') as DriverState;
-  const status = await within(this.clock, this.timeoutMs, driver.exit);
-  conformEqual(status, code, 'MF-DRV-1', 'the driver exit status after "stopped"');
 });
 
 export { lastCall, startCall };

@@ -1,12 +1,16 @@
 /**
  * The instrumented child: the reference worker (conformance service, spec section 13) with optional,
- * deliberate misbehaviour chosen by `MULTIFROST_MISBEHAVE` (see {@link parseMisbehaviour}). The kit
- * gives it to a parent driver under test (`--role parent`), and the broken fixture workers are this
- * script with one breakage each. Without `MULTIFROST_MISBEHAVE` it behaves exactly like the reference.
+ * deliberate misbehaviour chosen by `MULTIFROST_MISBEHAVE` (see {@link parseMisbehaviour}), and, when a
+ * foreign parent spawns it through its driver, an observation log and provocations (`MULTIFROST_KIT_LOG`,
+ * `MULTIFROST_KIT_PROVOKE`, see kit-child-observer.ts). The kit gives it to a parent driver under test
+ * (`--role parent`), and the broken fixture workers are this script with one breakage each. Without those
+ * variables it behaves exactly like the reference.
  * @see MF-DRV-1
  */
 import { realClock } from '../time/real-clock.js';
+import { ProcessHost } from '../worker/child-host.js';
 import type { ChildWorkerOptions } from '../worker/child-worker.js';
+import { KIT_LOG_ENV, KIT_PROVOKE_ENV, KitLog, ObservedTransport, logStart, observedHost, parseProvocation, startGrandchild } from './kit-child-observer.js';
 import { MisbehavingTransport, parseMisbehaviour } from './misbehaving-transport.js';
 import { isMainModule } from './main-module.js';
 import { ConformanceWorker, optionsFromEnv } from './reference-worker.js';
@@ -17,10 +21,21 @@ export const MISBEHAVE_ENV = 'MULTIFROST_MISBEHAVE';
 /** Starts the instrumented child in this process (spawn or connect mode, from the environment). */
 export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const how = parseMisbehaviour(env[MISBEHAVE_ENV]);
+  const provoke = parseProvocation(env[KIT_PROVOKE_ENV]);
+  const log = new KitLog(env[KIT_LOG_ENV] || undefined, realClock);
+  logStart(log, (name) => env[name]);
+  if (provoke.grandchild === true) startGrandchild(log);
   const { ZmqTransport } = await import('../transport/zmq/index.js');
+  const host = new ProcessHost();
+  const exit = (code: number): void => {
+    log.write('exit', { code });
+    process.exit(code);
+  };
+  const misbehaving = new MisbehavingTransport(new ZmqTransport(), how, realClock, exit);
   const options: ChildWorkerOptions = {
     ...optionsFromEnv((name) => env[name]),
-    transport: new MisbehavingTransport(new ZmqTransport(), how, realClock, (code) => process.exit(code)),
+    transport: log.enabled || Object.keys(provoke).length > 0 ? new ObservedTransport(misbehaving, log, provoke, realClock) : misbehaving,
+    host: observedHost(host, log, provoke),
   };
   await new ConformanceWorker(options).run();
 }
