@@ -64,6 +64,7 @@
  * - `bin-as-str`                   a binary result is sent as msgpack `str` (MF-VAL-5)
  * - `no-astral-strings`            characters beyond U+FFFF in a string result become U+FFFD (MF-VAL-9)
  * - `float32-results`              a non-integral float result is sent as float32 (MF-VAL-10)
+ * - `bind-all-interfaces`          in connect mode the ROUTER binds 0.0.0.0 instead of 127.0.0.1 (MF-SEC-1)
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../protocol/codec.js';
@@ -83,7 +84,7 @@ export const SCOPED_BREAKAGES = [
   'explicit-namespace-ignored', 'heartbeat-args-changed', 'heartbeat-without-hb-response',
   'heartbeats-behind-calls', 'first-heartbeat-dropped', 'unenveloped-output', 'duplicate-output',
   'stderr-as-stdout', 'wide-integers', 'lossy-int64', 'bin-as-str', 'no-astral-strings', 'float32-results',
-  'void-without-result', 'wrong-id',
+  'void-without-result', 'wrong-id', 'bind-all-interfaces',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 
@@ -304,7 +305,9 @@ class MisbehavingRouter implements Socket {
 
   get role(): Socket['role'] { return this.inner.role; }
   get closed(): boolean { return this.inner.closed; }
-  bind(endpoint: string): Promise<string> { return this.inner.bind(endpoint); }
+  bind(endpoint: string): Promise<string> {
+    return this.inner.bind(this.active('bind-all-interfaces') ? endpoint.replace('//127.0.0.1:', '//0.0.0.0:') : endpoint);
+  }
   connect(endpoint: string): Promise<void> { return this.inner.connect(endpoint); }
   close(): Promise<void> { return this.inner.close(); }
 
@@ -366,7 +369,9 @@ class MisbehavingRouter implements Socket {
     if (decoded === undefined) return frames;
     if (!isMap(decoded.value)) {
       if (!this.active('answer-non-map')) return frames;
-      this.answer(routingId, V3, { id: '', type: 'error', error: 'malformed message: the payload is not a map' });
+      // With an invented id, as the seed design's message constructor does (an empty id would look like a
+      // late answer to a CALL-2 scenario, which sends one).
+      this.answer(routingId, V3, { id: `invented-${this.messagesReceived}`, type: 'error', error: 'malformed message: the payload is not a map' });
       return undefined;
     }
     const message = { ...decoded.value };
@@ -446,8 +451,10 @@ class MisbehavingRouter implements Socket {
       changed = true;
     }
     if (this.active('serial-calls', call)) await this.idle();
+    // Only a CALL the worker will answer is running (it drops the others without a word).
     const served = message['namespace'] === undefined || message['namespace'] === null || message['namespace'] === 'default';
-    if (typeof callId === 'string' && callId !== '' && typeof message['timestamp'] === 'number' && served) this.running.add(callId);
+    const valid = typeof callId === 'string' && callId !== '' && typeof message['timestamp'] === 'number' && profileForApp(message['app']) !== undefined;
+    if (valid && served) this.running.add(callId);
     return changed ? 'changed' : 'unchanged';
   }
 
