@@ -3,6 +3,7 @@
  * wire and the conformance service (spec section 13), never TypeScript internals, so they run unchanged
  * against a worker written in any language.
  */
+import { targetName } from '../../src/conform/method-names.js';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { Codec, defaultCodec } from '../../src/protocol/codec.js';
 import { EMPTY_FRAME } from '../../src/protocol/framing.js';
@@ -52,7 +53,7 @@ async function sendRaw(world: W, frames: Uint8Array[]): Promise<void> {
 
 /** A valid CALL to `echo` in the run's profile, as a map the steps can then spoil. */
 function echoCall(world: W): Record<string, unknown> {
-  return { ...raw(world).core('call'), function: 'echo', args: ['should not be answered'] };
+  return { ...raw(world).core('call'), function: targetName('echo', world.params.methodNames), args: ['should not be answered'] };
 }
 
 Given('the worker is running', async function (this: W) {
@@ -84,7 +85,7 @@ When('the kit calls {string} with {args} and the extra fields {json}', async fun
 });
 
 When('the kit sends a CALL to {string} framed as {}', async function (this: W, fn: string, framing: string) {
-  const payload = defaultCodec.encode({ ...raw(this).core('call'), function: fn, args: ['x'] });
+  const payload = defaultCodec.encode({ ...raw(this).core('call'), function: targetName(fn, this.params.methodNames), args: ['x'] });
   const framings: Record<string, Uint8Array[]> = {
     'the payload alone': [payload],
     'empty, payload and an extra frame': [EMPTY_FRAME, payload, Buffer.from('extra')],
@@ -109,7 +110,7 @@ When('the kit sends a message of type {string} with the fields {json}', async fu
 });
 
 When('the kit sends a CALL to {string} with the field {string} set to {}', async function (this: W, fn: string, field: string, valueText: string) {
-  const message: Record<string, unknown> = { ...echoCall(this), function: fn };
+  const message: Record<string, unknown> = { ...echoCall(this), function: targetName(fn, this.params.methodNames) };
   if (valueText === '<missing>') delete message[field];
   else message[field] = valueText === 'nil' ? null : JSON.parse(valueText);
   if (typeof message['id'] === 'string') {
@@ -121,7 +122,7 @@ When('the kit sends a CALL to {string} with the field {string} set to {}', async
 
 When('the kit sends a CALL to {string} whose payload is 16 MiB plus 1 KiB', async function (this: W, fn: string) {
   const size = 16 * 1024 * 1024 + 1024;
-  const big = new Codec({ maxPayloadBytes: 2 * size }).encode({ ...raw(this).core('call'), function: fn, args: [Buffer.alloc(size, 0x61)] });
+  const big = new Codec({ maxPayloadBytes: 2 * size }).encode({ ...raw(this).core('call'), function: targetName(fn, this.params.methodNames), args: [Buffer.alloc(size, 0x61)] });
   await sendRaw(this, [EMPTY_FRAME, big]);
 });
 

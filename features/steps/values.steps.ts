@@ -34,13 +34,14 @@ async function echoRaw(world: W, hex: string): Promise<string> {
   const kit = raw(world);
   const id = kit.newId();
   kit.noteSent(id);
+  const echo = kit.noteServiceCall(id, 'echo');
   const call: Typed = {
     map: [
       ['app', { str: PROFILES[world.params.profile].app }],
       ['id', { str: id }],
       ['type', { str: 'call' }],
       ['timestamp', { float: Buffer.from(new Float64Array([world.clock.epochMs() / 1000]).buffer).reverse().toString('hex') }],
-      ['function', { str: 'echo' }],
+      ['function', { str: echo }],
       ['args', { array: [{ raw: hex }] }],
     ],
   };

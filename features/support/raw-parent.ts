@@ -123,6 +123,12 @@ export class RawParent {
     return id;
   }
 
+  /** Records that `id` calls the conformance method `wire` (sent in hand-built frames); returns the target's name for it. */
+  noteServiceCall(id: string, wire: string): string {
+    this.serviceCalls.set(id, wire);
+    return targetName(wire, this.names);
+  }
+
   /**
    * Throws {@link MethodMissing} when `reply` says the conformance method that `id` called does not exist:
    * the scenario is then skipped, quoting the reply, instead of failed (spec section 13).
