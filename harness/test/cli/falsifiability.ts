@@ -91,6 +91,16 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-VAL-9', misbehave: 'no-astral-strings' },
   { clause: 'MF-VAL-10', misbehave: 'float32-results' },
   { clause: 'MF-SEC-1', misbehave: 'bind-all-interfaces' },
+  // Connect mode: scripts of the registry work (fixtures/broken/registry-*.mjs), judged here like the rest.
+  { clause: 'MF-REG-2', script: 'registry-started-not-utc.mjs' },
+  { clause: 'MF-REG-3', script: 'registry-ignores-lock.mjs' },
+  { clause: 'MF-REG-4', script: 'registry-keeps-stale-locks.mjs' },
+  { clause: 'MF-REG-6', script: 'registry-torn-writes.mjs' },
+  { clause: 'MF-REG-7', script: 'registry-overwrites-corrupt-file.mjs' },
+  { clause: 'MF-REG-8', script: 'registry-overwrites-live-ids.mjs' },
+  { clause: 'MF-REG-9', script: 'registry-prunes-dead-entries.mjs' },
+  { clause: 'MF-REG-11', script: 'registry-file-mode-0644.mjs' },
+  { clause: 'MF-REG-12', script: 'registry-drops-malformed-entries.mjs' },
 ];
 
 /**
