@@ -267,10 +267,10 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
     context.env.set(FAULT_ANSWER_MS_ENV, String(Math.max(1000, Math.round((options.stepTimeoutMs ?? 5000) / 2))));
   }
   const progress = new ProgressPrinter(options.quiet === true ? { write: () => true } : human, total);
-  const cutShort = new Set<ScenarioResult>();
+  const cutShort = new Set<string>();
   const collector = new ScenarioCollector(specClauses(), catalogue.featuresDir, (result) => {
     // Finished after an interrupt: the kit stopped its worker, so its verdict says nothing about the target.
-    if (interrupt?.signal !== undefined) cutShort.add(result);
+    if (interrupt?.signal !== undefined) cutShort.add(result.id);
     progress.scenario(result);
     if (options.failFast === true && isBlockingFailure(result, options.strict === true)) requestStop(`--fail-fast: stopped after the first blocking failure, ${result.id} (${result.name})`);
   }, options.trace === true);
@@ -311,14 +311,15 @@ interface CatalogueOutcome {
   setup: Startup;
   total: number;
   results: ScenarioResult[];
-  cutShort: ReadonlySet<ScenarioResult>;
+  /** Ids of the scenarios that finished after an interrupt. */
+  cutShort: ReadonlySet<string>;
 }
 
 /** Baseline, extra sections, reports, the printed verdict and the exit code. */
 async function finish(options: ConformOptions, context: RunContext, outcome: CatalogueOutcome): Promise<ConformOutcome> {
   const { human, err, interrupt } = context;
   const interruptedBy = (): string | undefined => interrupt?.signal;
-  let scenarios = outcome.results.map((result) => (outcome.cutShort.has(result) ? cutShortResult(result, interruptedBy() ?? 'a signal') : result));
+  let scenarios = outcome.results.map((result) => (outcome.cutShort.has(result.id) ? cutShortResult(result, interruptedBy() ?? 'a signal') : result));
   scenarios.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const stopped = stopReason();
   let stale: string[] = [];
@@ -349,12 +350,12 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
   const report: Report = { info, scenarios, summary: summarize(scenarios, options.strict === true, stale), extras };
   const unwritten = writeReports(report, options);
   human.write(options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`);
-  const notRun = outcome.total - scenarios.filter((s) => !s.reason?.startsWith('not run')).length;
   const signal = interruptedBy();
   if (signal !== undefined) {
-    const done = scenarios.length - outcome.cutShort.size - scenarios.filter((s) => s.reason?.startsWith('not run')).length;
-    human.write(`multifrost-conform: interrupted by ${signal} after ${done} of ${outcome.total} scenarios; stopped ${interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; ${notRun} scenario(s) not run${unwritten.length === 0 && wantsReports(options) ? '; the reports hold what was done' : ''}\n`);
+    const done = scenarios.filter((s) => !outcome.cutShort.has(s.id)).length;
+    human.write(`multifrost-conform: interrupted by ${signal} after ${done} of ${outcome.total} scenarios; stopped ${interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; ${outcome.total - done} scenario(s) not run${unwritten.length === 0 && wantsReports(options) ? '; the reports hold what was done' : ''}\n`);
   } else if (stopped !== undefined) {
+    const notRun = outcome.total - scenarios.filter((s) => !s.reason?.startsWith('not run')).length;
     human.write(`multifrost-conform: the run stopped early: ${stopped}; ${notRun} scenario(s) not run\n`);
   }
   for (const problem of unwritten) err.write(`multifrost-conform: cannot write the ${problem.kind} report to ${problem.file}: ${problem.reason}\n`);
@@ -405,8 +406,8 @@ function writeReports(report: Report, options: ConformOptions): Array<{ kind: st
     try {
       writeFile(file, render(), stdout);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      problems.push({ kind, file: file === '-' ? 'standard output' : resolve(file), reason: `${code === undefined ? '' : `${code}: `}${error instanceof Error ? error.message : String(error)}` });
+      // Node's message already starts with the code (`ENOTDIR: not a directory, open '...'`).
+      problems.push({ kind, file: file === '-' ? 'standard output' : resolve(file), reason: error instanceof Error ? error.message : String(error) });
     }
   }
   return problems;
