@@ -1,0 +1,129 @@
+/**
+ * The kit's proof that its checks of a parent can fail (issue 13 item 5, parent role): the @parent catalogue
+ * runs through cucumber against fixtures/broken/parent-driver-misbehaving.mjs, once per breakage, each run
+ * limited to the scenarios citing the broken clause plus a few that must keep passing; one breakage runs the
+ * whole @parent set. For each run: at least one scenario fails, every failing scenario cites the broken
+ * clause and fails on it (its ConformanceFailure names it), and every other scenario passes.
+ *
+ * Needs the compiled kit (`npm run build`): the fixture drives dist/src/index.js's ParentWorker.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { BROKEN, REPO_ROOT } from './cli-process.js';
+
+const DRIVER = join(BROKEN, 'parent-driver-misbehaving.mjs');
+const CUCUMBER = join(REPO_ROOT, 'node_modules', '.bin', 'cucumber-js');
+/** Breakages that fail by silence cost this per wait; 4 s still leaves a loaded machine room to answer. */
+const STEP_TIMEOUT_MS = 4000;
+/** Backstop for one cucumber run (the whole @parent set takes about 75 s). */
+const RUN_BACKSTOP_MS = 200_000;
+
+interface Case {
+  misbehave: string;
+  clause: string;
+  /** Cucumber tag expression; undefined runs the whole @parent set. */
+  tags?: string;
+  profile?: 'zmq' | 'zmq-v4';
+  /**
+   * Other clauses a failing scenario citing both may name: its "driver answers call N" step reports the
+   * scenario's first clause (the unknown-id scenario is tagged @MF-CALL-12 @MF-CALL-13).
+   */
+  alsoNamed?: string[];
+}
+
+const CASES: Case[] = [
+  { misbehave: 'camel-client-name', clause: 'MF-MSG-7' },
+  { misbehave: 'wrong-app', clause: 'MF-PROF-2', tags: '@parent and (@MF-PROF-2 or @MF-LIFE-4)' },
+  { misbehave: 'hb-seconds-in-v3', clause: 'MF-HB-2', tags: '@parent and (@MF-HB-2 or @MF-HB-5)' },
+  { misbehave: 'hb-ms-in-v4', clause: 'MF-HB-3', tags: '@parent and (@MF-HB-3 or @MF-HB-5)', profile: 'zmq-v4' },
+  { misbehave: 'rtt-in-seconds', clause: 'MF-HB-5', tags: '@parent and (@MF-HB-5 or @MF-HB-2)' },
+  { misbehave: 'no-shutdown', clause: 'MF-LIFE-4', tags: '@parent and (@MF-LIFE-4 or @MF-LIFE-5)' },
+  { misbehave: 'shell-spawn', clause: 'MF-LIFE-1', tags: '@parent and (@MF-LIFE-1 or @MF-LIFE-8)' },
+  { misbehave: 'no-crash-detect', clause: 'MF-LIFE-8', tags: '@parent and (@MF-LIFE-8 or @MF-LIFE-5)' },
+  { misbehave: 'ignore-timeout', clause: 'MF-CALL-13', tags: '@parent and (@MF-CALL-13 or @MF-CALL-6)', alsoNamed: ['MF-CALL-12'] },
+];
+
+interface Scenario {
+  name: string;
+  tags: string[];
+  status: 'passed' | 'failed' | 'skipped';
+  error: string;
+}
+
+interface JsonStep { result?: { status?: string; error_message?: string } }
+interface JsonElement { name: string; type?: string; tags?: Array<{ name: string }>; steps?: JsonStep[]; before?: JsonStep[]; after?: JsonStep[] }
+
+/** Scenarios of a cucumber `json:` report, each with its worst step status and the first error. */
+function readReport(path: string): Scenario[] {
+  const features = JSON.parse(readFileSync(path, 'utf8')) as Array<{ elements?: JsonElement[] }>;
+  const scenarios: Scenario[] = [];
+  for (const feature of features) {
+    for (const element of feature.elements ?? []) {
+      if (element.type !== undefined && element.type !== 'scenario') continue;
+      const steps = [...(element.before ?? []), ...(element.steps ?? []), ...(element.after ?? [])];
+      const statuses = steps.map((s) => s.result?.status ?? 'undefined');
+      const status = statuses.some((s) => s !== 'passed' && s !== 'skipped') ? 'failed' : statuses.includes('skipped') ? 'skipped' : 'passed';
+      const error = steps.map((s) => s.result?.error_message).find((m) => m !== undefined) ?? '';
+      scenarios.push({ name: element.name, tags: (element.tags ?? []).map((t) => t.name), status, error });
+    }
+  }
+  return scenarios;
+}
+
+/** Runs cucumber against the misbehaving driver; the process group is reaped when the test ends. */
+async function runCatalogue(t: TestContext, c: Case): Promise<{ scenarios: Scenario[]; output: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-broken-driver-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const report = join(dir, 'report.json');
+  const world = { stepTimeoutMs: STEP_TIMEOUT_MS, target: { kind: 'parent-driver', argv: [process.execPath, DRIVER, `--misbehave=${c.misbehave}`] } };
+  const args = ['--import', 'tsx', CUCUMBER, '--profile', c.profile ?? 'zmq', '--tags', c.tags ?? '@parent and not @internal',
+    '--format', 'summary', '--format', `json:${report}`, '--world-parameters', JSON.stringify(world)];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const kill = (): void => {
+    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+  };
+  t.after(kill);
+  const backstop = setTimeout(kill, RUN_BACKSTOP_MS);
+  await new Promise<void>((resolve) => child.once('close', () => resolve()));
+  clearTimeout(backstop);
+  assert.ok(existsSync(report), `cucumber wrote its report\n${output.slice(-3000)}`);
+  return { scenarios: readReport(report), output };
+}
+
+const cites = (s: Scenario, clause: string): boolean => s.tags.includes(`@${clause}`);
+
+describe('every @parent check with a breakage is proven able to fail', { concurrency: 3 }, () => {
+  it('the driver refuses an unknown breakage', async () => {
+    const child = spawn(process.execPath, [DRIVER, '--misbehave=no-such-thing'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown MULTIFROST_DRIVER_MISBEHAVE item no-such-thing/);
+  });
+
+  for (const c of CASES) {
+    it(`${c.misbehave} fails exactly the scenarios of ${c.clause}${c.tags === undefined ? ' (whole @parent set)' : ''}`, async (t) => {
+      const { scenarios, output } = await runCatalogue(t, c);
+      const summary = scenarios.map((s) => `${s.status.padEnd(7)} ${s.tags.filter((x) => x.startsWith('@MF-')).join(' ')} ${s.name}`).join('\n');
+      if (c.tags === undefined) assert.equal(scenarios.length, 22, `the whole @parent set runs\n${summary}`);
+      const failing = scenarios.filter((s) => s.status === 'failed');
+      assert.ok(failing.length > 0, `at least one scenario citing ${c.clause} fails\n${summary}\n${output.slice(-2000)}`);
+      for (const s of failing) {
+        assert.ok(cites(s, c.clause), `only scenarios citing ${c.clause} fail; this one does not: ${s.name}\n${s.error.slice(0, 1500)}`);
+        const named = [c.clause, ...(c.alsoNamed ?? [])].filter((clause) => clause === c.clause || cites(s, clause));
+        assert.match(s.error, new RegExp(`ConformanceFailure: (${named.join('|')}) `), `"${s.name}" fails on ${c.clause}\n${s.error.slice(0, 1500)}`);
+      }
+      const others = scenarios.filter((s) => !cites(s, c.clause));
+      assert.ok(others.length > 0, `the run holds scenarios of other clauses\n${summary}`);
+      for (const s of others) assert.equal(s.status, 'passed', `"${s.name}" (not citing ${c.clause}) keeps passing\n${s.error.slice(0, 1500)}`);
+    });
+  }
+});
