@@ -147,16 +147,22 @@ export abstract class ChildWorker {
    */
   async run(): Promise<void> {
     const host = this.host();
+    // Signals are taken before start-up: in connect mode a SIGTERM right after registration must still
+    // unregister (MF-LIFE-7); it takes effect once start-up is done.
+    let started: Promise<unknown> = Promise.resolve();
+    const stopOnSignal = host.onStopSignal((signal: StopSignal) => void started.then(() => this.stopAndExit(`received ${signal}`)));
+    this.releasers.push(stopOnSignal);
     try {
-      await this.start();
+      const starting = this.start();
+      started = starting.catch(() => undefined);
+      await starting;
     } catch (error) {
       host.writeRaw('stderr', `FATAL: ${error instanceof Error ? error.message : String(error)}\n`);
       host.exit(1);
       return;
     }
-    const stopOnSignal = host.onStopSignal((signal: StopSignal) => void this.stopAndExit(`received ${signal}`));
     const stopOnOrphan = host.onParentGone(() => void this.stopAndExit('parent is gone'));
-    this.releasers.push(stopOnSignal, stopOnOrphan);
+    this.releasers.push(stopOnOrphan);
     await this.loopDone;
     await this.stopAndExit('stopped');
   }

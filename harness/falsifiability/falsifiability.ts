@@ -8,7 +8,7 @@
  * shape that only the scenarios of their clause send (`@add([3,4])`), so that nothing else fails.
  */
 import { join } from 'node:path';
-import { BROKEN, REPO_ROOT } from './cli-process.js';
+import { BROKEN, REPO_ROOT } from '../test/cli/cli-process.js';
 
 export const INSTRUMENTED_CHILD: string = join(REPO_ROOT, 'dist', 'src', 'conform', 'instrumented-child.js');
 

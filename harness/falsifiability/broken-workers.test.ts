@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { BROKEN, REPO_ROOT, runCli } from './cli-process.js';
+import { BROKEN, REPO_ROOT, runCli } from '../test/cli/cli-process.js';
 import { BREAKAGES, CANNOT_BREAK, INSTRUMENTED_CHILD, citedClauses, cites, failed, judge, labelOf, targetOf, type Breakage, type ReportedScenario } from './falsifiability.js';
 
 /**
