@@ -58,9 +58,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }),
   );
   if (options.quiet && outcome.report !== undefined) {
-    // The quiet summary counts scenarios only: a failed fuzz or fault section says so itself, with its first line.
+    // The quiet summary counts scenarios only: a failed fuzz or fault section says so itself, with its first
+    // line, next to the summary (standard error when standard output carries the JSON report).
+    const human = options.json === '-' ? process.stderr : process.stdout;
     for (const section of outcome.report.extras.filter((e) => !e.ok)) {
-      process.stdout.write(`multifrost-conform: ${section.title}: FAILED${section.lines[0] === undefined ? '' : `: ${section.lines[0]}`}\n`);
+      human.write(`multifrost-conform: ${section.title}: FAILED${section.lines[0] === undefined ? '' : `: ${section.lines[0]}`}\n`);
     }
   }
   return outcome.exitCode;
