@@ -187,6 +187,7 @@ export function summaryLine(report: Report): string {
     `${s.info} informational`,
     ...(s.expectedFail > 0 ? [`${s.expectedFail} expected failures`] : []),
     ...(s.stale.length > 0 ? [`${s.stale.length} stale baseline entries`] : []),
+    ...report.extras.filter((e) => !e.ok).map((e) => `${e.title.replace(/\s*\(.*$/, '').toLowerCase()} failed`),
   ];
   const seconds = (report.info.durationMs / 1000).toFixed(1);
   const claim = conformanceClaim(coverageOf(report), ok);

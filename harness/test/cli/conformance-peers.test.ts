@@ -3,8 +3,9 @@
  * the compiled CLI over real ZeroMQ,
  * - in the child role against the TypeScript reference worker and the Python, Go and Rust reference peers,
  *   and against the Go peer serving PascalCase names (`--names pascal`);
- * - in the parent role against the TypeScript, Python, Go and Rust reference drivers (every @parent
- *   scenario, with no skip other than an undeclared optional capability).
+ * - in the parent role against the Python, Go and Rust reference drivers (every @parent scenario, with no
+ *   skip other than an undeclared optional capability); the TypeScript driver runs all of them in the
+ *   cucumber zmq stage of `npm test`.
  * A peer that is not built is skipped with the reason. `MF_CONFORM_REPEAT=N` repeats every run N times and
  * `MF_CONFORM_CPU_LOAD=K` keeps K busy processes spinning meanwhile (`npm run reliability` uses both); in
  * `npm test` each runs once on the shared, already busy machine.
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PEERS, PEER_LANGUAGES } from '../../peers/peers.js';
-import { REPO_ROOT, runCli } from './cli-process.js';
+import { runCli } from './cli-process.js';
 
 interface Target {
   name: string;
@@ -32,8 +33,6 @@ function missing(argv: readonly string[]): string | undefined {
   return program.includes('/') && !existsSync(program) ? `${program} not built (node harness/peers/setup.mjs)` : undefined;
 }
 
-const typescriptDriver = [process.execPath, join(REPO_ROOT, 'dist', 'src', 'conform', 'parent-driver.js')];
-
 const targets: Target[] = [
   { name: 'TypeScript reference worker', args: ['--reference'], missing: undefined },
   ...PEER_LANGUAGES.map((language) => ({ name: `${language} peer`, args: ['--', ...PEERS[language].child], missing: missing(PEERS[language].child) })),
@@ -43,7 +42,6 @@ const targets: Target[] = [
     env: { MULTIFROST_NAME_STYLE: 'pascal' },
     missing: missing(PEERS.go.child),
   },
-  { name: 'TypeScript reference driver', args: ['--role', 'parent', '--', ...typescriptDriver], missing: undefined },
   ...PEER_LANGUAGES.map((language) => ({
     name: `${language} reference driver`,
     args: ['--role', 'parent', '--', ...PEERS[language].parentDriver],
