@@ -34,7 +34,8 @@ test('typed msgpack: mapFieldBytes returns the exact bytes of one field of a mes
 });
 
 test('world parameters: defaults, and what cannot run is refused with the field named', () => {
-  assert.deepEqual(resolveWorldParameters(undefined), { transport: 'memory', target: { kind: 'reference' }, profile: 'v3', stepTimeoutMs: 5000 });
+  assert.deepEqual(resolveWorldParameters(undefined), { transport: 'memory', target: { kind: 'reference' }, profile: 'v3', stepTimeoutMs: 5000, methodNames: { style: 'wire' } });
+  assert.deepEqual(resolveWorldParameters({ methodNames: { style: 'pascal' }, capabilities: ['heartbeat'] }).capabilities, ['heartbeat']);
   assert.throws(() => resolveWorldParameters({ transport: 'memory', target: { kind: 'command', argv: ['python3', 'w.py'] } }), /memory transport runs only the reference worker/);
   assert.throws(() => resolveWorldParameters({ profile: 'v5' }), /profile/);
   assert.throws(() => resolveWorldParameters({ transport: 'zmq', target: { kind: 'command', argv: [] } }), /argv/);
