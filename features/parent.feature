@@ -240,7 +240,7 @@ Feature: A parent, checked from outside through its driver
       | seq | ok    | kind    |
       | 1   | false | timeout |
 
-  @parent @must @MF-CB-1 @MF-CB-2 @MF-CB-4 @MF-CB-5 @MF-CB-6
+  @parent @must @MF-CB-1 @MF-CB-2 @MF-CB-4 @MF-CB-5 @MF-CB-6 @MF-CALL-13
   Scenario: The breaker opens after consecutive failures, refuses calls unsent, and a successful probe closes it
     Given the parent driver has the capability "breaker"
     And the driver's environment sets

@@ -114,7 +114,9 @@ export class RegistryRace {
 
   /** The writer: toggles its ids in a fixed stride, each operation under the registry's lock. */
   private async write(ids: KitId[]): Promise<void> {
-    const registry = new ServiceRegistry({ baseDir: this.home.baseDir, clock: this.clock });
+    // The kit's writer waits longer than the 10 s default: a lock a worker left without a pid (killed between
+    // creating and writing it) is stale only once 10 s old, and the writer must outlast it to judge the worker.
+    const registry = new ServiceRegistry({ baseDir: this.home.baseDir, clock: this.clock, lockTimeoutMs: 15_000 });
     for (let step = 0; ; step++) {
       if (this.operations >= this.maxOperations) return;
       if (this.workersDone && this.operations >= this.minOperations) return;

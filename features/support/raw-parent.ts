@@ -52,7 +52,9 @@ export class RawParent {
 
   /** A fresh message id, unique on the connection (a shared worker may still answer an earlier scenario). */
   newId(): string {
-    return `${this.idPrefix}-${this.nextId++}`;
+    const id = `${this.idPrefix}-${this.nextId++}`;
+    this.connection.generatedIds.add(id);
+    return id;
   }
 
   /** Core fields of a message in `profile` (default: the run's). */
@@ -223,9 +225,10 @@ export class RawParent {
     this.connection.detach();
   }
 
+  /** A reply to a unique id an earlier scenario sent (never a hand-written id like "", which any scenario may send). */
   private fromEarlierScenario(inbound: Inbound): boolean {
     const id = inbound.message?.['id'];
-    return typeof id === 'string' && this.connection.sentIds.has(id) && !this.mine.has(id);
+    return typeof id === 'string' && this.connection.generatedIds.has(id) && this.connection.sentIds.has(id) && !this.mine.has(id);
   }
 
   private onFrames(frames: Frames): void {

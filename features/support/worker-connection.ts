@@ -16,6 +16,12 @@ const EXIT_QUOTE_LINES = 3;
 export class WorkerConnection {
   /** Every message id sent on this connection, by any scenario (a reply with another id is a stray). */
   readonly sentIds = new Set<string>();
+  /**
+   * The ids the kit generated (unique, `<scenario prefix>-<n>`), a subset of {@link sentIds}: only a late
+   * reply to one of these can be excused as an earlier scenario's. A hand-written id such as "" is not
+   * unique, so a reply carrying it is always judged.
+   */
+  readonly generatedIds = new Set<string>();
   /** Set once the worker exited. */
   exitedWith: string | undefined;
   private listener: ((frames: Frames) => void) | undefined;

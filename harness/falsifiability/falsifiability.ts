@@ -35,6 +35,8 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-CALL-7', misbehave: 'generic-error@fail' },
   { clause: 'MF-CALL-8', misbehave: 'no-traceback' },
   { clause: 'MF-CALL-2', misbehave: 'answer-without-id' },
+  // Answers with id "": the kit must not excuse it as a late reply to the earlier scenario that sent "".
+  { clause: 'MF-CALL-2', misbehave: 'answer-with-empty-id' },
   { clause: 'MF-CALL-3', misbehave: 'no-function-answered' },
   { clause: 'MF-CALL-4', misbehave: 'private-callable' },
   { clause: 'MF-CALL-5', misbehave: 'lifecycle-callable' },

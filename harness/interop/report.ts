@@ -58,11 +58,12 @@ export function renderMatrix(results: readonly CellResult[], at: Date): string {
   return lines.join('\n');
 }
 
-export async function writeMatrixReport(): Promise<CellResult[]> {
+/** Runs the matrix and writes its report to `path` (default: the tracked docs/interop-matrix.md). */
+export async function writeMatrixReport(path = `${REPO_ROOT}docs/interop-matrix.md`): Promise<CellResult[]> {
   const missing = missingBuilds();
   if (missing.length > 0) throw new Error(`build the peers and the package first (node harness/peers/setup.mjs && npm run build); missing: ${missing.join(', ')}`);
   const results = await runMatrix();
-  writeFileSync(`${REPO_ROOT}docs/interop-matrix.md`, renderMatrix(results, new Date()));
+  writeFileSync(path, renderMatrix(results, new Date()));
   return results;
 }
 

@@ -20,6 +20,7 @@
  *
  * Child rules broken (one clause each; see fixtures/broken/README.md for the scopes the test uses):
  * - `answer-without-id`            a CALL with a missing, empty or nil id is served with an invented id (MF-CALL-2)
+ * - `answer-with-empty-id`         a CALL with a missing, empty or nil id is answered with an ERROR with id "" (MF-CALL-2)
  * - `no-function-answered`         a CALL without `function` gets a RESPONSE instead of an ERROR (MF-CALL-3)
  * - `private-callable`             a CALL to a `_name` gets a RESPONSE instead of an ERROR (MF-CALL-4)
  * - `lifecycle-callable`           `start`, `stop` and `run` are callable (MF-CALL-5)
@@ -75,7 +76,7 @@ import type { Frames, Socket, SocketOptions, Transport } from '../transport/tran
 
 /** Breakages selected by name and limited by a {@link CallScope}. */
 export const SCOPED_BREAKAGES = [
-  'answer-without-id', 'no-function-answered', 'private-callable', 'lifecycle-callable', 'base-names-callable',
+  'answer-without-id', 'answer-with-empty-id', 'no-function-answered', 'private-callable', 'lifecycle-callable', 'base-names-callable',
   'list-private', 'serial-calls', 'args-ignored', 'args-as-array', 'wrong-result', 'duplicate-reply',
   'generic-error', 'no-traceback', 'reply-without-delimiter', 'timestamp-ms', 'unknown-reply-type',
   'misspelled-app', 'other-profile-reply', 'ignore-v4-calls', 'accept-bad-delimiter', 'accept-trailing-bytes',
@@ -422,6 +423,11 @@ class MisbehavingRouter implements Socket {
     if ((id === undefined || id === '' || id === null) && this.active('answer-without-id', call)) {
       message['id'] = `invented-${this.calls}`;
       changed = true;
+    }
+    if ((id === undefined || id === '' || id === null) && this.active('answer-with-empty-id', call)) {
+      // As a port that validates the id, then answers the failure under the id it has: "".
+      this.answer(routingId, profile, { id: '', type: 'error', error: 'call without an id' });
+      return 'consumed';
     }
     if (typeof id === 'number' && this.active('serve-numeric-id', call)) {
       message['id'] = String(id);

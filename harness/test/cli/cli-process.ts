@@ -20,6 +20,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Whether a falsifiability test also proves a breakage is targeted: the broken target then runs the whole
+ * catalogue and must pass every scenario outside its rule. `npm run falsifiability` sets it; `npm test` runs
+ * only the scenarios of the broken rule (the proof that each check can fail), and the correct targets run
+ * the whole catalogue there (the proof that it passes).
+ */
+export const EXACT_FALSIFIABILITY: boolean = process.env['MF_FALSIFY_EXACT'] === '1';
+
+/** A `--name` regex selecting the scenarios whose names match any of `patterns`. */
+export function nameFilter(patterns: readonly RegExp[]): string {
+  return patterns.map((p) => `(?:${p.source})`).join('|');
+}
+
 /** Fails fast with a clear message when the kit was not built. */
 export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);

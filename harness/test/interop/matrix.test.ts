@@ -1,12 +1,19 @@
 // The interop matrix as a test: every parent driver x every child x both profiles over real ZeroMQ must pass,
-// and the run regenerates docs/interop-matrix.md.
+// and the report renders. Tests never rewrite tracked files: the report goes to a temporary directory
+// (`node --import tsx harness/interop/report.ts` regenerates docs/interop-matrix.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeMatrixReport } from '../../interop/report.js';
 
-test('interop matrix: {TS, Python, Go, Rust} parent x child, v3 and v4, every cell passes', { timeout: 300_000 }, async () => {
-  const results = await writeMatrixReport();
+test('interop matrix: {TS, Python, Go, Rust} parent x child, v3 and v4, every cell passes', { timeout: 300_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mf-matrix-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const results = await writeMatrixReport(join(dir, 'interop-matrix.md'));
   assert.equal(results.length, 32);
   const failed = results.filter((cell) => !cell.passed).map((cell) => `${cell.parent} -> ${cell.child} ${cell.profile}: ${cell.failures.join('; ')}`);
   assert.deepEqual(failed, []);
+  assert.match(readFileSync(join(dir, 'interop-matrix.md'), 'utf8'), /32 of 32 cells pass/);
 });
