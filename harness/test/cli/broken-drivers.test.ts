@@ -27,7 +27,7 @@ interface Case {
   misbehave: string;
   clause: string;
   /** Cucumber tag expression; undefined runs the whole @parent set. */
-  tags?: string;
+  tags?: string | undefined;
   profile?: 'zmq' | 'zmq-v4';
   /**
    * Other clauses a failing scenario citing both may name: its "driver answers call N" step reports the
