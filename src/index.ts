@@ -3,19 +3,19 @@
  * This barrel lists every public name of the main entry point; the simulator is under `./sim`, the protocol
  * core under `./protocol` and the conformance kit under `./conform`.
  */
-export { ParentWorker } from './worker/parent-worker.js';
-export type { WorkerHandle } from './worker/parent-worker.js';
-export type { ParentWorkerOptions, OutputSink } from './worker/parent-options.js';
-export type { CallOptions, CallProxy, RemoteApi, UntypedApi } from './worker/call-proxy.js';
-export { ChildWorker, ENV_PORT, ENV_WORKER_MODE } from './worker/child-worker.js';
-export type { ChildWorkerOptions, CallContext } from './worker/child-worker.js';
-export type { ChildHost, StopSignal } from './worker/child-host.js';
-export type { WorkerEvent, WorkerEventListener } from './worker/events.js';
-export type { MetricsSnapshot } from './worker/metrics.js';
-export type { BreakerState, FailureKind } from './worker/circuit-breaker.js';
-export type { ProcessLauncher, LaunchSpec, LaunchedProcess, ExitInfo, OutputStream } from './worker/process-launcher.js';
-export { NodeProcessLauncher } from './worker/node-launcher.js';
-export type { ServiceRegistration, ServiceDiscovery } from './worker/service-registration.js';
+export { ParentWorker } from './worker/parent/parent-worker.js';
+export type { WorkerHandle } from './worker/parent/parent-worker.js';
+export type { ParentWorkerOptions, OutputSink } from './worker/parent/parent-options.js';
+export type { CallOptions, CallProxy, RemoteApi, UntypedApi } from './worker/parent/call-proxy.js';
+export { ChildWorker, ENV_PORT, ENV_WORKER_MODE } from './worker/child/child-worker.js';
+export type { ChildWorkerOptions, CallContext } from './worker/child/child-worker.js';
+export type { ChildHost, StopSignal } from './worker/child/child-host.js';
+export type { WorkerEvent, WorkerEventListener } from './worker/parent/events.js';
+export type { MetricsSnapshot } from './worker/parent/metrics.js';
+export type { BreakerState, FailureKind } from './worker/parent/circuit-breaker.js';
+export type { ProcessLauncher, LaunchSpec, LaunchedProcess, ExitInfo, OutputStream } from './worker/shared/process-launcher.js';
+export { NodeProcessLauncher } from './worker/parent/node-launcher.js';
+export type { ServiceRegistration, ServiceDiscovery } from './worker/shared/service-registration.js';
 export { ZmqTransport } from './transport/zmq/index.js';
 export type { Transport, Socket, SocketOptions, SocketRole, Frames } from './transport/transport.js';
 export { RealClock, realClock } from './time/real-clock.js';

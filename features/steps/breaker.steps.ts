@@ -1,7 +1,7 @@
 /** Steps of breaker.feature (the TypeScript parent's circuit breaker, on virtual time). */
 import { Given, Then, When } from '@cucumber/cucumber';
 import { MultifrostError } from '../../src/errors.js';
-import type { ParentWorkerOptions } from '../../src/worker/parent-options.js';
+import type { ParentWorkerOptions } from '../../src/worker/parent/parent-options.js';
 import { conform, conformEqual, settle, show } from '../support/expect.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { needsSimulator } from './internal.steps.js';

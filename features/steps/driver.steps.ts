@@ -14,7 +14,7 @@ import { KIT_PROVOKE_ENV } from '../../src/conform/kit-child-observer.js';
 import { TYPESCRIPT_DRIVER_CAPABILITIES } from '../../src/conform/parent-driver.js';
 import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { PROFILES } from '../../src/protocol/profile.js';
-import { resolveWorkerCommand } from '../../src/worker/command.js';
+import { resolveWorkerCommand } from '../../src/worker/parent/command.js';
 import { DriverSession, type ChildObservation, type DriverLine } from '../support/driver-session.js';
 import { conform, conformEqual, sameValue, show, within } from '../support/expect.js';
 import { referenceArgv } from '../support/reference-command.js';

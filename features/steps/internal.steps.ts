@@ -3,7 +3,7 @@
  * the rules about the TypeScript implementation itself: breaker, heartbeat monitor, restarts, limits.
  */
 import { Given, Then, When } from '@cucumber/cucumber';
-import { resolveParentOptions } from '../../src/worker/parent-options.js';
+import { resolveParentOptions } from '../../src/worker/parent/parent-options.js';
 import { conform, show } from '../support/expect.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { lastCall, describeError, session, startCall } from './parent.steps.js';

@@ -2,9 +2,9 @@
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { ConformanceWorker } from '../../src/conform/reference-worker.js';
 import { MultifrostError, SpawnError } from '../../src/errors.js';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { SimHost } from '../../src/worker/sim/sim-host.js';
-import type { WorkerEvent } from '../../src/worker/events.js';
+import type { WorkerEvent } from '../../src/worker/parent/events.js';
 import { conform, conformEqual, sameValue, settle, show, within } from '../support/expect.js';
 import type { ConformanceWorld, ServiceApi } from '../support/world.js';
 import { raw, sendCall } from './child-wire.steps.js';

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loopbackEndpoint } from '../../src/transport/transport.js';
-import { ENV_PARENT_PIPE } from '../../src/worker/child-host.js';
-import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child-worker.js';
-import { NodeProcessLauncher } from '../../src/worker/node-launcher.js';
-import type { ExitInfo, LaunchedProcess } from '../../src/worker/process-launcher.js';
+import { ENV_PARENT_PIPE } from '../../src/worker/child/child-host.js';
+import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.js';
+import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
+import type { ExitInfo, LaunchedProcess } from '../../src/worker/shared/process-launcher.js';
 import { within } from './expect.js';
 import { pollFor } from './connect-probe.js';
 import type { RegistryHome } from './connect-home.js';

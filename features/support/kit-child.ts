@@ -13,7 +13,7 @@ import { PROFILES, profileForApp, type Profile } from '../../src/protocol/profil
 import type { Clock } from '../../src/time/clock.js';
 import type { Frames, Socket, Transport } from '../../src/transport/transport.js';
 import { loopbackEndpoint } from '../../src/transport/transport.js';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../../src/worker/process-launcher.js';
+import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
 import type { WireTrace } from './wire-trace.js';
 
 /** How the scripted child behaves; steps change it before or during a scenario. */

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
-import { resolveWorkerCommand } from '../../src/worker/command.js';
+import { resolveWorkerCommand } from '../../src/worker/parent/command.js';
 
 function newestMtimeMs(dir: string, suffix: string): number {
   let newest = 0;

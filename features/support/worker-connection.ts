@@ -7,7 +7,7 @@
  */
 import type { Frames, Socket } from '../../src/transport/transport.js';
 import { descendants, signalAll } from '../../src/conform/worker-session.js';
-import type { LaunchedProcess, OutputStream } from '../../src/worker/process-launcher.js';
+import type { LaunchedProcess, OutputStream } from '../../src/worker/shared/process-launcher.js';
 import type { TrackedProcess } from './world.js';
 
 /** Lines of the worker's stderr quoted with its exit in a failure (`actual:`), so a panic's cause shows. */

@@ -18,13 +18,13 @@ import { realClock } from '../../src/time/real-clock.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { endpointPort, loopbackEndpoint } from '../../src/transport/transport.js';
-import { ENV_PARENT_PIPE } from '../../src/worker/child-host.js';
-import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child-worker.js';
-import type { WorkerEvent } from '../../src/worker/events.js';
-import { NodeProcessLauncher } from '../../src/worker/node-launcher.js';
-import type { ParentWorkerOptions } from '../../src/worker/parent-options.js';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
-import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/process-launcher.js';
+import { ENV_PARENT_PIPE } from '../../src/worker/child/child-host.js';
+import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.js';
+import type { WorkerEvent } from '../../src/worker/parent/events.js';
+import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
+import type { ParentWorkerOptions } from '../../src/worker/parent/parent-options.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
+import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
 import { KitChildLauncher } from './kit-child.js';
 import { referenceArgv } from './reference-command.js';
@@ -197,7 +197,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     const target = this.params.target;
     try {
       if (target.kind === 'service') {
-        const { fileServiceDiscovery } = await import('../../src/worker/registry-adapter.js');
+        const { fileServiceDiscovery } = await import('../../src/worker/shared/registry-adapter.js');
         const { port } = await (await fileServiceDiscovery()).discover(target.serviceId, this.timeoutMs);
         await socket.connect(loopbackEndpoint(port));
         this.trace.note(`connected to service '${target.serviceId}' on port ${port}`);

@@ -31,7 +31,7 @@ if (!existsSync(compiledWorker)) {
 }
 // The parent runs the compiled library too: under tsx every class and function carries a naming helper
 // that production code does not pay for.
-const { ParentWorker } = (await import(`${root}dist/src/worker/parent-worker.js`)) as typeof import('../../src/worker/parent-worker.js');
+const { ParentWorker } = (await import(`${root}dist/src/worker/parent/parent-worker.js`)) as typeof import('../../src/worker/parent/parent-worker.js');
 
 type Payload = { fn: string; args: unknown[] };
 const payloads: Record<string, Payload> = {

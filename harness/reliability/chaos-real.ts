@@ -19,7 +19,7 @@ import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { ErrorCode, MultifrostError } from '../../src/errors.js';
 import { Prng } from '../../src/time/prng.js';
 import { realClock } from '../../src/time/real-clock.js';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { orphansOf, waitFor } from './processes.js';
 
 export interface ChaosRealOptions {

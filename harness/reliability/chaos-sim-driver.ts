@@ -25,9 +25,9 @@ import { type FaultRule, type SimMessage, type SimNetwork, createSimNetwork, cra
 import type { TimerHandle } from '../../src/time/clock.js';
 import { Prng } from '../../src/time/prng.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
-import type { BreakerState } from '../../src/worker/circuit-breaker.js';
-import type { WorkerEvent } from '../../src/worker/events.js';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
+import type { BreakerState } from '../../src/worker/parent/circuit-breaker.js';
+import type { WorkerEvent } from '../../src/worker/parent/events.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
 import { CountingClock } from './counting-clock.js';
 

@@ -14,7 +14,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { realClock } from '../../src/time/real-clock.js';
-import { ParentWorker } from '../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { CountingClock } from './counting-clock.js';
 import { settledHeapUsed } from './memory.js';
 import { openFileDescriptors } from './processes.js';

@@ -13,7 +13,7 @@ import { decodeMessage } from '../../src/protocol/validate.js';
 import { realClock } from '../../src/time/real-clock.js';
 import type { Socket } from '../../src/transport/transport.js';
 import { ZmqTransport } from '../../src/transport/zmq/index.js';
-import { ENV_PORT } from '../../src/worker/child-worker.js';
+import { ENV_PORT } from '../../src/worker/child/child-worker.js';
 import { CountingHost } from './test-host.js';
 
 export interface RawChildSession {

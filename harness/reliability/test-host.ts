@@ -3,8 +3,8 @@
  * it is given, exits recorded instead of performed, and log lines counted by drop reason instead of kept (a
  * fuzz run logs hundreds of thousands of drops; keeping them would look like a leak).
  */
-import type { ChildHost, StopSignal } from '../../src/worker/child-host.js';
-import type { OutputStream } from '../../src/worker/process-launcher.js';
+import type { ChildHost, StopSignal } from '../../src/worker/child/child-host.js';
+import type { OutputStream } from '../../src/worker/shared/process-launcher.js';
 
 export class CountingHost implements ChildHost {
   readonly exits: number[] = [];

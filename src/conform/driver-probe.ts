@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { SpawnError } from '../errors.js';
 import type { ProfileName } from '../protocol/profile.js';
 import type { Clock } from '../time/clock.js';
-import { TailBuffer } from '../worker/process-launcher.js';
+import { TailBuffer } from '../worker/shared/process-launcher.js';
 
 /** Options of {@link probeDriver}. */
 export interface DriverProbeOptions {

@@ -8,8 +8,8 @@
  * @see MF-DRV-1
  */
 import { realClock } from '../time/real-clock.js';
-import { ProcessHost } from '../worker/child-host.js';
-import type { ChildWorkerOptions } from '../worker/child-worker.js';
+import { ProcessHost } from '../worker/child/child-host.js';
+import type { ChildWorkerOptions } from '../worker/child/child-worker.js';
 import { KIT_LOG_ENV, KIT_PROVOKE_ENV, KitLog, ObservedTransport, logStart, observedHost, parseProvocation, startGrandchild } from './kit-child-observer.js';
 import { MisbehavingTransport, parseMisbehaviour } from './misbehaving-transport.js';
 import { isMainModule } from './main-module.js';

@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { defaultCodec } from '../protocol/codec.js';
 import type { Clock } from '../time/clock.js';
 import type { Frames, Socket, SocketOptions, Transport } from '../transport/transport.js';
-import type { ChildHost, StopSignal } from '../worker/child-host.js';
+import type { ChildHost, StopSignal } from '../worker/child/child-host.js';
 
 export const KIT_LOG_ENV = 'MULTIFROST_KIT_LOG';
 export const KIT_PROVOKE_ENV = 'MULTIFROST_KIT_PROVOKE';

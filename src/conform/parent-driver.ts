@@ -9,9 +9,9 @@
 import { createInterface } from 'node:readline';
 import { ErrorCode, MultifrostError } from '../errors.js';
 import { isProfileName } from '../protocol/profile.js';
-import type { ParentWorkerOptions } from '../worker/parent-options.js';
-import { ParentWorker } from '../worker/parent-worker.js';
-import type { WorkerEvent } from '../worker/events.js';
+import type { ParentWorkerOptions } from '../worker/parent/parent-options.js';
+import { ParentWorker } from '../worker/parent/parent-worker.js';
+import type { WorkerEvent } from '../worker/parent/events.js';
 import { isMainModule } from './main-module.js';
 import { fromTaggedJson, toTaggedJson } from './tagged-json.js';
 

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ProfileName } from '../protocol/profile.js';
 import { isProfileName } from '../protocol/profile.js';
-import { ChildWorker, type ChildWorkerOptions } from '../worker/child-worker.js';
+import { ChildWorker, type ChildWorkerOptions } from '../worker/child/child-worker.js';
 import { isMainModule } from './main-module.js';
 import type { SimProgram } from '../worker/sim/sim-launcher.js';
 

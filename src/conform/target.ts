@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '../errors.js';
-import { resolveWorkerCommand } from '../worker/command.js';
+import { resolveWorkerCommand } from '../worker/parent/command.js';
 import { referenceWorkerPath } from './reference-worker.js';
 
 /** A child checked in spawn mode (the kit's parent binds, the child connects). */

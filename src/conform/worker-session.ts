@@ -11,9 +11,9 @@ import type { Clock } from '../time/clock.js';
 import { realClock } from '../time/real-clock.js';
 import type { Frames, Socket, Transport } from '../transport/transport.js';
 import { loopbackEndpoint, endpointPort } from '../transport/transport.js';
-import { ENV_PORT, ENV_WORKER_MODE } from '../worker/child-worker.js';
-import { NodeProcessLauncher } from '../worker/node-launcher.js';
-import type { LaunchedProcess } from '../worker/process-launcher.js';
+import { ENV_PORT, ENV_WORKER_MODE } from '../worker/child/child-worker.js';
+import { NodeProcessLauncher } from '../worker/parent/node-launcher.js';
+import type { LaunchedProcess } from '../worker/shared/process-launcher.js';
 import type { Target } from './target.js';
 
 /** Options of {@link WorkerSession.open}. */
@@ -46,7 +46,7 @@ export class WorkerSession {
     const socket = options.transport.dealer();
     try {
       if (target.kind === 'service') {
-        const { fileServiceDiscovery } = await import('../worker/registry-adapter.js');
+        const { fileServiceDiscovery } = await import('../worker/shared/registry-adapter.js');
         const discovery = await fileServiceDiscovery();
         const { port } = await discovery.discover(target.serviceId, options.discoveryTimeoutMs ?? 5000);
         await socket.connect(loopbackEndpoint(port));

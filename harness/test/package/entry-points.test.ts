@@ -45,8 +45,8 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
   const loaded = run(`await import('multifrost-conform/child');`, ['--import', register]);
   assert.equal(loaded.status, 0, loaded.stderr);
   const modules = [...new Set(loaded.stderr.split('\n').filter((line) => line.startsWith('LOADED ')).map((line) => line.replace(/^.*\/dist\/src\//, '')))];
-  assert.ok(modules.includes('worker/child-worker.js'), `the hook saw: ${modules.join(', ')}`);
-  for (const heavy of ['worker/parent-worker.js', 'worker/node-launcher.js', 'registry/index.js', 'transport/zmq/index.js']) {
+  assert.ok(modules.includes('worker/child/child-worker.js'), `the hook saw: ${modules.join(', ')}`);
+  for (const heavy of ['worker/parent/parent-worker.js', 'worker/parent/node-launcher.js', 'registry/index.js', 'transport/zmq/index.js']) {
     assert.ok(!modules.includes(heavy), `multifrost-conform/child loaded ${heavy}`);
   }
 });

@@ -3,9 +3,9 @@
 // stop. A first slice of the interop matrix. Needs `node harness/peers/setup.mjs`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ParentWorker } from '../../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 import { ErrorCode, RemoteCallError } from '../../../src/errors.js';
-import type { WorkerEvent } from '../../../src/worker/events.js';
+import type { WorkerEvent } from '../../../src/worker/parent/events.js';
 import { PEERS, PEER_LANGUAGES } from '../../peers/peers.js';
 import type { ProfileName } from '../../../src/protocol/profile.js';
 

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { referenceWorkerPath } from '../../../src/conform/reference-worker.js';
 import { ErrorCode, MultifrostError } from '../../../src/errors.js';
 import { FileRegistryStore, ServiceRegistry } from '../../../src/registry/index.js';
-import { resolveWorkerCommand } from '../../../src/worker/command.js';
-import { ParentWorker } from '../../../src/worker/parent-worker.js';
-import { fileServiceDiscovery } from '../../../src/worker/registry-adapter.js';
+import { resolveWorkerCommand } from '../../../src/worker/parent/command.js';
+import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
+import { fileServiceDiscovery } from '../../../src/worker/shared/registry-adapter.js';
 import { waitFor } from '../../reliability/processes.js';
 
 const OTHER_UID = 65_534; // nobody

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { referenceProgram } from '../../../src/conform/reference-worker.js';
 import { createSimNetwork, drop } from '../../../src/sim.js';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
-import { ParentWorker } from '../../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 import { SimLauncher } from '../../../src/worker/sim/sim-launcher.js';
 import { CountingClock } from '../../reliability/counting-clock.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CircuitBreaker, type Transition } from '../../../src/worker/circuit-breaker.js';
+import { CircuitBreaker, type Transition } from '../../../src/worker/parent/circuit-breaker.js';
 
 function breaker(options: ConstructorParameters<typeof CircuitBreaker>[0] = {}) {
   const transitions: string[] = [];

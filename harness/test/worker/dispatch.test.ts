@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callableMethods, resolveMethod } from '../../../src/worker/dispatch.js';
-import { createCallProxy } from '../../../src/worker/call-proxy.js';
-import { OutputForwarder } from '../../../src/worker/output-forwarder.js';
+import { callableMethods, resolveMethod } from '../../../src/worker/child/dispatch.js';
+import { createCallProxy } from '../../../src/worker/parent/call-proxy.js';
+import { OutputForwarder } from '../../../src/worker/child/output-forwarder.js';
 
 class Base {
   start(): void {}

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
-import { PendingCalls } from '../../../src/worker/pending-calls.js';
-import { HeartbeatMonitor } from '../../../src/worker/heartbeat-monitor.js';
-import { Metrics, percentile } from '../../../src/worker/metrics.js';
-import { RestartPolicy } from '../../../src/worker/restart-policy.js';
+import { PendingCalls } from '../../../src/worker/parent/pending-calls.js';
+import { HeartbeatMonitor } from '../../../src/worker/parent/heartbeat-monitor.js';
+import { Metrics, percentile } from '../../../src/worker/parent/metrics.js';
+import { RestartPolicy } from '../../../src/worker/parent/restart-policy.js';
 import { TimeoutError, WorkerStoppedError } from '../../../src/errors.js';
 
 test('pending calls: a reply settles the call once and a late timeout does nothing', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 
-const hostUrl = new URL('../../../src/worker/child-host.ts', import.meta.url).href;
+const hostUrl = new URL('../../../src/worker/child/child-host.ts', import.meta.url).href;
 
 interface Outcome {
   captured: Array<[string, string]>;

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { ParentWorker } from '../../../src/worker/parent-worker.js';
+import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 import { RemoteCallError, SpawnError, WorkerStoppedError } from '../../../src/errors.js';
-import type { WorkerEvent } from '../../../src/worker/events.js';
+import type { WorkerEvent } from '../../../src/worker/parent/events.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const referenceWorker = `${root}src/conform/reference-worker.ts`;

@@ -3,10 +3,10 @@
 import { createSimNetwork, type FaultRule, type SimNetwork } from '../../../src/sim.js';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
 import { referenceProgram } from '../../../src/conform/reference-worker.js';
-import { ParentWorker } from '../../../src/worker/parent-worker.js';
-import type { ParentWorkerOptions } from '../../../src/worker/parent-options.js';
+import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
+import type { ParentWorkerOptions } from '../../../src/worker/parent/parent-options.js';
 import { SimLauncher, type SimProgram } from '../../../src/worker/sim/sim-launcher.js';
-import type { WorkerEvent } from '../../../src/worker/events.js';
+import type { WorkerEvent } from '../../../src/worker/parent/events.js';
 
 export interface ConformanceApi {
   add(a: number, b: number): number;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CircuitOpenError, InvalidArgumentError, RemoteCallError, TimeoutError, WorkerStoppedError } from '../../../src/errors.js';
 import { drop } from '../../../src/sim.js';
-import { ChildWorker } from '../../../src/worker/child-worker.js';
+import { ChildWorker } from '../../../src/worker/child/child-worker.js';
 import type { SimProgram } from '../../../src/worker/sim/sim-launcher.js';
 import { outcome, simWorld } from './sim-support.js';
 
@@ -207,7 +207,7 @@ test('MF-LIFE-12: connect mode binds, registers, is discovered and called, and u
   const { VirtualClock } = await import('../../../src/time/virtual-clock.js');
   const { createSimNetwork } = await import('../../../src/sim.js');
   const { ConformanceWorker } = await import('../../../src/conform/reference-worker.js');
-  const { ParentWorker } = await import('../../../src/worker/parent-worker.js');
+  const { ParentWorker } = await import('../../../src/worker/parent/parent-worker.js');
   const { SimHost } = await import('../../../src/worker/sim/sim-host.js');
   const clock = new VirtualClock();
   clock.autoAdvance();

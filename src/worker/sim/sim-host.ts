@@ -2,8 +2,8 @@
  * A simulated process for a ChildWorker living inside the test's Node process: its own environment, pid,
  * signals, exit and output streams. Used by {@link SimLauncher}.
  */
-import type { ChildHost, StopSignal } from '../child-host.js';
-import type { OutputStream } from '../process-launcher.js';
+import type { ChildHost, StopSignal } from '../child/child-host.js';
+import type { OutputStream } from '../shared/process-launcher.js';
 
 export class SimHost implements ChildHost {
   /** What the process wrote to its own streams (not forwarded), in order. */

@@ -6,8 +6,8 @@
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import { sleepOn } from '../../time/real-clock.js';
 import type { Transport } from '../../transport/transport.js';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../process-launcher.js';
-import { TailBuffer } from '../process-launcher.js';
+import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import { TailBuffer } from '../shared/process-launcher.js';
 import { SimHost } from './sim-host.js';
 import { TrackingTransport } from './tracking-transport.js';
 

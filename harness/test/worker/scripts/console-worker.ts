@@ -1,5 +1,5 @@
 // A worker whose methods print with console.* and process.stdout.write, to check forwarding of real streams.
-import { ChildWorker } from '../../../../src/worker/child-worker.js';
+import { ChildWorker } from '../../../../src/worker/child/child-worker.js';
 
 class ConsoleWorker extends ChildWorker {
   shout(text: string): string {

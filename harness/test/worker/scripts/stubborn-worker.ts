@@ -1,5 +1,5 @@
 // A worker that ignores SHUTDOWN and SIGTERM, to check that stop() escalates to SIGKILL.
-import { ChildWorker } from '../../../../src/worker/child-worker.js';
+import { ChildWorker } from '../../../../src/worker/child/child-worker.js';
 
 class StubbornWorker extends ChildWorker {
   ping(): string {

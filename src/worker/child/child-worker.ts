@@ -11,23 +11,23 @@
  * await new MathWorker().run();
  * ```
  */
-import { DecodeError, EncodeError, MultifrostError } from '../errors.js';
-import type { Clock } from '../time/clock.js';
-import { realClock } from '../time/real-clock.js';
-import type { Socket, Transport } from '../transport/transport.js';
-import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../transport/transport.js';
-import { Codec, defaultCodec } from '../protocol/codec.js';
-import { childFrames, parseChildInbound } from '../protocol/framing.js';
-import type { CallMessage, HeartbeatMessage, Message } from '../protocol/message.js';
-import { createError, createHeartbeatEcho, createOutput, createResponse } from '../protocol/messages.js';
-import { PROFILES, type Profile, type ProfileName } from '../protocol/profile.js';
-import { callDefect, decodeMessage } from '../protocol/validate.js';
+import { DecodeError, EncodeError, MultifrostError } from '../../errors.js';
+import type { Clock } from '../../time/clock.js';
+import { realClock } from '../../time/real-clock.js';
+import type { Socket, Transport } from '../../transport/transport.js';
+import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
+import { Codec, defaultCodec } from '../../protocol/codec.js';
+import { childFrames, parseChildInbound } from '../../protocol/framing.js';
+import type { CallMessage, HeartbeatMessage, Message } from '../../protocol/message.js';
+import { createError, createHeartbeatEcho, createOutput, createResponse } from '../../protocol/messages.js';
+import { PROFILES, type Profile, type ProfileName } from '../../protocol/profile.js';
+import { callDefect, decodeMessage } from '../../protocol/validate.js';
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
 import { callableMethods, refusal } from './dispatch.js';
 import { OutputForwarder } from './output-forwarder.js';
-import type { OutputStream } from './process-launcher.js';
-import type { ServiceRegistration } from './service-registration.js';
+import type { OutputStream } from '../shared/process-launcher.js';
+import type { ServiceRegistration } from '../shared/service-registration.js';
 
 /** Environment variables of spawn mode. @see MF-LIFE-1 */
 export const ENV_PORT = 'COMLINK_ZMQ_PORT';
@@ -412,12 +412,12 @@ function errorText(error: unknown): string {
 
 /** The file registry under MULTIFROST_HOME or ~/.multifrost, loaded only in connect mode. */
 async function defaultRegistration(): Promise<ServiceRegistration> {
-  const { fileServiceRegistration } = await import('./registry-adapter.js');
+  const { fileServiceRegistration } = await import('../shared/registry-adapter.js');
   return fileServiceRegistration();
 }
 
 /** The real ZeroMQ transport, loaded lazily so that simulated workers never load the native module. */
 async function defaultTransport(): Promise<Transport> {
-  const { ZmqTransport } = await import('../transport/zmq/index.js');
+  const { ZmqTransport } = await import('../../transport/zmq/index.js');
   return new ZmqTransport();
 }

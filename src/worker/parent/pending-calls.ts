@@ -2,7 +2,7 @@
  * The table of calls waiting for a reply, keyed by message id. Each entry settles exactly once:
  * by a reply, by its timeout, or by `rejectAll` (stop, child exit). @see MF-CALL-12, MF-CALL-13, MF-LIFE-5
  */
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
 
 export interface PendingCall {
   readonly id: string;

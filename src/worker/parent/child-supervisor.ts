@@ -3,11 +3,11 @@
  * exit at once, and the stop sequence SHUTDOWN, grace, SIGTERM, SIGKILL on its whole process group.
  * @see MF-LIFE-1, MF-LIFE-4, MF-LIFE-8
  */
-import type { Clock } from '../time/clock.js';
-import { ENV_PARENT_PIPE } from './child-host.js';
-import { ENV_PORT, ENV_WORKER_MODE } from './child-worker.js';
+import type { Clock } from '../../time/clock.js';
+import { ENV_PARENT_PIPE } from '../child/child-host.js';
+import { ENV_PORT, ENV_WORKER_MODE } from '../child/child-worker.js';
 import type { ResolvedCommand } from './command.js';
-import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from './process-launcher.js';
+import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
 
 export interface ChildSupervisorOptions {
   launcher: ProcessLauncher;

@@ -4,7 +4,7 @@
  * in a small bounded buffer; when the buffer is full, or the socket is backed up or closed, the text goes to
  * the process's own stream instead, so nothing is lost and no queue grows without bound (MF-OUT-2, MF-OUT-3).
  */
-import type { OutputStream } from './process-launcher.js';
+import type { OutputStream } from '../shared/process-launcher.js';
 
 export interface OutputForwarderOptions {
   /** Sends one output message to one parent; rejects when it could not be sent. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from './process-launcher.js';
-import { TailBuffer } from './process-launcher.js';
+import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import { TailBuffer } from '../shared/process-launcher.js';
 
 /** Splits a byte stream into lines, keeping a partial last line until the next chunk. */
 function lineReader(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {

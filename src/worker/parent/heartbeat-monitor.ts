@@ -3,7 +3,7 @@
  * RTT is measured on the monotonic clock (MF-HB-5); any echo resets the miss count; reaching `maxMisses`
  * reports once and starts counting again (MF-HB-7). Owns its timers and releases them on `stop()`.
  */
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
 
 export interface HeartbeatMonitorOptions {
   clock: Clock;

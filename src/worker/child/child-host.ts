@@ -2,7 +2,7 @@
  * The child's view of its process: environment, signals, exit, its own output streams. The real host is
  * `process`; the simulator supplies in-process hosts so that many simulated children live in one Node process.
  */
-import type { OutputStream } from './process-launcher.js';
+import type { OutputStream } from '../shared/process-launcher.js';
 
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 

@@ -2,14 +2,14 @@
  * ParentWorker options, resolved once by {@link resolveParentOptions}. Every duration is in milliseconds and
  * says so in its name (MF-HB-6: a seconds value never reaches a timer as milliseconds).
  */
-import { InvalidArgumentError } from '../errors.js';
-import type { Codec } from '../protocol/codec.js';
-import type { ProfileName } from '../protocol/profile.js';
-import { isProfileName } from '../protocol/profile.js';
-import type { Clock } from '../time/clock.js';
-import type { Transport } from '../transport/transport.js';
-import type { OutputStream, ProcessLauncher } from './process-launcher.js';
-import type { ServiceDiscovery } from './service-registration.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { Codec } from '../../protocol/codec.js';
+import type { ProfileName } from '../../protocol/profile.js';
+import { isProfileName } from '../../protocol/profile.js';
+import type { Clock } from '../../time/clock.js';
+import type { Transport } from '../../transport/transport.js';
+import type { OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import type { ServiceDiscovery } from '../shared/service-registration.js';
 
 /** Where forwarded child output goes. */
 export type OutputSink = (stream: OutputStream, text: string, workerName: string) => void;

@@ -2,7 +2,7 @@
  * Connects the worker to the file service registry (`src/registry`), loaded on demand so that spawn-mode
  * workers never touch the registry.
  */
-import { ServiceRegistry } from '../registry/index.js';
+import { ServiceRegistry } from '../../registry/index.js';
 import type { ServiceDiscovery, ServiceRegistration } from './service-registration.js';
 
 /** Registration in the file registry under `MULTIFROST_HOME` or `~/.multifrost`. */

@@ -22,17 +22,17 @@ import {
   SpawnError,
   TimeoutError,
   WorkerStoppedError,
-} from '../errors.js';
-import { Codec, defaultCodec } from '../protocol/codec.js';
-import { parentFrames, parseParentInbound } from '../protocol/framing.js';
-import type { ErrorMessage, Message, OutputMessage, ResponseMessage } from '../protocol/message.js';
-import { createCall, createHeartbeat, createShutdown } from '../protocol/messages.js';
-import { PROFILES, type Profile } from '../protocol/profile.js';
-import { decodeMessage } from '../protocol/validate.js';
-import type { Clock } from '../time/clock.js';
-import { realClock } from '../time/real-clock.js';
-import type { Socket, Transport } from '../transport/transport.js';
-import { endpointPort, loopbackEndpoint } from '../transport/transport.js';
+} from '../../errors.js';
+import { Codec, defaultCodec } from '../../protocol/codec.js';
+import { parentFrames, parseParentInbound } from '../../protocol/framing.js';
+import type { ErrorMessage, Message, OutputMessage, ResponseMessage } from '../../protocol/message.js';
+import { createCall, createHeartbeat, createShutdown } from '../../protocol/messages.js';
+import { PROFILES, type Profile } from '../../protocol/profile.js';
+import { decodeMessage } from '../../protocol/validate.js';
+import type { Clock } from '../../time/clock.js';
+import { realClock } from '../../time/real-clock.js';
+import type { Socket, Transport } from '../../transport/transport.js';
+import { endpointPort, loopbackEndpoint } from '../../transport/transport.js';
 import { type CallOptions, type CallProxy, type UntypedApi, createCallProxy } from './call-proxy.js';
 import { ChildSupervisor } from './child-supervisor.js';
 import { CircuitBreaker, type FailureKind, type Transition } from './circuit-breaker.js';
@@ -43,9 +43,9 @@ import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { type OutputSink, type ParentWorkerOptions, type ResolvedParentOptions, resolveParentOptions, validateTimeoutMs } from './parent-options.js';
 import { NodeProcessLauncher } from './node-launcher.js';
 import { PendingCalls } from './pending-calls.js';
-import type { ExitInfo, LaunchedProcess, ProcessLauncher } from './process-launcher.js';
+import type { ExitInfo, LaunchedProcess, ProcessLauncher } from '../shared/process-launcher.js';
 import { RestartPolicy } from './restart-policy.js';
-import type { ServiceDiscovery } from './service-registration.js';
+import type { ServiceDiscovery } from '../shared/service-registration.js';
 
 type Mode = { kind: 'spawn'; supervisor: ChildSupervisor } | { kind: 'connect'; serviceId: string; port: number };
 type State = 'new' | 'starting' | 'running' | 'failed' | 'stopping' | 'stopped';
@@ -519,11 +519,11 @@ function ignoreFailure(): void {}
 
 /** The real ZeroMQ transport, loaded lazily so that simulated workers never load the native module. */
 async function defaultTransport(): Promise<Transport> {
-  const { ZmqTransport } = await import('../transport/zmq/index.js');
+  const { ZmqTransport } = await import('../../transport/zmq/index.js');
   return new ZmqTransport();
 }
 
 async function defaultDiscovery(): Promise<ServiceDiscovery> {
-  const { fileServiceDiscovery } = await import('./registry-adapter.js');
+  const { fileServiceDiscovery } = await import('../shared/registry-adapter.js');
   return fileServiceDiscovery();
 }
