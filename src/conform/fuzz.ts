@@ -66,7 +66,7 @@ const edgeValues: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) =>
 export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
   const app = PROFILES[profile].app;
   const core = { app, type: 'call', timestamp: 1 };
-  // A value the kit's own codec refuses (e.g. a `__proto__` key) becomes a lone nil: still malformed input.
+  // A value the kit's own codec refuses (e.g. a bigint beyond uint64) becomes a lone nil: still malformed input.
   const map = (value: Record<string, unknown>): Uint8Array => {
     try {
       return defaultCodec.encode(value);

@@ -110,6 +110,13 @@ function installExtensions(): void {
   }
 }
 
+/**
+ * The bytes of the map key `__proto__`. msgpackr renames that key to `__proto_` when it decodes a map into
+ * an object (its guard against prototype pollution), which changes the value and can even lose an entry
+ * (`{"__proto__": 1, "__proto_": 2}`): payloads holding these bytes are decoded by {@link decodeKeepingKeys}.
+ */
+const PROTO_KEY = Buffer.from('__proto__', 'latin1');
+
 /** The two byte runs that end a 64-bit integer of magnitude exactly 2^53 (after the 0xcf / 0xd3 tag). */
 const PLUS_2_53 = Buffer.from('0020000000000000', 'hex');
 const MINUS_2_53 = Buffer.from('ffe0000000000000', 'hex');
@@ -128,6 +135,8 @@ export class Codec {
   readonly #unpackr: UnpackrInstance;
   /** Used only for payloads holding an integer of magnitude 2^53 (bigints for every 64-bit integer); made on first use. */
   #exactUnpackr: UnpackrInstance | undefined;
+  /** Used only for payloads holding the bytes `__proto__` (maps as Maps, every 64-bit integer a bigint); made on first use. */
+  #keyedUnpackr: UnpackrInstance | undefined;
 
   constructor(options: CodecOptions = {}) {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -169,8 +178,8 @@ export class Codec {
   }
 
   /**
-   * Decodes exactly one msgpack value. Maps become plain objects (key `__proto__` arrives as `__proto_`,
-   * msgpackr's guard against prototype pollution), bin becomes a Buffer, 64-bit integers become numbers
+   * Decodes exactly one msgpack value. Maps become plain objects whose keys are exactly the wire's (a key
+   * `__proto__` is an own data property, never the object's prototype; see {@link decodeKeepingKeys}), bin becomes a Buffer, 64-bit integers become numbers
    * when safe (|n| <= 2^53 - 1) and bigints otherwise (MF-VAL-4). A nested 0xc1 byte (never used by
    * msgpack) decodes to an opaque object that no message field accepts (a top-level one is refused).
    * Invalid UTF-8 inside a `str` is decoded with U+FFFD in its place (as TextDecoder does), not refused.
@@ -189,6 +198,11 @@ export class Codec {
     const source = nativeStrings || isAscii(wire) ? wire : (repairInvalidUtf8(wire) ?? wire);
     const value = unpackStrict(this.#unpackr, source);
     if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
+    // A map key `__proto__` (rare: found with one byte search) needs maps decoded as Maps, then copied.
+    if (source.indexOf(PROTO_KEY) !== -1) {
+      this.#keyedUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, mapsAsObjects: false, int64AsType: 'bigint' } as Options);
+      return decodeKeepingKeys(unpackStrict(this.#keyedUnpackr, source));
+    }
     // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are
     // rare: find them with a byte search, and decode those again exactly.
     if (mayHoldTwoTo53(source)) {
@@ -253,6 +267,42 @@ function exactIntegers(value: unknown): unknown {
     for (const key of Object.keys(record)) record[key] = exactIntegers(record[key]);
   }
   return value;
+}
+
+/**
+ * The value of a decode with maps as Maps and 64-bit integers as bigints, in the shape of the ordinary
+ * decode: each Map becomes a plain object in wire order whose keys are the wire's own (a key `__proto__`
+ * is defined as an own data property, so no prototype is ever set or reached), and each bigint a number
+ * when it is a safe integer (MF-VAL-4). A non-string key becomes its string form, as msgpackr's object
+ * decode gives it (number, boolean, bigint, nil); an array or map key is refused, as there.
+ * A later duplicate key wins, as in the ordinary decode.
+ * @throws DecodeError `not-msgpack` for a key that has no string form.
+ */
+function decodeKeepingKeys(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = decodeKeepingKeys(value[i]);
+    return value;
+  }
+  if (!(value instanceof Map)) return value;
+  const record: Record<string, unknown> = {};
+  for (const [key, item] of value as Map<unknown, unknown>) {
+    const name = keyText(key);
+    const decoded = decodeKeepingKeys(item);
+    if (name === '__proto__') Object.defineProperty(record, name, { value: decoded, enumerable: true, writable: true, configurable: true });
+    else record[name] = decoded;
+  }
+  return record;
+}
+
+/** A decoded map key as msgpackr's object decode names it. */
+function keyText(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
+  if (key === null || key === undefined) return String(key);
+  throw new DecodeError('not-msgpack', `a map key of type ${Array.isArray(key) ? 'array' : typeof key} has no string form`);
 }
 
 /** The shared codec with the default limit (16 MiB). */

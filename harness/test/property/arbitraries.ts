@@ -21,8 +21,11 @@ export const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).m
 /** Well-formed strings over the whole Unicode range, including non-BMP characters. */
 export const unicodeString = fc.string({ unit: 'binary', maxLength: 12 });
 
-/** Object keys: any string except `__proto__` (which msgpackr renames on decode, documented). */
-export const key = fc.oneof(fc.string({ maxLength: 6 }), unicodeString).filter((k) => k !== '__proto__');
+/** Keys that name something on Object.prototype: they must travel as ordinary keys, unchanged. */
+export const oddKey = fc.constantFrom('__proto__', '__proto_', 'constructor', 'toString', 'hasOwnProperty', '__defineGetter__', 'prototype', '');
+
+/** Object keys: any string, the odd ones above included. */
+export const key = fc.oneof(fc.string({ maxLength: 6 }), unicodeString, oddKey);
 
 /** Numbers with every edge: NaN, ±Infinity, -0, integers around each format boundary, 2^53, 2^63. */
 export const anyNumber = fc.oneof(

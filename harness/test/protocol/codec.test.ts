@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DecodeError, EncodeError, ErrorCode, InvalidArgumentError, PayloadTooLargeError } from '../../../src/errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../../../src/protocol/codec.js';
+import { sanitize } from '../../../src/protocol/sanitize.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string): Buffer => Buffer.from(text, 'hex');
@@ -174,10 +175,47 @@ describe('Codec.decodeValue: strict decoding', () => {
     assert.equal(codec.decodeValue(fromHex('a2c328')), '\ufffd(');
   });
 
-  it('renames a __proto__ key (msgpackr guards the prototype) instead of polluting anything', () => {
+  it('decodes a __proto__ key as an own property, unchanged, and sets no prototype', () => {
     const value = codec.decodeValue(fromHex('81a95f5f70726f746f5f5f81a178c3')) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.keys(value), ['__proto__']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__'), { value: { x: true }, enumerable: true, writable: true, configurable: true });
+    assert.equal(value['x'], undefined);
     assert.equal(({} as Record<string, unknown>)['x'], undefined);
+  });
+
+  it('keeps {"__proto__": 1, "__proto_": 2} whole in both directions (no entry lost or renamed)', () => {
+    const input = JSON.parse('{"__proto__": 1, "__proto_": 2}') as Record<string, unknown>;
+    const bytes = codec.encode(input);
+    assert.equal(hex(bytes), '82a95f5f70726f746f5f5f01a85f5f70726f746f5f02');
+    const decoded = codec.decodeValue(bytes) as Record<string, unknown>;
+    assert.deepEqual(Object.entries(decoded), [['__proto__', 1], ['__proto_', 2]]);
+    assert.equal(hex(codec.encode(decoded)), hex(bytes));
+  });
+
+  it('keeps __proto__ keys at any depth, in any string format, beside the other rare paths (2^53, non-string keys)', () => {
+    // {"a": [{"__proto__": {"__proto__": 2^53}}], 1: "one"} with the outer key as str8 (a foreign encoder's choice).
+    const bytes = fromHex('82a1619181d9095f5f70726f746f5f5f81a95f5f70726f746f5f5fcf002000000000000001a36f6e65');
+    const decoded = codec.decodeValue(bytes) as { a: Array<Record<string, Record<string, unknown>>>; 1: string };
+    const inner = decoded.a[0]!['__proto__']!;
+    assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    assert.equal(inner['__proto__'], 2n ** 53n);
+    assert.equal(decoded[1], 'one');
+    assert.deepEqual(Object.keys(decoded), ['1', 'a']);
+  });
+
+  it('refuses a map key with no string form in a payload holding __proto__, as it does without', () => {
+    assertDecodeError(() => codec.decodeValue(fromHex('81a95f5f70726f746f5f5f81910101')), 'not-msgpack');
+    assertDecodeError(() => codec.decodeValue(fromHex('81910101')), 'not-msgpack');
+  });
+
+  it('a decoded __proto__ key never reaches a prototype when the value is sanitised, copied or re-encoded', () => {
+    const decoded = codec.decodeValue(fromHex('82a95f5f70726f746f5f5f81a8706f6c6c75746564c3a16101')) as Record<string, unknown>;
+    for (const copy of [sanitize(decoded), { ...decoded }, structuredClone(decoded), codec.decodeValue(codec.encode({ args: [decoded] }))]) {
+      assert.equal((copy as Record<string, unknown>)['polluted'], undefined);
+    }
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(hex(codec.encode(sanitize(decoded) as object)), '82a95f5f70726f746f5f5f81a8706f6c6c75746564c3a16101');
   });
 
   it('round-trips strings, including empty and non-BMP (MF-VAL-9), and floats bit for bit (MF-VAL-10)', () => {
