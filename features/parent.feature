@@ -61,7 +61,7 @@ Feature: A parent, checked from outside through its driver
     And the driver has answered call 1
     Then every CALL the kit's child received carries "client_name" = "kit-client" and none carries "clientName"
 
-  @parent @must @MF-LIFE-1 @MF-LIFE-3 @MF-SEC-1
+  @parent @must @MF-LIFE-1 @MF-SEC-1
   Scenario: A parent binds loopback, sets the spawn-mode environment and spawns the child without a shell
     Given the parent driver runs the kit's child
     When the kit sends the driver the calls
@@ -300,7 +300,21 @@ Feature: A parent, checked from outside through its driver
       | seq | ok   | result |
       | 1   | true | 42     |
 
-  @parent @must @MF-REG-10 @MF-REG-2
+  @parent @must @MF-REG-2
+  Scenario: Connect mode: discovery reads an entry with start_time instead of started and keys it does not know
+    Given the parent driver has the capability "connect"
+    And the kit's child will serve as service "kit-shape" in a fresh registry
+    When the kit's child starts serving
+    And the kit rewrites the service's entry with "start_time" instead of "started" and an extra key
+    And the parent driver connects to the service
+    And the kit sends the driver the calls
+      | seq | function | args   |
+      | 1   | add      | [2, 3] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 1   | true | 5      |
+
+  @parent @must @MF-REG-10
   Scenario: Connect mode: discovery polls until the service appears, and ignores an entry whose process is dead
     Given the parent driver has the capability "connect"
     And the kit's child will serve as service "kit-late" in a fresh registry

@@ -5,7 +5,7 @@
  * driver (target `reference`) and a foreign one (`--role parent -- <driver>`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
@@ -16,6 +16,7 @@ import { referenceWorkerPath } from '../../src/conform/reference-worker.js';
 import { PROFILES } from '../../src/protocol/profile.js';
 import { resolveWorkerCommand } from '../../src/worker/parent/command.js';
 import { DriverSession, type ChildObservation, type DriverLine } from '../support/driver-session.js';
+import { pollFor } from '../support/connect-probe.js';
 import { conform, conformEqual, sameValue, show, within } from '../support/expect.js';
 import { referenceArgv } from '../support/reference-command.js';
 import type { ConformanceWorld } from '../support/world.js';
@@ -170,6 +171,19 @@ async function answer(world: W, seq: number, timeoutMs = world.timeoutMs * 3, cl
   return found;
 }
 
+/**
+ * The clause an unexpected answer breaks, when the scenario cites it: a circuit-open refusal before the breaker
+ * ever opened (it starts closed), a call that should have been refused at once, or a call that should have
+ * timed out but was settled by some reply (one with an unknown id); else the scenario's first clause.
+ */
+function answerClause(world: W, kind: string | undefined, line: Record<string, unknown>): string {
+  const openedBefore = driverOf(world).events('breaker').some((l) => l.line['state'] === 'open');
+  if (line['kind'] === 'circuit-open' && kind !== 'circuit-open' && !openedBefore) return world.clauseOr('MF-CB-1');
+  if (kind === 'circuit-open') return world.clauseOr('MF-CB-4');
+  if (kind === 'timeout' && line['ok'] === true) return world.clauseOr('MF-CALL-12');
+  return world.clauseOr('MF-DRV-1');
+}
+
 When('the driver has answered call {int}', async function (this: W, seq: number) {
   await answer(this, seq);
 });
@@ -178,8 +192,8 @@ Then('the driver answers', async function (this: W, table: DataTable) {
   for (const row of table.hashes()) {
     const seq = Number(row['seq']);
     // An expected timeout that never comes is the parent's timeout not applied (when the scenario cites it).
-    const clause = row['kind'] === 'timeout' ? this.clauseOr('MF-CALL-13') : this.clauseOr('MF-DRV-1');
-    const { line } = await answer(this, seq, undefined, clause);
+    const { line } = await answer(this, seq, undefined, row['kind'] === 'timeout' ? this.clauseOr('MF-CALL-13') : this.clauseOr('MF-DRV-1'));
+    const clause = answerClause(this, row['kind'], line);
     const expectOk = row['ok'] === 'true';
     conform(line['ok'] === expectOk, clause, `call ${seq} ${expectOk ? 'succeeds' : 'fails'}${row['kind'] ? ` (kind ${row['kind']})` : ''}`, show(line));
     if (row['result'] !== undefined && row['result'] !== '') conform(sameValue(line['result'], JSON.parse(row['result'])), clause, `result of call ${seq}: ${row['result']}`, show(line['result']));
@@ -303,7 +317,7 @@ Then("the kit's child was started with COMLINK_ZMQ_PORT and COMLINK_WORKER_MODE=
   const port = Number(env['COMLINK_ZMQ_PORT']);
   conform(Number.isInteger(port) && port >= 1024 && port <= 65535, 'MF-LIFE-1', 'COMLINK_ZMQ_PORT: an integer port', show(env['COMLINK_ZMQ_PORT']));
   conformEqual(env['COMLINK_WORKER_MODE'], '1', 'MF-LIFE-1', 'COMLINK_WORKER_MODE in the child environment');
-  conformEqual(connected['endpoint'], `tcp://127.0.0.1:${port}`, 'MF-LIFE-3', 'the endpoint the child connects to');
+  conformEqual(connected['endpoint'], `tcp://127.0.0.1:${port}`, 'MF-LIFE-1', 'the endpoint the child connects to');
   const addresses = listeningAddresses(port);
   // 0100007F is 127.0.0.1 in /proc/net/tcp's byte order; 00000000 would be every interface.
   conform(addresses.length > 0 && addresses.every((address) => address === '0100007F'), 'MF-SEC-1', `the parent's socket on port ${port} listens on 127.0.0.1 only`, addresses.length === 0 ? 'no listening socket found on that port' : `listening on ${show(addresses)} (0100007F is 127.0.0.1)`);
@@ -369,6 +383,9 @@ function eventLines(world: W, name: string): DriverLine[] {
 Then('the driver reports heartbeat round trips of about {int} ms', async function (this: W, ms: number) {
   const driver = driverOf(this);
   const seen = await driver.waitForLine((line) => line['event'] === 'heartbeat-rtt', this.timeoutMs * 2);
+  // Echoes held less than the timeout but reported as misses: the parent's miss rule is wrong, not its RTT.
+  const misses = eventLines(this, 'heartbeat-missed');
+  if (seen === undefined && misses.length > 0) conform(false, this.clauseOr('MF-HB-7'), `no miss: each echo came ${ms} ms after its heartbeat, within the timeout`, show(misses.slice(0, 5).map((m) => m.line)));
   conform(seen !== undefined, 'MF-HB-5', 'heartbeat-rtt events', `none; lines: ${show(driver.lines.map((l) => l.line))}`);
   const rtts = eventLines(this, 'heartbeat-rtt').map((l) => Number(l.line['rtt_ms'])).sort((a, b) => a - b);
   const median = rtts[Math.floor(rtts.length / 2)]!;
@@ -507,6 +524,30 @@ When("the kit's child starts serving", function (this: W) {
   kitService(this).start();
 });
 
+When("the kit rewrites the service's entry with {string} instead of {string} and an extra key", async function (this: W, newKey: string, oldKey: string) {
+  const service = kitService(this);
+  const path = join(service.home, 'services.json');
+  const entryOf = (): Record<string, unknown> | undefined => {
+    try {
+      const members = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      const entry = members[service.serviceId];
+      return typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const entry = await pollFor(this.clock, this.timeoutMs * 2, async () => entryOf());
+  if (entry === undefined) throw new Error(`the kit's child never registered ${service.serviceId} in ${path}`);
+  // The other shape a port may write (the Go port writes start_time) with a key this kit does not know. Written
+  // without the lock: nothing else writes the registry now (the child is serving, the driver not started), and
+  // an atomic rename keeps readers whole.
+  const { [oldKey]: started, ...rest } = entry;
+  const rewritten = { ...rest, [newKey]: started, written_by: 'a port with extra keys' };
+  writeFileSync(`${path}.kit-tmp`, `${JSON.stringify({ [service.serviceId]: rewritten })}\n`, { mode: 0o600 });
+  renameSync(`${path}.kit-tmp`, path);
+  this.trace.note(`kit rewrote the entry: ${show(rewritten)}`);
+});
+
 Given('the parent driver connects to the service', function (this: W) {
   return startDriver(this, {}, false);
 });
@@ -516,7 +557,9 @@ Given('the parent driver connects to the service', function (this: W) {
 async function breakerState(world: W, state: string): Promise<void> {
   const driver = driverOf(world);
   const found = await driver.waitForLine((line) => line['event'] === 'breaker' && line['state'] === state, world.timeoutMs * 2);
-  conform(found !== undefined, world.clauseOr('MF-CB-1'), `a {"event":"breaker","state":"${state}"} line`, `breaker lines: ${show(driver.events('breaker').map((l) => l.line))}`);
+  // Opening is the trip (MF-CB-2), closing the successful probe (MF-CB-6).
+  const clause = world.clauseOr(state === 'open' ? 'MF-CB-2' : state === 'closed' ? 'MF-CB-6' : 'MF-CB-1');
+  conform(found !== undefined, clause, `a {"event":"breaker","state":"${state}"} line`, `breaker lines: ${show(driver.events('breaker').map((l) => l.line))}`);
 }
 
 Then('the driver reports the breaker {string}', function (this: W, state: string) {
