@@ -1,11 +1,12 @@
 import type { Clock } from '../../time/clock.js';
 import type { Frames } from '../transport.js';
-import type { Pipe, PipeDirection } from './pipe.js';
+import type { PipeDirection } from './pipe.js';
+import type { SimPipe } from './sim-socket.js';
 
 /** One message (or one copy of it) on its way. */
 export interface Delivery {
   readonly seq: number;
-  readonly pipe: Pipe;
+  readonly pipe: SimPipe;
   readonly direction: PipeDirection;
   readonly frames: Frames;
   /** 0 for the original, 1.. for duplicates. */

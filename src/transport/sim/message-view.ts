@@ -1,6 +1,7 @@
 import type { Frames, SocketRole } from '../transport.js';
 import type { Direction, SimMessage } from './faults.js';
-import type { Pipe, PipeDirection } from './pipe.js';
+import type { PipeDirection } from './pipe.js';
+import type { SimPipe } from './sim-socket.js';
 
 /** Decodes a payload for predicates and traces; injected so the transport never depends on the protocol. */
 export type Describe = (payload: Uint8Array) => unknown;
@@ -32,7 +33,7 @@ export class MessageView implements SimMessage {
   private readonly describe: Describe | undefined;
   private decoded: unknown = NOT_DECODED;
 
-  constructor(seq: number, pipe: Pipe, direction: PipeDirection, frames: Frames, describe: Describe | undefined) {
+  constructor(seq: number, pipe: SimPipe, direction: PipeDirection, frames: Frames, describe: Describe | undefined) {
     const sender = pipe.sender(direction);
     const receiver = pipe.receiver(direction);
     this.seq = seq;

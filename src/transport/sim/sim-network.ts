@@ -7,7 +7,7 @@ import { type FaultRule, type SimMessage, ruleToJson } from './faults.js';
 import { type Describe, MessageView } from './message-view.js';
 import { Pipe } from './pipe.js';
 import { SimEndpoints } from './sim-endpoints.js';
-import { SimSocket, type SimSocketHost } from './sim-socket.js';
+import { type SimPipe, SimSocket, type SimSocketHost } from './sim-socket.js';
 import { SimTransport } from './sim-transport.js';
 import { type TraceSink, TraceRecorder, framesToTrace } from './trace.js';
 import { toHex, toTraceValue } from './trace-value.js';
@@ -208,7 +208,7 @@ export class SimNetwork {
   }
 
   /** SimSocketHost: see sim-socket.ts. */
-  private consumed(pipe: Pipe, to: SimSocket): void {
+  private consumed(pipe: SimPipe, to: SimSocket): void {
     const direction = pipe.directionTo(to);
     const wasFull = pipe.full(direction);
     pipe.queued[direction]--;
@@ -229,7 +229,7 @@ export class SimNetwork {
   }
 
   /** SimSocketHost: see sim-socket.ts. */
-  private transmit(pipe: Pipe, from: SimSocket, frames: Frames): void {
+  private transmit(pipe: SimPipe, from: SimSocket, frames: Frames): void {
     const seq = ++this.sentCount;
     const direction = pipe.directionFrom(from);
     if (this.engine.empty && !this.trace.enabled && this.partitions.size === 0 && this.holds.length === 0) {

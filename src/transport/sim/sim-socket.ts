@@ -5,16 +5,19 @@ import type { Frames, Socket, SocketRole } from '../transport.js';
 import type { Pipe } from './pipe.js';
 import { toHex } from './trace-value.js';
 
+/** A connection between two simulated sockets. */
+export type SimPipe = Pipe<SimSocket>;
+
 /** What a simulated socket needs from its network (implemented by `SimNetwork`; internal). */
 export interface SimSocketHost {
   bind(socket: SimSocket, endpoint: string): string;
   connect(socket: SimSocket, endpoint: string): void;
   /** Sends one message over a pipe: faults, trace and delivery through the clock. */
-  transmit(pipe: Pipe, from: SimSocket, frames: Frames): void;
+  transmit(pipe: SimPipe, from: SimSocket, frames: Frames): void;
   /** A ROUTER send dropped as libzmq drops it (unknown id, nothing after the id, high-water mark reached). */
   unroutable(from: SimSocket, routingId: Uint8Array, reason: string): void;
   /** The receiver read a message that came over `pipe` (frees room under the high-water mark). */
-  consumed(pipe: Pipe, to: SimSocket): void;
+  consumed(pipe: SimPipe, to: SimSocket): void;
   /** Removes the socket from the network; `abrupt` (a crash) also loses what it sent and is still in flight. */
   detach(socket: SimSocket, abrupt: boolean): void;
 }
@@ -49,16 +52,16 @@ export class SimSocket implements Socket {
   private readonly host: SimSocketHost;
   private isClosed = false;
   /** DEALER: attached pipes, used round robin; ROUTER: the same pipes, addressed by routing id. */
-  private readonly pipes: Pipe[] = [];
+  private readonly pipes: SimPipe[] = [];
   private nextPipe = 0;
-  private readonly peersById = new Map<string, Pipe>();
+  private readonly peersById = new Map<string, SimPipe>();
   /** DEALER messages sent while no pipe was attached (libzmq queues them until a peer connects). */
   private outbox: Frames[] = [];
   /** DEALER sends waiting for room under the high-water mark, in call order. */
   private readonly blocked: BlockedSend[] = [];
   private inbound: Frames[] = [];
   /** The connection each inbound message came over (parallel to `inbound`), to release its room when read. */
-  private inboundPipes: Pipe[] = [];
+  private inboundPipes: SimPipe[] = [];
   private inboundHead = 0;
   private readonly waiters: Waiter[] = [];
 
@@ -135,12 +138,12 @@ export class SimSocket implements Socket {
   }
 
   /** The connections currently attached (a copy). */
-  get connections(): readonly Pipe[] {
+  get connections(): readonly SimPipe[] {
     return this.pipes.slice();
   }
 
   /** Called by the network when a connection to a peer is established. */
-  attachPipe(pipe: Pipe): void {
+  attachPipe(pipe: SimPipe): void {
     this.pipes.push(pipe);
     if (this.role === 'router') this.peersById.set(toHex(pipe.peerIdFor(this)), pipe);
     else if (this.outbox.length > 0) {
@@ -153,7 +156,7 @@ export class SimSocket implements Socket {
   }
 
   /** Called by the network when a connection goes away. */
-  detachPipe(pipe: Pipe): void {
+  detachPipe(pipe: SimPipe): void {
     const index = this.pipes.indexOf(pipe);
     if (index >= 0) this.pipes.splice(index, 1);
     if (this.role === 'router') this.peersById.delete(toHex(pipe.peerIdFor(this)));
@@ -176,7 +179,7 @@ export class SimSocket implements Socket {
   }
 
   /** Hands an arriving message to the longest-waiting receive() or queues it. */
-  deliver(pipe: Pipe, frames: Frames): void {
+  deliver(pipe: SimPipe, frames: Frames): void {
     const message = this.role === 'router' ? [pipe.peerIdFor(this), ...frames] : frames;
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
@@ -189,7 +192,7 @@ export class SimSocket implements Socket {
   }
 
   /** Round robin over the connections that have room under the high-water mark (libzmq's load balancer). */
-  private pipeWithRoom(): Pipe | undefined {
+  private pipeWithRoom(): SimPipe | undefined {
     for (let tried = 0; tried < this.pipes.length; tried++) {
       const pipe = this.pipes[this.nextPipe++ % this.pipes.length]!;
       if (!pipe.full(pipe.directionFrom(this))) return pipe;
@@ -242,4 +245,4 @@ export class SimSocket implements Socket {
 
 const EMPTY: Frames = [];
 /** Placeholder for a consumed slot of `inboundPipes` (never read). */
-const NO_PIPE = undefined as unknown as Pipe;
+const NO_PIPE = undefined as unknown as SimPipe;
