@@ -2,15 +2,13 @@
  * The child's view of its process: environment, signals, exit, its own output streams. The real host is
  * `process`; the simulator supplies in-process hosts so that many simulated children live in one Node process.
  */
+import { ENV_PARENT_PIPE } from '../shared/environment.js';
 import type { OutputStream } from '../shared/process-launcher.js';
 
-export type StopSignal = 'SIGTERM' | 'SIGINT';
+/** Re-exported where it always was: callers that set up a child's environment import it from here. */
+export { ENV_PARENT_PIPE };
 
-/**
- * Set to `stdin` by a parent that keeps the write end of the child's stdin open for the child's lifetime:
- * its end then means the parent died, and the child stops instead of lingering as an orphan.
- */
-export const ENV_PARENT_PIPE = 'MULTIFROST_PARENT_PIPE';
+export type StopSignal = 'SIGTERM' | 'SIGINT';
 
 export interface ChildHost {
   readonly pid: number;

@@ -1,13 +1,34 @@
 /**
  * Owns the child process of a spawn-mode parent: launching it with the spawn-mode environment, reporting its
- * exit at once, and the stop sequence SHUTDOWN, grace, SIGTERM, SIGKILL on its whole process group.
- * @see MF-LIFE-1, MF-LIFE-4, MF-LIFE-8
+ * exit at once, restarting it with backoff after an unexpected exit, and the stop sequence SHUTDOWN, grace,
+ * SIGTERM, SIGKILL on its whole process group.
+ * @see MF-LIFE-1, MF-LIFE-4, MF-LIFE-8, MF-LIFE-9
  */
+import { SpawnError } from '../../errors.js';
 import type { Clock } from '../../time/clock.js';
-import { ENV_PARENT_PIPE } from '../child/child-host.js';
-import { ENV_PORT, ENV_WORKER_MODE } from '../child/child-worker.js';
-import type { ResolvedCommand } from './command.js';
+import { ENV_PARENT_PIPE, ENV_PORT, ENV_WORKER_MODE } from '../shared/environment.js';
 import type { ExitInfo, LaunchedProcess, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import type { ResolvedCommand } from './command.js';
+import type { WorkerEvents } from './events.js';
+import type { ReadinessProbe } from './readiness-probe.js';
+import type { RestartPolicy } from './restart-policy.js';
+
+/** What a restart needs from the worker that owns the supervisor. */
+export interface RestartHooks {
+  policy: RestartPolicy;
+  readiness: ReadinessProbe;
+  events: WorkerEvents;
+  /** The worker's name, for the give-up error. */
+  workerName: string;
+  /** A restart goes ahead only while the worker runs (not failed, not stopping). */
+  isRunning: () => boolean;
+  /** A new child was launched (counted in the metrics). */
+  onRelaunched: () => void;
+  /** The new child answered: heartbeats resume. */
+  onRestarted: () => void;
+  /** The restart budget is spent: the worker fails with `error`. */
+  onGaveUp: (error: SpawnError) => void;
+}
 
 export interface ChildSupervisorOptions {
   launcher: ProcessLauncher;
@@ -18,11 +39,15 @@ export interface ChildSupervisorOptions {
   onRawOutput: (stream: OutputStream, line: string) => void;
   /** Called once per launched process when it exits, unless the exit was caused by `stopChild`. */
   onUnexpectedExit: (info: ExitInfo, process: LaunchedProcess) => void;
+  restart: RestartHooks;
 }
 
 export class ChildSupervisor {
   private process: LaunchedProcess | undefined;
   private stopping = false;
+  /** The parent's port, told to every relaunched child. */
+  private port = 0;
+  private restartTimer: { cancel(): void } | undefined;
 
   constructor(private readonly options: ChildSupervisorOptions) {}
 
@@ -36,6 +61,7 @@ export class ChildSupervisor {
 
   /** Launches the child, telling it the port through `COMLINK_ZMQ_PORT`. */
   launch(port: number): LaunchedProcess {
+    this.port = port;
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     Object.assign(env, this.options.env, { [ENV_PORT]: String(port), [ENV_WORKER_MODE]: '1' });
@@ -49,6 +75,33 @@ export class ChildSupervisor {
       if (!this.stopping && this.process === launched) this.options.onUnexpectedExit(info, launched);
     });
     return launched;
+  }
+
+  /**
+   * Relaunches after `previous` exited, after the policy's backoff; emits `restarting`, then `restarted`
+   * once the new child answers, or `restart-gave-up` when the budget is spent.
+   */
+  scheduleRestart(previous: LaunchedProcess): void {
+    const hooks = this.options.restart;
+    const next = hooks.policy.next();
+    if (next === undefined) {
+      const attempts = hooks.policy.maxAttempts;
+      const error = new SpawnError(`worker ${hooks.workerName} gave up after ${attempts} restart attempts`, previous.exited?.code ?? null, previous.exited?.signal ?? null, previous.stderrTail());
+      hooks.events.emit({ type: 'restart-gave-up', attempts, error });
+      hooks.onGaveUp(error);
+      return;
+    }
+    hooks.events.emit({ type: 'restarting', attempt: next.attempt, delayMs: next.delayMs });
+    this.restartTimer = this.options.clock.setTimer(next.delayMs, () => {
+      this.restartTimer = undefined;
+      void this.restart(next.attempt);
+    });
+  }
+
+  /** Cancels a restart that is waiting out its backoff. */
+  cancelRestart(): void {
+    this.restartTimer?.cancel();
+    this.restartTimer = undefined;
   }
 
   /**
@@ -75,6 +128,24 @@ export class ChildSupervisor {
     if (child === undefined || child.exited !== undefined) return;
     child.kill('SIGKILL');
     await child.exit;
+  }
+
+  private async restart(attempt: number): Promise<void> {
+    const hooks = this.options.restart;
+    if (!hooks.isRunning()) return;
+    const launched = this.launch(this.port);
+    hooks.onRelaunched();
+    try {
+      await hooks.readiness.waitReady(launched);
+    } catch {
+      // An exit reaches onUnexpectedExit (which schedules the next attempt); a silent child is killed so it does.
+      if (launched.exited === undefined && hooks.isRunning()) launched.kill('SIGKILL');
+      return;
+    }
+    if (!hooks.isRunning()) return;
+    hooks.policy.reset();
+    hooks.events.emit({ type: 'restarted', attempt, pid: launched.pid });
+    hooks.onRestarted();
   }
 
   private async exitWithin(child: LaunchedProcess, timeoutMs: number): Promise<boolean> {

@@ -1,0 +1,108 @@
+/**
+ * The parent's end of the wire: one DEALER socket, the codec and profile it speaks, and message ids. Inbound
+ * frames are parsed and decoded here; a bad one is reported as `message-dropped` and never escapes the loop
+ * (MF-FRAME-5, MF-MSG-1..9). What a decoded message means is the worker's business (`onMessage`).
+ */
+import type { Codec } from '../../protocol/codec.js';
+import { parentFrames, parseParentInbound } from '../../protocol/framing.js';
+import type { Message } from '../../protocol/message.js';
+import { createCall, createHeartbeat, createShutdown } from '../../protocol/messages.js';
+import type { Profile } from '../../protocol/profile.js';
+import { decodeMessage } from '../../protocol/validate.js';
+import type { Clock } from '../../time/clock.js';
+import type { Socket } from '../../transport/transport.js';
+import type { CallOptions } from './call-proxy.js';
+import type { WorkerEvents } from './events.js';
+
+export interface ParentChannelOptions {
+  codec: Codec;
+  profile: Profile;
+  clock: Clock;
+  /** Prefix of every message id this parent sends. */
+  idPrefix: string;
+  events: WorkerEvents;
+  /** Whether a failing receive loop is news (it is not once the worker is stopping). */
+  isRunning: () => boolean;
+  /** Every valid inbound message, in arrival order. */
+  onMessage: (message: Message) => void;
+}
+
+export class ParentChannel {
+  private socket: Socket | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private idCounter = 0;
+
+  constructor(private readonly options: ParentChannelOptions) {}
+
+  /** Takes ownership of `socket` (closed by {@link close}); messages are read once {@link listen} is called. */
+  use(socket: Socket): void {
+    this.socket = socket;
+  }
+
+  /** Starts the receive loop on the socket given to {@link use}. */
+  listen(): void {
+    this.loopDone = this.receiveLoop(this.socket!);
+  }
+
+  /** Closes the socket and waits for the receive loop to end. */
+  async close(): Promise<void> {
+    await this.socket?.close();
+    await this.loopDone;
+  }
+
+  newId(): string {
+    return `${this.options.idPrefix}-${(this.idCounter++).toString(36)}`;
+  }
+
+  /** Encodes a CALL. @throws EncodeError (or a validation error) when the arguments cannot be sent. */
+  encodeCall(id: string, functionName: string, args: unknown[], callOptions: CallOptions | undefined): Buffer {
+    const message = createCall(this.options.profile, id, this.timestampSec(), functionName, args, callOptions);
+    return this.options.codec.encode(message);
+  }
+
+  /** Sends an encoded CALL; `onFailure` hears of a send that failed. */
+  postCall(payload: Buffer, onFailure: (error: Error) => void): void {
+    void this.socket!.post(parentFrames(payload), onFailure);
+  }
+
+  sendHeartbeat(id: string, sentAtEpochMs: number): void {
+    this.sendBestEffort(createHeartbeat(this.options.profile, id, this.timestampSec(), sentAtEpochMs));
+  }
+
+  sendShutdown(): void {
+    this.sendBestEffort(createShutdown(this.options.profile, this.newId(), this.timestampSec()));
+  }
+
+  /** Heartbeats and SHUTDOWN are best effort: a lost one shows as a missed echo or an escalation to SIGTERM. */
+  private sendBestEffort(message: Message): void {
+    void this.socket?.post(parentFrames(this.options.codec.encode(message)), ignoreFailure);
+  }
+
+  private async receiveLoop(socket: Socket): Promise<void> {
+    try {
+      for await (const frames of socket) this.handleFrames(frames);
+    } catch (error) {
+      if (this.options.isRunning()) this.options.events.emit({ type: 'message-dropped', reason: 'receive-failed', detail: String(error) });
+    }
+  }
+
+  private handleFrames(frames: Uint8Array[]): void {
+    const inbound = parseParentInbound(frames);
+    if (!inbound.ok) {
+      this.options.events.emit({ type: 'message-dropped', reason: inbound.error.reason, detail: inbound.error.message });
+      return;
+    }
+    const decoded = decodeMessage(this.options.codec, inbound.payload, [this.options.profile]);
+    if (!decoded.ok) {
+      this.options.events.emit({ type: 'message-dropped', reason: decoded.error.reason, detail: decoded.error.message });
+      return;
+    }
+    this.options.onMessage(decoded.message);
+  }
+
+  private timestampSec(): number {
+    return this.options.clock.epochMs() / 1000;
+  }
+}
+
+function ignoreFailure(): void {}
