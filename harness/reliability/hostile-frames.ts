@@ -34,7 +34,7 @@ export const FORBIDDEN_NAMES = [
   'bind', 'start', 'stop', 'run', 'shutdown', 'handleFrames', 'dispatch', 'serveCall', 'reply', 'drop', 'log', 'host', 'clock',
   'childOptions', 'state', 'socket', 'codec', 'forwarder', 'workerClock', 'workerHost', 'writeStdout', 'writeStderr', 'callContext',
   'namespace', 'activeCalls', 'openSocket', 'installForwarding', 'sendOutput', 'receiveLoop', 'stopAndExit', 'newId',
-  'timestampSec', '_secret', '_', '__', ' echo', 'echo ', 'ECHO', 'echo\u0000', '',
+  'timestampSec', 'channel', 'registered', '_secret', '_', '__', ' echo', 'echo ', 'ECHO', 'echo\u0000', '',
 ];
 
 /** Any portable value (what a hostile peer can put in a field). */

@@ -11,27 +11,25 @@
  * await new MathWorker().run();
  * ```
  */
-import { DecodeError, EncodeError, MultifrostError } from '../../errors.js';
+import { MultifrostError } from '../../errors.js';
+import { Codec, defaultCodec } from '../../protocol/codec.js';
+import type { CallMessage, HeartbeatMessage, Message } from '../../protocol/message.js';
+import { PROFILES, type Profile, type ProfileName } from '../../protocol/profile.js';
+import { callDefect } from '../../protocol/validate.js';
 import type { Clock } from '../../time/clock.js';
 import { realClock } from '../../time/real-clock.js';
-import type { Socket, Transport } from '../../transport/transport.js';
-import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
-import { Codec, defaultCodec } from '../../protocol/codec.js';
-import { childFrames, parseChildInbound } from '../../protocol/framing.js';
-import type { CallMessage, HeartbeatMessage, Message } from '../../protocol/message.js';
-import { createError, createHeartbeatEcho, createOutput, createResponse } from '../../protocol/messages.js';
-import { PROFILES, type Profile, type ProfileName } from '../../protocol/profile.js';
-import { callDefect, decodeMessage } from '../../protocol/validate.js';
+import { defaultTransport } from '../../transport/default-transport.js';
+import type { Transport } from '../../transport/transport.js';
+import type { ServiceRegistration } from '../shared/service-registration.js';
+import { ChildChannel } from './child-channel.js';
+import { type RegisteredService, openChildEndpoint, unregisterService } from './child-endpoint.js';
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
 import { callableMethods, refusal } from './dispatch.js';
 import { OutputForwarder } from './output-forwarder.js';
-import type { OutputStream } from '../shared/process-launcher.js';
-import type { ServiceRegistration } from '../shared/service-registration.js';
 
-/** Environment variables of spawn mode. @see MF-LIFE-1 */
-export const ENV_PORT = 'COMLINK_ZMQ_PORT';
-export const ENV_WORKER_MODE = 'COMLINK_WORKER_MODE';
+/** Environment variables of spawn mode (defined in shared/environment.ts). @see MF-LIFE-1 */
+export { ENV_PORT, ENV_WORKER_MODE } from '../shared/environment.js';
 
 export interface ChildWorkerOptions {
   /** Connect mode: register under this id and bind (MF-LIFE-12). Spawn mode when `COMLINK_ZMQ_PORT` is set. */
@@ -68,25 +66,15 @@ export interface CallContext {
 export abstract class ChildWorker {
   private readonly childOptions: ChildWorkerOptions;
   private state: State = 'idle';
-  private socket: Socket | undefined;
-  private codec: Codec = defaultCodec;
-  private accepted: readonly Profile[] = [PROFILES.v3, PROFILES.v4];
+  /** The wire, from start() on (kept after stop, so late replies of async handlers fail quietly). */
+  private channel: ChildChannel | undefined;
   private forwarder: OutputForwarder | undefined;
   private readonly releasers: Array<() => void> = [];
   private loopDone: Promise<void> = Promise.resolve();
   private stopped: Promise<void> | undefined;
-  private registeredServiceId: string | undefined;
-  /** Where the service was registered (connect mode), to unregister it from the same place. */
-  private registration: ServiceRegistration | undefined;
+  /** The connect-mode registration, unregistered on stop. */
+  private registered: RegisteredService | undefined;
   private inFlightCalls = 0;
-  /**
-   * Profile of the last valid message received: output goes out in it, so a parent that speaks one profile
-   * (MF-PROF-2) does not ignore it as a foreign app id (MF-MSG-6). With several parents in different profiles
-   * the last one wins; per-parent profiles would need the forwarder to keep them.
-   */
-  private outputProfile: Profile | undefined;
-  /** The send of the last reply, awaited by the receive loop before it reads on (see receiveLoop). */
-  private replySending: Promise<void> | undefined;
 
   /** @param options options, or a service id (connect mode), as in the seed. */
   constructor(options: ChildWorkerOptions | string = {}) {
@@ -171,21 +159,29 @@ export abstract class ChildWorker {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new MultifrostError('MF_INVALID_ARGUMENT', 'ChildWorker.start() called twice');
     const options = this.childOptions;
-    this.codec = options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes });
-    if (options.profiles !== undefined && options.profiles.length > 0) this.accepted = options.profiles.map((name) => PROFILES[name]);
     const host = this.host();
     const socket = (options.transport ?? (await defaultTransport())).router();
-    this.socket = socket;
+    const channel = new ChildChannel({
+      socket,
+      codec: options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes }),
+      accepted: options.profiles !== undefined && options.profiles.length > 0 ? options.profiles.map((name) => PROFILES[name]) : [PROFILES.v3, PROFILES.v4],
+      clock: this.clock(),
+      pid: host.pid,
+      isServing: () => this.state === 'serving',
+      log: (line) => this.log(line),
+      onMessage: (message, profile, routingId) => this.dispatch(message, profile, routingId),
+    });
+    this.channel = channel;
     try {
-      await this.openSocket(socket, host);
+      this.registered = await openChildEndpoint(socket, host, options, (line) => this.log(line));
     } catch (error) {
       await socket.close();
-      this.socket = undefined;
+      this.channel = undefined;
       throw error;
     }
-    if (options.forwardOutput ?? true) this.installForwarding(host);
+    if (options.forwardOutput ?? true) this.installForwarding(host, channel);
     this.state = 'serving';
-    this.loopDone = this.receiveLoop(socket);
+    this.loopDone = channel.receiveLoop();
   }
 
   /** Stops serving: closes the socket, unregisters in connect mode, restores output. Idempotent. */
@@ -198,16 +194,10 @@ export abstract class ChildWorker {
     this.state = 'stopping';
     for (const release of this.releasers.splice(0)) release();
     this.forwarder?.close();
-    await this.socket?.close();
-    if (this.registeredServiceId !== undefined) {
-      const serviceId = this.registeredServiceId;
-      this.registeredServiceId = undefined;
-      try {
-        await this.registration?.unregister(serviceId);
-      } catch (error) {
-        this.log(`WARNING: could not unregister service '${serviceId}': ${String(error)}`);
-      }
-    }
+    await this.channel?.close();
+    const registered = this.registered;
+    this.registered = undefined;
+    if (registered !== undefined) await unregisterService(registered, (line) => this.log(line));
     this.state = 'stopped';
   }
 
@@ -225,33 +215,9 @@ export abstract class ChildWorker {
     return this.childOptions.clock ?? realClock;
   }
 
-  private async openSocket(socket: Socket, host: ChildHost): Promise<void> {
-    const portText = host.env(ENV_PORT);
-    if (portText !== undefined) {
-      const port = Number(portText);
-      if (!/^\d+$/.test(portText.trim()) || !Number.isInteger(port) || port < 1024 || port > 65535) {
-        throw new MultifrostError('MF_INVALID_ARGUMENT', `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`);
-      }
-      await socket.connect(loopbackEndpoint(port));
-      return;
-    }
-    const serviceId = this.childOptions.serviceId;
-    if (serviceId === undefined) {
-      throw new MultifrostError('MF_INVALID_ARGUMENT', `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`);
-    }
-    const registration = this.childOptions.registration ?? (await defaultRegistration());
-    const endpoint = await socket.bind(loopbackEndpoint(this.childOptions.bindPort ?? 0, this.childOptions.bindHost ?? LOOPBACK_HOST));
-    const port = endpointPort(endpoint);
-    if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
-    await registration.register(serviceId, port, host.pid);
-    this.registration = registration;
-    this.registeredServiceId = serviceId;
-    this.log(`INFO: service '${serviceId}' ready on ${endpoint}`);
-  }
-
-  private installForwarding(host: ChildHost): void {
+  private installForwarding(host: ChildHost, channel: ChildChannel): void {
     const forwarder = new OutputForwarder({
-      send: (routingId, stream, text) => this.sendOutput(routingId, stream, text),
+      send: (routingId, stream, text) => channel.sendOutput(routingId, stream, text),
       writeRaw: (stream, text) => host.writeRaw(stream, text),
     });
     this.forwarder = forwarder;
@@ -259,58 +225,20 @@ export abstract class ChildWorker {
     this.releasers.push(host.captureOutput((stream, text) => forwarder.write(stream, text.endsWith('\n') ? text.slice(0, -1) : text)));
   }
 
-  private sendOutput(routingId: Uint8Array, stream: OutputStream, text: string): Promise<void> {
-    const socket = this.socket;
-    if (socket === undefined || this.state !== 'serving') return Promise.reject(new Error('not serving'));
-    const profile = this.outputProfile ?? this.accepted[0]!;
-    const message = createOutput(profile, this.newId(), this.timestampSec(), stream, text);
-    return socket.send(childFrames(routingId, this.codec.encode(message)));
-  }
-
-  private async receiveLoop(socket: Socket): Promise<void> {
-    try {
-      for await (const frames of socket) {
-        this.handleFrames(frames);
-        if (this.state !== 'serving') break;
-        // Replies of synchronous handlers were just queued: let them reach the socket before reading more.
-        // This is backpressure (a flood of calls cannot queue replies without bound) and, measured, it
-        // batches socket work better than reading ahead. Async handlers are never awaited here.
-        const sending = this.replySending;
-        if (sending !== undefined) {
-          this.replySending = undefined;
-          await sending;
-        }
-      }
-    } catch (error) {
-      if (this.state === 'serving') this.log(`ERROR: receive failed: ${String(error)}`);
-    }
-  }
-
-  /** One inbound message. Never throws: a bad frame is dropped and logged (MF-FRAME-4/5, MF-MSG-1..9). */
-  private handleFrames(frames: Uint8Array[]): void {
-    const inbound = parseChildInbound(frames);
-    if (!inbound.ok) return this.drop(inbound.error);
-    const decoded = decodeMessage(this.codec, inbound.payload, this.accepted);
-    if (!decoded.ok) return this.drop(decoded.error);
-    const { message, profile } = decoded;
-    this.outputProfile = profile;
-    this.forwarder?.knowParent(inbound.routingId);
-    this.dispatch(message, profile, inbound.routingId);
-  }
-
   private dispatch(message: Message, profile: Profile, routingId: Uint8Array): void {
+    this.forwarder?.knowParent(routingId);
     switch (message.type) {
       case 'call':
         if ((message.namespace ?? 'default') !== this.namespace) return; // MF-NS-2: no reply
         this.serveCall(message, profile, routingId);
         return;
       case 'heartbeat':
-        this.reply(routingId, createHeartbeatEcho(profile, message as HeartbeatMessage, this.timestampSec()), message.id);
+        this.channel?.echo(routingId, profile, message as HeartbeatMessage);
         return;
       case 'shutdown':
         this.log('INFO: received SHUTDOWN');
         this.state = 'stopping';
-        void this.socket?.close();
+        void this.channel?.close();
         return;
       default:
         return; // RESPONSE/ERROR/STDOUT/STDERR are not for a child; unknown types are ignored (MF-MSG-5).
@@ -322,11 +250,12 @@ export abstract class ChildWorker {
    * it is the hot path of every benchmark); a handler that returns a thenable is answered when it settles.
    */
   private serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
+    const channel = this.channel!;
     const defect = callDefect(call);
     const method = defect === undefined ? callableMethods(this, ChildWorker.prototype).get(call.function) : undefined;
     if (method === undefined) {
       // Malformed fields first (MF-CALL-3), then private and unknown names (MF-CALL-4, MF-CALL-5).
-      this.reply(routingId, createError(profile, call.id, this.timestampSec(), defect ?? refusal(call.function)), call.id);
+      channel.refuse(routingId, profile, call.id, defect ?? refusal(call.function));
       return;
     }
     let result: unknown;
@@ -340,7 +269,7 @@ export abstract class ChildWorker {
       pending = result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
     } catch (error) {
       this.inFlightCalls--;
-      this.replyFailure(routingId, profile, call.id, error);
+      channel.fail(routingId, profile, call.id, error);
       return;
     } finally {
       this.currentCall = undefined;
@@ -348,76 +277,23 @@ export abstract class ChildWorker {
     }
     if (!pending) {
       this.inFlightCalls--;
-      this.reply(routingId, createResponse(profile, call.id, this.timestampSec(), result), call.id);
+      channel.respond(routingId, profile, call.id, result);
       return;
     }
     // Promise.resolve adopts the thenable: a then() that throws, or calls back twice, settles exactly once.
     Promise.resolve(result as PromiseLike<unknown>).then(
       (value) => {
         this.inFlightCalls--;
-        this.reply(routingId, createResponse(profile, call.id, this.timestampSec(), value), call.id);
+        channel.respond(routingId, profile, call.id, value);
       },
       (error: unknown) => {
         this.inFlightCalls--;
-        this.replyFailure(routingId, profile, call.id, error);
+        channel.fail(routingId, profile, call.id, error);
       },
     );
-  }
-
-  private replyFailure(routingId: Uint8Array, profile: Profile, id: string, error: unknown): void {
-    const stack = error instanceof Error ? error.stack : undefined;
-    this.reply(routingId, createError(profile, id, this.timestampSec(), errorText(error), stack), id);
-  }
-
-  /** Encodes and sends a reply; a result that cannot be encoded becomes an ERROR for the same call. */
-  private reply(routingId: Uint8Array, message: Message, id: string): void {
-    const socket = this.socket;
-    if (socket === undefined) return;
-    let payload: Buffer;
-    try {
-      payload = this.codec.encode(message);
-    } catch (error) {
-      const text = error instanceof EncodeError || error instanceof MultifrostError ? error.message : errorText(error);
-      const profile = this.accepted.find((p) => p.app === message.app) ?? this.accepted[0]!;
-      payload = this.codec.encode(createError(profile, id, this.timestampSec(), `result could not be encoded: ${text}`));
-    }
-    this.replySending = socket.post(childFrames(routingId, payload), (error) => {
-      if (this.state === 'serving') this.log(`ERROR: could not send reply to ${id}: ${String(error)}`);
-    });
-  }
-
-  private drop(error: DecodeError): void {
-    this.log(`WARNING: dropped message (${error.reason}${error.field === undefined ? '' : ` ${error.field}`}): ${error.message}`);
   }
 
   private log(line: string): void {
     this.host().writeRaw('stderr', `${line}\n`);
   }
-
-  private idCounter = 0;
-  private newId(): string {
-    return `out-${this.host().pid}-${(this.idCounter++).toString(36)}`;
-  }
-
-  private timestampSec(): number {
-    return this.clock().epochMs() / 1000;
-  }
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message !== '' ? error.message : error.name;
-  const text = String(error);
-  return text !== '' ? text : 'Error';
-}
-
-/** The file registry under MULTIFROST_HOME or ~/.multifrost, loaded only in connect mode. */
-async function defaultRegistration(): Promise<ServiceRegistration> {
-  const { fileServiceRegistration } = await import('../shared/registry-adapter.js');
-  return fileServiceRegistration();
-}
-
-/** The real ZeroMQ transport, loaded lazily so that simulated workers never load the native module. */
-async function defaultTransport(): Promise<Transport> {
-  const { ZmqTransport } = await import('../../transport/zmq/index.js');
-  return new ZmqTransport();
 }

@@ -1,0 +1,68 @@
+/**
+ * Where a child's ROUTER socket goes. Spawn mode (`COMLINK_ZMQ_PORT` set): connect to the parent's port.
+ * Connect mode (a service id): bind a loopback port and register it under the id, to be unregistered on stop.
+ * @see MF-LIFE-1, MF-LIFE-2, MF-LIFE-7, MF-LIFE-12, MF-SEC-1
+ */
+import { MultifrostError } from '../../errors.js';
+import type { Socket } from '../../transport/transport.js';
+import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
+import { ENV_PORT } from '../shared/environment.js';
+import type { ServiceRegistration } from '../shared/service-registration.js';
+import type { ChildHost } from './child-host.js';
+
+/** The connect-mode settings of a child (a subset of ChildWorkerOptions). */
+export interface ChildEndpointOptions {
+  serviceId?: string;
+  bindHost?: string;
+  bindPort?: number;
+  registration?: ServiceRegistration;
+}
+
+/** A service registered in connect mode, to unregister from the same registry. */
+export interface RegisteredService {
+  serviceId: string;
+  registration: ServiceRegistration;
+}
+
+/**
+ * Connects or binds `socket` as the environment and options say; returns the registered service in connect
+ * mode, undefined in spawn mode.
+ * @throws MultifrostError MF_INVALID_ARGUMENT for a bad port or neither mode; what the registry throws.
+ */
+export async function openChildEndpoint(socket: Socket, host: ChildHost, options: ChildEndpointOptions, log: (line: string) => void): Promise<RegisteredService | undefined> {
+  const portText = host.env(ENV_PORT);
+  if (portText !== undefined) {
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText.trim()) || !Number.isInteger(port) || port < 1024 || port > 65535) {
+      throw new MultifrostError('MF_INVALID_ARGUMENT', `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`);
+    }
+    await socket.connect(loopbackEndpoint(port));
+    return undefined;
+  }
+  const serviceId = options.serviceId;
+  if (serviceId === undefined) {
+    throw new MultifrostError('MF_INVALID_ARGUMENT', `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`);
+  }
+  const registration = options.registration ?? (await defaultRegistration());
+  const endpoint = await socket.bind(loopbackEndpoint(options.bindPort ?? 0, options.bindHost ?? LOOPBACK_HOST));
+  const port = endpointPort(endpoint);
+  if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
+  await registration.register(serviceId, port, host.pid);
+  log(`INFO: service '${serviceId}' ready on ${endpoint}`);
+  return { serviceId, registration };
+}
+
+/** Removes the service from its registry; a failure is logged, never thrown (the worker is stopping anyway). */
+export async function unregisterService(service: RegisteredService, log: (line: string) => void): Promise<void> {
+  try {
+    await service.registration.unregister(service.serviceId);
+  } catch (error) {
+    log(`WARNING: could not unregister service '${service.serviceId}': ${String(error)}`);
+  }
+}
+
+/** The file registry under MULTIFROST_HOME or ~/.multifrost, loaded only in connect mode. */
+async function defaultRegistration(): Promise<ServiceRegistration> {
+  const { fileServiceRegistration } = await import('../shared/registry-adapter.js');
+  return fileServiceRegistration();
+}
