@@ -1,13 +1,17 @@
 /**
- * The registry on the real file system: `<base>/services.json` and `<base>/services.lock`.
- * Directory mode 0700 and file mode 0600 are set explicitly (chmod), not left to the umask.
- * @see MF-REG-1, MF-REG-3, MF-REG-6, MF-REG-7, MF-REG-11, MF-SEC-4
+ * The registry on the real file system: `<base>/services.json`, `<base>/services.lock` and, while a lock is
+ * being removed or fenced, its claim `<base>/services.lock.<inode>.claim`.
+ * Directory mode 0700 and file mode 0600 are set explicitly (chmod), not left to the umask. Nothing here
+ * follows a symbolic link or waits on a FIFO (MF-REG-15).
+ * @see MF-REG-1, MF-REG-3, MF-REG-6, MF-REG-7, MF-REG-11, MF-REG-13, MF-REG-14, MF-REG-15, MF-REG-17, MF-SEC-4
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, link, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { LockSnapshot, RegistryFileSnapshot, RegistryStore } from './registry-store.js';
+import { lockHolderPid } from './lock-content.js';
+import type { ClaimOutcome, ClaimSnapshot, Leftover, LockSnapshot, RegistryFileSnapshot, RegistryStore } from './registry-store.js';
+import { FILE_MODE, createComplete, errorCode, lockTemporaryPath, openRegular, readRegular, unlinkIfThere } from './safe-files.js';
 
 /** The part of `fs.Stats` the store reads. */
 export interface FileOwnerStat {
@@ -25,13 +29,12 @@ export interface FileRegistryStoreOptions {
 }
 
 const DIRECTORY_MODE = 0o700;
-const FILE_MODE = 0o600;
 /** How many `-<n>` suffixes to try for a moved-aside file before giving up. */
 const ASIDE_ATTEMPTS = 1000;
-
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
+/** `services.json.tmp-<pid>-<hex>` and `services.lock.tmp-<pid>-<hex>`. */
+const TEMPORARY_NAME = /^services\.(?:json|lock)\.tmp-(\d+)-[0-9a-f]+$/;
+/** `services.lock.<inode>.claim`. */
+const CLAIM_NAME = /^services\.lock\.\d+\.claim$/;
 
 export class FileRegistryStore implements RegistryStore {
   readonly baseDir: string;
@@ -47,65 +50,70 @@ export class FileRegistryStore implements RegistryStore {
     this.statRegistryFile = options.statRegistryFile ?? ((handle) => handle.stat());
   }
 
-  async createLock(content: string, retryOnMissingDirectory = true): Promise<boolean> {
-    await this.ensureDirectory();
-    let handle: FileHandle;
-    try {
-      // 'wx' is O_CREAT|O_EXCL|O_WRONLY: exactly one process can create the file (MF-REG-3).
-      handle = await open(this.lockPath, 'wx', FILE_MODE);
-    } catch (error) {
-      if (errorCode(error) === 'EEXIST') return false;
-      if (errorCode(error) === 'ENOENT' && retryOnMissingDirectory) {
-        // The directory vanished since we made it (a test cleaning up, a user deleting it): make it again, once.
-        this.directoryReady = false;
-        return this.createLock(content, false);
-      }
-      throw error;
-    }
-    try {
-      await handle.writeFile(content);
-    } finally {
-      await handle.close();
-    }
-    return true;
+  /** The claim of the lock with this identity (inode). */
+  claimPath(identity: string): string {
+    return `${this.lockPath}.${identity}.claim`;
+  }
+
+  async createLock(content: string): Promise<boolean> {
+    return this.createFile(this.lockPath, content, true);
   }
 
   async readLock(): Promise<LockSnapshot | undefined> {
-    const handle = await this.openIfExists(this.lockPath);
-    if (handle === undefined) return undefined;
-    try {
-      const stats = await handle.stat();
-      return { content: await handle.readFile('utf8'), modifiedEpochMs: stats.mtimeMs };
-    } finally {
-      await handle.close();
-    }
+    const lock = await readRegular(this.lockPath);
+    return lock === undefined ? undefined : { content: lock.text, modifiedEpochMs: lock.stats.mtimeMs, identity: lock.inode };
   }
 
-  async removeLock(expectedContent: string): Promise<boolean> {
-    const current = await this.readLock();
-    if (current === undefined || current.content !== expectedContent) return false;
+  async claimLock(lock: LockSnapshot, claimContent: string): Promise<ClaimOutcome> {
+    const claimPath = this.claimPath(lock.identity);
+    if (!(await this.createFile(claimPath, claimContent, true))) {
+      const holder = await readRegular(claimPath);
+      return { kind: 'busy', holder: holder === undefined ? undefined : { content: holder.text, modifiedEpochMs: holder.stats.mtimeMs } };
+    }
+    // We hold the claim: every remover of this lock needs it, so if services.lock is still the lock judged
+    // now, it stays so until we remove it.
+    let current: LockSnapshot | undefined;
     try {
-      await unlink(this.lockPath);
-      return true;
+      current = await this.readLock();
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false;
+      await unlinkIfThere(claimPath);
       throw error;
     }
+    if (current === undefined || current.identity !== lock.identity || current.content !== lock.content) {
+      await unlinkIfThere(claimPath);
+      return { kind: 'changed' };
+    }
+    return {
+      kind: 'claimed',
+      claim: {
+        removeLock: async () => {
+          await unlinkIfThere(this.lockPath);
+          await unlinkIfThere(claimPath);
+        },
+        drop: () => unlinkIfThere(claimPath),
+      },
+    };
+  }
+
+  async removeClaim(identity: string, expected: ClaimSnapshot): Promise<void> {
+    const claimPath = this.claimPath(identity);
+    const current = await readRegular(claimPath);
+    if (current !== undefined && current.text === expected.content && current.stats.mtimeMs === expected.modifiedEpochMs) await unlinkIfThere(claimPath);
   }
 
   async readRegistry(): Promise<RegistryFileSnapshot | undefined> {
-    const handle = await this.openIfExists(this.registryPath);
-    if (handle === undefined) return undefined;
+    const file = await openRegular(this.registryPath);
+    if (file === undefined) return undefined;
     try {
       // Owner and content come from the same open file, so a rename in between cannot mix two files.
-      const { uid } = await this.statRegistryFile(handle);
-      return { text: await handle.readFile('utf8'), ownerUid: uid };
+      const { uid } = await this.statRegistryFile(file.handle);
+      return { text: await file.handle.readFile('utf8'), ownerUid: uid };
     } finally {
-      await handle.close();
+      await file.handle.close();
     }
   }
 
-  async writeRegistry(text: string): Promise<void> {
+  async writeRegistry(text: string, fence?: () => Promise<void>): Promise<void> {
     await this.ensureDirectory();
     const temporaryPath = join(this.baseDir, `${basename(this.registryPath)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
@@ -117,6 +125,7 @@ export class FileRegistryStore implements RegistryStore {
       } finally {
         await handle.close();
       }
+      await fence?.();
       await rename(temporaryPath, this.registryPath);
     } catch (error) {
       await unlink(temporaryPath).catch(() => undefined);
@@ -143,12 +152,44 @@ export class FileRegistryStore implements RegistryStore {
     throw new Error(`no free name to move ${this.registryPath} aside to (tried ${stem} and ${ASIDE_ATTEMPTS - 1} suffixes)`);
   }
 
-  private async openIfExists(path: string): Promise<FileHandle | undefined> {
+  async listLeftovers(): Promise<Leftover[]> {
+    let names: string[];
     try {
-      return await open(path, fsConstants.O_RDONLY);
+      names = await readdir(this.baseDir);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
+      if (errorCode(error) === 'ENOENT') return [];
       throw error;
+    }
+    const leftovers: Leftover[] = [];
+    for (const name of names) {
+      const temporary = TEMPORARY_NAME.exec(name);
+      if (temporary === null && !CLAIM_NAME.test(name)) continue;
+      const stats = await lstat(join(this.baseDir, name)).catch(() => undefined);
+      if (stats === undefined) continue; // gone meanwhile
+      if (temporary !== null) {
+        leftovers.push({ name, kind: 'temporary', pid: Number(temporary[1]), modifiedEpochMs: stats.mtimeMs });
+        continue;
+      }
+      const claim = stats.isFile() ? await readRegular(join(this.baseDir, name)).catch(() => undefined) : undefined;
+      leftovers.push({ name, kind: 'claim', pid: claim === undefined ? undefined : lockHolderPid(claim.text), modifiedEpochMs: stats.mtimeMs });
+    }
+    return leftovers;
+  }
+
+  async removeLeftover(name: string): Promise<void> {
+    await unlinkIfThere(join(this.baseDir, name));
+  }
+
+  /** Creates `path` complete with `content` (temporary file + link); a vanished directory is made again, once. */
+  private async createFile(path: string, content: string, retryOnMissingDirectory: boolean): Promise<boolean> {
+    await this.ensureDirectory();
+    try {
+      return await createComplete(path, content, lockTemporaryPath(this.lockPath));
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT' || !retryOnMissingDirectory) throw error;
+      // The directory vanished since we made it (a test cleaning up, a user deleting it).
+      this.directoryReady = false;
+      return this.createFile(path, content, false);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * "Is this pid alive?", behind a port so the in-memory registry can simulate dead owners.
- * @see MF-REG-4, MF-REG-8, MF-REG-10
+ * @see MF-REG-4, MF-REG-8, MF-REG-10, MF-REG-18
  */
+import { readFileSync } from 'node:fs';
 
 /** Answers whether a process exists. */
 export interface ProcessProbe {
@@ -20,19 +21,35 @@ export function isValidPid(pid: unknown): pid is number {
 /**
  * The real probe: `process.kill(pid, 0)` sends no signal but checks existence. EPERM means the process exists
  * and belongs to someone else, so it counts as alive; ESRCH (and anything else) as dead.
- * A zombie (exited, not yet reaped by its parent) still counts as alive until reaped.
+ * A zombie (exited, not yet reaped by its parent) exists for `kill` but runs no code: where `/proc` tells
+ * (Linux), it counts as dead (MF-REG-18), so its lock is broken at once instead of after the stale age.
  */
 export const realProcessProbe: ProcessProbe = {
   isAlive(pid: number): boolean {
     if (!isValidPid(pid)) return false;
     try {
       process.kill(pid, 0);
-      return true;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'EPERM';
     }
+    return !isZombie(pid);
   },
 };
+
+/**
+ * True when `/proc/<pid>/stat` shows state Z (zombie) or X (dead). The state follows the last ')' (the
+ * command name may itself hold parentheses). False when there is no such file (not Linux, or gone).
+ */
+export function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
+}
 
 /**
  * A process table for the simulator and unit tests: pids are alive from `spawn()`/`add()` until `kill()`.

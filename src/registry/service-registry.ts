@@ -5,11 +5,12 @@
  * Mutations (register, unregister) hold the lock, read the file, change one member and write the whole file
  * atomically; every other member is written back byte for byte. Discovery takes no lock (writes are atomic
  * renames, so a reader sees the old file or the new one) and polls until its timeout.
- * @see MF-REG-1..MF-REG-12, MF-SEC-4, MF-LIFE-12
+ * @see MF-REG-1..MF-REG-17, MF-SEC-4, MF-LIFE-12
  */
 import { ErrorCode, InvalidArgumentError, MultifrostError, RegistryError, type RegistryErrorDetails } from '../errors.js';
 import { formatRegistryText, memberOf, parseRegistryText, type RegistryMember } from './registry-document.js';
 import { checkEntry, entryJson, validatePort, validateServiceId, type RegistryEntry } from './registry-entry.js';
+import { LockLostError } from './registry-errors.js';
 import { RegistryLock } from './registry-lock.js';
 import { resolveRegistryOptions, type RegistryOptions, type ResolvedRegistryOptions } from './registry-options.js';
 import type { RegistryFileSnapshot } from './registry-store.js';
@@ -176,21 +177,45 @@ export class ServiceRegistry {
     return snapshot;
   }
 
-  /** Lock, read, change, write back, unlock. A file that is not a JSON object is moved aside, never overwritten. */
+  /**
+   * Lock, read, change, write back (fenced), unlock. A file that is not a JSON object is moved aside, never
+   * overwritten. When our lock was broken before the write (we were stopped past the stale age), nothing was
+   * written and the whole operation runs again, reading the file afresh, while the lock timeout lasts.
+   * @see MF-REG-3, MF-REG-7, MF-REG-14, MF-REG-17
+   */
   private async mutate<T>(
     serviceId: string,
     change: (members: Map<string, RegistryMember>) => { changed: boolean; result: T },
   ): Promise<T> {
-    return this.guard('update', () =>
-      this.lock.withLock(async () => {
-        const snapshot = await this.readTrusted();
-        const parsed = snapshot === undefined ? { ok: true as const, members: new Map<string, RegistryMember>() } : parseRegistryText(snapshot.text);
-        if (!parsed.ok) throw await this.moveAside(serviceId, parsed.reason);
-        const { changed, result } = change(parsed.members);
-        if (changed) await this.options.store.writeRegistry(formatRegistryText(parsed.members));
-        return result;
-      }),
-    );
+    const deadlineMs = this.options.clock.nowMs() + this.options.lockTimeoutMs;
+    return this.guard('update', async () => {
+      for (;;) {
+        try {
+          return await this.mutateOnce(serviceId, change, deadlineMs);
+        } catch (error) {
+          if (!(error instanceof LockLostError) || this.options.clock.nowMs() >= deadlineMs) throw error;
+        }
+      }
+    });
+  }
+
+  private async mutateOnce<T>(
+    serviceId: string,
+    change: (members: Map<string, RegistryMember>) => { changed: boolean; result: T },
+    deadlineMs: number,
+  ): Promise<T> {
+    const held = await this.lock.acquire(Math.max(deadlineMs, this.options.clock.nowMs()));
+    try {
+      await this.lock.cleanLeftovers();
+      const snapshot = await this.readTrusted();
+      const parsed = snapshot === undefined ? { ok: true as const, members: new Map<string, RegistryMember>() } : parseRegistryText(snapshot.text);
+      if (!parsed.ok) throw await this.moveAside(serviceId, parsed.reason);
+      const { changed, result } = change(parsed.members);
+      if (changed) await this.options.store.writeRegistry(formatRegistryText(parsed.members), () => held.fence());
+      return result;
+    } finally {
+      await held.release();
+    }
   }
 
   /**
