@@ -48,6 +48,8 @@ export interface CliOptions {
   seed: number | undefined;
   fuzz: number | undefined;
   fuzzDir: string | undefined;
+  /** `--fuzz-values N`: N generated values echoed and compared with the spec (value-fuzz.ts). */
+  fuzzValues: number | undefined;
   replay: string | undefined;
   parallel: number | undefined;
   quiet: boolean;
@@ -72,6 +74,7 @@ const OPTIONS = {
   seed: { type: 'string', example: '--seed 7' },
   fuzz: { type: 'string', example: '--fuzz 500' },
   'fuzz-dir': { type: 'string', example: '--fuzz-dir ./multifrost-fuzz' },
+  'fuzz-values': { type: 'string', example: '--fuzz-values 1000' },
   replay: { type: 'string', example: '--replay multifrost-fuzz/case-1-5.json' },
   parallel: { type: 'string', example: '--parallel 2' },
   reference: { type: 'boolean' },
@@ -147,7 +150,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     command: 'run', script: undefined, argv: split >= 0 ? argv.slice(split + 1) : undefined, service: undefined, reference: false,
     role: 'child', profile: undefined, junit: undefined, json: undefined, html: undefined, trace: false, strict: false,
     expectedFailures: undefined, timeoutMs: undefined, startupTimeoutMs: undefined, failFast: false, nameStyle: undefined,
-    nameMap: undefined, tags: undefined, names: [], faults: undefined, seed: undefined, fuzz: undefined, fuzzDir: undefined,
+    nameMap: undefined, tags: undefined, names: [], faults: undefined, seed: undefined, fuzz: undefined, fuzzDir: undefined, fuzzValues: undefined,
     replay: undefined, parallel: undefined, quiet: false,
   };
   const config = Object.fromEntries(
@@ -232,6 +235,7 @@ function applyValue(options: CliOptions, name: OptionName, value: string): void 
     case 'seed': options.seed = integer(name, value, 0); break;
     case 'fuzz': options.fuzz = integer(name, value, 1, 'a number of inputs'); break;
     case 'fuzz-dir': options.fuzzDir = value; break;
+    case 'fuzz-values': options.fuzzValues = integer(name, value, 1, 'a number of values'); break;
     case 'replay': options.replay = value; break;
     case 'parallel': options.parallel = integer(name, value, 0, 'a number of processes'); break;
     default: break;
@@ -283,7 +287,8 @@ Options:
   --junit <file> --json <file> --html <file>   reports (any combination, one run)
   --faults <spec> --seed <n> fault injection, e.g. "drop=0.05,delay=10ms~5ms,duplicate=0.01"
   --fuzz <n> [--fuzz-dir d]  send n malformed frames/payloads; failures saved under d
-  --replay <file>            send a saved fuzz case again
+  --fuzz-values <n>          echo n generated values, compare each reply with the spec
+  --replay <file>            send a saved fuzz case (or value case) again
   --parallel <n>             run scenarios in n worker processes
   --quiet                    only the summary line
 

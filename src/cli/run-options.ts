@@ -67,6 +67,7 @@ export function conformOptions(
     ...(options.html === undefined ? {} : { html: options.html }),
     ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
     ...(options.faults === undefined ? {} : { faults: options.faults, seed: options.seed ?? 1 }),
+    ...(options.fuzzValues === undefined ? {} : { valueFuzz: { runs: options.fuzzValues, seed: options.seed, dir: options.fuzzDir } }),
     strict: options.strict,
     trace: options.trace,
     quiet: options.quiet,

@@ -31,6 +31,7 @@ import { probeProfile, type ProbeResult } from './profile-probe.js';
 import { describeTarget, type Target } from './target.js';
 import { descendants, signalAll, WorkerSession } from './worker-session.js';
 import type { MethodNames } from './method-names.js';
+import { valueFuzzSection, type ValueFuzzRequest } from './value-fuzz-section.js';
 
 /**
  * Exit codes of the CLI: 2 also when a report cannot be written (the verdict is still printed), 130 when
@@ -66,6 +67,8 @@ export interface ConformOptions {
   quiet?: boolean;
   faults?: string;
   seed?: number;
+  /** `--fuzz-values N [--seed S] [--fuzz-dir D]`: differential value checking after the catalogue (value-fuzz.ts). */
+  valueFuzz?: ValueFuzzRequest;
   /** Extra sections (fault and fuzz results) computed by the caller after the catalogue. */
   extraSections?: (profile: 'v3' | 'v4') => Promise<ExtraSection[]>;
   /** Where to find the catalogue (default: this package). */
@@ -333,6 +336,7 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
   }
   // Fuzzing after an interrupt would start a new worker; the fault statistics are still read.
   const extras = options.extraSections === undefined || interruptedBy() !== undefined ? [] : await options.extraSections(outcome.setup.profile);
+  if (options.valueFuzz !== undefined && interruptedBy() === undefined) extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
   const info: RunInfo = {
     target: describeTarget(options.target),
     role: outcome.role,

@@ -4,16 +4,19 @@
  * MF-MSG-1, MF-MSG-5, MF-MSG-6, MF-MSG-9, MF-CALL-2). A failure is shrunk by fast-check to a small case and
  * saved as a JSON file that `--replay <file>` sends again.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { defaultCodec } from '../protocol/codec.js';
 import { EMPTY_FRAME } from '../protocol/framing.js';
 import { PROFILES, type ProfileName } from '../protocol/profile.js';
 import type { Clock } from '../time/clock.js';
 import type { Frames, Transport } from '../transport/transport.js';
+import { autoSeed, saveCase } from './fuzz-case-file.js';
 import type { Target } from './target.js';
+import { isValueCase, replayValueCase, type ValueCase } from './value-fuzz.js';
 import { WorkerSession } from './worker-session.js';
+
+export { autoSeed, MAX_AUTO_SEED } from './fuzz-case-file.js';
 
 /** A saved failing case. */
 export interface FuzzCase {
@@ -120,14 +123,6 @@ async function tryOne(session: WorkerSession, frames: Frames, profile: ProfileNa
   return `the worker did not answer a valid echo call within ${answerTimeoutMs} ms`;
 }
 
-/** The largest seed the kit chooses by itself: a non-negative 31-bit integer. */
-export const MAX_AUTO_SEED = 2 ** 31 - 1;
-
-/** A seed for a run that was given none: a non-negative integer that `--seed` accepts. */
-export function autoSeed(random: () => number = Math.random): number {
-  return Math.floor(random() * (MAX_AUTO_SEED + 1));
-}
-
 /** Runs the fuzzer against `target`. */
 export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<FuzzOutcome> {
   const answerTimeoutMs = options.answerTimeoutMs ?? 2000;
@@ -165,10 +160,7 @@ export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<
     }
     const [frames] = details.counterexample;
     const saved: FuzzCase = { kind: 'multifrost-fuzz-case', profile: options.profile, frames: frames.map((f) => Buffer.from(f).toString('hex')), failure: lastFailure, seed: details.seed };
-    const dir = resolve(options.outDir ?? 'multifrost-fuzz');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `case-${details.seed}-${details.numRuns}.json`);
-    writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
+    const file = saveCase(options.outDir, 'case', details.seed, details.numRuns, saved);
     return {
       ok: false,
       runs: details.numRuns,
@@ -184,9 +176,13 @@ export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<
   }
 }
 
-/** Reads a saved case. */
-export function readFuzzCase(path: string): FuzzCase {
+/** A case saved by either fuzzer: malformed frames (`--fuzz`) or a value (`--fuzz-values`). */
+export type SavedCase = FuzzCase | ValueCase;
+
+/** Reads a saved case of either kind. */
+export function readFuzzCase(path: string): SavedCase {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<FuzzCase>;
+  if (isValueCase(parsed)) return parsed;
   if (parsed.kind !== 'multifrost-fuzz-case' || !Array.isArray(parsed.frames) || (parsed.profile !== 'v3' && parsed.profile !== 'v4')) {
     throw new Error(`${path} is not a multifrost fuzz case`);
   }
@@ -194,7 +190,8 @@ export function readFuzzCase(path: string): FuzzCase {
 }
 
 /** Sends a saved case to a fresh worker; resolves to the failure, or undefined when the worker copes now. */
-export async function replayCase(target: Target, fuzzCase: FuzzCase, transport: Transport, clock: Clock): Promise<string | undefined> {
+export async function replayCase(target: Target, fuzzCase: SavedCase, transport: Transport, clock: Clock): Promise<string | undefined> {
+  if (fuzzCase.kind === 'multifrost-value-case') return replayValueCase(target, fuzzCase, transport, clock);
   const session = await WorkerSession.open(target, { transport, clock });
   try {
     // One valid call first: the worker is up and connected before the case is sent.

@@ -66,6 +66,8 @@
  * - `no-astral-strings`            characters beyond U+FFFF in a string result become U+FFFD (MF-VAL-9)
  * - `float32-results`              a non-integral float result is sent as float32 (MF-VAL-10)
  * - `bind-all-interfaces`          in connect mode the ROUTER binds 0.0.0.0 instead of 127.0.0.1 (MF-SEC-1)
+ * - `nested-empty-str-as-nil`      an empty string inside an array or map of a result is sent as nil (MF-VAL-9);
+ *                                  no fixed vector has one, the value fuzzer (`--fuzz-values`) finds it
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../protocol/codec.js';
@@ -85,7 +87,7 @@ export const SCOPED_BREAKAGES = [
   'explicit-namespace-ignored', 'heartbeat-args-changed', 'heartbeat-without-hb-response',
   'heartbeats-behind-calls', 'first-heartbeat-dropped', 'unenveloped-output', 'duplicate-output',
   'stderr-as-stdout', 'wide-integers', 'lossy-int64', 'bin-as-str', 'no-astral-strings', 'float32-results',
-  'void-without-result', 'wrong-id', 'bind-all-interfaces',
+  'void-without-result', 'wrong-id', 'bind-all-interfaces', 'nested-empty-str-as-nil',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 
@@ -276,6 +278,17 @@ function rewriteResult(payload: Uint8Array, rewrite: ValueRewrite): Uint8Array {
   const change = rewrite(bytes.subarray(start));
   if (change === undefined) return payload;
   return Buffer.concat([bytes.subarray(0, start), change.head, bytes.subarray(start + change.replaces)]);
+}
+
+/** `value` with every empty string inside an array or map (not `value` itself) made null; the rest unchanged. */
+function nestedEmptyStringsNil(value: unknown, depth: number): unknown {
+  if (value === '' && depth > 0) return null;
+  if (Array.isArray(value)) return value.map((item) => nestedEmptyStringsNil(item, depth + 1));
+  if (!isMap(value)) return value;
+  const out: Map_ = {};
+  // defineProperty: a key `__proto__` stays an own key of the copy, as it was in the decoded reply.
+  for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: nestedEmptyStringsNil(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** The decoded value of a payload with bytes after its first value (only a few trailing bytes are tried). */
@@ -510,6 +523,7 @@ class MisbehavingRouter implements Socket {
     const type = reply['type'];
     if (type === 'response' && reply['result'] === null && (this.how.voidWithoutResult === true || on('void-without-result'))) delete reply['result'];
     if (type === 'response' && on('wrong-result')) reply['result'] = typeof reply['result'] === 'string' ? `${reply['result']}-wrong` : 'wrong';
+    if (type === 'response' && on('nested-empty-str-as-nil')) reply['result'] = nestedEmptyStringsNil(reply['result'], 0);
     if (type === 'response' && call?.function === 'listFunctions' && Array.isArray(reply['result']) && on('list-private')) reply['result'] = [...(reply['result'] as unknown[]), '_secret'];
     if (type === 'response' && typeof reply['result'] === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(reply['result']) && on('no-astral-strings')) {
       reply['result'] = reply['result'].replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
