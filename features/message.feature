@@ -11,8 +11,9 @@ Feature: Messages on the wire
   @child @must @MF-FRAME-2 @MF-MSG-2 @MF-MSG-3 @MF-MSG-8 @MF-PROF-1 @MF-PROF-3 @MF-LIFE-3 @MF-SVC-1
   Scenario: A reply comes back in the envelope, with the core fields and the CALL's id
     Given the worker is running
-    When the kit calls "add" with [2, 40]
-    Then the reply is a RESPONSE whose result is 42
+    When the kit calls "add" with [19, 23]
+    Then the worker answers that CALL with a message of a known type
+    And the reply is a RESPONSE whose result is 42
     And every message from the worker arrived as [empty delimiter, payload]
     And the reply carries app, id, type and timestamp in the run's profile
 

@@ -21,6 +21,9 @@ export function raw(world: W): RawParent {
 }
 
 /** The id of the last CALL the kit sent. */
+/** The message types of the protocol (MF-MSG-3). */
+const KNOWN_MESSAGE_TYPES = ['call', 'response', 'error', 'stdout', 'stderr', 'heartbeat', 'shutdown'];
+
 export function lastId(world: W): string {
   const id = world.saved.get('last');
   if (typeof id !== 'string') throw new Error('no CALL was sent in this scenario');
@@ -154,12 +157,20 @@ Then('every message from the worker arrived as [empty delimiter, payload]', func
   }
 });
 
+Then('the worker answers that CALL with a message of a known type', async function (this: W) {
+  const id = lastId(this);
+  const answer = await raw(this).waitFor((inbound) => inbound.message?.['id'] === id);
+  conform(answer !== undefined, this.clause, `a message answering the CALL ${show(id)}`, 'none', raw(this).lastSeen());
+  const type = answer.message?.['type'];
+  conform(KNOWN_MESSAGE_TYPES.includes(String(type)), 'MF-MSG-3', `a message type of the protocol (${KNOWN_MESSAGE_TYPES.join(', ')})`, show(type), show(answer.message));
+});
+
 Then("the reply carries app, id, type and timestamp in the run's profile", async function (this: W) {
   const reply = await lastReply(this);
   const app = PROFILES[this.params.profile].app;
   conform(reply['app'] === app, 'MF-PROF-3', `app ${show(app)} (the profile the CALL arrived in)`, show(reply['app']));
   conform(reply['id'] === lastId(this), 'MF-MSG-8', `id ${show(lastId(this))}`, show(reply['id']));
-  conform(['call', 'response', 'error', 'stdout', 'stderr', 'heartbeat', 'shutdown'].includes(String(reply['type'])), 'MF-MSG-3', 'a known message type', show(reply['type']));
+  conform(KNOWN_MESSAGE_TYPES.includes(String(reply['type'])), 'MF-MSG-3', 'a known message type', show(reply['type']));
   const timestamp = reply['timestamp'];
   conform(typeof timestamp === 'number' && Number.isFinite(timestamp), 'MF-MSG-2', 'timestamp: epoch seconds (a number)', show(timestamp));
   // Epoch seconds, not milliseconds: within a day of the run's clock.
