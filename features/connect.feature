@@ -5,8 +5,9 @@ Feature: Connect mode and the service registry, checked on the worker from outsi
   $MULTIFROST_HOME/services.json, serves the conformance service there, and on SHUTDOWN, SIGTERM or SIGINT
   unregisters and exits 0 (MF-SVC-2). The kit starts your worker that way itself, in a fresh temporary
   MULTIFROST_HOME for every scenario, and checks from outside, with plain file operations and its own
-  registry code, what your worker does with the registry: the entry, the modes, the lock, other services'
-  entries, a file that is not JSON, and a race against the kit's own writer.
+  registry code, what your worker does with the registry: the entry, the modes, the lock (complete when it
+  appears, broken only under its claim, aged either way), other services' entries, a file that is not JSON,
+  names that are not regular files, and a race against the kit's own writer.
   Against a running service (--service) only the read-only checks of its entry run; the others are
   skipped with the reason. On the simulator they are all skipped (connect mode needs real files).
   The start-up time a worker gets to register is twice the step timeout (10 s by default).
@@ -27,25 +28,52 @@ Feature: Connect mode and the service registry, checked on the worker from outsi
     Given the worker runs in connect mode and has registered
     Then the socket listening on the registered port is bound to 127.0.0.1, not to every interface
 
-  @must @MF-REG-3 @MF-REG-5
+  @must @MF-REG-3 @MF-REG-5 @MF-REG-13
   Scenario: A worker does not write the registry while another process holds the lock, and registers once it is released
     Given a fresh MULTIFROST_HOME where the kit holds services.lock with its own live pid
     When the kit starts the worker in connect mode
     Then for 1500 ms after the worker listens, services.json is not written and the kit's lock is left alone
     When the kit removes its lock
     Then the worker registers within 2000 ms
+    And every look at services.lock while the worker took it found a pid on its first line
 
   @must @MF-REG-4
   Scenario Outline: A stale lock is broken: <why>
-    Given a fresh MULTIFROST_HOME where services.lock holds <holder> and was last modified <age> s ago
+    Given a fresh MULTIFROST_HOME where services.lock holds <holder> and was last modified <when>
     When the kit starts the worker in connect mode
     Then the worker registers within the start-up time
     And the stale lock is gone
 
     Examples:
-      | why                           | holder                       | age |
-      | its owner is dead             | the pid of a dead process    | 0   |
-      | it is older than 10 s         | the kit's own live pid       | 30  |
+      | why                           | holder                       | when     |
+      | its owner is dead             | the pid of a dead process    | 0 s ago  |
+      | it is older than 10 s         | the kit's own live pid       | 30 s ago |
+
+    @MF-REG-16
+    Examples:
+      | why                            | holder                 | when               |
+      | it is dated 30 s in the future | the kit's own live pid | 30 s in the future |
+
+  @must @MF-REG-14
+  Scenario: A stale lock is left alone while another process holds its claim, and broken once the claim is gone
+    Given a fresh MULTIFROST_HOME where services.lock holds the pid of a dead process and the kit holds its claim
+    When the kit starts the worker in connect mode
+    Then for 1500 ms after the worker listens, services.json is not written and the claimed lock is left alone
+    When the kit removes its claim
+    Then the worker registers within 2000 ms
+    And the stale lock is gone
+
+  @must @MF-REG-15
+  Scenario Outline: <what> at <name> makes the worker fail at once, never hang or spin
+    Given a fresh MULTIFROST_HOME where <name> is <what>
+    When the kit starts the worker in connect mode
+    Then within 3000 ms the worker exits with a non-zero status or reports an error, and <name> is still <what>
+
+    Examples:
+      | what                     | name          |
+      | a dangling symbolic link | services.lock |
+      | a FIFO                   | services.lock |
+      | a FIFO                   | services.json |
 
   @must @MF-LIFE-6 @MF-LIFE-7 @MF-REG-9
   Scenario Outline: <how> makes a worker in connect mode unregister and exit with status 0

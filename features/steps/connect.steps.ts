@@ -6,7 +6,7 @@
  */
 import { Given, Then, When } from '@cucumber/cucumber';
 import { targetName } from '../../src/conform/method-names.js';
-import { defaultRegistryBaseDir } from '../../src/registry/index.js';
+import { defaultRegistryBaseDir, lockHolderPid } from '../../src/registry/index.js';
 import { octal, RegistryHome } from '../support/connect-home.js';
 import { deadPid, groupListeners, isAlive, isLoopbackAddress, pollFor, tcpListeners } from '../support/connect-probe.js';
 import { RegistryRace } from '../support/connect-race.js';
@@ -38,6 +38,10 @@ interface ConnectState {
   original: Buffer | undefined;
   /** When the kit removed its own lock (run's clock). */
   lockRemovedMs: number | undefined;
+  /** The claim the kit holds on a stale lock (MF-REG-14), by path. */
+  claimPath?: string;
+  /** Looks at services.lock taken while the worker took the lock (MF-REG-13): stop() ends them. */
+  lockLooks?: { contents: string[]; stop: () => Promise<void> };
   /** How the kit stopped the worker. */
   stoppedWith: string | undefined;
   race: { race: RegistryRace; workers: ConnectWorker[]; final: unknown } | undefined;
@@ -171,16 +175,38 @@ Given('a fresh MULTIFROST_HOME where the kit holds services.lock with its own li
   return undefined;
 });
 
-Given(/^a fresh MULTIFROST_HOME where services\.lock holds (the pid of a dead process|the kit's own live pid) and was last modified (\d+) s ago$/, async function (this: W, holder: string, ageText: string) {
+Given(/^a fresh MULTIFROST_HOME where services\.lock holds (the pid of a dead process|the kit's own live pid) and was last modified (\d+) s (ago|in the future)$/, async function (this: W, holder: string, ageText: string, direction: string) {
   const s = await prepare(this);
   if (typeof s === 'string') return this.skip(s);
   const deadOwner = holder.includes('dead');
   const pid = deadOwner ? await deadPid() : process.pid;
   const content = `${pid}\n`;
-  const ageMs = Number(ageText) * 1000;
+  // A lock dated in the future is aged the other way (MF-REG-16): as stale as one that far in the past.
+  const ageMs = Number(ageText) * 1000 * (direction === 'ago' ? 1 : -1);
   await s.home.createLock(content, this.clock.epochMs() - ageMs);
-  s.lock = { content, createdMs: this.clock.nowMs() - ageMs, deadOwner };
-  this.trace.note(`kit created ${s.home.lockPath} holding ${deadOwner ? 'dead' : 'live'} pid ${pid}, modified ${ageText} s ago`);
+  s.lock = { content, createdMs: this.clock.nowMs() - Math.abs(ageMs), deadOwner };
+  this.trace.note(`kit created ${s.home.lockPath} holding ${deadOwner ? 'dead' : 'live'} pid ${pid}, modified ${ageText} s ${direction}`);
+  return undefined;
+});
+
+Given('a fresh MULTIFROST_HOME where services.lock holds the pid of a dead process and the kit holds its claim', async function (this: W) {
+  const s = await prepare(this);
+  if (typeof s === 'string') return this.skip(s);
+  const content = `${await deadPid()}\n`;
+  await s.home.createLock(content);
+  s.lock = { content, createdMs: this.clock.nowMs(), deadOwner: true };
+  // The claim of that lock (MF-REG-14), held by the kit's live pid: as if the kit were removing the lock.
+  s.claimPath = await s.home.claimPathOfLock();
+  await s.home.writeFileNamed(s.claimPath.slice(s.home.baseDir.length + 1), `${process.pid}\nkit-claim\n`);
+  this.trace.note(`kit created the stale lock ${s.home.lockPath} (dead pid) and holds its claim ${s.claimPath}`);
+  return undefined;
+});
+
+Given(/^a fresh MULTIFROST_HOME where (services\.lock|services\.json) is (a dangling symbolic link|a FIFO)$/, async function (this: W, name: string, what: 'a dangling symbolic link' | 'a FIFO') {
+  const s = await prepare(this);
+  if (typeof s === 'string') return this.skip(s);
+  await s.home.plantOddFile(name, what);
+  this.trace.note(`kit put ${what} at ${name}`);
   return undefined;
 });
 
@@ -298,33 +324,77 @@ Then('the socket listening on the registered port is bound to 127.0.0.1, not to 
 // ---------------------------------------------------------------------------------------------------------
 // The lock
 
-Then('for {int} ms after the worker listens, services.json is not written and the kit\'s lock is left alone', async function (this: W, windowMs: number) {
-  const s = state(this);
+/**
+ * For `windowMs` after the worker listens: no services.json, the kit's lock untouched, the worker running.
+ * `holding` says why the worker must wait (for the failure message).
+ */
+async function expectWaiting(world: W, windowMs: number, holding: string): Promise<void> {
+  const s = state(world);
   const w = worker(s);
   const lock = s.lock!;
   const pid = w.pid!;
-  const listening = await pollFor(this.clock, startBoundMs(this), () => {
+  const listening = await pollFor(world.clock, startBoundMs(world), () => {
     const found = groupListeners(pid);
     return found === undefined || found.length > 0 ? (found ?? 'no /proc') : undefined;
   }, { giveUp: () => w.exited !== undefined });
-  conform(w.exited === undefined, 'MF-REG-5', 'the worker keeps waiting for the lock (up to 10 s) while a live process holds it', w.describeExit(), w.stderrTail());
-  if (listening === undefined) this.log(`the worker's process group did not listen on TCP within ${startBoundMs(this)} ms; observing from now`);
-  else if (listening === 'no /proc') this.log('no /proc here: the window starts now, not when the worker listens');
-  const seen = await pollFor(this.clock, windowMs, async () => {
+  conform(w.exited === undefined, 'MF-REG-5', `the worker keeps waiting for the lock (up to 10 s) while ${holding}`, w.describeExit(), w.stderrTail());
+  if (listening === undefined) world.log(`the worker's process group did not listen on TCP within ${startBoundMs(world)} ms; observing from now`);
+  else if (listening === 'no /proc') world.log('no /proc here: the window starts now, not when the worker listens');
+  const seen = await pollFor(world.clock, windowMs, async () => {
     if ((await s.home.bytes()) !== undefined) return `the worker wrote ${s.home.registryPath}: ${await describeRegistry(s.home)}`;
     const content = await s.home.lockContent();
-    if (content !== lock.content) return `the kit's lock was ${content === undefined ? 'removed' : `replaced by ${show(content)}`} although its owner (pid ${process.pid}) is alive and it is ${Math.round(this.clock.nowMs() - lock.createdMs)} ms old`;
+    if (content !== lock.content) return `the kit's lock was ${content === undefined ? 'removed' : `replaced by ${show(content)}`} although ${holding}, ${Math.round(world.clock.nowMs() - lock.createdMs)} ms after it was made`;
     if (w.exited !== undefined) return `the worker ${w.describeExit()} instead of waiting for the lock (up to 10 s)`;
     return undefined;
   });
-  conform(seen === undefined, this.clauseOr('MF-REG-3'), `while the kit holds ${s.home.lockPath}, the worker waits: no services.json, the lock untouched, the worker running`, seen ?? '', w.stderrTail());
+  conform(seen === undefined, world.clauseOr('MF-REG-3'), `while ${holding}, the worker waits: no services.json, the lock untouched, the worker running`, seen ?? '', w.stderrTail());
+}
+
+Then('for {int} ms after the worker listens, services.json is not written and the kit\'s lock is left alone', async function (this: W, windowMs: number) {
+  await expectWaiting(this, windowMs, `the kit holds ${state(this).home.lockPath} (its owner, pid ${process.pid}, is alive)`);
 });
+
+Then('for {int} ms after the worker listens, services.json is not written and the claimed lock is left alone', async function (this: W, windowMs: number) {
+  await expectWaiting(this, windowMs, `the kit (live pid ${process.pid}) holds the claim ${state(this).claimPath ?? ''} of the stale lock`);
+});
+
+When('the kit removes its claim', async function (this: W) {
+  const s = state(this);
+  await s.home.removeFileNamed(s.claimPath!.slice(s.home.baseDir.length + 1));
+  s.lockRemovedMs = this.clock.nowMs();
+  this.trace.note('kit removed its claim');
+});
+
+Then('every look at services.lock while the worker took it found a pid on its first line', async function (this: W) {
+  const s = state(this);
+  const looks = s.lockLooks!;
+  await looks.stop();
+  const without = looks.contents.filter((content) => lockHolderPid(content) === undefined);
+  this.log(`${looks.contents.length} looks found the worker's lock, ${without.length} without a pid`);
+  conform(without.length === 0, 'MF-REG-13', 'services.lock appears complete, with the pid on its first line (temporary file, then link)', `${without.length} of ${looks.contents.length} looks found ${show(without[0])}`);
+});
+
+/** Looks at services.lock as often as it can until stopped, keeping what was found there (MF-REG-13). */
+function watchLock(world: W, s: ConnectState): void {
+  const contents: string[] = [];
+  let running = true;
+  const looking = (async () => {
+    while (running) {
+      const content = await s.home.lockContent().catch(() => undefined);
+      if (content !== undefined && content !== s.lock?.content) contents.push(content);
+      await world.clock.sleep(1);
+    }
+  })();
+  s.lockLooks = { contents, stop: async () => { running = false; await looking; } };
+  world.defer(() => s.lockLooks?.stop());
+}
 
 When('the kit removes its lock', async function (this: W) {
   const s = state(this);
   const removed = await s.home.removeLock(s.lock!.content);
   conform(removed, 'MF-REG-3', `the kit's lock ${s.home.lockPath} is still in place`, show(await s.home.lockContent()));
   s.lockRemovedMs = this.clock.nowMs();
+  watchLock(this, s);
   this.trace.note('kit removed its lock');
 });
 
@@ -342,6 +412,19 @@ Then('the worker registers within the start-up time', async function (this: W) {
     const ageMs = this.clock.nowMs() - s.lock.createdMs;
     conform(ageMs < 9_000, 'MF-REG-4', 'the lock of a dead owner is broken at once, well before it is 10 s old', `the worker registered when the lock was ${Math.round(ageMs)} ms old`);
   }
+});
+
+Then(/^within (\d+) ms the worker exits with a non-zero status or reports an error, and (services\.lock|services\.json) is still (a dangling symbolic link|a FIFO)$/, async function (this: W, boundText: string, name: string, what: string) {
+  const s = state(this);
+  const w = worker(s);
+  const boundMs = Number(boundText);
+  const reported = (): boolean => w.stderr.some((line) => /error|fatal|not a regular file|symbolic link|fifo/i.test(line));
+  const outcome = await pollFor(this.clock, boundMs, () => (w.exited !== undefined ? 'exited' : reported() ? 'reported' : undefined));
+  conform(outcome !== undefined, 'MF-REG-15', `within ${boundMs} ms of starting, a worker that finds ${what} at ${name} exits with a non-zero status or reports an error on stderr (never follows it, waits on it or spins)`, `it runs on and reported nothing (${w.describeExit()})`, w.stderrTail());
+  conform(w.exited === undefined || w.exited.code !== 0, 'MF-REG-15', 'a worker that could not register exits with a non-zero status', w.describeExit(), w.stderrTail());
+  const kind = await s.home.kindOf(name);
+  const expected = what === 'a FIFO' ? 'FIFO' : 'symbolic link';
+  conform(kind === expected, 'MF-REG-15', `${name} is left in place, still a ${expected}`, `it is now: ${kind}`);
 });
 
 Then('the stale lock is gone', async function (this: W) {

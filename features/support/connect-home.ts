@@ -7,7 +7,8 @@
  * @see MF-REG-1, MF-REG-3, MF-REG-7, MF-REG-11
  */
 import { constants as fsConstants } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,6 +29,27 @@ const FILE_MODE = 0o600;
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** A registry name that holds something other than a regular file (a scenario put it there, MF-REG-15). */
+export class NotRegularFile extends Error {}
+
+/** The bytes of a regular file, undefined when missing; never follows a link or waits on a FIFO. */
+async function readRegularBytes(path: string): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    if (['ELOOP', 'ENXIO'].includes(errorCode(error) ?? '')) throw new NotRegularFile(`${path} is not a regular file (${errorCode(error)})`);
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new NotRegularFile(`${path} is not a regular file`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parses registry text the way every reader must accept it (a leading byte order mark is tolerated). */
@@ -84,26 +106,24 @@ export class RegistryHome {
     if (this.temporaryParent !== undefined) await rm(this.temporaryParent, { recursive: true, force: true });
   }
 
-  /** Reads `services.json` once. */
+  /** Reads `services.json` once (a name that is not a regular file reads as unusable, MF-REG-15). */
   async read(): Promise<RegistryRead> {
-    let text: string;
-    try {
-      text = await readFile(this.registryPath, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return { state: 'missing' };
+    const bytes = await this.bytes().catch((error: unknown) => {
+      if (error instanceof NotRegularFile) return error;
       throw error;
-    }
-    return parseRegistry(text);
+    });
+    if (bytes === undefined) return { state: 'missing' };
+    if (bytes instanceof NotRegularFile) return { state: 'unusable', text: '', reason: bytes.message };
+    return parseRegistry(bytes.toString('utf8'));
   }
 
-  /** The raw bytes of `services.json`, or undefined when it does not exist. */
+  /**
+   * The raw bytes of `services.json`, or undefined when it does not exist. Opened with O_NOFOLLOW and
+   * O_NONBLOCK, so a scenario that put a FIFO or a link there never makes the kit itself hang
+   * (NotRegularFile instead).
+   */
   async bytes(): Promise<Buffer | undefined> {
-    try {
-      return await readFile(this.registryPath);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
+    return readRegularBytes(this.registryPath);
   }
 
   /** The member `id` of a usable file, or undefined (no file, unusable file, no such member). */
@@ -148,10 +168,47 @@ export class RegistryHome {
 
   /** The lock's content, or undefined when there is none. */
   async lockContent(): Promise<string | undefined> {
+    return (await readRegularBytes(this.lockPath))?.toString('utf8');
+  }
+
+  /** The path of the claim of the current lock (MF-REG-14): `services.lock.<inode>.claim`. */
+  async claimPathOfLock(): Promise<string> {
+    return `${this.lockPath}.${(await stat(this.lockPath, { bigint: true })).ino}.claim`;
+  }
+
+  /** Creates a file at `name` in the registry directory as another program would (a claim, a leftover). */
+  async writeFileNamed(name: string, content: string): Promise<void> {
+    this.assertWritable();
+    await this.ensureDirectory();
+    await writeFile(join(this.baseDir, name), content, { mode: FILE_MODE });
+  }
+
+  /** Removes the file `name` of the registry directory (already gone is fine). */
+  async removeFileNamed(name: string): Promise<void> {
+    this.assertWritable();
+    await unlink(join(this.baseDir, name)).catch((error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    });
+  }
+
+  /** Puts something that is not a regular file at `name` (MF-REG-15): a dangling symbolic link or a FIFO. */
+  async plantOddFile(name: string, what: 'a dangling symbolic link' | 'a FIFO'): Promise<void> {
+    this.assertWritable();
+    await this.ensureDirectory();
+    const path = join(this.baseDir, name);
+    if (what === 'a FIFO') execFileSync('mkfifo', ['-m', '600', path]);
+    else await symlink(join(this.baseDir, 'nowhere'), path);
+  }
+
+  /** What kind of file `name` is now, without following it: 'missing', 'file', 'FIFO', 'symbolic link', ... */
+  async kindOf(name: string): Promise<string> {
     try {
-      return await readFile(this.lockPath, 'utf8');
+      const stats = await lstat(join(this.baseDir, name));
+      if (stats.isSymbolicLink()) return 'symbolic link';
+      if (stats.isFIFO()) return 'FIFO';
+      return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
+      if (errorCode(error) === 'ENOENT') return 'missing';
       throw error;
     }
   }

@@ -28,6 +28,10 @@ const MODES = /has mode 0700 and services\.json mode 0600/;
 const LOOPBACK = /listens on 127\.0\.0\.1 only/;
 const LOCK_HELD = /while another process holds the lock/;
 const STALE = /A stale lock is broken/;
+const FUTURE = /A stale lock is broken: it is dated .* in the future/;
+const CLAIM = /left alone while another process holds its claim/;
+const ODD = /makes the worker fail at once, never hang or spin/;
+const ODD_LOCK = /at services\.lock makes the worker fail at once/;
 const STOP = /makes a worker in connect mode unregister and exit with status 0/;
 const OTHERS = /Entries of other services are kept/;
 const MALFORMED = /wrong-typed field is kept intact/;
@@ -52,8 +56,15 @@ const CASES: Case[] = [
   { worker: 'registry-binds-all-interfaces.mjs', rule: 'MF-SEC-1', fails: [LOOPBACK] },
   // Without the lock it also leaves a stale lock in place (never removed, MF-REG-4), and it loses the race
   // only when a write of the kit lands inside one of its read-modify-write windows (most runs, not all).
-  { worker: 'registry-ignores-lock.mjs', rule: 'MF-REG-3', fails: [LOCK_HELD, STALE], mayFail: [RACE] },
-  { worker: 'registry-keeps-stale-locks.mjs', rule: 'MF-REG-4', fails: [STALE] },
+  // Never looking at services.lock, it also writes while another process holds a stale lock's claim
+  // (MF-REG-14) and registers past a link or FIFO at services.lock (MF-REG-15): the lock is its rule.
+  { worker: 'registry-ignores-lock.mjs', rule: 'MF-REG-3', fails: [LOCK_HELD, STALE, CLAIM, ODD_LOCK], mayFail: [RACE] },
+  // Never breaking a lock, it also never breaks the claimed one once the claim is gone.
+  { worker: 'registry-keeps-stale-locks.mjs', rule: 'MF-REG-4', fails: [STALE, CLAIM] },
+  { worker: 'registry-lock-written-late.mjs', rule: 'MF-REG-13', fails: [LOCK_HELD] },
+  { worker: 'registry-breaks-without-claim.mjs', rule: 'MF-REG-14', fails: [CLAIM] },
+  { worker: 'registry-follows-odd-files.mjs', rule: 'MF-REG-15', fails: [ODD] },
+  { worker: 'registry-future-locks-never-expire.mjs', rule: 'MF-REG-16', fails: [FUTURE] },
   { worker: 'registry-never-unregisters.mjs', rule: 'MF-REG-9 (unregister on stop)', fails: [STOP, RACE] },
   { worker: 'registry-prunes-dead-entries.mjs', rule: 'MF-REG-9 (other entries kept)', fails: [OTHERS] },
   { worker: 'registry-drops-malformed-entries.mjs', rule: 'MF-REG-12', fails: [MALFORMED] },
