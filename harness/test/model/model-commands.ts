@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import * as config from './model-config.js';
 import { type CallSpec, type EchoFault, describeCall } from './model-config.js';
 import type { ParentChildModel } from './parent-child-model.js';
+import { coverage } from './coverage.js';
 import { checkPostconditions } from './postconditions.js';
 import type { RealWorld } from './real-world.js';
 
@@ -23,8 +24,10 @@ abstract class Step implements ModelCommand {
   async run(model: ParentChildModel, real: RealWorld): Promise<void> {
     await this.apply(model, real);
     model.advance(0); // what the command set off in this millisecond, as real.advance(0) did
-    if (verbose) console.log(`t=${model.nowMs} ${this.toString()}`);
+    real.transcript.push(`t=${model.nowMs} ${this.toString()}`);
+    if (verbose) console.log(real.transcript.at(-1));
     checkPostconditions(model, real, this.toString());
+    coverage.add(`command ${this.toString().replace(/\(.*$/, '')}`);
   }
 }
 
@@ -102,7 +105,7 @@ class EchoFaults extends Step {
     await real.advance(0);
   }
   toString(): string {
-    return this.fault === 'drop' ? `DropEchoes(${this.count})` : `DelayEchoes(${this.count}, ${this.fault} ms)`;
+    return this.fault === 'drop' ? `DropEchoes(${this.count})` : `DelayEchoes(${this.count} by ${this.fault} ms)`;
   }
 }
 

@@ -10,7 +10,7 @@ import type { SimProgram } from '../../../src/sim.js';
 
 /** Consecutive failures that trip the breaker, and the restart budget (MF-CB-2, MF-LIFE-9). */
 export const THRESHOLD = 3;
-export const COOLDOWN_MS = 500;
+export const COOLDOWN_MS = 250;
 export const HEARTBEAT_INTERVAL_MS = 100;
 export const HEARTBEAT_TIMEOUT_MS = 40;
 export const HEARTBEAT_MAX_MISSES = 2;
@@ -62,7 +62,8 @@ export type EchoFault = 'drop' | EchoDelayMs;
 
 export function describeCall(spec: CallSpec): string {
   const what = spec.kind === 'echo' ? `echo ${spec.size} chars` : spec.kind === 'sleep' || spec.kind === 'sleepFail' ? `${spec.kind} ${spec.durationMs} ms` : spec.kind;
-  return `Call(${what}${spec.timeoutMs === undefined ? '' : `, timeout ${spec.timeoutMs} ms`})`;
+  // No comma inside a command's name: a counterexample is the names joined with commas.
+  return `Call(${what}${spec.timeoutMs === undefined ? '' : ` | timeout ${spec.timeoutMs} ms`})`;
 }
 
 /** The wire call for call number `n`: every answer is unique to its call, so cross-talk cannot pass. */

@@ -11,7 +11,7 @@ import { ParentChildModel } from './parent-child-model.js';
 import { RealWorld } from './real-world.js';
 
 /** Runs of the default test run: a few seconds on a loaded 2-core machine. MF_MODEL_RUNS overrides. */
-export const DEFAULT_MODEL_RUNS = 150;
+export const DEFAULT_MODEL_RUNS = 200;
 export const MAX_COMMANDS = 30;
 
 export function modelRuns(): number {

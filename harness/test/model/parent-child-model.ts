@@ -13,6 +13,12 @@ import { ModelBreaker, Timeline } from './model-breaker.js';
 /** How a call ends, as the postconditions compare it. */
 export type SettleKind = 'ok' | 'remote' | 'timeout' | 'stopped' | 'circuit-open';
 
+/** A worker event, as text, with the virtual time it happened at. */
+export interface TimedEvent {
+  atMs: number;
+  text: string;
+}
+
 export interface Settlement {
   n: number;
   kind: SettleKind;
@@ -51,7 +57,7 @@ export class ParentChildModel {
   private pipeDueMs = 0;
   private queued: ModelCall[] = [];
   private heartbeatToken = 0;
-  private events: string[] = [];
+  private events: TimedEvent[] = [];
   private settled: Settlement[] = [];
   private readonly timeline = new Timeline();
 
@@ -62,7 +68,7 @@ export class ParentChildModel {
   /** A new worker, started and ready at the current time (setup and the Restart command). */
   freshWorker(): void {
     this.worker = 'running';
-    this.breaker = new ModelBreaker(config.THRESHOLD, config.COOLDOWN_MS, (event) => this.events.push(event));
+    this.breaker = new ModelBreaker(config.THRESHOLD, config.COOLDOWN_MS, (text) => this.emit(text));
     this.restartAttempts = 0;
     this.relaunches = 0;
     this.totalHeartbeatMisses = 0;
@@ -72,7 +78,7 @@ export class ParentChildModel {
   }
 
   /** Events and settlements since the last call, in order. */
-  take(): { events: string[]; settled: Settlement[] } {
+  take(): { events: TimedEvent[]; settled: Settlement[] } {
     const taken = { events: this.events, settled: this.settled };
     this.events = [];
     this.settled = [];
@@ -122,9 +128,9 @@ export class ParentChildModel {
     this.heartbeatToken++;
     this.worker = 'stopped';
     this.phase = 'none';
-    this.events.push('stopped');
     const tookMs = alive && !this.link ? config.STOP_GRACE_MS : 0;
     this.nowMs += tookMs;
+    this.emit('stopped');
     return tookMs;
   }
 
@@ -179,19 +185,19 @@ export class ParentChildModel {
   private childExited(): void {
     if (this.worker !== 'running' || !this.childAlive) return;
     this.newChild('down');
-    this.events.push('child-exited');
+    this.emit('child-exited');
     this.heartbeatToken++;
     this.rejectPending(true);
     this.breaker.failure(this.nowMs);
     if (this.restartAttempts >= config.THRESHOLD) {
-      this.events.push(`restart-gave-up after ${config.THRESHOLD}`);
+      this.emit(`restart-gave-up after ${config.THRESHOLD}`);
       this.worker = 'failed';
       this.phase = 'none';
       return;
     }
     const attempt = ++this.restartAttempts;
     const delayMs = Math.min(config.RESTART_BACKOFF_CAP_MS, config.RESTART_BACKOFF_MS * 2 ** (attempt - 1));
-    this.events.push(`restarting #${attempt} in ${delayMs} ms`);
+    this.emit(`restarting #${attempt} in ${delayMs} ms`);
     this.timeline.at(this.nowMs + delayMs, () => this.relaunch(attempt));
   }
 
@@ -210,7 +216,7 @@ export class ParentChildModel {
       if (this.phase !== 'starting' || this.worker !== 'running') return;
       this.phase = 'up';
       this.restartAttempts = 0;
-      this.events.push(`restarted #${attempt}`);
+      this.emit(`restarted #${attempt}`);
       this.startHeartbeats();
     });
   }
@@ -240,7 +246,7 @@ export class ParentChildModel {
       if (token !== this.heartbeatToken || beat.done) return; // late: ignored
       beat.done = true;
       this.heartbeatMisses = 0;
-      this.events.push(`heartbeat-rtt ${this.nowMs - sentAtMs} ms`);
+      this.emit(`heartbeat-rtt ${this.nowMs - sentAtMs} ms`);
     });
     this.timeline.at(this.nowMs + config.HEARTBEAT_INTERVAL_MS, () => this.beat(token));
   }
@@ -250,7 +256,7 @@ export class ParentChildModel {
     beat.done = true;
     this.heartbeatMisses++;
     this.totalHeartbeatMisses++;
-    this.events.push(`heartbeat-missed ${this.heartbeatMisses}`);
+    this.emit(`heartbeat-missed ${this.heartbeatMisses}`);
     if (this.heartbeatMisses < config.HEARTBEAT_MAX_MISSES) return;
     this.heartbeatMisses = 0;
     this.breaker.failure(this.nowMs);
@@ -271,6 +277,10 @@ export class ParentChildModel {
     }
     this.pending.clear();
     this.queued = [];
+  }
+
+  private emit(text: string): void {
+    this.events.push({ atMs: this.nowMs, text });
   }
 
   private settle(n: number, kind: SettleKind, mayHaveRun: boolean): void {

@@ -3,12 +3,14 @@
  * {@link PostconditionFailure} carrying that name, so a shrunk counterexample says which rule broke.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ParentChildModel, Settlement } from './parent-child-model.js';
-import { type RealWorld, eventText } from './real-world.js';
+import type { ParentChildModel, Settlement, TimedEvent } from './parent-child-model.js';
+import { coverage, eventKind } from './coverage.js';
+import type { RealWorld } from './real-world.js';
 
 /** The names of the postconditions, as carried by {@link PostconditionFailure.postcondition}. */
 export const POSTCONDITIONS = [
   'virtual time',
+  'breaker transitions',
   'events',
   'call settles as predicted',
   'call settles exactly once',
@@ -30,8 +32,12 @@ export class PostconditionFailure extends Error {
     readonly atMs: number,
     readonly expected: unknown,
     readonly actual: unknown,
+    transcript: readonly string[],
   ) {
-    super(`postcondition "${postcondition}" failed after ${command} at t=${atMs} ms\n  model expected: ${show(expected)}\n  real system:    ${show(actual)}`);
+    super(
+      `postcondition "${postcondition}" failed after ${command} at t=${atMs} ms\n  model expected: ${show(expected)}\n  real system:    ${show(actual)}` +
+        `\n  commands run (virtual time after each):\n    ${transcript.join('\n    ')}`,
+    );
     this.name = 'PostconditionFailure';
   }
 }
@@ -43,11 +49,16 @@ function show(value: unknown): string {
 /** Checks every postcondition; the first that fails throws. */
 export function checkPostconditions(model: ParentChildModel, real: RealWorld, command: string): void {
   const expect = (name: Postcondition, expected: unknown, actual: unknown): void => {
-    if (!isDeepStrictEqual(expected, actual)) throw new PostconditionFailure(name, command, model.nowMs, expected, actual);
+    if (!isDeepStrictEqual(expected, actual)) throw new PostconditionFailure(name, command, model.nowMs, expected, actual, real.transcript);
   };
   expect('virtual time', model.nowMs, real.clock.nowMs());
   const { events, settled } = model.take();
-  expect('events', events, real.takeEvents().map(eventText).filter((text) => text !== undefined));
+  const realEvents = real.takeEvents();
+  const isBreaker = (event: TimedEvent): boolean => event.text.startsWith('breaker ');
+  expect('breaker transitions', events.filter(isBreaker), realEvents.filter(isBreaker));
+  expect('events', byMillisecond(events), byMillisecond(realEvents));
+  for (const { text } of events) coverage.add(`event ${eventKind(text)}`);
+  for (const { kind } of settled) coverage.add(`settled ${kind}`);
   checkSettlements(model, real, settled, expect);
   expect('pending calls', model.pending.size, real.worker.inFlight);
   const metrics = real.worker.metricsSnapshot();
@@ -60,6 +71,16 @@ export function checkPostconditions(model: ParentChildModel, real: RealWorld, co
   if (model.worker === 'stopped') {
     expect('nothing survives stop', { inFlight: 0, timers: 0 }, { inFlight: real.worker.inFlight, timers: real.workerClock.liveTimers });
   }
+}
+
+/**
+ * Events grouped by the millisecond they happened in, each group sorted: within one virtual millisecond the
+ * order of independent async chains (a ready probe's echo and a reply behind it) is not the spec's business.
+ */
+function byMillisecond(events: TimedEvent[]): string[] {
+  const groups = new Map<number, string[]>();
+  for (const { atMs, text } of events) groups.set(atMs, [...(groups.get(atMs) ?? []), text]);
+  return [...groups].map(([atMs, texts]) => `t=${atMs}: ${texts.sort().join(' | ')}`);
 }
 
 type Expect = (name: Postcondition, expected: unknown, actual: unknown) => void;

@@ -9,7 +9,7 @@ import { ErrorCode, MultifrostError, ParentWorker, type Transport, type WorkerEv
 import { type FaultRule, type SimMessage, type SimNetwork, SimLauncher, VirtualClock, createSimNetwork, delay, drop } from '../../../src/sim.js';
 import { CountingClock } from '../../reliability/counting-clock.js';
 import { type CallSpec, type EchoFault, WORKER_OPTIONS, modelChildProgram, wireCall } from './model-config.js';
-import type { SettleKind } from './parent-child-model.js';
+import type { SettleKind, TimedEvent } from './parent-child-model.js';
 
 /** One settlement of a real call, as observed through its promise. */
 export interface RealSettlement {
@@ -36,17 +36,19 @@ export class RealWorld {
   readonly calls: RealCall[] = [];
   /** What happens to the next heartbeat echoes a child sends (shared with the fault rules). */
   readonly echoFaults: EchoFault[] = [];
+  /** The commands run so far, each with the virtual time after it (printed with a failure). */
+  readonly transcript: string[] = [];
   worker!: ParentWorker;
   /** The worker's view of the clock: counts its live timers (none may survive stop(), MF-LIFE-5). */
   workerClock!: CountingClock;
   private readonly parentTransport: Transport;
   private readonly childNames: string[] = [];
   private readonly echoDecisions = new Map<number, EchoFault | 'none'>();
-  private events: WorkerEvent[] = [];
+  private events: TimedEvent[] = [];
   private partitioned = false;
   private workers = 0;
 
-  constructor(seed: number) {
+  constructor(private readonly seed: number) {
     this.network = createSimNetwork({ clock: this.clock, seed, faults: this.echoRules(), trace: false });
     this.parentTransport = this.network.transport('parent');
     this.launcher = new SimLauncher({
@@ -70,15 +72,20 @@ export class RealWorld {
       launcher: this.launcher,
       clock: this.workerClock,
       idPrefix: `p${this.workers}`,
+      // Pinned, so readiness is one heartbeat probe (an unpinned worker probes both profiles); drawn from the seed.
+      profile: this.seed % 2 === 0 ? 'v3' : 'v4',
       outputSink: () => undefined,
     });
-    this.worker.on((event) => void this.events.push(event));
+    this.worker.on((event) => {
+      const text = eventText(event);
+      if (text !== undefined) this.events.push({ atMs: this.clock.nowMs(), text });
+    });
     this.echoFaults.length = 0;
     await this.drive(this.worker.start());
   }
 
-  /** Events since the last call. */
-  takeEvents(): WorkerEvent[] {
+  /** The events the model tracks, since the last call. */
+  takeEvents(): TimedEvent[] {
     const taken = this.events;
     this.events = [];
     return taken;
