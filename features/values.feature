@@ -46,6 +46,38 @@ Feature: Values
     When the kit echoes the raw value cb8000000000000000
     Then the result is a number equal to 0
 
+  @child @must @MF-VAL-11
+  Scenario Outline: The map key <key> comes back unchanged through echo
+    Given the worker is running
+    When the kit echoes the raw value <hex>
+    Then the result is exactly the raw value sent
+
+    Examples:
+      | key                                    | hex                                                                 |
+      | __proto__ beside __proto_              | 82a95f5f70726f746f5f5f01a85f5f70726f746f5f02                        |
+      | __proto__ holding a map, nested        | 9181a95f5f70726f746f5f5f81a8706f6c6c75746564c3                      |
+      | constructor, toString and the empty key | 83ab636f6e7374727563746f7201a8746f537472696e6702a003               |
+
+  @child @must
+  Scenario Outline: <what> inside args is echoed unchanged or refused with an ERROR, never dropped or changed
+    Given the worker is running
+    When the kit echoes the raw value <hex>
+    Then the reply is an ERROR, or a RESPONSE whose result is exactly the raw value sent
+
+    @MF-VAL-12
+    Examples: map keys that are not strings
+      | what                         | hex                    |
+      | an integer map key           | 8101a36f6e65           |
+      | a negative integer map key   | 81d0c0a3616263         |
+      | a nil map key, nested        | 9181c0c3               |
+      | an array map key             | 8192010202             |
+
+    @MF-VAL-13
+    Examples: extension types
+      | what                         | hex                    |
+      | a fixext 1 of type 1         | d40102                 |
+      | an ext 8 of type 66, nested  | 92c70342616263c0       |
+
   @internal @must @MF-VAL-1 @MF-VAL-6 @MF-VAL-7
   Scenario Outline: The TypeScript parent sanitises <input> before sending
     Given a TypeScript parent and the reference worker on the simulator

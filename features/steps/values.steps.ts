@@ -9,6 +9,8 @@ import { EMPTY_FRAME } from '../../src/protocol/framing.js';
 import { conform, conformEqual, sameValue, settle, show } from '../support/expect.js';
 import { mapFieldBytes, readTyped, type Typed, typedEqual, typedField, writeTyped } from '../support/typed-msgpack.js';
 import type { ConformanceWorld } from '../support/world.js';
+import { compareEcho } from '../../src/conform/value-oracle.js';
+import { readWire, showWire, wire, wireField, type WireValue } from '../../src/conform/wire-value.js';
 import { raw } from './child-wire.steps.js';
 import { describeError, session } from './parent.steps.js';
 
@@ -100,6 +102,49 @@ function vectorClause(world: W, list: Vector[]): string {
 
 When('the kit echoes the raw value {word}', async function (this: W, hex: string) {
   this.saved.set('last', await echoRaw(this, hex));
+  this.saved.set('lastHex', hex);
+});
+
+/**
+ * The reply to the last raw echo, read with the kit's typed reader (it may hold what the kit's codec would
+ * refuse, e.g. an extension type echoed back); fails with the scenario's clause when none comes.
+ */
+async function typedReplyToLast(world: W): Promise<{ type: string; result: WireValue | undefined; error: WireValue | undefined }> {
+  const id = world.saved.get('last') as string;
+  const idOf = (frames: Uint8Array[]): string | undefined => {
+    try {
+      const field = wireField(readWire(frames[frames.length - 1]!), 'id');
+      return field?.type === 'str' ? field.value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const reply = await raw(world).waitFor((inbound) => idOf(inbound.frames) === id);
+  const exited = raw(world).exitedWith;
+  conform(reply !== undefined, world.clause, `a RESPONSE or an ERROR to the CALL ${show(id)} (never silence)`, exited === undefined ? 'no reply: the CALL was dropped' : `no reply: the worker ${exited}`);
+  const message = readWire(reply.frames[reply.frames.length - 1]!);
+  const type = wireField(message, 'type');
+  return { type: type?.type === 'str' ? type.value : showWire(type ?? wire.nil()), result: wireField(message, 'result'), error: wireField(message, 'error') };
+}
+
+Then('the result is exactly the raw value sent', async function (this: W) {
+  const sent = readWire(Buffer.from(this.saved.get('lastHex') as string, 'hex'));
+  const reply = await typedReplyToLast(this);
+  conform(reply.type === 'response', this.clause, `a RESPONSE whose result is ${showWire(sent)}`, `a ${reply.type}: ${showWire(reply.error ?? reply.result ?? wire.nil())}`);
+  const mismatch = compareEcho(sent, reply.result ?? wire.nil());
+  conform(mismatch === undefined, this.clause, `the result ${showWire(sent)}, unchanged`, mismatch === undefined ? '' : `at ${mismatch.path}: ${mismatch.actual}`);
+});
+
+Then('the reply is an ERROR, or a RESPONSE whose result is exactly the raw value sent', async function (this: W) {
+  const sent = readWire(Buffer.from(this.saved.get('lastHex') as string, 'hex'));
+  const reply = await typedReplyToLast(this);
+  if (reply.type === 'error') {
+    conform(reply.error?.type === 'str' && reply.error.value !== '', 'MF-CALL-7', 'an ERROR with a non-empty error text', showWire(reply.error ?? wire.nil()));
+    return;
+  }
+  conform(reply.type === 'response', this.clause, `an ERROR, or a RESPONSE whose result is ${showWire(sent)}`, `a ${reply.type}`);
+  const mismatch = compareEcho(sent, reply.result ?? wire.nil());
+  conform(mismatch === undefined, this.clause, `an ERROR, or the result ${showWire(sent)} unchanged (keys and extension types kept)`, mismatch === undefined ? '' : `a changed value: at ${mismatch.path}: ${mismatch.actual}`);
 });
 
 Then('the result is a number equal to {int}', async function (this: W, expected: number) {

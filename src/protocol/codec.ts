@@ -19,6 +19,7 @@ import { encodeFlat } from './flat-encode.js';
 import { firstValueLength } from './msgpack-length.js';
 import { loadMsgpackr } from './msgpackr-loader.js';
 import { prepareForWire } from './sanitize.js';
+import { describeKey, firstUnportable } from './unportable.js';
 import { repairInvalidUtf8 } from './utf8-repair.js';
 import { WideInteger } from './wide-integer.js';
 
@@ -83,8 +84,22 @@ const UNPACK_OPTIONS: UnpackOptions = {
   copyBuffers: true,
 };
 
+/**
+ * A msgpack extension value, kept as it arrived, by {@link Codec.decodeUnportable} only (every other decode
+ * refuses extension types). Its only use is to answer a CALL that carries one with an ERROR (MF-VAL-12).
+ */
+export class ForeignExtension {
+  constructor(
+    /** The extension type, -128..127. */
+    readonly type: number,
+    readonly data: Buffer,
+  ) {}
+}
+
 /** Registered once per process: msgpackr extensions are global to the msgpackr module. */
 let extensionsInstalled = false;
+/** True only inside {@link Codec.decodeUnportable}: extension types then decode to {@link ForeignExtension}. */
+let extensionsAsValues = false;
 
 function installExtensions(): void {
   if (extensionsInstalled) return;
@@ -103,8 +118,10 @@ function installExtensions(): void {
   for (let type = 0; type < 256; type++) {
     addExtension({
       type,
-      unpack: () => {
-        throw new DecodeError('not-msgpack', `msgpack extension type ${type > 127 ? type - 256 : type} is not part of the protocol`);
+      unpack: (data: Buffer) => {
+        const signed = type > 127 ? type - 256 : type;
+        if (extensionsAsValues) return new ForeignExtension(signed, Buffer.from(data));
+        throw new DecodeError('not-msgpack', `msgpack extension type ${signed} is not part of the protocol`);
       },
     });
   }
@@ -187,15 +204,7 @@ export class Codec {
    *   bytes, extension types), `trailing-bytes` (bytes after the first value).
    */
   decodeValue(bytes: Uint8Array): unknown {
-    if (bytes.byteLength > this.maxPayloadBytes) {
-      throw new DecodeError('too-large', `payload of ${bytes.byteLength} bytes exceeds the limit of ${this.maxPayloadBytes} bytes`);
-    }
-    if (bytes.byteLength === 0) throw new DecodeError('not-msgpack', 'empty payload');
-    // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
-    const wire = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // Without msgpackr's native extractor its short-string decoder needs valid UTF-8 (utf8-repair.ts); an
-    // all-ASCII payload, the usual case, is ruled out with one native check.
-    const source = nativeStrings || isAscii(wire) ? wire : (repairInvalidUtf8(wire) ?? wire);
+    const source = this.#source(bytes);
     const value = unpackStrict(this.#unpackr, source);
     if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     // A map key `__proto__` (rare: found with one byte search) needs maps decoded as Maps, then copied.
@@ -210,6 +219,43 @@ export class Codec {
       return exactIntegers(unpackStrict(this.#exactUnpackr, source));
     }
     return value;
+  }
+
+  /** The size checks, and the bytes msgpackr reads (with invalid UTF-8 repaired when needed). */
+  #source(bytes: Uint8Array): Buffer {
+    if (bytes.byteLength > this.maxPayloadBytes) {
+      throw new DecodeError('too-large', `payload of ${bytes.byteLength} bytes exceeds the limit of ${this.maxPayloadBytes} bytes`);
+    }
+    if (bytes.byteLength === 0) throw new DecodeError('not-msgpack', 'empty payload');
+    // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
+    const wire = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Without msgpackr's native extractor its short-string decoder needs valid UTF-8 (utf8-repair.ts); an
+    // all-ASCII payload, the usual case, is ruled out with one native check.
+    return nativeStrings || isAscii(wire) ? wire : (repairInvalidUtf8(wire) ?? wire);
+  }
+
+  /**
+   * Decodes a payload that may hold values outside the portable set, to say which (the receiver answers a
+   * CALL carrying one with an ERROR rather than drop it or change it, MF-VAL-11, MF-VAL-12). The value is
+   * shaped as {@link decodeValue} gives it, except that an extension type is a {@link ForeignExtension} and
+   * a map key with no string form (an array or map) is rendered as text; `unportable` describes the first
+   * value outside the portable set with its path (`$.args[0]`), or is undefined when there is none. Slow
+   * (maps are decoded as Maps first): for the rare payloads that need it.
+   * @throws DecodeError as {@link decodeValue} does, except for extension types.
+   */
+  decodeUnportable(bytes: Uint8Array): { value: unknown; unportable: string | undefined } {
+    const source = this.#source(bytes);
+    this.#keyedUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, mapsAsObjects: false, int64AsType: 'bigint' } as Options);
+    let raw: unknown;
+    extensionsAsValues = true;
+    try {
+      raw = unpackStrict(this.#keyedUnpackr, source);
+    } finally {
+      extensionsAsValues = false;
+    }
+    if (raw === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
+    const unportable = firstUnportable(raw);
+    return { value: decodeKeepingKeys(raw, true), unportable };
   }
 }
 
@@ -278,30 +324,31 @@ function exactIntegers(value: unknown): unknown {
  * A later duplicate key wins, as in the ordinary decode.
  * @throws DecodeError `not-msgpack` for a key that has no string form.
  */
-function decodeKeepingKeys(value: unknown): unknown {
+function decodeKeepingKeys(value: unknown, anyKey = false): unknown {
   if (typeof value === 'bigint') {
     return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decodeKeepingKeys(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = decodeKeepingKeys(value[i], anyKey);
     return value;
   }
   if (!(value instanceof Map)) return value;
   const record: Record<string, unknown> = {};
   for (const [key, item] of value as Map<unknown, unknown>) {
-    const name = keyText(key);
-    const decoded = decodeKeepingKeys(item);
+    const name = keyText(key, anyKey);
+    const decoded = decodeKeepingKeys(item, anyKey);
     if (name === '__proto__') Object.defineProperty(record, name, { value: decoded, enumerable: true, writable: true, configurable: true });
     else record[name] = decoded;
   }
   return record;
 }
 
-/** A decoded map key as msgpackr's object decode names it. */
-function keyText(key: unknown): string {
+/** A decoded map key as msgpackr's object decode names it; with `anyKey`, an array or map key too (as text). */
+function keyText(key: unknown, anyKey = false): string {
   if (typeof key === 'string') return key;
   if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
   if (key === null || key === undefined) return String(key);
+  if (anyKey) return describeKey(key);
   throw new DecodeError('not-msgpack', `a map key of type ${Array.isArray(key) ? 'array' : typeof key} has no string form`);
 }
 

@@ -93,3 +93,45 @@ function lengthFieldSize(tag: number): 0 | 1 | 2 | 4 {
     default: return 0;
   }
 }
+
+/** Deepest nesting {@link hasNonStringKey} follows; deeper payloads answer true (the caller checks exactly). */
+const KEY_WALK_DEPTH = 1024;
+const REMAINING = new Float64Array(KEY_WALK_DEPTH);
+const IS_MAP = new Uint8Array(KEY_WALK_DEPTH);
+
+/**
+ * Whether some map in the msgpack value at the start of `bytes` has a key that is not a `str` (msgpackr
+ * would turn the key 1 into "1" in a decoded object). Reads headers only, like {@link firstValueLength};
+ * false for bytes that end early or hold 0xc1 (the decoder refuses those anyway), true when the nesting
+ * is deeper than 1,024 (a false alarm only costs the caller an exact check).
+ */
+export function hasNonStringKey(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
+  let position = 0;
+  let depth = 0;
+  let started = false;
+  for (;;) {
+    while (depth > 0 && REMAINING[depth - 1] === 0) depth--;
+    if (depth === 0 && started) return false;
+    started = true;
+    if (position >= end) return false;
+    const tag = bytes[position] as number;
+    if (depth > 0) {
+      const left = REMAINING[depth - 1] as number;
+      REMAINING[depth - 1] = left - 1;
+      // A map's children alternate key, value: a key comes when an even number of them is left.
+      if (IS_MAP[depth - 1] === 1 && left % 2 === 0 && strHeaderLength(tag) === undefined) return true;
+    }
+    const skip = headerSkip(tag, view, position, end);
+    if (skip < 0) return false;
+    const children = childCount(tag, view, position);
+    position += skip;
+    if (children > 0) {
+      if (depth >= KEY_WALK_DEPTH) return true;
+      REMAINING[depth] = children;
+      IS_MAP[depth] = (tag >= 0x80 && tag <= 0x8f) || tag === 0xde || tag === 0xdf ? 1 : 0;
+      depth++;
+    }
+  }
+}

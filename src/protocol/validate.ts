@@ -26,6 +26,7 @@
  */
 import { DecodeError, type DecodeReason } from '../errors.js';
 import type { Codec } from './codec.js';
+import { hasNonStringKey } from './msgpack-length.js';
 import type { CallMessage, Message, MessageType } from './message.js';
 import type { Profile } from './profile.js';
 
@@ -54,26 +55,56 @@ export function validateMessage(value: unknown, accepted: readonly Profile[]): V
  */
 export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: readonly Profile[]): DecodeResult {
   let value: unknown;
+  let unportable: string | undefined;
   try {
     value = codec.decodeValue(payload);
   } catch (error) {
-    return { ok: false, error: asDecodeError(error) };
+    const refused = asDecodeError(error);
+    // An extension type or a map key msgpackr cannot name (an array) inside an otherwise valid CALL: decoded
+    // again so that the CALL can be refused with an ERROR. Only undecodable payloads pay for the retry.
+    const retried = refused.reason === 'not-msgpack' ? decodeUnportable(codec, payload) : undefined;
+    if (retried?.unportable === undefined || !isMap(retried.value)) return { ok: false, error: refused };
+    ({ value, unportable } = retried);
   }
   const result = check(value, accepted);
   if (result instanceof DecodeError) return { ok: false, error: result };
-  return { ok: true, message: value as Message, profile: result };
+  const message = value as Message;
+  // msgpackr turns a map key 1 into "1": a header walk (CALLs only) finds such keys, the slow decode names them.
+  if (unportable === undefined && message.type === 'call' && hasNonStringKey(payload)) unportable = decodeUnportable(codec, payload)?.unportable;
+  if (unportable !== undefined) {
+    if (message.type !== 'call') return { ok: false, error: new DecodeError('not-msgpack', `${message.type} message holds ${unportable}`) };
+    UNPORTABLE_CALLS.set(message, unportable);
+  }
+  return { ok: true, message, profile: result };
+}
+
+/**
+ * CALLs that hold a value outside the portable set (a map key that is not a string, an extension type),
+ * with its description; {@link callDefect} answers them with an ERROR. @see MF-VAL-11, MF-VAL-12
+ */
+const UNPORTABLE_CALLS = new WeakMap<object, string>();
+
+function decodeUnportable(codec: Codec, payload: Uint8Array): { value: unknown; unportable: string | undefined } | undefined {
+  try {
+    return codec.decodeUnportable(payload);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The text of the ERROR a child sends for a CALL it cannot dispatch because of its own fields, or
- * undefined when `function` is a non-empty string and `args` an array.
- * @see MF-CALL-1, MF-CALL-3
+ * undefined when `function` is a non-empty string, `args` an array, and {@link decodeMessage} found no
+ * value outside the portable set in it (a map key that is not a string, an extension type).
+ * @see MF-CALL-1, MF-CALL-3, MF-VAL-11, MF-VAL-12
  */
 export function callDefect(call: CallMessage): string | undefined {
   const fields = call as Record<string, unknown>;
   if (fields['function'] === undefined || fields['function'] === null) return 'CALL has no function name';
   if (typeof fields['function'] !== 'string' || fields['function'] === '') return 'CALL function name must be a non-empty string';
   if (!Array.isArray(fields['args'])) return 'CALL args must be an array';
+  const unportable = UNPORTABLE_CALLS.get(call);
+  if (unportable !== undefined) return `CALL holds a value outside the portable set (it cannot reach a handler unchanged) at ${unportable}`;
   return undefined;
 }
 
