@@ -7,17 +7,14 @@
  * failure, when a `--service` is gone, and on SIGINT/SIGTERM, which also stop every process the kit started
  * (see {@link RunInterrupt}) and end the run with exit status 130 and the reports of what was done.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MultifrostError } from '../errors.js';
 import { realClock } from '../time/real-clock.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
 import { applyBaseline, readBaseline } from './baseline.js';
 import { kitVersion, locateCatalogue, type CatalogueLocation } from './catalogue.js';
-import { htmlReport } from './report/html-report.js';
-import { jsonReport } from './report/json-report.js';
-import { junitReport } from './report/junit-report.js';
 import { ProgressPrinter, textReport } from './report/text-report.js';
 import type { ExtraSection, Report, RunInfo, ScenarioResult } from './results.js';
 import { isBlockingFailure, summarize, summaryLine } from './results.js';
@@ -32,12 +29,11 @@ import { describeTarget, type Target } from './target.js';
 import { descendants, signalAll, WorkerSession } from './worker-session.js';
 import type { MethodNames } from './method-names.js';
 import { valueFuzzSection, type ValueFuzzRequest } from './value-fuzz-section.js';
+import { INTERRUPT_REPORT_WAIT_MS, RunInterrupt } from './run-interrupt.js';
+import { wantsReports, writeReports } from './report-files.js';
+import { EXIT } from './exit-codes.js';
 
-/**
- * Exit codes of the CLI: 2 also when a report cannot be written (the verdict is still printed), 130 when
- * SIGINT or SIGTERM interrupted the run.
- */
-export const EXIT = { PASS: 0, FAIL: 1, SETUP: 2, INTERRUPTED: 130 } as const;
+export { EXIT };
 
 /** Default of {@link ConformOptions.startupTimeoutMs}. */
 export const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
@@ -94,8 +90,6 @@ export function tagExpression(role: 'child' | 'parent', tags: string | undefined
   return tags === undefined || tags.trim() === '' ? roleTag : `${roleTag} and (${tags})`;
 }
 
-/** How long the kit waits after an interrupt for the scenario in flight to end, before reporting anyway (ms). */
-const INTERRUPT_REPORT_WAIT_MS = 4000;
 
 type Stream = { write(text: string): boolean; isTTY?: boolean };
 
@@ -381,100 +375,7 @@ async function interruptedEarly(context: RunContext, when: string): Promise<Conf
   return { exitCode: EXIT.INTERRUPTED, report: undefined };
 }
 
-function wantsReports(options: ConformOptions): boolean {
-  return options.json !== undefined || options.junit !== undefined || options.html !== undefined;
-}
-
-/** Writes `text` to `path`, creating its directory. `-` is standard output. */
-function writeFile(path: string, text: string, stdout: Stream): void {
-  if (path === '-') {
-    stdout.write(text);
-    return;
-  }
-  const absolute = resolve(path);
-  mkdirSync(dirname(absolute), { recursive: true });
-  writeFileSync(absolute, text);
-}
-
-/** Writes every report asked for; returns those that could not be written, with why. */
-function writeReports(report: Report, options: ConformOptions): Array<{ kind: string; file: string; reason: string }> {
-  const stdout = options.out ?? process.stdout;
-  const problems: Array<{ kind: string; file: string; reason: string }> = [];
-  const reports: Array<[string, string | undefined, () => string]> = [
-    ['JSON', options.json, () => jsonReport(report)],
-    ['JUnit', options.junit, () => junitReport(report)],
-    ['HTML', options.html, () => htmlReport(report)],
-  ];
-  for (const [kind, file, render] of reports) {
-    if (file === undefined) continue;
-    try {
-      writeFile(file, render(), stdout);
-    } catch (error) {
-      // Node's message already starts with the code (`ENOTDIR: not a directory, open '...'`).
-      problems.push({ kind, file: file === '-' ? 'standard output' : resolve(file), reason: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return problems;
-}
-
 function messageOf(error: unknown): string {
   if (error instanceof MultifrostError) return `${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-// ---- interrupts -------------------------------------------------------------------------------------
-
-/** Time between SIGTERM and SIGKILL for the processes the kit stops on an interrupt (ms). */
-const INTERRUPT_GRACE_MS = 1000;
-
-/**
- * SIGINT and SIGTERM during a run. The kit's workers, relays and drivers run in process groups of their own
- * (so a worker's wrapper and grandchildren die with it), which also means a Ctrl-C or a cancelled CI job
- * never reaches them: on the first signal the kit asks the catalogue to start no further scenario, and sends
- * SIGTERM to every process descended from it and to their groups, then SIGKILL after a grace. A second
- * signal kills them at once and exits 130.
- */
-class RunInterrupt {
-  signal: NodeJS.Signals | undefined;
-  /** Processes the kit had started that were still running when the signal came. */
-  stoppedProcesses = 0;
-  readonly interrupted: Promise<NodeJS.Signals>;
-  private markInterrupted: (signal: NodeJS.Signals) => void = () => undefined;
-  private swept: Promise<void> = Promise.resolve();
-  private readonly handler = (signal: NodeJS.Signals): void => this.onSignal(signal);
-
-  constructor(private readonly clock: typeof realClock) {
-    this.interrupted = new Promise((resolve) => (this.markInterrupted = resolve));
-    process.on('SIGINT', this.handler);
-    process.on('SIGTERM', this.handler);
-  }
-
-  private onSignal(signal: NodeJS.Signals): void {
-    if (this.signal !== undefined) {
-      signalAll(descendants(process.pid), 'SIGKILL');
-      process.exit(EXIT.INTERRUPTED);
-    }
-    this.signal = signal;
-    requestStop(`interrupted by ${signal}`);
-    const first = descendants(process.pid);
-    this.stoppedProcesses = first.length;
-    signalAll(first, 'SIGTERM');
-    // What ignores SIGTERM, and anything started meanwhile, gets SIGKILL.
-    this.swept = this.clock.sleep(INTERRUPT_GRACE_MS).then(() => signalAll([...new Set([...first, ...descendants(process.pid)])], 'SIGKILL'));
-    this.markInterrupted(signal);
-  }
-
-  /**
-   * Removes the handlers. After an interrupt: waits for the SIGKILL sweep, and makes sure a step still
-   * waiting inside cucumber cannot keep the process alive (the exit status stays 130).
-   */
-  async finish(): Promise<void> {
-    process.off('SIGINT', this.handler);
-    process.off('SIGTERM', this.handler);
-    if (this.signal === undefined) return;
-    await this.swept;
-    signalAll(descendants(process.pid), 'SIGKILL');
-    // Not the Clock: this timer must not itself hold the process open (unref), which the Clock cannot say.
-    setTimeout(() => process.exit(EXIT.INTERRUPTED), INTERRUPT_REPORT_WAIT_MS).unref();
-  }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
 import type { DirectionStats, RelayStats } from './fault-relay.js';
 import { fuzzWorker, readFuzzCase, replayCase } from './fuzz.js';
-import { EXIT } from './conform-run.js';
+import { EXIT } from './exit-codes.js';
 import type { ExtraSection } from './results.js';
 import type { Target } from './target.js';
 import { realClock } from '../time/real-clock.js';
