@@ -26,7 +26,7 @@ import { ScenarioCollector } from './scenario-collector.js';
 import { specClauses } from './spec-clauses.js';
 import { probeProfile, type ProbeResult } from './profile-probe.js';
 import { describeTarget, type Target } from './target.js';
-import { descendants, signalAll, WorkerSession } from './worker-session.js';
+import { WorkerSession } from './worker-session.js';
 import type { MethodNames } from './method-names.js';
 import { valueFuzzSection, type ValueFuzzRequest } from './value-fuzz-section.js';
 import { INTERRUPT_REPORT_WAIT_MS, RunInterrupt } from './run-interrupt.js';
