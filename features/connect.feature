@@ -54,7 +54,7 @@ Feature: Connect mode and the service registry, checked on the worker from outsi
       | why                            | holder                 | when               |
       | it is dated 30 s in the future | the kit's own live pid | 30 s in the future |
 
-  @must @MF-REG-14
+  @must @MF-REG-14 @MF-REG-3 @MF-REG-4
   Scenario: A stale lock is left alone while another process holds its claim, and broken once the claim is gone
     Given a fresh MULTIFROST_HOME where services.lock holds the pid of a dead process and the kit holds its claim
     When the kit starts the worker in connect mode

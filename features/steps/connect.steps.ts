@@ -328,7 +328,7 @@ Then('the socket listening on the registered port is bound to 127.0.0.1, not to 
  * For `windowMs` after the worker listens: no services.json, the kit's lock untouched, the worker running.
  * `holding` says why the worker must wait (for the failure message).
  */
-async function expectWaiting(world: W, windowMs: number, holding: string): Promise<void> {
+async function expectWaiting(world: W, windowMs: number, holding: string, clause: string): Promise<void> {
   const s = state(world);
   const w = worker(s);
   const lock = s.lock!;
@@ -347,15 +347,15 @@ async function expectWaiting(world: W, windowMs: number, holding: string): Promi
     if (w.exited !== undefined) return `the worker ${w.describeExit()} instead of waiting for the lock (up to 10 s)`;
     return undefined;
   });
-  conform(seen === undefined, world.clauseOr('MF-REG-3'), `while ${holding}, the worker waits: no services.json, the lock untouched, the worker running`, seen ?? '', w.stderrTail());
+  conform(seen === undefined, clause, `while ${holding}, the worker waits: no services.json, the lock untouched, the worker running`, seen ?? '', w.stderrTail());
 }
 
 Then('for {int} ms after the worker listens, services.json is not written and the kit\'s lock is left alone', async function (this: W, windowMs: number) {
-  await expectWaiting(this, windowMs, `the kit holds ${state(this).home.lockPath} (its owner, pid ${process.pid}, is alive)`);
+  await expectWaiting(this, windowMs, `the kit holds ${state(this).home.lockPath} (its owner, pid ${process.pid}, is alive)`, this.clauseOr('MF-REG-3'));
 });
 
 Then('for {int} ms after the worker listens, services.json is not written and the claimed lock is left alone', async function (this: W, windowMs: number) {
-  await expectWaiting(this, windowMs, `the kit (live pid ${process.pid}) holds the claim ${state(this).claimPath ?? ''} of the stale lock`);
+  await expectWaiting(this, windowMs, `the kit (live pid ${process.pid}) holds the claim ${state(this).claimPath ?? ''} of the stale lock`, 'MF-REG-14');
 });
 
 When('the kit removes its claim', async function (this: W) {
