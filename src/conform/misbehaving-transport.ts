@@ -68,6 +68,8 @@
  * - `bind-all-interfaces`          in connect mode the ROUTER binds 0.0.0.0 instead of 127.0.0.1 (MF-SEC-1)
  * - `nested-empty-str-as-nil`      an empty string inside an array or map of a result is sent as nil (MF-VAL-9);
  *                                  no fixed vector has one, the value fuzzer (`--fuzz-values`) finds it
+ * - `rename-proto-key`             a map key `__proto__` in a result is sent as `__proto_`, msgpackr's old renaming (MF-VAL-11)
+ * - `drop-unportable-calls`        a CALL holding a value outside the portable set gets no reply instead of an ERROR (MF-VAL-12, MF-VAL-13)
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../protocol/codec.js';
@@ -88,6 +90,7 @@ export const SCOPED_BREAKAGES = [
   'heartbeats-behind-calls', 'first-heartbeat-dropped', 'unenveloped-output', 'duplicate-output',
   'stderr-as-stdout', 'wide-integers', 'lossy-int64', 'bin-as-str', 'no-astral-strings', 'float32-results',
   'void-without-result', 'wrong-id', 'bind-all-interfaces', 'nested-empty-str-as-nil',
+  'rename-proto-key', 'drop-unportable-calls',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 
@@ -288,6 +291,18 @@ function nestedEmptyStringsNil(value: unknown, depth: number): unknown {
   const out: Map_ = {};
   // defineProperty: a key `__proto__` stays an own key of the copy, as it was in the decoded reply.
   for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: nestedEmptyStringsNil(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** `value` with every map key `__proto__` renamed `__proto_` (a later `__proto_` entry overwrites it, as msgpackr's did). */
+function protoKeysRenamed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(protoKeysRenamed);
+  if (!isMap(value)) return value;
+  const out: Map_ = {};
+  for (const [key, item] of Object.entries(value)) {
+    const name = key === '__proto__' ? '__proto_' : key;
+    Object.defineProperty(out, name, { value: protoKeysRenamed(item), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -510,6 +525,8 @@ class MisbehavingRouter implements Socket {
     const id = message['id'];
     const call = typeof id === 'string' ? this.callsById.get(id) : undefined;
     this.answered(id);
+    const refusedUnportable = type === 'error' && typeof message['error'] === 'string' && message['error'].includes('outside the portable set');
+    if (refusedUnportable && this.active('drop-unportable-calls', call)) return Promise.resolve();
     const payload = this.rewriteReply(message, frames[frames.length - 1]!, call);
     const out: Frames = this.active('reply-without-delimiter', call) ? [frames[0]!, payload] : [...frames.slice(0, -1), payload];
     if (this.active('duplicate-reply', call)) void this.later(out).catch(() => undefined);
@@ -524,6 +541,7 @@ class MisbehavingRouter implements Socket {
     if (type === 'response' && reply['result'] === null && (this.how.voidWithoutResult === true || on('void-without-result'))) delete reply['result'];
     if (type === 'response' && on('wrong-result')) reply['result'] = typeof reply['result'] === 'string' ? `${reply['result']}-wrong` : 'wrong';
     if (type === 'response' && on('nested-empty-str-as-nil')) reply['result'] = nestedEmptyStringsNil(reply['result'], 0);
+    if (type === 'response' && on('rename-proto-key')) reply['result'] = protoKeysRenamed(reply['result']);
     if (type === 'response' && call?.function === 'listFunctions' && Array.isArray(reply['result']) && on('list-private')) reply['result'] = [...(reply['result'] as unknown[]), '_secret'];
     if (type === 'response' && typeof reply['result'] === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(reply['result']) && on('no-astral-strings')) {
       reply['result'] = reply['result'].replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');

@@ -5,7 +5,7 @@
  * types and compared with what docs/spec.md requires for that value (value-oracle.ts). A missing reply
  * within the answer timeout, an ERROR, a changed value or an exited worker is a failure; fast-check shrinks
  * it to the smallest value that still fails, which is saved (fuzz-case-file.ts) for `--replay <file>`.
- * @see MF-SVC-1, MF-VAL-1, MF-VAL-2, MF-VAL-4, MF-VAL-5, MF-VAL-9, MF-VAL-10
+ * @see MF-SVC-1, MF-VAL-1, MF-VAL-2, MF-VAL-4, MF-VAL-5, MF-VAL-9, MF-VAL-10, MF-VAL-11
  */
 import fc from 'fast-check';
 import { EMPTY_FRAME } from '../protocol/framing.js';

@@ -10,9 +10,10 @@
  *   reference TypeScript worker does so: a JavaScript number has no int/float distinction, MF-VAL-2) or
  *   as the same float64. Every other float comes back as float64 with the same bits (MF-VAL-10).
  * - Arrays keep their length and order; maps keep their keys and values. Map key order is not checked
- *   (not every language keeps it; the golden vectors do not check it either).
+ *   (not every language keeps it; the golden vectors do not check it either); a key renamed, dropped or
+ *   added breaks MF-VAL-11.
  * Anything else the echo method does (an ERROR, another type) breaks MF-SVC-1.
- * @see MF-SVC-1, MF-VAL-1, MF-VAL-2, MF-VAL-4, MF-VAL-5, MF-VAL-9, MF-VAL-10
+ * @see MF-SVC-1, MF-VAL-1, MF-VAL-2, MF-VAL-4, MF-VAL-5, MF-VAL-9, MF-VAL-10, MF-VAL-11
  */
 import { floatValue, intBytes, showWire, type WireValue } from './wire-value.js';
 
@@ -27,7 +28,7 @@ export interface ValueMismatch {
 }
 
 /** The clauses a passing run of the value fuzzer has checked. */
-export const VALUE_FUZZ_CLAUSES = ['MF-SVC-1', 'MF-VAL-1', 'MF-VAL-2', 'MF-VAL-4', 'MF-VAL-5', 'MF-VAL-9', 'MF-VAL-10'] as const;
+export const VALUE_FUZZ_CLAUSES = ['MF-SVC-1', 'MF-VAL-1', 'MF-VAL-2', 'MF-VAL-4', 'MF-VAL-5', 'MF-VAL-9', 'MF-VAL-10', 'MF-VAL-11'] as const;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -119,19 +120,19 @@ function compareMap(entries: Array<[WireValue, WireValue]>, got: WireValue, path
   const received = new Map<string, WireValue>();
   for (const [key, value] of got.entries) {
     const name = keyName(key);
-    if (received.has(name)) return miss('MF-SVC-1', `a map without duplicate keys (key ${name} twice)`);
+    if (received.has(name)) return miss('MF-VAL-11', `a map without duplicate keys (key ${name} twice)`);
     received.set(name, value);
   }
   for (const [key, value] of entries) {
     const name = keyName(key);
     const match = received.get(name);
-    if (match === undefined) return miss('MF-SVC-1', `a map with the key ${name}`);
+    if (match === undefined) return miss('MF-VAL-11', `a map with the key ${name} (keys cross unchanged)`);
     path.push(`[${name}]`);
     const inner = compareAt(value, match, path);
     path.pop();
     if (inner !== undefined) return inner;
   }
-  if (got.entries.length !== entries.length) return miss('MF-SVC-1', `a map of ${entries.length} keys (got ${got.entries.length})`);
+  if (got.entries.length !== entries.length) return miss('MF-VAL-11', `a map of ${entries.length} keys (got ${got.entries.length})`);
   return undefined;
 }
 

@@ -21,9 +21,9 @@ function tempDir(t: { after(fn: () => void): void }): string {
 
 test('value fuzzing: every value echoed by the reference worker is what the spec requires', async (t) => {
   const dir = tempDir(t);
-  const result = await runCli(t, ['--reference', '--tags', '@MF-HB-1', '--fuzz-values', '200', '--seed', '11', '--fuzz-dir', dir]);
+  const result = await runCli(t, ['--reference', '--tags', '@MF-HB-1', '--fuzz-values', '120', '--seed', '11', '--fuzz-dir', dir]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, /=== Value fuzzing \(200 generated values through echo; MF-SVC-1, MF-VAL-1, -2, -4, -5, -9, -10\): ok\n {4}200 generated values echoed \(seed 11, [\d.]+ s\): every reply was what docs\/spec\.md requires/);
+  assert.match(result.stdout, /=== Value fuzzing \(120 generated values through echo; MF-SVC-1, MF-VAL-1, -2, -4, -5, -9, -10, -11\): ok\n {4}120 generated values echoed \(seed 11, [\d.]+ s\): every reply was what docs\/spec\.md requires/);
   assert.deepEqual(readdirSync(dir), [], 'nothing saved');
 });
 
@@ -55,4 +55,17 @@ test('--fuzz-values needs a positive number of values (a usage error, exit 2)', 
   const bad = await runCli(t, ['--reference', '--fuzz-values', '0']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--fuzz-values expects a number of values >= 1, got '0' \(e\.g\. --fuzz-values 1000\)/);
+});
+
+test('the MF-VAL-11..13 scenarios fail a worker that renames __proto__, and one that drops a CALL holding an unportable value', async (t) => {
+  const child = ['--', process.execPath, INSTRUMENTED_CHILD];
+  const renaming = await runCli(t, ['--tags', '@MF-VAL-11', ...child], { MULTIFROST_MISBEHAVE: 'rename-proto-key' });
+  assert.equal(renaming.code, 1, renaming.stdout + renaming.stderr);
+  const renamed = renaming.stdout.match(/^FAIL .*$/gm) ?? [];
+  assert.ok(renamed.length >= 1 && renamed.every((line) => line.endsWith('[MF-VAL-11]')), renaming.stdout);
+  const dropping = await runCli(t, ['--tags', '@MF-VAL-12 or @MF-VAL-13', '--name', 'an integer map key|a fixext 1', '--timeout', '1500', ...child], { MULTIFROST_MISBEHAVE: 'drop-unportable-calls' });
+  assert.equal(dropping.code, 1, dropping.stdout + dropping.stderr);
+  assert.match(dropping.stdout, /^FAIL .*an integer map key inside args .*\[MF-VAL-12\]$/m);
+  assert.match(dropping.stdout, /^FAIL .*a fixext 1 of type 1 inside args .*\[MF-VAL-13\]$/m);
+  assert.match(dropping.stdout, /no reply: the CALL was dropped/);
 });
