@@ -109,6 +109,24 @@ class EchoFaults extends Step {
   }
 }
 
+/** The next `count` replies come twice: the second copy must be ignored (MF-CALL-12). */
+class DuplicateReplies extends Step {
+  constructor(private readonly count: number) {
+    super();
+  }
+  check(model: Readonly<ParentChildModel>): boolean {
+    return model.worker === 'running';
+  }
+  protected async apply(model: ParentChildModel, real: RealWorld): Promise<void> {
+    model.duplicateReplies += this.count; // nothing else changes: a duplicate finds no pending call
+    real.duplicateReplies += this.count;
+    await real.advance(0);
+  }
+  toString(): string {
+    return `DuplicateReplies(${this.count})`;
+  }
+}
+
 class Advance extends Step {
   constructor(private readonly deltaMs: number) {
     super();
@@ -173,6 +191,7 @@ export function commandArbitraries(): Array<fc.Arbitrary<ModelCommand>> {
       weighted(fc.constant(new Partition()), 1),
       weighted(fc.constant(new Heal()), 2),
       weighted(fc.tuple(fc.constantFrom<EchoFault>('drop', ...config.ECHO_DELAYS_MS), fc.integer({ min: 1, max: 3 })).map(([fault, count]) => new EchoFaults(fault, count)), 2),
+      weighted(fc.integer({ min: 1, max: 3 }).map((count) => new DuplicateReplies(count)), 1),
       weighted(fc.constant(new Stop()), 1),
       weighted(fc.constant(new Restart()), 2),
     ),

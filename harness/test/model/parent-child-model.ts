@@ -50,6 +50,10 @@ export class ParentChildModel {
   relaunches = 0;
   heartbeatMisses = 0;
   totalHeartbeatMisses = 0;
+  /** The worker's call counters (every admitted call ends as exactly one success or failure). */
+  metrics = { total: 0, success: 0, failed: 0, refused: 0, timeouts: 0 };
+  /** Replies the network will deliver twice (no effect on the model: a second copy has no pending call). */
+  duplicateReplies = 0;
   readonly pending = new Map<number, ModelCall>();
   nextCall = 0;
   private generation = 0;
@@ -72,7 +76,9 @@ export class ParentChildModel {
     this.restartAttempts = 0;
     this.relaunches = 0;
     this.totalHeartbeatMisses = 0;
+    this.metrics = { total: 0, success: 0, failed: 0, refused: 0, timeouts: 0 };
     this.echoFaults.length = 0;
+    this.duplicateReplies = 0;
     this.newChild('up');
     this.startHeartbeats();
   }
@@ -104,9 +110,11 @@ export class ParentChildModel {
     }
     const admission = this.breaker.admit(this.nowMs);
     if (admission === 'refused') {
+      this.metrics.refused++;
       this.settle(n, 'circuit-open', false);
       return n;
     }
+    this.metrics.total++;
     const call: ModelCall = { n, spec, probe: admission === 'probe' };
     this.pending.set(n, call);
     if (spec.timeoutMs !== undefined) this.timeline.at(this.nowMs + spec.timeoutMs, () => this.expire(call));
@@ -168,6 +176,8 @@ export class ParentChildModel {
     this.fromChild(0, generation, () => {
       if (!this.pending.delete(call.n)) return; // settled already (timeout): a late reply is ignored (MF-CALL-12)
       this.settle(call.n, kind, true);
+      if (kind === 'ok') this.metrics.success++;
+      else this.metrics.failed++;
       if (kind === 'ok') this.breaker.success();
       else this.breaker.failure(this.nowMs);
     });
@@ -266,6 +276,8 @@ export class ParentChildModel {
 
   private expire(call: ModelCall): void {
     if (!this.pending.delete(call.n)) return;
+    this.metrics.timeouts++;
+    this.metrics.failed++;
     this.settle(call.n, 'timeout', true);
     this.breaker.failure(this.nowMs);
   }
@@ -273,6 +285,7 @@ export class ParentChildModel {
   private rejectPending(mayHaveRun: boolean): void {
     for (const call of this.pending.values()) {
       if (call.probe) this.breaker.releaseProbe();
+      this.metrics.failed++;
       this.settle(call.n, 'stopped', mayHaveRun);
     }
     this.pending.clear();

@@ -15,6 +15,7 @@ const MUST_COVER = [
   'command Heal',
   'command DropEchoes',
   'command DelayEchoes',
+  'command DuplicateReplies',
   'command Stop',
   'command Restart',
   'settled ok',

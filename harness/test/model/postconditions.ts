@@ -18,6 +18,7 @@ export const POSTCONDITIONS = [
   'pending calls',
   'breaker state',
   'breaker counters',
+  'call metrics',
   'restart budget',
   'heartbeat misses',
   'live child processes',
@@ -65,6 +66,12 @@ export function checkPostconditions(model: ParentChildModel, real: RealWorld, co
   expect('breaker state', model.breaker.state, real.worker.breakerState);
   const { trips, resets, failures } = model.breaker;
   expect('breaker counters', { trips, resets, consecutiveFailures: failures }, { trips: metrics.breaker.trips, resets: metrics.breaker.resets, consecutiveFailures: metrics.breaker.consecutiveFailures });
+  const { total, success, failed, refused, timeouts } = model.metrics;
+  expect(
+    'call metrics',
+    { requestsTotal: total, requestsSuccess: success, requestsFailed: failed, requestsRefused: refused, timeouts },
+    { requestsTotal: metrics.requestsTotal, requestsSuccess: metrics.requestsSuccess, requestsFailed: metrics.requestsFailed, requestsRefused: metrics.requestsRefused, timeouts: metrics.timeouts },
+  );
   expect('restart budget', model.relaunches, metrics.restarts);
   expect('heartbeat misses', model.totalHeartbeatMisses, metrics.heartbeat.misses);
   expect('live child processes', model.childAlive ? 1 : 0, real.launcher.liveProcesses.length);

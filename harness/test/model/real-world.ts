@@ -6,7 +6,7 @@
  * is patched.
  */
 import { ErrorCode, MultifrostError, ParentWorker, type Transport, type WorkerEvent } from '../../../src/index.js';
-import { type FaultRule, type SimMessage, type SimNetwork, SimLauncher, VirtualClock, createSimNetwork, delay, drop } from '../../../src/sim.js';
+import { type FaultRule, type SimMessage, type SimNetwork, SimLauncher, VirtualClock, createSimNetwork, delay, drop, duplicate } from '../../../src/sim.js';
 import { CountingClock } from '../../reliability/counting-clock.js';
 import { type CallSpec, type EchoFault, WORKER_OPTIONS, modelChildProgram, wireCall } from './model-config.js';
 import type { SettleKind, TimedEvent } from './parent-child-model.js';
@@ -36,6 +36,8 @@ export class RealWorld {
   readonly calls: RealCall[] = [];
   /** What happens to the next heartbeat echoes a child sends (shared with the fault rules). */
   readonly echoFaults: EchoFault[] = [];
+  /** How many of the next replies (RESPONSE or ERROR) the network delivers twice. */
+  duplicateReplies = 0;
   /** The commands run so far, each with the virtual time after it (printed with a failure). */
   readonly transcript: string[] = [];
   worker!: ParentWorker;
@@ -81,6 +83,7 @@ export class RealWorld {
       if (text !== undefined) this.events.push({ atMs: this.clock.nowMs(), text });
     });
     this.echoFaults.length = 0;
+    this.duplicateReplies = 0;
     await this.drive(this.worker.start());
   }
 
@@ -149,7 +152,8 @@ export class RealWorld {
 
   /**
    * Heartbeat echoes (child to parent) take the next fault of `echoFaults`, decided once per message. Ready
-   * probes are heartbeats too, so a fault queued before a restart hits the new child's probe first.
+   * probes are heartbeats too, so a fault queued before a restart hits the new child's probe first. Replies
+   * take one of `duplicateReplies` (also one sent into a partition, which then drops both copies).
    */
   private echoRules(): FaultRule[] {
     const decide = (m: SimMessage): EchoFault | 'none' => {
@@ -161,7 +165,20 @@ export class RealWorld {
       }
       return decision;
     };
-    return [drop({ where: (m) => decide(m) === 'drop' }), delay({ ms: 15, where: (m) => decide(m) === 15 }), delay({ ms: 55, where: (m) => decide(m) === 55 })];
+    const duplicated = new Set<number>();
+    const duplicateReply = (m: SimMessage): boolean => {
+      if (duplicated.has(m.seq)) return true;
+      if (this.duplicateReplies === 0 || m.direction !== 'child->parent' || (m.type !== 'response' && m.type !== 'error')) return false;
+      this.duplicateReplies--;
+      duplicated.add(m.seq);
+      return true;
+    };
+    return [
+      drop({ where: (m) => decide(m) === 'drop' }),
+      delay({ ms: 15, where: (m) => decide(m) === 15 }),
+      delay({ ms: 55, where: (m) => decide(m) === 55 }),
+      duplicate({ copies: 1, where: duplicateReply }),
+    ];
   }
 }
 
