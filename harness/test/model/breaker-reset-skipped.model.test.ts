@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CircuitBreaker } from '../../../src/worker/parent/circuit-breaker.js';
-import { parentChildProperty } from './model-run.js';
+import { parentChildProperty, replayCommand, replayPathOf } from './model-run.js';
 import { PostconditionFailure } from './postconditions.js';
 
 /** Seed of the search: fixed, so the test finds the same counterexample every time. */
@@ -42,12 +42,13 @@ test('MF-CB-6: a breaker that skips its reset on a successful probe is found, sh
   t.diagnostic(`found after ${found.numRuns} run(s), shrunk ${found.numShrinks} time(s): seed ${found.seed}, path "${found.counterexamplePath}"`);
   t.diagnostic(`counterexample: ${printed}`);
   t.diagnostic(`failed postcondition: ${error.postcondition}`);
+  t.diagnostic(`replay (with the bug planted): ${replayCommand(found, 'harness/test/model/parent-child.model.test.ts', 'random command lists')}`);
   assert.ok(commands.length <= MAX_SHRUNK_COMMANDS, `shrunk to ${commands.length} commands: ${printed}`);
   assert.ok(['breaker transitions', 'breaker state', 'breaker counters'].includes(error.postcondition), error.message);
   assert.match(error.message, /postcondition "breaker/);
 
   // Replay from seed, path and replay path: the same shrunk failure at once; without the bug the same case passes.
-  const replayPath = /replayPath="([^"]+)"/.exec(printed)?.[1];
+  const replayPath = replayPathOf(found);
   assert.ok(replayPath !== undefined, printed);
   const replay = { seed: found.seed, path: found.counterexamplePath!, numRuns: 1 }; // as MF_FC_SEED, MF_FC_PATH and MF_MODEL_REPLAY_PATH do
   const again = await withBreakerResetSkipped(() => fc.check(parentChildProperty(replayPath), replay));

@@ -3,9 +3,8 @@
 // prints the seed, path and replay path that reproduce the shrunk command list (docs/simulator.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { resetCoverage } from './coverage.js';
-import { DEFAULT_MODEL_RUNS, modelParameters, modelRuns, parentChildProperty } from './model-run.js';
+import { DEFAULT_MODEL_RUNS, assertModel, modelParameters, modelRuns, parentChildProperty } from './model-run.js';
 
 /** What the default runs must have exercised, so that passing means something (each is seen tens of times). */
 const MUST_COVER = [
@@ -36,7 +35,7 @@ const MUST_COVER = [
 
 test(`MF-CALL-12/13, MF-CB-1..8, MF-HB-7, MF-LIFE-5/8/9: ${modelRuns()} random command lists keep the parent and child in step with the model`, async (t) => {
   const coverage = resetCoverage();
-  await fc.assert(parentChildProperty(), modelParameters());
+  await assertModel(parentChildProperty(), modelParameters(), { testFile: 'harness/test/model/parent-child.model.test.ts', testName: 'random command lists' });
   t.diagnostic(`coverage: ${coverage}`);
   if (modelRuns() < DEFAULT_MODEL_RUNS || process.env['MF_FC_PATH'] !== undefined) return; // a replay or a short run
   assert.deepEqual(coverage.missing(MUST_COVER), [], `not exercised: ${coverage}`);
