@@ -163,6 +163,29 @@ export class SpawnError extends MultifrostError {
   }
 }
 
+/**
+ * A parent with no `profile` pinned probed the child at start-up (a readiness heartbeat in each profile, v3
+ * first) and got no answer to any of them: the child stayed silent until the ready timeout, or exited.
+ * Code `MF_SPAWN`, like every start-up failure; `probes` names the profiles tried, in the order sent.
+ * @see MF-PROF-6
+ */
+export class ProfileProbeError extends SpawnError {
+  /** The profiles whose readiness heartbeat went unanswered, in the order they were sent. */
+  readonly probes: readonly string[];
+  /** `timeout`: silent until the ready timeout; `exited`: the child exited first. */
+  readonly outcome: 'timeout' | 'exited';
+
+  constructor(
+    message: string,
+    details: { probes: readonly string[]; outcome: 'timeout' | 'exited'; exitCode: number | null; signal: string | null; stderrTail: string },
+    options: MultifrostErrorOptions = {},
+  ) {
+    super(message, details.exitCode, details.signal, details.stderrTail, options);
+    this.probes = details.probes;
+    this.outcome = details.outcome;
+  }
+}
+
 /** A socket-level failure: bind, connect or send failed. */
 export class ConnectionError extends MultifrostError {
   /** The underlying transport code, e.g. `EADDRINUSE`, `EBUSY`, when known. */

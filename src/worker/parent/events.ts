@@ -2,10 +2,16 @@
  * Everything that happens to a worker, as one discriminated union. Steps, reports, metrics and user
  * code read the same events (`worker.on('event', ...)` style via {@link WorkerEvents.subscribe}).
  */
+import type { ProfileName } from '../../protocol/profile.js';
 import type { BreakerState } from './circuit-breaker.js';
 
 export type WorkerEvent =
   | { type: 'started'; endpoint: string; pid: number | undefined }
+  /**
+   * The child answered a readiness probe in `profile`, which the parent speaks from now on; `probed` is false
+   * when the `profile` option pinned it. Comes before `ready`, at start-up and after every restart. @see MF-PROF-7
+   */
+  | { type: 'profile-chosen'; profile: ProfileName; probed: boolean }
   | { type: 'ready'; afterMs: number }
   | { type: 'heartbeat-rtt'; rttMs: number }
   | { type: 'heartbeat-missed'; misses: number; maxMisses: number }

@@ -2,6 +2,7 @@
  * Parent-side metrics: counters, latency percentiles over a bounded sliding window, in-flight count,
  * heartbeat RTT and breaker figures. Memory is bounded by the window size whatever the call volume.
  */
+import type { ProfileName } from '../../protocol/profile.js';
 import type { BreakerState } from './circuit-breaker.js';
 
 export interface MetricsSnapshot {
@@ -16,6 +17,8 @@ export interface MetricsSnapshot {
   heartbeat: { lastRttMs: number | undefined; meanRttMs: number | undefined; misses: number; sent: number };
   breaker: { state: BreakerState; trips: number; resets: number; consecutiveFailures: number };
   restarts: number;
+  /** The profile spoken: pinned, or chosen by the start-up probe; undefined until chosen. @see MF-PROF-7 */
+  profile: ProfileName | undefined;
 }
 
 /** A fixed-size ring of numbers. */
@@ -87,7 +90,7 @@ export class Metrics {
     this.rtts.push(ms);
   }
 
-  snapshot(inFlight: number, breaker: MetricsSnapshot['breaker']): MetricsSnapshot {
+  snapshot(inFlight: number, breaker: MetricsSnapshot['breaker'], profile?: ProfileName): MetricsSnapshot {
     const sorted = this.latencies.sorted();
     return {
       requestsTotal: this.requestsTotal,
@@ -107,6 +110,7 @@ export class Metrics {
       heartbeat: { lastRttMs: this.lastRttMs, meanRttMs: this.rtts.mean(), misses: this.heartbeatMisses, sent: this.heartbeatsSent },
       breaker,
       restarts: this.restarts,
+      profile,
     };
   }
 }

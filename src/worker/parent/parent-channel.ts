@@ -2,6 +2,9 @@
  * The parent's end of the wire: one DEALER socket, the codec and profile it speaks, and message ids. Inbound
  * frames are parsed and decoded here; a bad one is reported as `message-dropped` and never escapes the loop
  * (MF-FRAME-5, MF-MSG-1..9). What a decoded message means is the worker's business (`onMessage`).
+ * While the readiness probe runs ({@link probe}) messages of every candidate profile are taken; once a profile
+ * is chosen ({@link speak}) only that one, and the echo of a probe in another profile is dropped silently
+ * (MF-PROF-2, MF-PROF-6).
  */
 import type { Codec } from '../../protocol/codec.js';
 import { parentFrames, parseParentInbound } from '../../protocol/framing.js';
@@ -16,7 +19,8 @@ import type { WorkerEvents } from './events.js';
 
 export interface ParentChannelOptions {
   codec: Codec;
-  profile: Profile;
+  /** The profiles the parent may speak, in order of preference: the pinned one, or v3 then v4. */
+  candidates: readonly Profile[];
   clock: Clock;
   /** Prefix of every message id this parent sends. */
   idPrefix: string;
@@ -25,14 +29,37 @@ export interface ParentChannelOptions {
   isRunning: () => boolean;
   /** Every valid inbound message, in arrival order. */
   onMessage: (message: Message) => void;
+  /** Whether `id` is one of the readiness probes (its echo in a profile not chosen is expected). */
+  isProbeEcho: (id: string) => boolean;
 }
 
 export class ParentChannel {
   private socket: Socket | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private idCounter = 0;
+  private speaking: Profile | undefined;
+  private accepted: readonly Profile[];
 
-  constructor(private readonly options: ParentChannelOptions) {}
+  constructor(private readonly options: ParentChannelOptions) {
+    this.accepted = options.candidates;
+    if (options.candidates.length === 1) this.speaking = options.candidates[0]; // pinned: nothing to probe
+  }
+
+  /** The profile spoken, once chosen (pinned, or answered at start-up). */
+  get profile(): Profile | undefined {
+    return this.speaking;
+  }
+
+  /** A probe round begins: messages of every candidate profile are taken until {@link speak}. */
+  probe(): void {
+    this.accepted = this.options.candidates;
+  }
+
+  /** Speaks, and takes, `profile` only from now on. */
+  speak(profile: Profile): void {
+    this.speaking = profile;
+    this.accepted = [profile];
+  }
 
   /** Takes ownership of `socket` (closed by {@link close}); messages are read once {@link listen} is called. */
   use(socket: Socket): void {
@@ -56,7 +83,7 @@ export class ParentChannel {
 
   /** Encodes a CALL. @throws EncodeError (or a validation error) when the arguments cannot be sent. */
   encodeCall(id: string, functionName: string, args: unknown[], callOptions: CallOptions | undefined): Buffer {
-    const message = createCall(this.options.profile, id, this.timestampSec(), functionName, args, callOptions);
+    const message = createCall(this.sendProfile, id, this.timestampSec(), functionName, args, callOptions);
     return this.options.codec.encode(message);
   }
 
@@ -65,12 +92,21 @@ export class ParentChannel {
     void this.socket!.post(parentFrames(payload), onFailure);
   }
 
-  sendHeartbeat(id: string, sentAtEpochMs: number): void {
-    this.sendBestEffort(createHeartbeat(this.options.profile, id, this.timestampSec(), sentAtEpochMs));
+  /** Sends a HEARTBEAT in `profile` (a readiness probe), by default in the profile spoken. */
+  sendHeartbeat(id: string, sentAtEpochMs: number, profile: Profile = this.sendProfile): void {
+    this.sendBestEffort(createHeartbeat(profile, id, this.timestampSec(), sentAtEpochMs));
   }
 
+  /** Sends SHUTDOWN; in every candidate profile when stop() comes before a profile was chosen. */
   sendShutdown(): void {
-    this.sendBestEffort(createShutdown(this.options.profile, this.newId(), this.timestampSec()));
+    for (const profile of this.speaking === undefined ? this.options.candidates : [this.speaking]) {
+      this.sendBestEffort(createShutdown(profile, this.newId(), this.timestampSec()));
+    }
+  }
+
+  /** Calls are only sent once a profile is chosen; the first candidate stands in before (never used). */
+  private get sendProfile(): Profile {
+    return this.speaking ?? this.options.candidates[0]!;
   }
 
   /** Heartbeats and SHUTDOWN are best effort: a lost one shows as a missed echo or an escalation to SIGTERM. */
@@ -92,12 +128,20 @@ export class ParentChannel {
       this.options.events.emit({ type: 'message-dropped', reason: inbound.error.reason, detail: inbound.error.message });
       return;
     }
-    const decoded = decodeMessage(this.options.codec, inbound.payload, [this.options.profile]);
+    const decoded = decodeMessage(this.options.codec, inbound.payload, this.accepted);
     if (!decoded.ok) {
+      if (decoded.error.reason === 'wrong-app' && this.isLateProbeEcho(inbound.payload)) return;
       this.options.events.emit({ type: 'message-dropped', reason: decoded.error.reason, detail: decoded.error.message });
       return;
     }
     this.options.onMessage(decoded.message);
+  }
+
+  /** A child accepting both profiles answers every probe; the echoes that lost are expected, not news. */
+  private isLateProbeEcho(payload: Uint8Array): boolean {
+    if (this.accepted.length === this.options.candidates.length) return false;
+    const decoded = decodeMessage(this.options.codec, payload, this.options.candidates);
+    return decoded.ok && decoded.message.type === 'heartbeat' && this.options.isProbeEcho(decoded.message.id);
   }
 
   private timestampSec(): number {

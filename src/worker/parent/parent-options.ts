@@ -4,8 +4,7 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import type { Codec } from '../../protocol/codec.js';
-import type { ProfileName } from '../../protocol/profile.js';
-import { isProfileName } from '../../protocol/profile.js';
+import { PROFILES, type Profile, type ProfileName, isProfileName } from '../../protocol/profile.js';
 import type { Clock } from '../../time/clock.js';
 import type { Transport } from '../../transport/transport.js';
 import type { OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
@@ -15,8 +14,12 @@ import type { ServiceDiscovery } from '../shared/service-registration.js';
 export type OutputSink = (stream: OutputStream, text: string, workerName: string) => void;
 
 export interface ParentWorkerOptions {
-  /** Protocol profile spoken (MF-PROF-2). Default `v3` (MF-PROF-5). */
-  profile?: ProfileName;
+  /**
+   * Pins the protocol profile spoken (MF-PROF-2): no probe is sent. Default: none, and the worker picks the
+   * profile at start-up (and after every restart) by probing, a readiness heartbeat in v3 and one in v4, the
+   * first answered winning, v3 preferred (MF-PROF-6, MF-PROF-7). `worker.profile` tells which it speaks.
+   */
+  profile?: ProfileName | undefined;
   /** Default call timeout, ms; undefined means calls wait until answered, the child exits or stop(). */
   defaultTimeoutMs?: number;
   /** Respawn the child when it exits unexpectedly (MF-LIFE-9). Default false. */
@@ -66,7 +69,10 @@ export interface ParentWorkerOptions {
 }
 
 export interface ResolvedParentOptions {
-  profile: ProfileName;
+  /** The pinned profile, or undefined when the worker probes. */
+  profile: ProfileName | undefined;
+  /** The profiles the worker may speak, in order of preference: the pinned one, or v3 then v4. */
+  profileCandidates: readonly Profile[];
   defaultTimeoutMs: number | undefined;
   autoRestart: boolean;
   maxRestartAttempts: number;
@@ -107,11 +113,15 @@ export function validateTimeoutMs(name: string, value: number | undefined): numb
   return value === undefined ? undefined : duration(name, value, 0, false);
 }
 
+/** The profiles a worker without a pinned profile probes, in order of preference (MF-PROF-6). */
+export const PROBE_ORDER: readonly Profile[] = [PROFILES.v3, PROFILES.v4];
+
 export function resolveParentOptions(options: ParentWorkerOptions = {}): ResolvedParentOptions {
-  const profile = options.profile ?? 'v3';
-  if (!isProfileName(profile)) throw new InvalidArgumentError('profile', `expected 'v3' or 'v4', got ${String(profile)}`);
+  const profile = options.profile;
+  if (profile !== undefined && !isProfileName(profile)) throw new InvalidArgumentError('profile', `expected 'v3', 'v4' or undefined (probe), got ${String(profile)}`);
   return {
     profile,
+    profileCandidates: profile === undefined ? PROBE_ORDER : [PROFILES[profile]],
     defaultTimeoutMs: validateTimeoutMs('defaultTimeoutMs', options.defaultTimeoutMs),
     autoRestart: options.autoRestart ?? false,
     maxRestartAttempts: count('maxRestartAttempts', options.maxRestartAttempts, 5),

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type MultifrostError, WorkerStoppedError } from '../../errors.js';
 import { Codec, defaultCodec } from '../../protocol/codec.js';
 import type { Message } from '../../protocol/message.js';
-import { PROFILES } from '../../protocol/profile.js';
+import type { Profile, ProfileName } from '../../protocol/profile.js';
 import type { Clock } from '../../time/clock.js';
 import { realClock } from '../../time/real-clock.js';
 import { defaultTransport } from '../../transport/default-transport.js';
@@ -81,12 +81,13 @@ export class ParentWorker<Api extends object = UntypedApi> {
     const isRunning = (): boolean => this.state === 'running';
     this.channel = new ParentChannel({
       codec: options.codec ?? (options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes })),
-      profile: PROFILES[this.options.profile],
+      candidates: this.options.profileCandidates,
       clock: this.clock,
       idPrefix: this.options.idPrefix ?? randomBytes(4).toString('hex'),
       events: this.events,
       isRunning,
       onMessage: (message) => this.handleMessage(message),
+      isProbeEcho: (id) => this.readiness.isProbeEcho(id),
     });
     this.breaker = new CircuitBreaker({
       failureThreshold: this.options.maxRestartAttempts,
@@ -101,8 +102,9 @@ export class ParentWorker<Api extends object = UntypedApi> {
       readyTimeoutMs: this.options.readyTimeoutMs,
       workerName: this.name,
       events: this.events,
-      newId: () => this.channel.newId(),
-      sendHeartbeat: (id, sentAtEpochMs) => this.sendHeartbeat(id, sentAtEpochMs),
+      candidates: this.options.profileCandidates,
+      channel: this.channel,
+      sendHeartbeat: (id, sentAtEpochMs, profile) => this.sendHeartbeat(id, sentAtEpochMs, profile),
     });
     this.call = createCallProxy<Api>((fn, args, callOptions) => this.callFunction(fn, args, callOptions));
   }
@@ -148,6 +150,11 @@ export class ParentWorker<Api extends object = UntypedApi> {
     return this.mode?.kind === 'spawn' ? this.mode.supervisor.pid : undefined;
   }
 
+  /** The profile spoken: the pinned one, or the one the start-up probe chose (undefined until then). @see MF-PROF-7 */
+  get profile(): ProfileName | undefined {
+    return this.channel.profile?.name;
+  }
+
   get breakerState(): CircuitBreaker['state'] {
     return this.breaker.state;
   }
@@ -167,18 +174,16 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   metricsSnapshot(): MetricsSnapshot {
-    return this.metrics.snapshot(this.calls.size, {
-      state: this.breaker.state,
-      trips: this.breaker.trips,
-      resets: this.breaker.resets,
-      consecutiveFailures: this.breaker.consecutiveFailures,
-    });
+    const { state, trips, resets, consecutiveFailures } = this.breaker;
+    return this.metrics.snapshot(this.calls.size, { state, trips, resets, consecutiveFailures }, this.profile);
   }
 
   /**
    * Opens the socket, launches (spawn) or connects to (connect) the child and resolves once the child has
-   * answered a heartbeat: no fixed sleep (MF-LIFE-10, MF-LIFE-11).
-   * @throws SpawnError when the child exits or stays silent before it is ready; ConnectionError on socket failure.
+   * answered a heartbeat: no fixed sleep (MF-LIFE-10, MF-LIFE-11). Without a pinned `profile` that heartbeat
+   * is the probe that picks the profile (MF-PROF-6).
+   * @throws ProfileProbeError (a SpawnError) when probing and the child answers neither probe; SpawnError when
+   *   the child exits or stays silent before it is ready; ConnectionError on socket failure.
    */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new InvalidArgumentError('start', `worker is ${this.state}`);
@@ -336,9 +341,9 @@ export class ParentWorker<Api extends object = UntypedApi> {
     return new WorkerStoppedError(`worker ${this.name} is ${this.state === 'new' ? 'not started' : this.state}`, false);
   }
 
-  private sendHeartbeat(id: string, sentAtEpochMs: number): void {
+  private sendHeartbeat(id: string, sentAtEpochMs: number, profile?: Profile): void {
     this.metrics.heartbeatsSent++;
-    this.channel.sendHeartbeat(id, sentAtEpochMs);
+    this.channel.sendHeartbeat(id, sentAtEpochMs, profile);
   }
 }
 
