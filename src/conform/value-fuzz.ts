@@ -40,7 +40,7 @@ export interface ValueFuzzOptions {
   seed?: number;
   /** Where a failing case is saved. Default `./multifrost-fuzz`. */
   outDir?: string;
-  /** How long one echo may take to be answered, in ms. Default 2000. */
+  /** How long one echo may take to be answered, in ms, plus 1 ms per 50 bytes of the CALL. Default 2000. */
   answerTimeoutMs?: number;
   /** The wire name of the echo method (default `echo`; `--names`/`--name-map` may spell it otherwise). */
   echoName?: string;
@@ -89,8 +89,11 @@ interface Exchange {
 /** Sends `echo(value)` and checks the reply; undefined when it is what the spec requires. */
 async function echoOnce(x: Exchange, value: WireValue, id: string): Promise<EchoFailure | undefined> {
   // Not awaited: a DEALER whose worker died would wait for a peer forever (the deadline below reports it).
-  x.session.send([EMPTY_FRAME, echoCall(x.profile, id, x.clock.epochMs() / 1000, value, x.echoName)]).catch(() => undefined);
-  const deadline = x.clock.nowMs() + x.answerTimeoutMs;
+  const call = echoCall(x.profile, id, x.clock.epochMs() / 1000, value, x.echoName);
+  x.session.send([EMPTY_FRAME, call]).catch(() => undefined);
+  // A value of hundreds of kilobytes (65,536 entries) gets more time: 20 µs per byte of the CALL on top.
+  const timeoutMs = x.answerTimeoutMs + Math.floor(call.length / 50);
+  const deadline = x.clock.nowMs() + timeoutMs;
   while (x.clock.nowMs() < deadline) {
     const frames = await x.session.next(deadline - x.clock.nowMs());
     if (frames === undefined) break;
@@ -106,7 +109,7 @@ async function echoOnce(x: Exchange, value: WireValue, id: string): Promise<Echo
   }
   const exit = x.session.exitInfo;
   if (exit !== undefined) return { clause: 'MF-SVC-1', text: `the worker exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`, dead: true };
-  return { clause: 'MF-SVC-1', text: `no reply to the echo within ${x.answerTimeoutMs} ms`, dead: true };
+  return { clause: 'MF-SVC-1', text: `no reply to the echo within ${timeoutMs} ms`, dead: true };
 }
 
 function judgeReply(reply: WireValue, value: WireValue): EchoFailure | undefined {
@@ -135,6 +138,7 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
   let exchange: Exchange | undefined;
   let sent = 0;
   let last: EchoFailure | undefined;
+  const roundTripsMs: number[] = [];
   const live = async (): Promise<Exchange> => {
     if (exchange !== undefined && exchange.session.exitInfo === undefined) return exchange;
     await exchange?.session.close(200);
@@ -146,8 +150,12 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
     const property = fc.asyncProperty(wireValue, async (value) => {
       sent += 1;
       const current = await live();
+      const sentAtMs = options.clock.nowMs();
       const failure = await echoOnce(current, value, `value-${sent}`);
-      if (failure === undefined) return true;
+      if (failure === undefined) {
+        roundTripsMs.push(options.clock.nowMs() - sentAtMs);
+        return true;
+      }
       last = failure;
       if (failure.dead) {
         // Shrinking runs against a live worker: a silent or dead one is replaced.
@@ -166,7 +174,10 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
         ok: !details.interrupted,
         runs: details.numRuns,
         durationMs,
-        lines: [`${details.numRuns} generated values echoed (seed ${details.seed}, ${(durationMs / 1000).toFixed(1)} s)${cut}: every reply was what docs/spec.md requires (${VALUE_FUZZ_CLAUSES.join(', ')})`],
+        lines: [
+          `${details.numRuns} generated values echoed (seed ${details.seed}, ${(durationMs / 1000).toFixed(1)} s)${cut}: every reply was what docs/spec.md requires (${VALUE_FUZZ_CLAUSES.join(', ')})`,
+          roundTripLine(roundTripsMs),
+        ],
         savedCase: undefined,
       };
     }
@@ -188,6 +199,13 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
   } finally {
     await exchange?.session.close();
   }
+}
+
+/** The echo round trips' median and 99th percentile (values of every size, so informative only). */
+function roundTripLine(roundTripsMs: number[]): string {
+  const sorted = [...roundTripsMs].sort((a, b) => a - b);
+  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+  return `echo round trip, from sending the CALL to reading the reply: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms (values of every size; informative)`;
 }
 
 /** True when `parsed` is a saved {@link ValueCase}. */

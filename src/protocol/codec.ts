@@ -10,7 +10,10 @@
  *
  * Decoding is strict: the size limit is checked before decoding, the payload must hold exactly one
  * msgpack value, and extension types are refused. Every failure is a {@link DecodeError}.
- * @see MF-VAL-1 .. MF-VAL-10, MF-MSG-10, MF-FRAME-5, MF-SEC-3
+ * A map key `__proto__` is kept as an own property (MF-VAL-11); {@link Codec.decodeUnportable} decodes
+ * the rare payloads that hold values outside the portable set so that a CALL carrying one can be refused
+ * with an ERROR (MF-VAL-12, MF-VAL-13).
+ * @see MF-VAL-1 .. MF-VAL-13, MF-MSG-10, MF-FRAME-5, MF-SEC-3
  */
 import { isAscii } from 'node:buffer';
 import type { Options, Packr as PackrInstance, Unpackr as UnpackrInstance } from 'msgpackr';
