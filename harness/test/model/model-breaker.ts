@@ -1,12 +1,19 @@
 /**
  * The model's circuit breaker and its timeline, written from docs/spec.md (MF-CB-1..8), not from the
- * library's code. Two points the spec leaves open follow the TSDoc of src/worker/parent/circuit-breaker.ts:
- * any success while half-open closes the breaker (not only the probe's), and a failure while open starts
- * the cooldown again.
+ * library's code. Any success while half-open closes the breaker (not only the probe's): the spec does not
+ * say otherwise. Whether a failure while open starts the cooldown again is a choice ({@link CooldownRule}):
+ * the library does it, the spec's text does not (MF-CB-5 counts the cooldown from the trip, MF-CB-6 restarts
+ * it for a failed probe only).
  */
 import type { BreakerState } from '../../../src/index.js';
 
 export type Admission = 'call' | 'probe' | 'refused';
+
+/**
+ * `from-last-failure`: a failure while open starts the cooldown again (what the library does);
+ * `from-trip`: the cooldown runs from the trip, as MF-CB-5 reads.
+ */
+export type CooldownRule = 'from-last-failure' | 'from-trip';
 
 export class ModelBreaker {
   state: BreakerState = 'closed';
@@ -21,6 +28,7 @@ export class ModelBreaker {
     private readonly cooldownMs: number,
     /** Receives each transition as the event text the postconditions compare. */
     private readonly emit: (event: string) => void,
+    private readonly cooldownRule: CooldownRule = 'from-last-failure',
   ) {}
 
   /** MF-CB-4, MF-CB-5: refused while open; after the cooldown one probe, and nothing else until it ends. */
@@ -52,7 +60,7 @@ export class ModelBreaker {
       this.trip(nowMs);
     } else if (this.state === 'closed' && this.failures >= this.threshold) {
       this.trip(nowMs);
-    } else if (this.state === 'open') {
+    } else if (this.state === 'open' && this.cooldownRule === 'from-last-failure') {
       this.openedAtMs = nowMs;
     }
   }
