@@ -61,14 +61,14 @@ export class FileRegistryStore implements RegistryStore {
 
   async readLock(): Promise<LockSnapshot | undefined> {
     const lock = await readRegular(this.lockPath);
-    return lock === undefined ? undefined : { content: lock.text, modifiedEpochMs: lock.stats.mtimeMs, identity: lock.inode };
+    return lock === undefined ? undefined : { content: lock.text, modifiedEpochMs: lock.modifiedEpochMs, identity: lock.inode };
   }
 
   async claimLock(lock: LockSnapshot, claimContent: string): Promise<ClaimOutcome> {
     const claimPath = this.claimPath(lock.identity);
     if (!(await this.createFile(claimPath, claimContent, true))) {
       const holder = await readRegular(claimPath);
-      return { kind: 'busy', holder: holder === undefined ? undefined : { content: holder.text, modifiedEpochMs: holder.stats.mtimeMs } };
+      return { kind: 'busy', holder: holder === undefined ? undefined : { content: holder.text, modifiedEpochMs: holder.modifiedEpochMs } };
     }
     // We hold the claim: every remover of this lock needs it, so if services.lock is still the lock judged
     // now, it stays so until we remove it.
@@ -98,7 +98,7 @@ export class FileRegistryStore implements RegistryStore {
   async removeClaim(identity: string, expected: ClaimSnapshot): Promise<void> {
     const claimPath = this.claimPath(identity);
     const current = await readRegular(claimPath);
-    if (current !== undefined && current.text === expected.content && current.stats.mtimeMs === expected.modifiedEpochMs) await unlinkIfThere(claimPath);
+    if (current !== undefined && current.text === expected.content && current.modifiedEpochMs === expected.modifiedEpochMs) await unlinkIfThere(claimPath);
   }
 
   async readRegistry(): Promise<RegistryFileSnapshot | undefined> {

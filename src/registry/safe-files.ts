@@ -5,7 +5,7 @@
  * @see MF-REG-13, MF-REG-15, MF-REG-17
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { link, open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RegistryFileError, type FileKind } from './registry-errors.js';
@@ -17,7 +17,7 @@ export function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function kindOf(stats: Stats): FileKind {
+function kindOf(stats: BigIntStats): FileKind {
   if (stats.isFIFO()) return 'FIFO';
   if (stats.isDirectory()) return 'directory';
   if (stats.isSocket()) return 'socket';
@@ -26,12 +26,15 @@ function kindOf(stats: Stats): FileKind {
   return 'unknown file type';
 }
 
-/** A regular file as read: content, stats (bigint inode as text) from the same open file. */
+/** A regular file opened for reading: its handle, mtime and inode from one fstat. */
 export interface RegularFile {
   readonly handle: FileHandle;
-  readonly stats: Stats;
+  /** Modification time, epoch milliseconds (from the nanosecond field, so no precision is lost on the way). */
+  readonly modifiedEpochMs: number;
   /** The inode number in decimal (exact, read as a bigint). */
   readonly inode: string;
+  /** Size in bytes when opened. */
+  readonly size: number;
 }
 
 /**
@@ -51,22 +54,32 @@ export async function openRegular(path: string): Promise<RegularFile | undefined
     throw error;
   }
   try {
-    const stats = await handle.stat();
+    const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw new RegistryFileError(path, kindOf(stats));
-    const inode = (await handle.stat({ bigint: true })).ino.toString();
-    return { handle, stats, inode };
+    return { handle, modifiedEpochMs: Number(stats.mtimeNs) / 1e6, inode: stats.ino.toString(), size: Number(stats.size) };
   } catch (error) {
     await handle.close();
     throw error;
   }
 }
 
-/** Reads a regular file whole; undefined when it does not exist. */
-export async function readRegular(path: string): Promise<{ text: string; stats: Stats; inode: string } | undefined> {
+/** Lock and claim files are a line or two; anything longer is read whole all the same. */
+const SMALL_FILE_BYTES = 4096;
+
+/** Reads a small regular file (a lock or a claim) whole; undefined when it does not exist. */
+export async function readRegular(path: string): Promise<{ text: string; modifiedEpochMs: number; inode: string } | undefined> {
   const file = await openRegular(path);
   if (file === undefined) return undefined;
   try {
-    return { text: await file.handle.readFile('utf8'), stats: file.stats, inode: file.inode };
+    let text: string;
+    if (file.size < SMALL_FILE_BYTES) {
+      const buffer = Buffer.alloc(SMALL_FILE_BYTES);
+      const { bytesRead } = await file.handle.read(buffer, 0, SMALL_FILE_BYTES, 0);
+      text = buffer.subarray(0, bytesRead).toString('utf8');
+    } else {
+      text = await file.handle.readFile('utf8');
+    }
+    return { text, modifiedEpochMs: file.modifiedEpochMs, inode: file.inode };
   } finally {
     await file.handle.close();
   }
