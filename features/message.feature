@@ -143,8 +143,3 @@ Feature: Messages on the wire
     When the parent calls "echo" with a string of 2000 characters
     Then the call fails with code "MF_PAYLOAD_TOO_LARGE" before anything is sent
     And the parent still serves: "add" with [1, 2] gives 3
-
-  @internal @should @MF-PROF-5
-  Scenario: The TypeScript parent speaks v3 unless told otherwise
-    Given the TypeScript parent options are resolved with no profile
-    Then the profile is "v3"

@@ -31,6 +31,7 @@ export {
   TimeoutError,
   CircuitOpenError,
   SpawnError,
+  ProfileProbeError,
   ConnectionError,
   ProtocolError,
   WorkerStoppedError,

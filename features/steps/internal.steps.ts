@@ -3,7 +3,6 @@
  * the rules about the TypeScript implementation itself: breaker, heartbeat monitor, restarts, limits.
  */
 import { Given, Then, When } from '@cucumber/cucumber';
-import { resolveParentOptions } from '../../src/worker/parent/parent-options.js';
 import { conform, show } from '../support/expect.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { lastCall, describeError, session, startCall } from './parent.steps.js';
@@ -40,12 +39,4 @@ Then('the call fails with code {string} before anything is sent', async function
   conform(!outcome.ok && (outcome.error as { code?: unknown }).code === code, this.clause, `rejected with ${code}`, outcome.ok ? `resolved with ${show(outcome.value)}` : describeError(outcome.error));
   const before = this.saved.get('requestsBefore');
   conform(session(this).worker.metricsSnapshot().requestsTotal === before, this.clause, 'nothing sent (requestsTotal unchanged)', String(session(this).worker.metricsSnapshot().requestsTotal));
-});
-
-Given('the TypeScript parent options are resolved with no profile', function (this: W) {
-  this.saved.set('resolvedProfile', resolveParentOptions({}).profile);
-});
-
-Then('the profile is {string}', function (this: W, profile: string) {
-  conform(this.saved.get('resolvedProfile') === profile, 'MF-PROF-5', `default profile ${show(profile)}`, show(this.saved.get('resolvedProfile')));
 });

@@ -266,7 +266,7 @@ async function connectParent(world: W, serviceId: string, heartbeatIntervalMs: n
       return { port: entries.get(id)!.port };
     },
   };
-  const worker = await ParentWorker.connect<ServiceApi>(serviceId, { discovery, transport: await world.transport('client'), clock: world.clock, heartbeatIntervalMs });
+  const worker = await ParentWorker.connect<ServiceApi>(serviceId, { profile: world.params.profile, discovery, transport: await world.transport('client'), clock: world.clock, heartbeatIntervalMs });
   world.parent = { worker, events: [], eventTimes: [], output: [], kit: undefined, sim: undefined };
   world.defer(() => worker.stop());
   await worker.start();

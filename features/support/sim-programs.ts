@@ -4,6 +4,8 @@
  */
 import { ConformanceWorker } from '../../src/conform/reference-worker.js';
 import type { SimProgram } from '../../src/worker/sim/sim-launcher.js';
+import { loopbackEndpoint } from '../../src/transport/transport.js';
+import { ENV_PORT } from '../../src/worker/shared/environment.js';
 
 /** The line {@link earlyWriter} writes to stdout as soon as it serves, before any parent has sent anything. */
 export const EARLY_LINE = 'written before any parent is known';
@@ -39,4 +41,22 @@ const brokenStart: SimProgram = async ({ host }) => {
   host.exit(3);
 };
 
-export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart, flooder };
+/** The line {@link deaf} writes to stderr when it starts. */
+export const DEAF_LINE = 'speaking comlink_ipc_v9 only';
+
+/**
+ * A worker that answers neither profile (MF-PROF-6): it connects, says so on stderr, then reads and ignores
+ * every message until it is killed, as a port of an unknown protocol version would.
+ */
+const deaf: SimProgram = async ({ transport, host }) => {
+  const socket = transport.router();
+  await socket.connect(loopbackEndpoint(Number(host.env(ENV_PORT))));
+  host.writeRaw('stderr', `${DEAF_LINE}\n`);
+  try {
+    for await (const _frames of socket) void _frames;
+  } catch {
+    // The socket closes when the process is killed: the only way this program ends.
+  }
+};
+
+export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart, flooder, deaf };
