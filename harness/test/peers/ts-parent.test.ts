@@ -60,3 +60,36 @@ for (const language of PEER_LANGUAGES) {
     });
   }
 }
+
+// A default parent (no profile pinned) probes at start-up (MF-PROF-6, MF-PROF-7): against each peer child
+// made strict to v3 or v4 with MULTIFROST_PROFILE, and accepting both, it picks the profile the child
+// answers (v3 when both are), reports it, and serves calls and heartbeats in it.
+for (const language of PEER_LANGUAGES) {
+  for (const accepts of ['v3', 'v4', 'both'] as const) {
+    const expected: ProfileName = accepts === 'v4' ? 'v4' : 'v3';
+    test(`TS ParentWorker with no profile pinned probes the ${language} child accepting ${accepts} and speaks ${expected}`, { timeout: 60_000 }, async (t) => {
+      const events: WorkerEvent[] = [];
+      const worker = ParentWorker.spawnCommand<ConformanceApi>(PEERS[language].child, {
+        env: accepts === 'both' ? {} : { MULTIFROST_PROFILE: accepts },
+        heartbeatIntervalMs: 50,
+        defaultTimeoutMs: 20_000,
+        outputSink: () => undefined,
+      });
+      worker.on((event) => void events.push(event));
+      t.after(() => worker.stop());
+      await worker.start();
+
+      assert.equal(worker.profile, expected);
+      assert.deepEqual(events.filter((e) => e.type === 'profile-chosen'), [{ type: 'profile-chosen', profile: expected, probed: true }]);
+      assert.equal(worker.metricsSnapshot().profile, expected);
+      assert.equal(await worker.call.profile(), expected, 'the child saw the calls in the chosen profile');
+      assert.equal(await worker.call.add(1, 2), 3);
+      const value = { text: 'ü', list: [1, 2n ** 64n - 1n], bin: Buffer.from([0, 255]) };
+      assert.deepEqual(await worker.call.echo(value), value);
+      assert.equal(await worker.call.sleep(200), 200);
+      assert.ok(events.some((e) => e.type === 'heartbeat-rtt'), 'heartbeats answered in the chosen profile');
+      assert.deepEqual(events.filter((e) => e.type === 'heartbeat-missed' || e.type === 'message-dropped'), []);
+      await worker.stop();
+    });
+  }
+}
