@@ -160,7 +160,7 @@ async function runCatalogue(t: TestContext, c: Case): Promise<{ scenarios: Scena
 
 const cites = (s: Scenario, clause: string): boolean => s.tags.includes(`@${clause}`);
 
-describe('every @parent check with a breakage is proven able to fail', { concurrency: 3 }, () => {
+describe('every @parent check with a breakage is proven able to fail', { concurrency: 5 }, () => {
   it('the driver refuses an unknown breakage', async () => {
     const child = spawn(process.execPath, [DRIVER, '--misbehave=no-such-thing'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
