@@ -10,7 +10,7 @@ import { parentChildProperty, replayCommand, replayPathOf } from './model-run.js
 import { PostconditionFailure } from './postconditions.js';
 
 /** Seed of the search: fixed, so the test finds the same counterexample every time. */
-const SEED = 2;
+const SEED = 6;
 const MAX_SHRUNK_COMMANDS = 8;
 
 /** Runs `body` with the planted bug: a success while half-open is dropped, so the probe never closes the breaker. */

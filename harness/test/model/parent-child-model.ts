@@ -35,9 +35,7 @@ interface ModelCall {
   probe: boolean;
 }
 
-interface Beat {
-  done: boolean;
-}
+const noCalls = () => ({ total: 0, success: 0, failed: 0, refused: 0, timeouts: 0 });
 
 export class ParentChildModel {
   nowMs = 0;
@@ -51,7 +49,7 @@ export class ParentChildModel {
   heartbeatMisses = 0;
   totalHeartbeatMisses = 0;
   /** The worker's call counters (every admitted call ends as exactly one success or failure). */
-  metrics = { total: 0, success: 0, failed: 0, refused: 0, timeouts: 0 };
+  metrics = noCalls();
   /** Replies the network will deliver twice (no effect on the model: a second copy has no pending call). */
   duplicateReplies = 0;
   readonly pending = new Map<number, ModelCall>();
@@ -76,7 +74,7 @@ export class ParentChildModel {
     this.restartAttempts = 0;
     this.relaunches = 0;
     this.totalHeartbeatMisses = 0;
-    this.metrics = { total: 0, success: 0, failed: 0, refused: 0, timeouts: 0 };
+    this.metrics = noCalls();
     this.echoFaults.length = 0;
     this.duplicateReplies = 0;
     this.newChild('up');
@@ -123,15 +121,14 @@ export class ParentChildModel {
     return n;
   }
 
-  /** The child dies now (SIGKILL by the test, or its own exit). */
+  /** The child dies now (SIGKILL by the test). */
   crash(): void {
     this.childExited();
   }
-
   /** stop(): returns how long it takes (the grace period when SHUTDOWN cannot reach a live child). */
   stop(): number {
     const alive = this.childAlive;
-    this.rejectPending(true);
+    this.rejectPending();
     this.timeline.clear();
     this.heartbeatToken++;
     this.worker = 'stopped';
@@ -176,10 +173,13 @@ export class ParentChildModel {
     this.fromChild(0, generation, () => {
       if (!this.pending.delete(call.n)) return; // settled already (timeout): a late reply is ignored (MF-CALL-12)
       this.settle(call.n, kind, true);
-      if (kind === 'ok') this.metrics.success++;
-      else this.metrics.failed++;
-      if (kind === 'ok') this.breaker.success();
-      else this.breaker.failure(this.nowMs);
+      if (kind === 'ok') {
+        this.metrics.success++;
+        this.breaker.success();
+      } else {
+        this.metrics.failed++;
+        this.breaker.failure(this.nowMs);
+      }
     });
   }
 
@@ -197,7 +197,7 @@ export class ParentChildModel {
     this.newChild('down');
     this.emit('child-exited');
     this.heartbeatToken++;
-    this.rejectPending(true);
+    this.rejectPending();
     this.breaker.failure(this.nowMs);
     if (this.restartAttempts >= config.THRESHOLD) {
       this.emit(`restart-gave-up after ${config.THRESHOLD}`);
@@ -249,7 +249,7 @@ export class ParentChildModel {
 
   private beat(token: number): void {
     if (token !== this.heartbeatToken) return;
-    const beat: Beat = { done: false };
+    const beat = { done: false };
     const sentAtMs = this.nowMs;
     this.timeline.at(this.nowMs + config.HEARTBEAT_TIMEOUT_MS, () => this.missed(token, beat));
     this.echo(this.generation, () => {
@@ -261,7 +261,7 @@ export class ParentChildModel {
     this.timeline.at(this.nowMs + config.HEARTBEAT_INTERVAL_MS, () => this.beat(token));
   }
 
-  private missed(token: number, beat: Beat): void {
+  private missed(token: number, beat: { done: boolean }): void {
     if (token !== this.heartbeatToken || beat.done) return;
     beat.done = true;
     this.heartbeatMisses++;
@@ -282,11 +282,12 @@ export class ParentChildModel {
     this.breaker.failure(this.nowMs);
   }
 
-  private rejectPending(mayHaveRun: boolean): void {
+  /** Every pending call is rejected once, saying it may have run (MF-LIFE-5, MF-LIFE-8). */
+  private rejectPending(): void {
     for (const call of this.pending.values()) {
       if (call.probe) this.breaker.releaseProbe();
       this.metrics.failed++;
-      this.settle(call.n, 'stopped', mayHaveRun);
+      this.settle(call.n, 'stopped', true);
     }
     this.pending.clear();
     this.queued = [];
