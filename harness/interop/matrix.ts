@@ -1,17 +1,25 @@
 /**
  * The cross-language interop matrix: every parent driver (TypeScript, Python, Go, Rust) against every child
  * (the same four), in both profiles, over real ZeroMQ. Each cell runs one script of calls through the parent
- * driver (docs/spec.md section 14) and checks every answer.
+ * driver (docs/spec.md section 14) and checks every answer. One more row, `typescript (probe)`, is the
+ * TypeScript ParentWorker with no profile pinned, run in-process, against every child made strict to the
+ * table's profile: it must pick that profile by probing (MF-PROF-6, MF-PROF-7) and then pass the same script.
  *
  *   node --import tsx harness/interop/matrix.ts          # run it and write docs/interop-matrix.md
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { ErrorCode, MultifrostError } from '../../src/errors.js';
+import { fromTaggedJson, toTaggedJson } from '../../src/conform/tagged-json.js';
+import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { PEERS, PEER_LANGUAGES, REPO_ROOT } from '../peers/peers.js';
 
 export type Language = 'typescript' | 'python' | 'go' | 'rust';
 export const LANGUAGES: readonly Language[] = ['typescript', ...PEER_LANGUAGES];
 export type Profile = 'v3' | 'v4';
+/** The parents of the matrix: each language's driver, and the TypeScript parent left to its profile probe. */
+export type ParentKind = Language | 'typescript (probe)';
+export const PARENTS: readonly ParentKind[] = [...LANGUAGES, 'typescript (probe)'];
 
 export function childCommand(language: Language): string[] {
   if (language === 'typescript') return [process.execPath, `${REPO_ROOT}dist/src/conform/reference-worker.js`];
@@ -64,7 +72,7 @@ export const SCRIPT: readonly Step[] = [
 ];
 
 export interface CellResult {
-  parent: Language;
+  parent: ParentKind;
   child: Language;
   profile: Profile;
   passed: boolean;
@@ -112,17 +120,64 @@ export async function runCell(parent: Language, child: Language, profile: Profil
   return { parent, child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
 }
 
+function kindOf(error: unknown): string {
+  if (!(error instanceof MultifrostError)) return 'other';
+  if (error.code === ErrorCode.REMOTE) return 'remote';
+  if (error.code === ErrorCode.TIMEOUT) return 'timeout';
+  return error.code === ErrorCode.CIRCUIT_OPEN ? 'circuit-open' : 'other';
+}
+
+/** One script call through `worker`, settled into the driver contract's answer shape. */
+async function probeCall(worker: ParentWorker, step: Step, seq: number): Promise<Answer> {
+  const { function: fn, args = [], timeout_ms: timeoutMs, namespace } = step.call;
+  const options = { ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(namespace === undefined ? {} : { namespace }) };
+  try {
+    const result = await worker.call.withOptions(options)[fn]!(...(fromTaggedJson(args) as unknown[]));
+    return { seq, ok: true, result: toTaggedJson(result) };
+  } catch (error) {
+    return { seq, ok: false, error: error instanceof Error ? error.message : String(error), kind: kindOf(error) };
+  }
+}
+
+/**
+ * The `typescript (probe)` cell: the TypeScript ParentWorker with no profile pinned, in this process, against
+ * `child` made strict to `profile` (MULTIFROST_PROFILE). The probe must choose `profile`; then the script runs
+ * as through a driver (every call at once, answers checked alike). Never throws, reports failures.
+ */
+export async function runProbeCell(child: Language, profile: Profile, timeoutMs = 30_000): Promise<CellResult> {
+  const started = performance.now();
+  const failures: string[] = [];
+  const worker = ParentWorker.spawnCommand(childCommand(child), { env: { MULTIFROST_PROFILE: profile }, defaultTimeoutMs: 10_000, readyTimeoutMs: timeoutMs, outputSink: () => undefined });
+  try {
+    await worker.start();
+    if (worker.profile !== profile) failures.push(`the probe chose ${String(worker.profile)} for a child strict to ${profile}`);
+    const order: number[] = [];
+    const answers = await Promise.all(SCRIPT.map((step, index) => probeCall(worker, step, index + 1).then((answer) => (order.push(answer.seq), answer))));
+    SCRIPT.forEach((step, index) => {
+      const problem = step.check(answers[index]!, profile);
+      if (problem !== undefined) failures.push(`${step.call.function}: ${problem}`);
+    });
+    const slow = SCRIPT.findIndex((s) => s.call.function === 'sleep') + 1;
+    if (order.indexOf(SCRIPT.length) > order.indexOf(slow)) failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
+  } catch (error) {
+    failures.push(`start failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await worker.stop();
+  }
+  return { parent: 'typescript (probe)', child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
+}
+
 /** Every cell, a few at a time (the machine has two cores). */
 export async function runMatrix(concurrency = 3): Promise<CellResult[]> {
-  const cells: Array<[Language, Language, Profile]> = [];
-  for (const profile of ['v3', 'v4'] as const) for (const parent of LANGUAGES) for (const child of LANGUAGES) cells.push([parent, child, profile]);
+  const cells: Array<() => Promise<CellResult>> = [];
+  for (const profile of ['v3', 'v4'] as const) {
+    for (const parent of LANGUAGES) for (const child of LANGUAGES) cells.push(() => runCell(parent, child, profile));
+    for (const child of LANGUAGES) cells.push(() => runProbeCell(child, profile));
+  }
   const results: CellResult[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < cells.length) {
-      const [parent, child, profile] = cells[next++]!;
-      results.push(await runCell(parent, child, profile));
-    }
+    while (next < cells.length) results.push(await cells[next++]!());
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   return results;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { version as zmqVersion } from 'zeromq';
 import { PEERS, REPO_ROOT } from '../peers/peers.js';
-import { type CellResult, LANGUAGES, missingBuilds, runMatrix } from './matrix.js';
+import { type CellResult, LANGUAGES, PARENTS, missingBuilds, runMatrix } from './matrix.js';
 
 function firstLine(argv: string[]): string {
   const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
@@ -39,10 +39,14 @@ export function renderMatrix(results: readonly CellResult[], at: Date): string {
     'the profile, a remote error, a private and an unknown method, a namespace mismatch (must time out), and two',
     'concurrent sleeps (the short one must finish first).',
     '',
+    'The row *typescript (probe)* is the TypeScript ParentWorker with no `profile` pinned, run in-process, against',
+    "each child made strict to the table's profile (`MULTIFROST_PROFILE`): its start-up probe must pick that",
+    'profile (MF-PROF-6, MF-PROF-7), then the same script must pass.',
+    '',
   ];
   for (const profile of ['v3', 'v4'] as const) {
     lines.push(`## Profile ${profile}`, '', `| parent \\ child | ${LANGUAGES.join(' | ')} |`, `| --- |${LANGUAGES.map(() => ' --- |').join('')}`);
-    for (const parent of LANGUAGES) {
+    for (const parent of PARENTS) {
       const cells = LANGUAGES.map((child) => {
         const cell = results.find((r) => r.parent === parent && r.child === child && r.profile === profile);
         return cell === undefined ? 'not run' : `${cell.passed ? 'pass' : '**FAIL**'} (${Math.round(cell.durationMs)} ms)`;
