@@ -1,9 +1,9 @@
 /**
  * The real system the model is checked against: a ParentWorker and the model's child over a SimNetwork, on a
  * VirtualClock that only moves when a command moves it. Faults come in through the simulator's own seams:
- * fault rules whose predicates read the test's switches (the next heartbeat echoes), and partitions set on
- * every child the launcher starts while the link is cut. The library is used as published; nothing in src/
- * is patched.
+ * fault rules whose predicates read the test's switches (the next heartbeat echoes, the next replies), and
+ * partitions set on every child the launcher starts while the link is cut. The library is used as published.
+ * MF_MODEL_TRACE=1 prints the network's trace lines (for a replay).
  */
 import { ErrorCode, MultifrostError, ParentWorker, type Transport, type WorkerEvent } from '../../../src/index.js';
 import { type FaultRule, type SimMessage, type SimNetwork, SimLauncher, VirtualClock, createSimNetwork, delay, drop, duplicate } from '../../../src/sim.js';
@@ -51,7 +51,7 @@ export class RealWorld {
   private workers = 0;
 
   constructor(private readonly seed: number) {
-    this.network = createSimNetwork({ clock: this.clock, seed, faults: this.echoRules(), trace: false });
+    this.network = createSimNetwork({ clock: this.clock, seed, faults: this.echoRules(), trace: traceSink() });
     this.parentTransport = this.network.transport('parent');
     this.launcher = new SimLauncher({
       clock: this.clock,
@@ -180,6 +180,10 @@ export class RealWorld {
       duplicate({ copies: 1, where: duplicateReply }),
     ];
   }
+}
+
+function traceSink(): ((line: string) => void) | false {
+  return process.env['MF_MODEL_TRACE'] === '1' ? (line) => console.log(line) : false;
 }
 
 function kindOf(error: unknown): RealSettlement['kind'] {
