@@ -50,6 +50,8 @@ export interface CliOptions {
   fuzzDir: string | undefined;
   /** `--fuzz-values N`: N generated values echoed and compared with the spec (value-fuzz.ts). */
   fuzzValues: number | undefined;
+  /** `--timing`: latency and throughput of `add`, target and reference worker (timing.ts). */
+  timing: boolean;
   replay: string | undefined;
   parallel: number | undefined;
   quiet: boolean;
@@ -82,6 +84,7 @@ const OPTIONS = {
   strict: { type: 'boolean' },
   'fail-fast': { type: 'boolean' },
   quiet: { type: 'boolean' },
+  timing: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -150,7 +153,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     command: 'run', script: undefined, argv: split >= 0 ? argv.slice(split + 1) : undefined, service: undefined, reference: false,
     role: 'child', profile: undefined, junit: undefined, json: undefined, html: undefined, trace: false, strict: false,
     expectedFailures: undefined, timeoutMs: undefined, startupTimeoutMs: undefined, failFast: false, nameStyle: undefined,
-    nameMap: undefined, tags: undefined, names: [], faults: undefined, seed: undefined, fuzz: undefined, fuzzDir: undefined, fuzzValues: undefined,
+    nameMap: undefined, tags: undefined, names: [], faults: undefined, seed: undefined, fuzz: undefined, fuzzDir: undefined, fuzzValues: undefined, timing: false,
     replay: undefined, parallel: undefined, quiet: false,
   };
   const config = Object.fromEntries(
@@ -191,6 +194,7 @@ function applyFlag(options: CliOptions, name: OptionName): void {
   else if (name === 'strict') options.strict = true;
   else if (name === 'fail-fast') options.failFast = true;
   else if (name === 'quiet') options.quiet = true;
+  else if (name === 'timing') options.timing = true;
   else if (name === 'version') options.command = 'version';
   else options.command = 'help';
 }
@@ -289,6 +293,7 @@ Options:
   --fuzz <n> [--fuzz-dir d]  send n malformed frames/payloads; failures saved under d
   --fuzz-values <n>          echo n generated values, compare each reply with the spec
   --replay <file>            send a saved fuzz case (or value case) again
+  --timing                   measure add's latency and throughput, target and reference
   --parallel <n>             run scenarios in n worker processes
   --quiet                    only the summary line
 

@@ -68,6 +68,7 @@ export function conformOptions(
     ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
     ...(options.faults === undefined ? {} : { faults: options.faults, seed: options.seed ?? 1 }),
     ...(options.fuzzValues === undefined ? {} : { valueFuzz: { runs: options.fuzzValues, seed: options.seed, dir: options.fuzzDir } }),
+    ...(options.timing ? { timing: true } : {}),
     strict: options.strict,
     trace: options.trace,
     quiet: options.quiet,

@@ -27,8 +27,9 @@ import { specClauses } from './spec-clauses.js';
 import { probeProfile, type ProbeResult } from './profile-probe.js';
 import { describeTarget, type Target } from './target.js';
 import { WorkerSession } from './worker-session.js';
-import type { MethodNames } from './method-names.js';
+import { targetName, type MethodNames } from './method-names.js';
 import { valueFuzzSection, type ValueFuzzRequest } from './value-fuzz-section.js';
+import { timingSection } from './timing.js';
 import { INTERRUPT_REPORT_WAIT_MS, RunInterrupt } from './run-interrupt.js';
 import { wantsReports, writeReports } from './report-files.js';
 import { EXIT } from './exit-codes.js';
@@ -65,6 +66,8 @@ export interface ConformOptions {
   seed?: number;
   /** `--fuzz-values N [--seed S] [--fuzz-dir D]`: differential value checking after the catalogue (value-fuzz.ts). */
   valueFuzz?: ValueFuzzRequest;
+  /** `--timing`: latency and throughput of `add` on the target and the reference worker (timing.ts). */
+  timing?: boolean;
   /** Extra sections (fault and fuzz results) computed by the caller after the catalogue. */
   extraSections?: (profile: 'v3' | 'v4') => Promise<ExtraSection[]>;
   /** Where to find the catalogue (default: this package). */
@@ -331,6 +334,10 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
   // Fuzzing after an interrupt would start a new worker; the fault statistics are still read.
   const extras = options.extraSections === undefined || interruptedBy() !== undefined ? [] : await options.extraSections(outcome.setup.profile);
   if (options.valueFuzz !== undefined && interruptedBy() === undefined) extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
+  if (options.timing === true && interruptedBy() === undefined) {
+    const timing = { transport: new ZmqTransport(), clock: realClock, profile: outcome.setup.profile, addName: targetName('add', options.methodNames), strict: options.strict === true };
+    extras.push(await timingSection(options.target, timing));
+  }
   const info: RunInfo = {
     target: describeTarget(options.target),
     role: outcome.role,
