@@ -92,7 +92,7 @@ describe('every clause checked on a foreign child is proven able to fail', { con
     it(`${labelOf(breakage)}: fails ${EXACT_FALSIFIABILITY ? 'only scenarios citing' : 'a scenario citing'} ${breakage.clause}${EXACT_FALSIFIABILITY ? ', at least one' : ''}`, async (t) => {
       // Only the scenarios citing the clause, unless proving exactness (then a breakage must also leave every
       // other scenario's verdict alone, and may fail an uncited one only as listed in `uncited`).
-      const tags = EXACT_FALSIFIABILITY ? undefined : `@${breakage.clause}`;
+      const tags = breakage.only ?? (EXACT_FALSIFIABILITY ? undefined : `@${breakage.clause}`);
       const { code, scenarios, output } = await runCatalogue(t, targetOf(breakage), breakage.misbehave ?? '', tags);
       const problems = judge(breakage, scenarios, unbroken());
       assert.deepEqual(problems, [], `${labelOf(breakage)} (exit ${String(code)})\n${output.slice(-2000)}`);
