@@ -131,7 +131,7 @@ export class ReadinessProbe {
       return new SpawnError(`worker ${workerName} ${what} ${probes}, the profile pinned by the profile option`, exit.code, exit.signal, tail);
     }
     const what = result.kind === 'exited' ? 'exited before it answered either readiness probe' : `answered neither readiness probe within ${readyTimeoutMs} ms`;
-    const hint = "if it speaks one profile only, or needs longer to start, pin that profile with the profile option (profile: 'v3' or 'v4')";
+    const hint = "to send it one probe only, pin the profile it speaks with the profile option (profile: 'v3' or 'v4'); a slow starter needs a longer readyTimeoutMs";
     return new ProfileProbeError(`worker ${workerName} ${what}: ${probes}; ${hint}`, {
       probes: sent.map((profile) => profile.name),
       outcome: result.kind,
