@@ -7,7 +7,6 @@
 import fc from 'fast-check';
 import { fcParameters } from '../property/fc-config.js';
 import { type ModelCommand, commandArbitraries } from './model-commands.js';
-import type { CooldownRule } from './model-breaker.js';
 import { ParentChildModel } from './parent-child-model.js';
 import { RealWorld } from './real-world.js';
 
@@ -24,7 +23,7 @@ export function modelRuns(): number {
 }
 
 /** The property: any command list keeps the real parent and child in step with the model. */
-export function parentChildProperty(replayPath = process.env['MF_MODEL_REPLAY_PATH'], cooldownRule: CooldownRule = 'from-last-failure') {
+export function parentChildProperty(replayPath = process.env['MF_MODEL_REPLAY_PATH']) {
   return fc.asyncProperty(
     fc.commands(commandArbitraries(), { maxCommands: MAX_COMMANDS, size: 'max', ...(replayPath === undefined || replayPath === '' ? {} : { replayPath }) }),
     fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -32,7 +31,7 @@ export function parentChildProperty(replayPath = process.env['MF_MODEL_REPLAY_PA
       const real = new RealWorld(worldSeed);
       await real.startWorker();
       try {
-        await fc.asyncModelRun(() => ({ model: new ParentChildModel(cooldownRule), real }), commands);
+        await fc.asyncModelRun(() => ({ model: new ParentChildModel(), real }), commands);
       } finally {
         await real.dispose();
       }

@@ -8,7 +8,7 @@
  */
 import * as config from './model-config.js';
 import type { CallSpec, EchoFault } from './model-config.js';
-import { type CooldownRule, ModelBreaker, Timeline } from './model-breaker.js';
+import { ModelBreaker, Timeline } from './model-breaker.js';
 
 /** How a call ends, as the postconditions compare it. */
 export type SettleKind = 'ok' | 'remote' | 'timeout' | 'stopped' | 'circuit-open';
@@ -63,14 +63,14 @@ export class ParentChildModel {
   private settled: Settlement[] = [];
   private readonly timeline = new Timeline();
 
-  constructor(private readonly cooldownRule: CooldownRule = 'from-last-failure') {
+  constructor() {
     this.freshWorker();
   }
 
   /** A new worker, started and ready at the current time (setup and the Restart command). */
   freshWorker(): void {
     this.worker = 'running';
-    this.breaker = new ModelBreaker(config.THRESHOLD, config.COOLDOWN_MS, (text) => this.emit(text), this.cooldownRule);
+    this.breaker = new ModelBreaker(config.THRESHOLD, config.COOLDOWN_MS, (text) => this.emit(text));
     this.restartAttempts = 0;
     this.relaunches = 0;
     this.totalHeartbeatMisses = 0;

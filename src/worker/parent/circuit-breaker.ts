@@ -107,9 +107,9 @@ export class CircuitBreaker {
       this.trip(nowMs, onTransition);
     } else if (this.currentState === 'closed' && this.consecutive >= this.failureThreshold) {
       this.trip(nowMs, onTransition);
-    } else if (this.currentState === 'open') {
-      this.openedAtMs = nowMs;
     }
+    // While open, a failure (a heartbeat miss, a child exit) leaves the cooldown alone: it runs from the trip,
+    // and only a failed probe starts another (MF-CB-5, MF-CB-6).
     return true;
   }
 
