@@ -99,6 +99,9 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-VAL-5', misbehave: 'bin-as-str' },
   { clause: 'MF-VAL-9', misbehave: 'no-astral-strings' },
   { clause: 'MF-VAL-10', misbehave: 'float32-results' },
+  { clause: 'MF-VAL-11', misbehave: 'rename-proto-key' },
+  { clause: 'MF-VAL-12', misbehave: 'drop-unportable-calls' },
+  { clause: 'MF-VAL-13', misbehave: 'drop-unportable-calls' },
   { clause: 'MF-SEC-1', misbehave: 'bind-all-interfaces' },
   // Connect mode: scripts of the registry work (fixtures/broken/registry-*.mjs), judged here like the rest.
   { clause: 'MF-REG-2', script: 'registry-started-not-utc.mjs' },
