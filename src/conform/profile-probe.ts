@@ -19,7 +19,7 @@ import type { WorkerSession } from './worker-session.js';
 export interface ProbeResult {
   /** Profiles the worker answered, in `v3`, `v4` order. */
   accepted: ProfileName[];
-  /** The profile the run uses: the one accepted, or `v3` (the seed's default, MF-PROF-5) when both are. */
+  /** The profile the run uses: the one accepted, or `v3` (preferred, as a probing parent prefers it: MF-PROF-6) when both are. */
   chosen: ProfileName;
   /** Names from `listFunctions`, when the worker answered it. */
   functions: string[] | undefined;

@@ -1,7 +1,7 @@
 /**
  * Protocol profiles as data. Everything that differs between `v3` (the seed) and `v4` (the deployed
  * ports) is described here, so no other module branches on the profile name.
- * @see MF-PROF-1 .. MF-PROF-5 in docs/spec.md
+ * @see MF-PROF-1 .. MF-PROF-7 in docs/spec.md (MF-PROF-5 withdrawn)
  */
 
 export type ProfileName = 'v3' | 'v4';
