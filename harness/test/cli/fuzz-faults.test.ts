@@ -93,13 +93,15 @@ test('--role parent checks a parent through its driver with the kit\'s instrumen
 test(`--role parent: a driver whose parent applies no call timeout fails ${EXACT_FALSIFIABILITY ? 'exactly ' : ''}the MF-CALL-13 scenarios`, async (t) => {
   const dir = tempDir(t);
   // The whole parent catalogue (a driver per scenario, minutes on a loaded 2-core machine) only when proving
-  // exactness (MF_FALSIFY_EXACT=1); otherwise the scenarios citing MF-CALL-13.
-  const tags = EXACT_FALSIFIABILITY ? [] : ['--tags', '@MF-CALL-13'];
+  // exactness (MF_FALSIFY_EXACT=1).
+  // One scenario is enough to prove the CLI fails such a parent (broken-drivers.test.ts proves MF-CALL-13's other
+  // scenarios with the misbehaving driver's ignore-timeout).
+  const tags = EXACT_FALSIFIABILITY ? [] : ['--tags', '@MF-CALL-13', '--name', 'reply comes late'];
   const result = await runCli(t, ['--role', 'parent', ...tags, '--timeout', '2000', '--json', join(dir, 'r.json'), '--', process.execPath, join(BROKEN, 'parent-without-timeout.mjs')], {}, 300_000);
   assert.equal(result.code, 1, result.stdout + result.stderr);
   const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ id: string; verdict: string; clauses: Array<{ id: string }> }> };
   const ran = report.scenarios.filter((s) => s.verdict !== 'skipped');
-  assert.ok(ran.length >= 3, 'the driver scenarios ran');
+  assert.ok(ran.length >= 1, 'the driver scenarios ran');
   const failed = ran.filter((s) => s.verdict !== 'pass').map((s) => s.id).sort();
   const expected = ran.filter((s) => s.clauses.some((c) => c.id === 'MF-CALL-13')).map((s) => s.id).sort();
   assert.ok(expected.length > 0);
