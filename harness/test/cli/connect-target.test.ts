@@ -85,7 +85,7 @@ function readReport(path: string): Scenario[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { scenarios: Scenario[] }).scenarios;
 }
 
-describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 4 }, () => {
+describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 }, () => {
   for (const c of CASES) {
     const targeted = c.worker !== undefined && (!EXACT_FALSIFIABILITY || c.alone === true);
     const title = c.worker === undefined ? 'reference: passes every scenario' : `${c.worker}: fails the scenarios of ${c.rule}${targeted ? '' : ', passes the rest'}`;
