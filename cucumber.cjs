@@ -19,6 +19,14 @@ module.exports = {
   default: { ...common, worldParameters: { transport: 'memory', target: reference, profile: 'v3' } },
   'default-v4': { ...common, worldParameters: { transport: 'memory', target: reference, profile: 'v4' } },
   // @internal scenarios need the simulator's virtual clock and are left out on real ZeroMQ.
-  zmq: { ...common, tags: '(@child or @parent) and not @internal', worldParameters: { transport: 'zmq', target: reference, profile: 'v3' } },
-  'zmq-v4': { ...common, tags: '(@child or @parent) and not @internal', worldParameters: { transport: 'zmq', target: reference, profile: 'v4' } },
+  zmq: {
+    ...common,
+    tags: '(@child or @parent) and not @internal',
+    worldParameters: { transport: 'zmq', target: reference, profile: 'v3' },
+  },
+  'zmq-v4': {
+    ...common,
+    tags: '(@child or @parent) and not @internal',
+    worldParameters: { transport: 'zmq', target: reference, profile: 'v4' },
+  },
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test run, as `npm test` runs it. Stages run in order and the first failure stops the run:
 //   1. peers: install and build the Python, Go and Rust reference peers (cached, idempotent)
-//   2. build: tsc to dist/ (the CLI and the zmq cucumber profile run compiled code)
+//   2. build: tsc to dist/ (the CLI and the zmq cucumber profile run compiled code), the type check,
+//      lint (eslint) and format (prettier --check)
 //   3. unit + property + integration tests under c8 (node --test; files listed here, Node 20 takes no globs)
 //   4. cucumber: the simulator profile, then the zmq profile
 //   5. traceability: every MUST clause of docs/spec.md has a scenario, every cited clause exists
@@ -28,7 +29,11 @@ export function countTap(text) {
   };
   const pass = field('pass');
   if (pass === undefined) return undefined;
-  return { passed: pass, failed: (field('fail') ?? 0) + (field('cancelled') ?? 0), skipped: (field('skipped') ?? 0) + (field('todo') ?? 0) };
+  return {
+    passed: pass,
+    failed: (field('fail') ?? 0) + (field('cancelled') ?? 0),
+    skipped: (field('skipped') ?? 0) + (field('todo') ?? 0),
+  };
 }
 
 const CUCUMBER_WORST = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
@@ -47,7 +52,10 @@ export function countCucumberMessages(text) {
     if (envelope.testCaseStarted) worst.set(envelope.testCaseStarted.id, 0);
     else if (envelope.testStepFinished) {
       const { testCaseStartedId, testStepResult } = envelope.testStepFinished;
-      worst.set(testCaseStartedId, Math.max(worst.get(testCaseStartedId) ?? 0, Math.max(0, CUCUMBER_WORST.indexOf(testStepResult.status))));
+      worst.set(
+        testCaseStartedId,
+        Math.max(worst.get(testCaseStartedId) ?? 0, Math.max(0, CUCUMBER_WORST.indexOf(testStepResult.status))),
+      );
     } else if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
       const status = CUCUMBER_WORST[worst.get(envelope.testCaseFinished.testCaseStartedId) ?? 0];
       if (status === 'PASSED') counts.passed += 1;
@@ -60,11 +68,22 @@ export function countCucumberMessages(text) {
 
 /** The closing table: one row per stage that ran tests, and the total. */
 export function countsTable(rows) {
-  const total = rows.reduce((sum, row) => ({ passed: sum.passed + row.passed, failed: sum.failed + row.failed, skipped: sum.skipped + row.skipped }), { passed: 0, failed: 0, skipped: 0 });
+  const total = rows.reduce(
+    (sum, row) => ({
+      passed: sum.passed + row.passed,
+      failed: sum.failed + row.failed,
+      skipped: sum.skipped + row.skipped,
+    }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
   const all = [...rows, { title: 'total', ...total }];
   const width = Math.max(...all.map((row) => row.title.length));
-  const line = (title, passed, failed, skipped) => `${title.padEnd(width)}  ${String(passed).padStart(7)}  ${String(failed).padStart(7)}  ${String(skipped).padStart(7)}`;
-  return [line('tests', 'passed', 'failed', 'skipped'), ...all.map((row) => line(row.title, row.passed, row.failed, row.skipped))].join('\n');
+  const line = (title, passed, failed, skipped) =>
+    `${title.padEnd(width)}  ${String(passed).padStart(7)}  ${String(failed).padStart(7)}  ${String(skipped).padStart(7)}`;
+  return [
+    line('tests', 'passed', 'failed', 'skipped'),
+    ...all.map((row) => line(row.title, row.passed, row.failed, row.skipped)),
+  ].join('\n');
 }
 
 /** Stages that counted tests, in order. */
@@ -89,9 +108,12 @@ function run(title, command, args, env = {}, count = undefined) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const counts = count?.();
   if (count !== undefined) tally.push({ title, ...(counts ?? { passed: 0, failed: 0, skipped: 0 }) });
-  const summary = counts === undefined ? '' : `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+  const summary =
+    counts === undefined ? '' : `: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
   if (result.status !== 0) {
-    console.error(`=== ${title} FAILED (exit ${result.status ?? result.signal}) after ${seconds} s${summary}${count !== undefined && counts === undefined ? ' (no counts: the run ended before its summary)' : ''}`);
+    console.error(
+      `=== ${title} FAILED (exit ${result.status ?? result.signal}) after ${seconds} s${summary}${count !== undefined && counts === undefined ? ' (no counts: the run ended before its summary)' : ''}`,
+    );
     printCounts();
     process.exit(result.status || 1);
   }
@@ -106,10 +128,16 @@ function readIfThere(path) {
 /** A cucumber stage: its own formatters, plus a message stream to count from. */
 function cucumber(title, profile) {
   const messages = reportFile(`cucumber-${profile}.ndjson`);
-  run(title, process.execPath, ['--import', 'tsx', bin('cucumber-js'), '--profile', profile, '--format', `message:${messages}`], {}, () => {
-    const text = readIfThere(messages);
-    return text === undefined ? undefined : countCucumberMessages(text);
-  });
+  run(
+    title,
+    process.execPath,
+    ['--import', 'tsx', bin('cucumber-js'), '--profile', profile, '--format', `message:${messages}`],
+    {},
+    () => {
+      const text = readIfThere(messages);
+      return text === undefined ? undefined : countCucumberMessages(text);
+    },
+  );
 }
 
 function findTests(dir, filter) {
@@ -128,24 +156,47 @@ const stages = {
     if (existsSync(join(root, 'harness/peers/setup.mjs'))) run('peers', process.execPath, ['harness/peers/setup.mjs']);
     // Chromium for the HTML report test. Not fatal: without it (no root, no apt) that one test reports
     // itself skipped with the reason; CI runs as root and gets it.
-    const chromium = spawnSync(process.execPath, ['harness/test/cli/setup-chromium.mjs'], { cwd: root, stdio: 'inherit' });
-    if (chromium.status !== 0) console.warn('=== chromium could not be installed: the HTML report test will be skipped');
+    const chromium = spawnSync(process.execPath, ['harness/test/cli/setup-chromium.mjs'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (chromium.status !== 0)
+      console.warn('=== chromium could not be installed: the HTML report test will be skipped');
   },
   build: () => run('build', bin('tsc'), ['-p', 'tsconfig.json']),
   typecheck: () => run('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']),
+  lint: () => run('lint', bin('eslint'), ['.']),
+  format: () => run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']),
   unit: (filter) => {
     const files = findTests(join(root, 'harness/test'), filter);
-    if (files.length === 0) throw new Error(`no test files found under harness/test${filter === undefined ? '' : ` matching ${filter}`}`);
+    if (files.length === 0)
+      throw new Error(`no test files found under harness/test${filter === undefined ? '' : ` matching ${filter}`}`);
     const tap = reportFile('unit.tap');
-    run('unit, property and integration tests', bin('c8'), [
-      '--reporter=text-summary', '--reporter=json-summary', '--include=src/**', '--exclude=**/*.test.ts',
-      process.execPath, '--import', 'tsx', '--test', '--test-concurrency=1',
-      '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-      ...files,
-    ], {}, () => {
-      const text = readIfThere(tap);
-      return text === undefined ? undefined : countTap(text);
-    });
+    run(
+      'unit, property and integration tests',
+      bin('c8'),
+      [
+        '--reporter=text-summary',
+        '--reporter=json-summary',
+        '--include=src/**',
+        '--exclude=**/*.test.ts',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        '--test-reporter=dot',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        ...files,
+      ],
+      {},
+      () => {
+        const text = readIfThere(tap);
+        return text === undefined ? undefined : countTap(text);
+      },
+    );
   },
   cucumber: () => {
     if (!existsSync(join(root, 'cucumber.cjs'))) return;
@@ -153,7 +204,8 @@ const stages = {
     cucumber('cucumber (zmq)', 'zmq');
   },
   traceability: () => {
-    if (existsSync(join(root, 'harness/traceability.ts'))) run('traceability', process.execPath, ['--import', 'tsx', 'harness/traceability.ts']);
+    if (existsSync(join(root, 'harness/traceability.ts')))
+      run('traceability', process.execPath, ['--import', 'tsx', 'harness/traceability.ts']);
   },
 };
 
@@ -162,7 +214,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const [, , ...argv] = process.argv;
   const selected = argv.filter((a) => a in stages);
   const filter = argv.find((a) => !(a in stages));
-  const order = selected.length > 0 ? selected : ['peers', 'build', 'typecheck', 'unit', 'cucumber', 'traceability'];
+  const order =
+    selected.length > 0
+      ? selected
+      : ['peers', 'build', 'typecheck', 'lint', 'format', 'unit', 'cucumber', 'traceability'];
   const started = Date.now();
   for (const stage of order) stages[stage](filter);
   console.log(`\nall stages passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -45,7 +45,12 @@ function scenarios(): ScenarioTags[] {
     const uri = relative(root, path);
     const document = parser.parse(readFileSync(path, 'utf8'));
     const lines = new Map<string, number>();
-    const walk = (children: ReadonlyArray<{ scenario?: { id: string; location: { line: number } }; rule?: { children: ReadonlyArray<{ scenario?: { id: string; location: { line: number } } }> } }>): void => {
+    const walk = (
+      children: ReadonlyArray<{
+        scenario?: { id: string; location: { line: number } };
+        rule?: { children: ReadonlyArray<{ scenario?: { id: string; location: { line: number } } }> };
+      }>,
+    ): void => {
       for (const child of children) {
         if (child.scenario !== undefined) lines.set(child.scenario.id, child.scenario.location.line);
         if (child.rule !== undefined) walk(child.rule.children);
@@ -78,16 +83,28 @@ function roleReport(role: 'child' | 'parent', clauses: readonly Clause[], pickle
   const groups: Array<[string, Clause[]]> = [
     ['checked against foreign implementations', bind.filter((c) => foreign.has(c.id))],
     ['checked only in-process (@internal)', bind.filter((c) => !foreign.has(c.id) && internal.has(c.id))],
-    ['not checkable from outside', bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent === 'none')],
+    [
+      'not checkable from outside',
+      bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent === 'none'),
+    ],
     ['no scenario', bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent !== 'none')],
   ];
   const must = (list: readonly Clause[]): number => list.filter((c) => c.level === 'MUST').length;
-  const lines = [`${role}: ${bind.length} MUST/SHOULD clauses bind it (${must(bind)} MUST); ${groups.map(([label, list]) => `${label} ${list.length}`).join(', ')}`];
-  for (const [label, list] of groups.slice(1)) if (list.length > 0) lines.push(`  ${label}: ${list.map((c) => c.id).join(' ')}`);
+  const lines = [
+    `${role}: ${bind.length} MUST/SHOULD clauses bind it (${must(bind)} MUST); ${groups.map(([label, list]) => `${label} ${list.length}`).join(', ')}`,
+  ];
+  for (const [label, list] of groups.slice(1))
+    if (list.length > 0) lines.push(`  ${label}: ${list.map((c) => c.id).join(' ')}`);
   const stale = bind.filter((c) => foreign.has(c.id) && c.checkability?.extent === 'none');
-  if (stale.length > 0) lines.push(`  annotated "Not checkable from outside" yet cited by @${role} scenarios (check the annotation): ${stale.map((c) => c.id).join(' ')}`);
+  if (stale.length > 0)
+    lines.push(
+      `  annotated "Not checkable from outside" yet cited by @${role} scenarios (check the annotation): ${stale.map((c) => c.id).join(' ')}`,
+    );
   const unbound = clauses.filter((c) => foreign.has(c.id) && !appliesTo(c, role));
-  if (unbound.length > 0) lines.push(`  cited by @${role} scenarios though the spec does not bind the ${role} (informational): ${unbound.map((c) => c.id).join(' ')}`);
+  if (unbound.length > 0)
+    lines.push(
+      `  cited by @${role} scenarios though the spec does not bind the ${role} (informational): ${unbound.map((c) => c.id).join(' ')}`,
+    );
   return lines;
 }
 
@@ -96,20 +113,32 @@ function main(): number {
   const pickles = scenarios();
   const problems: string[] = [];
   for (const clause of clauses.values()) {
-    if (clause.roles.length === 0) problems.push(`${clause.id} has no "Roles:" annotation in docs/spec.md (child, parent or library)`);
-    if (clause.origin === undefined) problems.push(`${clause.id} has no "Origin:" annotation in docs/spec.md (design, erratum or addition, with a note)`);
-    else if (clause.origin.note.trim() === '') problems.push(`${clause.id}: its origin (${clause.origin.kind}) has no note citing the design`);
+    if (clause.roles.length === 0)
+      problems.push(`${clause.id} has no "Roles:" annotation in docs/spec.md (child, parent or library)`);
+    if (clause.origin === undefined)
+      problems.push(
+        `${clause.id} has no "Origin:" annotation in docs/spec.md (design, erratum or addition, with a note)`,
+      );
+    else if (clause.origin.note.trim() === '')
+      problems.push(`${clause.id}: its origin (${clause.origin.kind}) has no note citing the design`);
   }
   const citedBy = new Map<string, Set<string>>();
   for (const pickle of pickles) {
     const levels = pickle.tags.filter((tag) => ['@must', '@should', '@may'].includes(tag));
     const roles = pickle.tags.filter((tag) => ['@child', '@parent', '@internal'].includes(tag));
-    if (levels.length !== 1) problems.push(`${pickle.where} "${pickle.name}": needs exactly one of @must/@should/@may, has ${levels.join(' ') || 'none'}`);
-    if (roles.length !== 1) problems.push(`${pickle.where} "${pickle.name}": needs exactly one of @child/@parent/@internal, has ${roles.join(' ') || 'none'}`);
+    if (levels.length !== 1)
+      problems.push(
+        `${pickle.where} "${pickle.name}": needs exactly one of @must/@should/@may, has ${levels.join(' ') || 'none'}`,
+      );
+    if (roles.length !== 1)
+      problems.push(
+        `${pickle.where} "${pickle.name}": needs exactly one of @child/@parent/@internal, has ${roles.join(' ') || 'none'}`,
+      );
     const cited = pickle.tags.filter((tag) => /^@MF-[A-Z]+-\d+$/.test(tag)).map((tag) => tag.slice(1));
     if (cited.length === 0) problems.push(`${pickle.where} "${pickle.name}": cites no clause`);
     for (const id of cited) {
-      if (!clauses.has(id)) problems.push(`${pickle.where} "${pickle.name}": cites ${id}, which docs/spec.md does not define`);
+      if (!clauses.has(id))
+        problems.push(`${pickle.where} "${pickle.name}": cites ${id}, which docs/spec.md does not define`);
       const roleSet = citedBy.get(id) ?? new Set<string>();
       for (const role of roles) roleSet.add(role.slice(1));
       citedBy.set(id, roleSet);
@@ -122,17 +151,28 @@ function main(): number {
     const covered = all.filter((clause) => citedBy.has(clause.id));
     summary.push(`${level} ${covered.length}/${all.length}`);
     const missing = all.filter((clause) => !citedBy.has(clause.id));
-    if (level === 'MUST') for (const clause of missing) problems.push(`${clause.id} (MUST) has no scenario: ${clause.text}`);
-    else if (missing.length > 0) console.log(`${level} clauses without a scenario (informational): ${missing.map((clause) => clause.id).join(', ')}`);
+    if (level === 'MUST')
+      for (const clause of missing) problems.push(`${clause.id} (MUST) has no scenario: ${clause.text}`);
+    else if (missing.length > 0)
+      console.log(
+        `${level} clauses without a scenario (informational): ${missing.map((clause) => clause.id).join(', ')}`,
+      );
   }
   const byRole = (role: string): number => [...citedBy.values()].filter((roles) => roles.has(role)).length;
   console.log(`traceability: ${pickles.length} scenarios (Examples rows counted), ${citedBy.size} clauses cited`);
-  console.log(`clauses cited by role tag: child ${byRole('child')}, parent ${byRole('parent')}, internal ${byRole('internal')}`);
+  console.log(
+    `clauses cited by role tag: child ${byRole('child')}, parent ${byRole('parent')}, internal ${byRole('internal')}`,
+  );
   console.log(`coverage: ${summary.join(', ')}`);
-  for (const role of ['child', 'parent'] as const) for (const line of roleReport(role, [...clauses.values()], pickles)) console.log(line);
+  for (const role of ['child', 'parent'] as const)
+    for (const line of roleReport(role, [...clauses.values()], pickles)) console.log(line);
   const library = [...clauses.values()].filter((c) => c.roles.length > 0 && c.roles.every((r) => r === 'library'));
-  console.log(`library (TypeScript API only, never judged on a foreign port): ${library.length} clauses, ${library.filter((c) => citedBy.get(c.id)?.has('internal') === true).length} checked in-process`);
-  const origins = ['design', 'erratum', 'addition'].map((kind) => `${kind} ${[...clauses.values()].filter((c) => c.origin?.kind === kind).length}`);
+  console.log(
+    `library (TypeScript API only, never judged on a foreign port): ${library.length} clauses, ${library.filter((c) => citedBy.get(c.id)?.has('internal') === true).length} checked in-process`,
+  );
+  const origins = ['design', 'erratum', 'addition'].map(
+    (kind) => `${kind} ${[...clauses.values()].filter((c) => c.origin?.kind === kind).length}`,
+  );
   console.log(`origins: ${origins.join(', ')}`);
   if (problems.length > 0) {
     console.error(`traceability FAILED (${problems.length}):`);

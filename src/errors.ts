@@ -154,9 +154,19 @@ export class SpawnError extends MultifrostError {
   /** The last lines the child wrote to stderr. */
   readonly stderrTail: string;
 
-  constructor(message: string, exitCode: number | null, signal: string | null, stderrTail: string, options: MultifrostErrorOptions = {}) {
+  constructor(
+    message: string,
+    exitCode: number | null,
+    signal: string | null,
+    stderrTail: string,
+    options: MultifrostErrorOptions = {},
+  ) {
     const detail = stderrTail.trim() === '' ? '' : `\n--- child stderr (tail) ---\n${stderrTail.trimEnd()}`;
-    super(ErrorCode.SPAWN, `${message} (exit code ${exitCode ?? 'none'}, signal ${signal ?? 'none'})${detail}`, options);
+    super(
+      ErrorCode.SPAWN,
+      `${message} (exit code ${exitCode ?? 'none'}, signal ${signal ?? 'none'})${detail}`,
+      options,
+    );
     this.exitCode = exitCode;
     this.signal = signal;
     this.stderrTail = stderrTail;
@@ -177,7 +187,13 @@ export class ProfileProbeError extends SpawnError {
 
   constructor(
     message: string,
-    details: { probes: readonly string[]; outcome: 'timeout' | 'exited'; exitCode: number | null; signal: string | null; stderrTail: string },
+    details: {
+      probes: readonly string[];
+      outcome: 'timeout' | 'exited';
+      exitCode: number | null;
+      signal: string | null;
+      stderrTail: string;
+    },
     options: MultifrostErrorOptions = {},
   ) {
     super(message, details.exitCode, details.signal, details.stderrTail, options);

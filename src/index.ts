@@ -13,7 +13,13 @@ export type { ChildHost, StopSignal } from './worker/child/child-host.js';
 export type { WorkerEvent, WorkerEventListener } from './worker/parent/events.js';
 export type { MetricsSnapshot } from './worker/parent/metrics.js';
 export type { BreakerState, FailureKind } from './worker/parent/circuit-breaker.js';
-export type { ProcessLauncher, LaunchSpec, LaunchedProcess, ExitInfo, OutputStream } from './worker/shared/process-launcher.js';
+export type {
+  ProcessLauncher,
+  LaunchSpec,
+  LaunchedProcess,
+  ExitInfo,
+  OutputStream,
+} from './worker/shared/process-launcher.js';
 export { NodeProcessLauncher } from './worker/parent/node-launcher.js';
 export type { ServiceRegistration, ServiceDiscovery } from './worker/shared/service-registration.js';
 export { ZmqTransport } from './transport/zmq/index.js';

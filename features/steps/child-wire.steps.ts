@@ -31,7 +31,13 @@ export function lastId(world: W): string {
 }
 
 /** Sends a CALL (remembering where the inbox stood) and stores its id as the last one. */
-export async function sendCall(world: W, fn: string, args: unknown[], extra: Record<string, unknown> = {}, profile?: ProfileName): Promise<string> {
+export async function sendCall(
+  world: W,
+  fn: string,
+  args: unknown[],
+  extra: Record<string, unknown> = {},
+  profile?: ProfileName,
+): Promise<string> {
   const kit = raw(world);
   world.saved.set('mark', kit.mark());
   const id = await kit.call(fn, args, extra, profile);
@@ -56,18 +62,24 @@ async function sendRaw(world: W, frames: Uint8Array[]): Promise<void> {
 
 /** A valid CALL to `echo` in the run's profile, as a map the steps can then spoil. */
 function echoCall(world: W): Record<string, unknown> {
-  return { ...raw(world).core('call'), function: targetName('echo', world.params.methodNames), args: ['should not be answered'] };
+  return {
+    ...raw(world).core('call'),
+    function: targetName('echo', world.params.methodNames),
+    args: ['should not be answered'],
+  };
 }
 
 Given('the worker is running', async function (this: W) {
-  if (this.params.target.kind === 'parent-driver') return this.skip('a @child scenario checks a worker; the target is a parent driver');
+  if (this.params.target.kind === 'parent-driver')
+    return this.skip('a @child scenario checks a worker; the target is a parent driver');
   await this.startChild();
   return undefined;
 });
 
 Given('the worker was started by the kit', function (this: W) {
   // A running service is shared: the kit must not stop or crash it, and cannot see its exit status.
-  if (this.child?.process === undefined) return this.skip('the kit did not start this worker (service target): it must not stop it and cannot see its exit');
+  if (this.child?.process === undefined)
+    return this.skip('the kit did not start this worker (service target): it must not stop it and cannot see its exit');
   return undefined;
 });
 
@@ -75,20 +87,30 @@ When('the kit calls {string} with {args}', async function (this: W, fn: string, 
   await sendCall(this, fn, args);
 });
 
-When('the kit calls {string} with {args} in profile {profile}', async function (this: W, fn: string, args: unknown[], profile: ProfileName) {
-  await sendCall(this, fn, args, {}, profile);
-});
+When(
+  'the kit calls {string} with {args} in profile {profile}',
+  async function (this: W, fn: string, args: unknown[], profile: ProfileName) {
+    await sendCall(this, fn, args, {}, profile);
+  },
+);
 
 When('the kit calls {string} without arguments', async function (this: W, fn: string) {
   await sendCall(this, fn, []);
 });
 
-When('the kit calls {string} with {args} and the extra fields {json}', async function (this: W, fn: string, args: unknown[], extra: Record<string, unknown>) {
-  await sendCall(this, fn, args, extra);
-});
+When(
+  'the kit calls {string} with {args} and the extra fields {json}',
+  async function (this: W, fn: string, args: unknown[], extra: Record<string, unknown>) {
+    await sendCall(this, fn, args, extra);
+  },
+);
 
 When('the kit sends a CALL to {string} framed as {}', async function (this: W, fn: string, framing: string) {
-  const payload = defaultCodec.encode({ ...raw(this).core('call'), function: targetName(fn, this.params.methodNames), args: ['x'] });
+  const payload = defaultCodec.encode({
+    ...raw(this).core('call'),
+    function: targetName(fn, this.params.methodNames),
+    args: ['x'],
+  });
   const framings: Record<string, Uint8Array[]> = {
     'the payload alone': [payload],
     'empty, payload and an extra frame': [EMPTY_FRAME, payload, Buffer.from('extra')],
@@ -103,29 +125,40 @@ When('the kit sends a CALL to {string} framed as {}', async function (this: W, f
 When('the kit sends the payload bytes {}', async function (this: W, hex: string) {
   let bytes: Buffer;
   if (hex === '-') bytes = Buffer.alloc(0);
-  else if (hex.startsWith('<call>')) bytes = Buffer.concat([defaultCodec.encode(echoCall(this)), Buffer.from(hex.slice('<call>'.length), 'hex')]);
+  else if (hex.startsWith('<call>'))
+    bytes = Buffer.concat([defaultCodec.encode(echoCall(this)), Buffer.from(hex.slice('<call>'.length), 'hex')]);
   else bytes = Buffer.from(hex, 'hex');
   await sendRaw(this, [EMPTY_FRAME, bytes]);
 });
 
-When('the kit sends a message of type {string} with the fields {json}', async function (this: W, type: string, fields: Record<string, unknown>) {
-  await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode({ ...raw(this).core(type), ...fields })]);
-});
+When(
+  'the kit sends a message of type {string} with the fields {json}',
+  async function (this: W, type: string, fields: Record<string, unknown>) {
+    await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode({ ...raw(this).core(type), ...fields })]);
+  },
+);
 
-When('the kit sends a CALL to {string} with the field {string} set to {}', async function (this: W, fn: string, field: string, valueText: string) {
-  const message: Record<string, unknown> = { ...echoCall(this), function: targetName(fn, this.params.methodNames) };
-  if (valueText === '<missing>') delete message[field];
-  else message[field] = valueText === 'nil' ? null : JSON.parse(valueText);
-  if (typeof message['id'] === 'string') {
-    this.saved.set('last', message['id']);
-    raw(this).noteSent(message['id']);
-  }
-  await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode(message)]);
-});
+When(
+  'the kit sends a CALL to {string} with the field {string} set to {}',
+  async function (this: W, fn: string, field: string, valueText: string) {
+    const message: Record<string, unknown> = { ...echoCall(this), function: targetName(fn, this.params.methodNames) };
+    if (valueText === '<missing>') delete message[field];
+    else message[field] = valueText === 'nil' ? null : JSON.parse(valueText);
+    if (typeof message['id'] === 'string') {
+      this.saved.set('last', message['id']);
+      raw(this).noteSent(message['id']);
+    }
+    await sendRaw(this, [EMPTY_FRAME, defaultCodec.encode(message)]);
+  },
+);
 
 When('the kit sends a CALL to {string} whose payload is 16 MiB plus 1 KiB', async function (this: W, fn: string) {
   const size = 16 * 1024 * 1024 + 1024;
-  const big = new Codec({ maxPayloadBytes: 2 * size }).encode({ ...raw(this).core('call'), function: targetName(fn, this.params.methodNames), args: [Buffer.alloc(size, 0x61)] });
+  const big = new Codec({ maxPayloadBytes: 2 * size }).encode({
+    ...raw(this).core('call'),
+    function: targetName(fn, this.params.methodNames),
+    args: [Buffer.alloc(size, 0x61)],
+  });
   await sendRaw(this, [EMPTY_FRAME, big]);
 });
 
@@ -136,8 +169,18 @@ Then('the worker sends no reply and keeps serving', async function (this: W) {
 
 Then('the reply is a RESPONSE whose result is {json}', async function (this: W, expected: unknown) {
   const reply = await lastReply(this);
-  conform(reply['type'] === 'response', this.clauseOr('MF-SVC-1'), `a RESPONSE with result ${show(expected)}`, show(reply));
-  conform(Object.hasOwn(reply, 'result'), 'MF-CALL-6', 'the RESPONSE carries the key "result"', `keys ${show(Object.keys(reply))}`);
+  conform(
+    reply['type'] === 'response',
+    this.clauseOr('MF-SVC-1'),
+    `a RESPONSE with result ${show(expected)}`,
+    show(reply),
+  );
+  conform(
+    Object.hasOwn(reply, 'result'),
+    'MF-CALL-6',
+    'the RESPONSE carries the key "result"',
+    `keys ${show(Object.keys(reply))}`,
+  );
   conformEqual(reply['result'], expected, this.clauseOr('MF-SVC-1'));
 });
 
@@ -145,7 +188,12 @@ Then('the reply is an ERROR whose text contains {string}', async function (this:
   const reply = await lastReply(this);
   conform(reply['type'] === 'error', this.clause, `an ERROR containing ${show(text)}`, show(reply));
   const error = reply['error'];
-  conform(typeof error === 'string' && error.includes(text), this.clause, `"error" containing ${show(text)}`, show(error));
+  conform(
+    typeof error === 'string' && error.includes(text),
+    this.clause,
+    `"error" containing ${show(text)}`,
+    show(error),
+  );
 });
 
 Then('every message from the worker arrived as [empty delimiter, payload]', function (this: W) {
@@ -153,7 +201,12 @@ Then('every message from the worker arrived as [empty delimiter, payload]', func
   conform(kit.received.length > 0, 'MF-FRAME-2', 'at least one message from the worker', 'none');
   for (const inbound of kit.received) {
     const shape = inbound.frames.map((frame) => frame.byteLength);
-    conform(inbound.frames.length === 2 && inbound.frames[0]!.byteLength === 0, 'MF-FRAME-2', 'a DEALER receives [empty, payload] (2 frames, empty delimiter)', `${inbound.frames.length} frames of sizes ${show(shape)}`);
+    conform(
+      inbound.frames.length === 2 && inbound.frames[0]!.byteLength === 0,
+      'MF-FRAME-2',
+      'a DEALER receives [empty, payload] (2 frames, empty delimiter)',
+      `${inbound.frames.length} frames of sizes ${show(shape)}`,
+    );
   }
 });
 
@@ -162,7 +215,13 @@ Then('the worker answers that CALL with a message of a known type', async functi
   const answer = await raw(this).waitFor((inbound) => inbound.message?.['id'] === id);
   conform(answer !== undefined, this.clause, `a message answering the CALL ${show(id)}`, 'none', raw(this).lastSeen());
   const type = answer.message?.['type'];
-  conform(KNOWN_MESSAGE_TYPES.includes(String(type)), 'MF-MSG-3', `a message type of the protocol (${KNOWN_MESSAGE_TYPES.join(', ')})`, show(type), show(answer.message));
+  conform(
+    KNOWN_MESSAGE_TYPES.includes(String(type)),
+    'MF-MSG-3',
+    `a message type of the protocol (${KNOWN_MESSAGE_TYPES.join(', ')})`,
+    show(type),
+    show(answer.message),
+  );
 });
 
 Then("the reply carries app, id, type and timestamp in the run's profile", async function (this: W) {
@@ -172,16 +231,31 @@ Then("the reply carries app, id, type and timestamp in the run's profile", async
   conform(reply['id'] === lastId(this), 'MF-MSG-8', `id ${show(lastId(this))}`, show(reply['id']));
   conform(KNOWN_MESSAGE_TYPES.includes(String(reply['type'])), 'MF-MSG-3', 'a known message type', show(reply['type']));
   const timestamp = reply['timestamp'];
-  conform(typeof timestamp === 'number' && Number.isFinite(timestamp), 'MF-MSG-2', 'timestamp: epoch seconds (a number)', show(timestamp));
+  conform(
+    typeof timestamp === 'number' && Number.isFinite(timestamp),
+    'MF-MSG-2',
+    'timestamp: epoch seconds (a number)',
+    show(timestamp),
+  );
   // Epoch seconds, not milliseconds: within a day of the run's clock.
   const nowSec = this.clock.epochMs() / 1000;
-  conform(Math.abs((timestamp as number) - nowSec) < 86_400, 'MF-MSG-2', `timestamp near ${nowSec.toFixed(0)} (epoch seconds)`, show(timestamp));
+  conform(
+    Math.abs((timestamp as number) - nowSec) < 86_400,
+    'MF-MSG-2',
+    `timestamp near ${nowSec.toFixed(0)} (epoch seconds)`,
+    show(timestamp),
+  );
 });
 
 Then('each CALL is answered in the profile it arrived in', async function (this: W) {
   const sent = (this.saved.get('sent') as Array<{ id: string; profile: ProfileName }> | undefined) ?? [];
   for (const { id, profile } of sent) {
     const reply = await raw(this).replyTo(id, 'MF-PROF-4', `a reply to the ${profile} CALL`);
-    conform(reply['app'] === PROFILES[profile].app, 'MF-PROF-3', `app ${show(PROFILES[profile].app)}`, show(reply['app']));
+    conform(
+      reply['app'] === PROFILES[profile].app,
+      'MF-PROF-3',
+      `app ${show(PROFILES[profile].app)}`,
+      show(reply['app']),
+    );
   }
 });

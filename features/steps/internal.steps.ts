@@ -11,7 +11,10 @@ type W = ConformanceWorld;
 
 /** Skip reason when the run is not on the simulator. */
 export function needsSimulator(world: W): 'skipped' | undefined {
-  if (world.params.target.kind !== 'reference' || !world.needsSimulator()) return world.skip('an @internal scenario runs the TypeScript parent and reference worker on the simulator (transport memory)');
+  if (world.params.target.kind !== 'reference' || !world.needsSimulator())
+    return world.skip(
+      'an @internal scenario runs the TypeScript parent and reference worker on the simulator (transport memory)',
+    );
   return undefined;
 }
 
@@ -22,12 +25,15 @@ Given('a TypeScript parent and the reference worker on the simulator', async fun
   return undefined;
 });
 
-Given('a TypeScript parent and the reference worker on the simulator, with a payload limit of {int} bytes', async function (this: W, limit: number) {
-  const skipped = needsSimulator(this);
-  if (skipped !== undefined) return skipped;
-  await this.startInternal({ maxPayloadBytes: limit });
-  return undefined;
-});
+Given(
+  'a TypeScript parent and the reference worker on the simulator, with a payload limit of {int} bytes',
+  async function (this: W, limit: number) {
+    const skipped = needsSimulator(this);
+    if (skipped !== undefined) return skipped;
+    await this.startInternal({ maxPayloadBytes: limit });
+    return undefined;
+  },
+);
 
 When('the parent calls {string} with a string of {int} characters', function (this: W, fn: string, length: number) {
   this.saved.set('requestsBefore', session(this).worker.metricsSnapshot().requestsTotal);
@@ -36,7 +42,17 @@ When('the parent calls {string} with a string of {int} characters', function (th
 
 Then('the call fails with code {string} before anything is sent', async function (this: W, code: string) {
   const outcome = await lastCall(this);
-  conform(!outcome.ok && (outcome.error as { code?: unknown }).code === code, this.clause, `rejected with ${code}`, outcome.ok ? `resolved with ${show(outcome.value)}` : describeError(outcome.error));
+  conform(
+    !outcome.ok && (outcome.error as { code?: unknown }).code === code,
+    this.clause,
+    `rejected with ${code}`,
+    outcome.ok ? `resolved with ${show(outcome.value)}` : describeError(outcome.error),
+  );
   const before = this.saved.get('requestsBefore');
-  conform(session(this).worker.metricsSnapshot().requestsTotal === before, this.clause, 'nothing sent (requestsTotal unchanged)', String(session(this).worker.metricsSnapshot().requestsTotal));
+  conform(
+    session(this).worker.metricsSnapshot().requestsTotal === before,
+    this.clause,
+    'nothing sent (requestsTotal unchanged)',
+    String(session(this).worker.metricsSnapshot().requestsTotal),
+  );
 });

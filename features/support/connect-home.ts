@@ -7,7 +7,21 @@
  * @see MF-REG-1, MF-REG-3, MF-REG-7, MF-REG-11
  */
 import { constants as fsConstants } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +55,8 @@ async function readRegularBytes(path: string): Promise<Buffer | undefined> {
     handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
-    if (['ELOOP', 'ENXIO'].includes(errorCode(error) ?? '')) throw new NotRegularFile(`${path} is not a regular file (${errorCode(error)})`);
+    if (['ELOOP', 'ENXIO'].includes(errorCode(error) ?? ''))
+      throw new NotRegularFile(`${path} is not a regular file (${errorCode(error)})`);
     throw error;
   }
   try {
@@ -61,7 +76,11 @@ export function parseRegistry(text: string): RegistryRead {
     return { state: 'unusable', text, reason: `not valid JSON (${(error as Error).message})` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { state: 'unusable', text, reason: `valid JSON but not an object (${Array.isArray(value) ? 'an array' : String(value)})` };
+    return {
+      state: 'unusable',
+      text,
+      reason: `valid JSON but not an object (${Array.isArray(value) ? 'an array' : String(value)})`,
+    };
   }
   return { state: 'ok', text, members: value as Record<string, unknown> };
 }
@@ -157,7 +176,11 @@ export class RegistryHome {
   async createLock(content: string, modifiedEpochMs?: number): Promise<void> {
     this.assertWritable();
     await this.ensureDirectory();
-    const handle = await open(this.lockPath, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, FILE_MODE);
+    const handle = await open(
+      this.lockPath,
+      fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY,
+      FILE_MODE,
+    );
     try {
       await handle.writeFile(content);
     } finally {

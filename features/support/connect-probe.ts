@@ -34,7 +34,8 @@ function ipv6(hex: string): string {
   const bytes = Buffer.concat([0, 8, 16, 24].map((at) => Buffer.from(hex.slice(at, at + 8), 'hex').reverse()));
   if (bytes.every((b) => b === 0)) return '::';
   if (bytes.subarray(0, 15).every((b) => b === 0) && bytes[15] === 1) return '::1';
-  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${[...bytes.subarray(12)].join('.')}`;
+  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return `::ffff:${[...bytes.subarray(12)].join('.')}`;
   const groups: string[] = [];
   for (let at = 0; at < 16; at += 2) groups.push(bytes.readUInt16BE(at).toString(16));
   return groups.join(':');
@@ -52,7 +53,12 @@ function readListeners(family: 'tcp' | 'tcp6'): TcpListener[] {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 10 || fields[3] !== TCP_LISTEN) continue;
     const [addressHex, portHex] = fields[1]!.split(':') as [string, string];
-    listeners.push({ family, address: family === 'tcp' ? ipv4(addressHex) : ipv6(addressHex), port: parseInt(portHex, 16), inode: Number(fields[9]) });
+    listeners.push({
+      family,
+      address: family === 'tcp' ? ipv4(addressHex) : ipv6(addressHex),
+      port: parseInt(portHex, 16),
+      inode: Number(fields[9]),
+    });
   }
   return listeners;
 }

@@ -69,7 +69,8 @@ export class RegistryRace {
     const ids = options.ids ?? 12;
     this.minOperations = options.minOperations ?? 200;
     this.maxOperations = options.maxOperations ?? 3000;
-    for (let i = 0; i < ids; i++) this.kitIds.push({ id: `kit-race-${i}`, port: 30_000 + i, registered: false, busy: false, version: 0 });
+    for (let i = 0; i < ids; i++)
+      this.kitIds.push({ id: `kit-race-${i}`, port: 30_000 + i, registered: false, busy: false, version: 0 });
   }
 
   /** Adds a worker whose entry is tracked (call before it starts). */
@@ -147,13 +148,16 @@ export class RegistryRace {
     while (this.sampling) {
       const versions = new Map(this.kitIds.filter((k) => !k.busy).map((k) => [k.id, k.version]));
       const running = [...this.workers.values()].filter((w) => w.running).map((w) => w.serviceId);
-      const read = await this.home.read().catch((error: unknown) => ({ state: 'error' as const, reason: (error as Error).message }));
+      const read = await this.home
+        .read()
+        .catch((error: unknown) => ({ state: 'error' as const, reason: (error as Error).message }));
       this.samples++;
       if (read.state === 'ok') {
         this.checkKitIds(read.members, versions, 'during the race');
         for (const serviceId of running) {
           const worker = this.workers.get(serviceId)!;
-          if (worker.running && !(serviceId in read.members)) this.problem('MF-REG-3', `the entry of running worker ${serviceId} was missing from a read (lost update)`);
+          if (worker.running && !(serviceId in read.members))
+            this.problem('MF-REG-3', `the entry of running worker ${serviceId} was missing from a read (lost update)`);
         }
         for (const worker of this.workers.values()) {
           if (!worker.seen && worker.serviceId in read.members) {
@@ -162,25 +166,44 @@ export class RegistryRace {
           }
         }
       } else if (read.state === 'unusable') {
-        this.problem('MF-REG-6', `a reader saw services.json half-written or unusable (${read.reason}): ${JSON.stringify(read.text.slice(0, 120))}`);
+        this.problem(
+          'MF-REG-6',
+          `a reader saw services.json half-written or unusable (${read.reason}): ${JSON.stringify(read.text.slice(0, 120))}`,
+        );
       } else if (read.state === 'error') {
         this.problem('MF-REG-6', `a reader could not read services.json: ${read.reason}`);
       } else if (this.kitIds.some((k) => k.registered && !k.busy && versions.get(k.id) === k.version)) {
-        this.problem('MF-REG-6', 'a reader found no services.json while entries were registered (the file was removed and written again, not replaced by a rename)');
+        this.problem(
+          'MF-REG-6',
+          'a reader found no services.json while entries were registered (the file was removed and written again, not replaced by a rename)',
+        );
       }
       await this.clock.sleep(5);
     }
   }
 
   /** Ids settled during the whole read (same version before and after, not busy) must match the kit's state. */
-  private checkKitIds(members: Readonly<Record<string, unknown>>, versionsBefore: Map<string, number>, when: string): void {
+  private checkKitIds(
+    members: Readonly<Record<string, unknown>>,
+    versionsBefore: Map<string, number>,
+    when: string,
+  ): void {
     for (const kit of this.kitIds) {
       if (kit.busy || versionsBefore.get(kit.id) !== kit.version) continue;
       const present = Object.prototype.hasOwnProperty.call(members, kit.id);
-      if (kit.registered && !present) this.problem('MF-REG-3', `kit id ${kit.id}, registered by the kit's writer, was missing ${when} (lost update)`);
-      if (!kit.registered && present) this.problem('MF-REG-3', `kit id ${kit.id}, unregistered by the kit's writer, was back ${when} (a stale copy of the file was written over a newer one)`);
+      if (kit.registered && !present)
+        this.problem('MF-REG-3', `kit id ${kit.id}, registered by the kit's writer, was missing ${when} (lost update)`);
+      if (!kit.registered && present)
+        this.problem(
+          'MF-REG-3',
+          `kit id ${kit.id}, unregistered by the kit's writer, was back ${when} (a stale copy of the file was written over a newer one)`,
+        );
       const entry = members[kit.id] as { port?: unknown } | undefined;
-      if (kit.registered && present && entry?.port !== kit.port) this.problem('MF-REG-3', `kit id ${kit.id} has port ${JSON.stringify(entry?.port)} ${when}, the kit wrote ${kit.port}`);
+      if (kit.registered && present && entry?.port !== kit.port)
+        this.problem(
+          'MF-REG-3',
+          `kit id ${kit.id} has port ${JSON.stringify(entry?.port)} ${when}, the kit wrote ${kit.port}`,
+        );
     }
   }
 }

@@ -44,7 +44,9 @@ export function connectArgv(world: ConformanceWorld): string[] | { reason: strin
   if (target.kind === 'command') return [...target.argv];
   if (target.kind === 'reference') return referenceArgv();
   if (target.kind === 'service') {
-    return { reason: `the kit did not start service '${target.serviceId}': it cannot give it a fresh MULTIFROST_HOME, a lock, a prepared registry or a signal (only the read-only checks of its entry run)` };
+    return {
+      reason: `the kit did not start service '${target.serviceId}': it cannot give it a fresh MULTIFROST_HOME, a lock, a prepared registry or a signal (only the read-only checks of its entry run)`,
+    };
   }
   return { reason: 'a parent driver is not a worker: connect-mode checks need a child target' };
 }
@@ -75,16 +77,27 @@ export class ConnectWorker {
   }
 
   /** Starts the target in connect mode; released (SIGKILL to its group, then reaped) after the scenario. */
-  static start(world: ConformanceWorld, home: RegistryHome, serviceId: string, argv: readonly string[], role = 'worker'): ConnectWorker {
+  static start(
+    world: ConformanceWorld,
+    home: RegistryHome,
+    serviceId: string,
+    argv: readonly string[],
+    role = 'worker',
+  ): ConnectWorker {
     const worker = new ConnectWorker(world, home, serviceId, argv);
     const launched = worker.process;
-    world.trace.note(`started ${argv.join(' ')} (pid ${launched.pid ?? '?'}) in connect mode with ${ENV_SERVICE_ID}=${serviceId} ${ENV_HOME}=${home.baseDir}`);
-    void launched.exit.then((info) => world.trace.note(`${role} ${serviceId} exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`));
+    world.trace.note(
+      `started ${argv.join(' ')} (pid ${launched.pid ?? '?'}) in connect mode with ${ENV_SERVICE_ID}=${serviceId} ${ENV_HOME}=${home.baseDir}`,
+    );
+    void launched.exit.then((info) =>
+      world.trace.note(`${role} ${serviceId} exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`),
+    );
     world.track({
       role,
       argv: [...argv],
       pid: launched.pid,
-      exit: () => (launched.exited === undefined ? undefined : { code: launched.exited.code, signal: launched.exited.signal }),
+      exit: () =>
+        launched.exited === undefined ? undefined : { code: launched.exited.code, signal: launched.exited.signal },
       stderr: () => worker.stderr,
       stdout: () => worker.stdout,
     });
@@ -160,12 +173,24 @@ export class ConnectWorker {
  * in the run's profile. `process` (when the kit started the worker) ends waits at once when it exits.
  * The socket is closed after the scenario; the worker is left to its own release.
  */
-export async function connectDealer(world: ConformanceWorld, port: number, process: LaunchedProcess | undefined, description: string): Promise<RawParent> {
+export async function connectDealer(
+  world: ConformanceWorld,
+  port: number,
+  process: LaunchedProcess | undefined,
+  description: string,
+): Promise<RawParent> {
   const socket = (await world.transport('kit')).dealer();
   await socket.connect(loopbackEndpoint(port));
   world.trace.note(`kit DEALER connected to ${loopbackEndpoint(port)} (${description})`);
   const connection = new WorkerConnection(socket, process, description);
-  const raw = new RawParent(connection, world.clock, world.trace, world.params.profile, world.timeoutMs, `connect${++counter}`);
+  const raw = new RawParent(
+    connection,
+    world.clock,
+    world.trace,
+    world.params.profile,
+    world.timeoutMs,
+    `connect${++counter}`,
+  );
   world.defer(async () => {
     raw.detach();
     await socket.close();

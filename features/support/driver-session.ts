@@ -58,7 +58,11 @@ export class DriverSession {
     this.dir = mkdtempSync(join(tmpdir(), 'mf-driver-'));
     this.logPath = join(this.dir, 'kit-child.jsonl');
     const env = { ...launch.env, MULTIFROST_KIT_LOG: this.logPath };
-    const child = spawn(launch.argv[0]!, launch.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+    const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env,
+    });
     this.pid = child.pid;
     child.stdin.on('error', () => undefined);
     this.write = (text) => void child.stdin.write(text);
@@ -90,7 +94,10 @@ export class DriverSession {
   }
 
   /** Waits for a driver line matching `match` (or the driver's exit); undefined when none came in time. */
-  async waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<DriverLine | undefined> {
+  async waitForLine(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+  ): Promise<DriverLine | undefined> {
     return this.waitUntil(() => this.lines.find((entry) => match(entry.line)), timeoutMs);
   }
 
@@ -125,15 +132,22 @@ export class DriverSession {
   }
 
   /** The messages the kit's child received, in order. */
-  received(): Array<ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }> {
-    return this.observations().filter((o) => o.event === 'recv') as Array<ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }>;
+  received(): Array<
+    ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }
+  > {
+    return this.observations().filter((o) => o.event === 'recv') as Array<
+      ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }
+    >;
   }
 
   /**
    * Waits until the child's log holds an observation for which `found` returns a value. The log is a file the
    * child appends to, so this polls it (every 20 ms): it waits for the event, never for a fixed time.
    */
-  async waitForObservation<T>(found: (log: ChildObservation[]) => T | undefined, timeoutMs: number): Promise<T | undefined> {
+  async waitForObservation<T>(
+    found: (log: ChildObservation[]) => T | undefined,
+    timeoutMs: number,
+  ): Promise<T | undefined> {
     const deadline = this.clock.nowMs() + timeoutMs;
     for (;;) {
       const value = found(this.observations());
@@ -164,7 +178,10 @@ export class DriverSession {
     let line: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text);
-      line = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { unparsable: text };
+      line =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : { unparsable: text };
     } catch {
       line = { unparsable: text };
     }

@@ -8,7 +8,13 @@ import type { Clock } from '../../src/time/clock.js';
 export { show };
 
 /** Fails with `clause` unless `condition` holds. */
-export function conform(condition: boolean, clause: string, expected: string, actual: string, detail?: string): asserts condition {
+export function conform(
+  condition: boolean,
+  clause: string,
+  expected: string,
+  actual: string,
+  detail?: string,
+): asserts condition {
   if (!condition) throw new ConformanceFailure(clause, expected, actual, detail);
 }
 
@@ -24,7 +30,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     const keysA = Object.keys(a).sort();
     const keysB = Object.keys(b).sort();
-    return sameValue(keysA, keysB) && keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    return (
+      sameValue(keysA, keysB) &&
+      keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+    );
   }
   return a === b;
 }

@@ -75,6 +75,8 @@ async function stopIfServiceGone(world: ConformanceWorld, scenario: string): Pro
     await new ServiceRegistry().discover(target.serviceId, { timeoutMs: 0 });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    requestStop(`the service '${target.serviceId}' is gone (its process exited or it unregistered) during "${scenario}"; the remaining scenarios cannot reach it (${why})`);
+    requestStop(
+      `the service '${target.serviceId}' is gone (its process exited or it unregistered) during "${scenario}"; the remaining scenarios cannot reach it (${why})`,
+    );
   }
 }

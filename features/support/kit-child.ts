@@ -13,7 +13,13 @@ import { PROFILES, profileForApp, type Profile } from '../../src/protocol/profil
 import type { Clock } from '../../src/time/clock.js';
 import type { Frames, Socket, Transport } from '../../src/transport/transport.js';
 import { loopbackEndpoint } from '../../src/transport/transport.js';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
+import type {
+  ExitInfo,
+  LaunchedProcess,
+  LaunchSpec,
+  OutputStream,
+  ProcessLauncher,
+} from '../../src/worker/shared/process-launcher.js';
 import type { WireTrace } from './wire-trace.js';
 
 /** How the scripted child behaves; steps change it before or during a scenario. */
@@ -30,7 +36,13 @@ export interface KitChildBehaviour {
   obeySigterm: boolean;
 }
 
-export const DEFAULT_KIT_CHILD: KitChildBehaviour = { calls: 'normal', replyDelayMs: 0, echoHeartbeats: true, obeyShutdown: true, obeySigterm: true };
+export const DEFAULT_KIT_CHILD: KitChildBehaviour = {
+  calls: 'normal',
+  replyDelayMs: 0,
+  echoHeartbeats: true,
+  obeyShutdown: true,
+  obeySigterm: true,
+};
 
 /** A message the kit child received from the parent under test. */
 export interface ParentMessage {
@@ -72,7 +84,8 @@ class KitChildProcess implements LaunchedProcess {
     if (this.exited !== undefined) return;
     this.kit.signals.push({ signal, atMs: this.kit.clock.nowMs() });
     this.kit.trace.note(`kit child received ${signal}`);
-    if (signal === 'SIGKILL' || this.kit.behaviour.obeySigterm) this.end(signal === 'SIGKILL' ? { code: null, signal } : { code: 0, signal: null });
+    if (signal === 'SIGKILL' || this.kit.behaviour.obeySigterm)
+      this.end(signal === 'SIGKILL' ? { code: null, signal } : { code: 0, signal: null });
   }
 
   /** Ends the "process": its socket closes, the exit is reported on the next tick (as a real exit event). */
@@ -95,7 +108,14 @@ class KitChildProcess implements LaunchedProcess {
   private handle(socket: Socket, frames: Frames): void {
     this.kit.trace.record('parent->kit', frames);
     const inbound = parseChildInbound(frames);
-    const entry: ParentMessage = { frames: frames.length, delimiterEmpty: frames[1]?.byteLength === 0, message: undefined, profile: undefined, atMs: this.kit.clock.nowMs(), raw: undefined };
+    const entry: ParentMessage = {
+      frames: frames.length,
+      delimiterEmpty: frames[1]?.byteLength === 0,
+      message: undefined,
+      profile: undefined,
+      atMs: this.kit.clock.nowMs(),
+      raw: undefined,
+    };
     this.kit.received.push(entry);
     if (!inbound.ok) return;
     let value: unknown;
@@ -142,7 +162,8 @@ class KitChildProcess implements LaunchedProcess {
     const result = fn === 'add' ? Number(args[0]) + Number(args[1]) : fn === 'nothing' ? undefined : args[0];
     later(() => {
       if (fn === 'fail') return send(createError(profile, message.id, now(), String(args[0])));
-      if (behaviour.calls === 'unknown-id-first') send(createResponse(profile, `${message.id}-unknown`, now(), 'from an unknown id'));
+      if (behaviour.calls === 'unknown-id-first')
+        send(createResponse(profile, `${message.id}-unknown`, now(), 'from an unknown id'));
       const response: Record<string, unknown> = createResponse(profile, message.id, now(), result);
       if (behaviour.calls === 'without-result') delete response['result'];
       send(response);
@@ -173,7 +194,9 @@ export class KitChildLauncher implements ProcessLauncher {
     const child = new KitChildProcess(this.nextPid++, this);
     this.children.push(child);
     const port = Number(spec.env['COMLINK_ZMQ_PORT']);
-    this.trace.note(`parent launched ${[spec.command, ...spec.args].join(' ')} with COMLINK_ZMQ_PORT=${spec.env['COMLINK_ZMQ_PORT'] ?? '<unset>'}`);
+    this.trace.note(
+      `parent launched ${[spec.command, ...spec.args].join(' ')} with COMLINK_ZMQ_PORT=${spec.env['COMLINK_ZMQ_PORT'] ?? '<unset>'}`,
+    );
     if (Number.isInteger(port)) void child.connect(port);
     else child.end({ code: 1, signal: null });
     return child;

@@ -16,7 +16,8 @@ defineParameterType({
   name: 'json',
   regexp: /nil|true|false|-?\d[\d.eE+-]*|"(?:[^"\\]|\\.)*"|\[.*\]|\{.*\}/,
   // `nil` may appear anywhere outside strings: `[1, nil, 3]`.
-  transformer: (text: string): unknown => JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\bnil\b/g, (match, quoted?: string) => quoted ?? 'null')),
+  transformer: (text: string): unknown =>
+    JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\bnil\b/g, (match, quoted?: string) => quoted ?? 'null')),
   useForSnippets: false,
 });
 

@@ -47,7 +47,10 @@ export class RawParent {
     /** How the target spells the conformance service's methods (spec section 13). */
     readonly names: MethodNames = WIRE_NAMES,
   ) {
-    connection.attach((frames) => this.onFrames(frames), (description) => this.workerExited(description));
+    connection.attach(
+      (frames) => this.onFrames(frames),
+      (description) => this.workerExited(description),
+    );
   }
 
   /** A fresh message id, unique on the connection (a shared worker may still answer an earlier scenario). */
@@ -120,7 +123,12 @@ export class RawParent {
   async call(fn: string, args: unknown[], extra: Record<string, unknown> = {}, profile?: ProfileName): Promise<string> {
     const id = this.newId();
     if (SERVICE_METHODS.includes(fn)) this.serviceCalls.set(id, fn);
-    const message: Record<string, unknown> = { ...this.core('call', id, profile), function: targetName(fn, this.names), args, ...extra };
+    const message: Record<string, unknown> = {
+      ...this.core('call', id, profile),
+      function: targetName(fn, this.names),
+      args,
+      ...extra,
+    };
     await this.send(message);
     return id;
   }
@@ -144,7 +152,9 @@ export class RawParent {
     const wire = typeof id === 'string' ? this.serviceCalls.get(id) : undefined;
     if (wire === undefined || reply?.['type'] !== 'error') return undefined;
     const text = reply['error'];
-    return typeof text === 'string' && /not found/i.test(text) ? new MethodMissing(wire, targetName(wire, this.names), text) : undefined;
+    return typeof text === 'string' && /not found/i.test(text)
+      ? new MethodMissing(wire, targetName(wire, this.names), text)
+      : undefined;
   }
 
   /** Waits (up to the step timeout) for a message matching `match`; undefined when none came. */
@@ -175,12 +185,28 @@ export class RawParent {
 
   /** Waits for the reply (RESPONSE or ERROR) to `id`; fails with `clause` when none comes in time. */
   async replyTo(id: string, clause: string, what = 'a RESPONSE or ERROR'): Promise<Record<string, unknown>> {
-    const isReply = (inbound: Inbound): boolean => inbound.message?.['type'] === 'response' || inbound.message?.['type'] === 'error';
+    const isReply = (inbound: Inbound): boolean =>
+      inbound.message?.['type'] === 'response' || inbound.message?.['type'] === 'error';
     // A reply whose id the kit never sent cannot answer anything: report it at once as the broken rule.
-    const stray = (inbound: Inbound): boolean => isReply(inbound) && !this.connection.sentIds.has(String(inbound.message?.['id']));
-    const reply = await this.waitFor((inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound));
-    conform(reply !== undefined, clause, `${what} with id ${show(id)} within ${this.timeoutMs} ms`, this.exitedWith === undefined ? 'no reply' : `no reply: the worker ${this.exitedWith}`, this.lastSeen());
-    conform(!stray(reply), 'MF-MSG-8', `${what} carrying the id of the CALL it answers (${show(id)})`, `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`, show(reply.message));
+    const stray = (inbound: Inbound): boolean =>
+      isReply(inbound) && !this.connection.sentIds.has(String(inbound.message?.['id']));
+    const reply = await this.waitFor(
+      (inbound) => (inbound.message?.['id'] === id && isReply(inbound)) || stray(inbound),
+    );
+    conform(
+      reply !== undefined,
+      clause,
+      `${what} with id ${show(id)} within ${this.timeoutMs} ms`,
+      this.exitedWith === undefined ? 'no reply' : `no reply: the worker ${this.exitedWith}`,
+      this.lastSeen(),
+    );
+    conform(
+      !stray(reply),
+      'MF-MSG-8',
+      `${what} carrying the id of the CALL it answers (${show(id)})`,
+      `a ${String(reply.message?.['type'])} with id ${show(reply.message?.['id'])}, which the kit never sent`,
+      show(reply.message),
+    );
     this.checkServiceMethod(id, reply.message);
     return reply.message!;
   }
@@ -198,7 +224,13 @@ export class RawParent {
   async expectNoReply(mark: number, clause: string, what: string): Promise<void> {
     const probeId = await this.call('echo', ['probe']);
     const probe = await this.waitFor((inbound) => inbound.message?.['id'] === probeId);
-    conform(probe !== undefined, clause, `after ${what}, the worker keeps serving: a later echo call is answered`, this.exitedWith === undefined ? 'the echo call got no reply' : `the worker ${this.exitedWith}`, this.lastSeen());
+    conform(
+      probe !== undefined,
+      clause,
+      `after ${what}, the worker keeps serving: a later echo call is answered`,
+      this.exitedWith === undefined ? 'the echo call got no reply' : `the worker ${this.exitedWith}`,
+      this.lastSeen(),
+    );
     this.checkServiceMethod(probeId, probe.message);
     conform(probe.message?.['type'] === 'response', clause, 'the later echo call gets a RESPONSE', show(probe.message));
     const unwanted = this.received
@@ -216,7 +248,9 @@ export class RawParent {
 
   /** The last few messages received, for failure details. */
   lastSeen(count = 5): string {
-    const tail = this.received.slice(-count).map((inbound) => inbound.message ?? `<undecodable, ${inbound.frames.length} frames>`);
+    const tail = this.received
+      .slice(-count)
+      .map((inbound) => inbound.message ?? `<undecodable, ${inbound.frames.length} frames>`);
     return `last received: ${show(tail)}`;
   }
 
@@ -228,7 +262,12 @@ export class RawParent {
   /** A reply to a unique id an earlier scenario sent (never a hand-written id like "", which any scenario may send). */
   private fromEarlierScenario(inbound: Inbound): boolean {
     const id = inbound.message?.['id'];
-    return typeof id === 'string' && this.connection.generatedIds.has(id) && this.connection.sentIds.has(id) && !this.mine.has(id);
+    return (
+      typeof id === 'string' &&
+      this.connection.generatedIds.has(id) &&
+      this.connection.sentIds.has(id) &&
+      !this.mine.has(id)
+    );
   }
 
   private onFrames(frames: Frames): void {
@@ -247,7 +286,9 @@ function decodeMap(frames: Frames): Record<string, unknown> | undefined {
   if (payload === undefined) return undefined;
   try {
     const value = defaultCodec.decodeValue(payload);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

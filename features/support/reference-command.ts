@@ -24,7 +24,11 @@ function pick(): string {
   const root = referenceWorkerPath.slice(0, referenceWorkerPath.lastIndexOf(marker));
   const compiled = join(root, 'dist', 'src', 'conform', 'reference-worker.js');
   try {
-    if (existsSync(compiled) && newestMtimeMs(join(root, 'dist', 'src'), '.js') >= newestMtimeMs(join(root, 'src'), '.ts')) return compiled;
+    if (
+      existsSync(compiled) &&
+      newestMtimeMs(join(root, 'dist', 'src'), '.js') >= newestMtimeMs(join(root, 'src'), '.ts')
+    )
+      return compiled;
   } catch {
     // fall back to the source
   }

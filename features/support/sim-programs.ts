@@ -59,4 +59,9 @@ const deaf: SimProgram = async ({ transport, host }) => {
   }
 };
 
-export const simPrograms: Readonly<Record<string, SimProgram>> = { 'early-writer': earlyWriter, 'broken-start': brokenStart, flooder, deaf };
+export const simPrograms: Readonly<Record<string, SimProgram>> = {
+  'early-writer': earlyWriter,
+  'broken-start': brokenStart,
+  flooder,
+  deaf,
+};

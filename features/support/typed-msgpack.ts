@@ -41,31 +41,55 @@ class Reader {
     if ((tag & 0xf0) === 0x90) return this.array(tag & 0x0f);
     if ((tag & 0xe0) === 0xa0) return { str: this.take(tag & 0x1f).toString('utf8') };
     switch (tag) {
-      case 0xc0: return { nil: null };
-      case 0xc2: return { bool: false };
-      case 0xc3: return { bool: true };
-      case 0xc4: return { bin: this.take(this.byte()).toString('hex') };
-      case 0xc5: return { bin: this.take(this.take(2).readUInt16BE(0)).toString('hex') };
-      case 0xc6: return { bin: this.take(this.take(4).readUInt32BE(0)).toString('hex') };
+      case 0xc0:
+        return { nil: null };
+      case 0xc2:
+        return { bool: false };
+      case 0xc3:
+        return { bool: true };
+      case 0xc4:
+        return { bin: this.take(this.byte()).toString('hex') };
+      case 0xc5:
+        return { bin: this.take(this.take(2).readUInt16BE(0)).toString('hex') };
+      case 0xc6:
+        return { bin: this.take(this.take(4).readUInt32BE(0)).toString('hex') };
       // float32 is never sent by the protocol (MF-VAL-2): kept apart so it never equals a float64.
-      case 0xca: return { float: `float32:${this.take(4).toString('hex')}` };
-      case 0xcb: return { float: this.take(8).toString('hex') };
-      case 0xcc: return { int: String(this.byte()) };
-      case 0xcd: return { int: String(this.take(2).readUInt16BE(0)) };
-      case 0xce: return { int: String(this.take(4).readUInt32BE(0)) };
-      case 0xcf: return { int: String(this.take(8).readBigUInt64BE(0)) };
-      case 0xd0: return { int: String(this.take(1).readInt8(0)) };
-      case 0xd1: return { int: String(this.take(2).readInt16BE(0)) };
-      case 0xd2: return { int: String(this.take(4).readInt32BE(0)) };
-      case 0xd3: return { int: String(this.take(8).readBigInt64BE(0)) };
-      case 0xd9: return { str: this.take(this.byte()).toString('utf8') };
-      case 0xda: return { str: this.take(this.take(2).readUInt16BE(0)).toString('utf8') };
-      case 0xdb: return { str: this.take(this.take(4).readUInt32BE(0)).toString('utf8') };
-      case 0xdc: return this.array(this.take(2).readUInt16BE(0));
-      case 0xdd: return this.array(this.take(4).readUInt32BE(0));
-      case 0xde: return this.map(this.take(2).readUInt16BE(0));
-      case 0xdf: return this.map(this.take(4).readUInt32BE(0));
-      default: throw new Error(`msgpack type 0x${tag.toString(16)} is not used by the protocol (byte ${this.offset - 1})`);
+      case 0xca:
+        return { float: `float32:${this.take(4).toString('hex')}` };
+      case 0xcb:
+        return { float: this.take(8).toString('hex') };
+      case 0xcc:
+        return { int: String(this.byte()) };
+      case 0xcd:
+        return { int: String(this.take(2).readUInt16BE(0)) };
+      case 0xce:
+        return { int: String(this.take(4).readUInt32BE(0)) };
+      case 0xcf:
+        return { int: String(this.take(8).readBigUInt64BE(0)) };
+      case 0xd0:
+        return { int: String(this.take(1).readInt8(0)) };
+      case 0xd1:
+        return { int: String(this.take(2).readInt16BE(0)) };
+      case 0xd2:
+        return { int: String(this.take(4).readInt32BE(0)) };
+      case 0xd3:
+        return { int: String(this.take(8).readBigInt64BE(0)) };
+      case 0xd9:
+        return { str: this.take(this.byte()).toString('utf8') };
+      case 0xda:
+        return { str: this.take(this.take(2).readUInt16BE(0)).toString('utf8') };
+      case 0xdb:
+        return { str: this.take(this.take(4).readUInt32BE(0)).toString('utf8') };
+      case 0xdc:
+        return this.array(this.take(2).readUInt16BE(0));
+      case 0xdd:
+        return this.array(this.take(4).readUInt32BE(0));
+      case 0xde:
+        return this.map(this.take(2).readUInt16BE(0));
+      case 0xdf:
+        return this.map(this.take(4).readUInt32BE(0));
+      default:
+        throw new Error(`msgpack type 0x${tag.toString(16)} is not used by the protocol (byte ${this.offset - 1})`);
     }
   }
 
@@ -90,7 +114,8 @@ class Reader {
 export function readTyped(bytes: Uint8Array): Typed {
   const reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const value = reader.value();
-  if (reader.offset !== bytes.byteLength) throw new Error(`${bytes.byteLength - reader.offset} bytes after the first msgpack value`);
+  if (reader.offset !== bytes.byteLength)
+    throw new Error(`${bytes.byteLength - reader.offset} bytes after the first msgpack value`);
   return value;
 }
 
@@ -139,11 +164,16 @@ export function writeTyped(value: Typed): Buffer {
   }
   if ('bin' in value) {
     const data = Buffer.from(value.bin, 'hex');
-    const head = data.length <= 0xff ? Buffer.from([0xc4, data.length]) : header(data.length, 0, -1, undefined, 0xc5, 0xc6);
+    const head =
+      data.length <= 0xff ? Buffer.from([0xc4, data.length]) : header(data.length, 0, -1, undefined, 0xc5, 0xc6);
     return Buffer.concat([head, data]);
   }
-  if ('array' in value) return Buffer.concat([header(value.array.length, 0x90, 15, undefined, 0xdc, 0xdd), ...value.array.map(writeTyped)]);
-  return Buffer.concat([header(value.map.length, 0x80, 15, undefined, 0xde, 0xdf), ...value.map.flatMap(([k, v]) => [writeTyped({ str: k }), writeTyped(v)])]);
+  if ('array' in value)
+    return Buffer.concat([header(value.array.length, 0x90, 15, undefined, 0xdc, 0xdd), ...value.array.map(writeTyped)]);
+  return Buffer.concat([
+    header(value.map.length, 0x80, 15, undefined, 0xde, 0xdf),
+    ...value.map.flatMap(([k, v]) => [writeTyped({ str: k }), writeTyped(v)]),
+  ]);
 }
 
 /** The value of `key` in a typed map, or undefined when the map has no such key. */
@@ -179,6 +209,7 @@ export function typedEqual(a: Typed, b: Typed): boolean {
       return other !== undefined && typedEqual(value, other[1]);
     });
   }
-  if ('array' in a && 'array' in b) return a.array.length === b.array.length && a.array.every((item, i) => typedEqual(item, b.array[i]!));
+  if ('array' in a && 'array' in b)
+    return a.array.length === b.array.length && a.array.every((item, i) => typedEqual(item, b.array[i]!));
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -12,7 +12,8 @@ import type { Frames } from '../../src/transport/transport.js';
 export const TRACE_MEDIA_TYPE = 'application/vnd.multifrost.trace+json';
 
 /** Who sent a message: the kit (playing parent or child) or the implementation under test. */
-export type TraceDirection = 'kit->worker' | 'worker->kit' | 'kit->parent' | 'parent->kit' | 'parent->worker' | 'worker->parent' | 'sim' | 'note';
+export type TraceDirection =
+  'kit->worker' | 'worker->kit' | 'kit->parent' | 'parent->kit' | 'parent->worker' | 'worker->parent' | 'sim' | 'note';
 
 export interface TraceEntry {
   /** Milliseconds since the scenario started, on the run's clock (virtual time on the simulator). */
@@ -121,7 +122,11 @@ export function simTraceEntry(trace: WireTrace, line: string, startedMs: number)
   }
   const message = parsed['message'] as Record<string, unknown> | undefined;
   const fromParent = String(parsed['from']).startsWith('parent') || String(parsed['from']).startsWith('client');
-  const entry: TraceEntry = { t, dir: fromParent ? 'parent->worker' : 'worker->parent', note: `${String(parsed['from'])} -> ${String(parsed['to'])}` };
+  const entry: TraceEntry = {
+    t,
+    dir: fromParent ? 'parent->worker' : 'worker->parent',
+    note: `${String(parsed['from'])} -> ${String(parsed['to'])}`,
+  };
   if (Array.isArray(parsed['frames'])) entry.frames = parsed['frames'].length;
   if (typeof message?.['type'] === 'string') entry.type = message['type'];
   if (typeof message?.['id'] === 'string') entry.id = message['id'];

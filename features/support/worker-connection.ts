@@ -47,7 +47,9 @@ export class WorkerConnection {
     this.loop = this.pump();
     void process?.exit.then((info) => {
       const why = info.error === undefined ? '' : `, could not start: ${info.error.message}`;
-      const stderr = this.lines('stderr', 0).filter((line) => line.trim() !== '').slice(-EXIT_QUOTE_LINES);
+      const stderr = this.lines('stderr', 0)
+        .filter((line) => line.trim() !== '')
+        .slice(-EXIT_QUOTE_LINES);
       this.exitedWith = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'}${why})${stderr.length === 0 ? '' : `; its stderr ends: ${stderr.join(' | ')}`}`;
       this.exitListener?.(this.exitedWith);
     });
@@ -65,7 +67,8 @@ export class WorkerConnection {
       role: 'worker',
       argv: [...this.argv],
       pid: launched.pid,
-      exit: () => (launched.exited === undefined ? undefined : { code: launched.exited.code, signal: launched.exited.signal }),
+      exit: () =>
+        launched.exited === undefined ? undefined : { code: launched.exited.code, signal: launched.exited.signal },
       stderr: () => this.lines('stderr', this.outputFrom),
       stdout: () => this.lines('stdout', this.outputFrom),
     };
@@ -73,7 +76,10 @@ export class WorkerConnection {
   }
 
   private lines(stream: OutputStream, from: number): string[] {
-    return this.rawOutput.slice(from).filter((o) => o.stream === stream).map((o) => o.line);
+    return this.rawOutput
+      .slice(from)
+      .filter((o) => o.stream === stream)
+      .map((o) => o.line);
   }
 
   /** True while the worker may serve another scenario. */

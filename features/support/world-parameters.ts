@@ -40,7 +40,11 @@ export interface WorldParameters {
 }
 
 /** The default: everything on the simulator against the reference worker, profile v3. */
-export const DEFAULT_WORLD_PARAMETERS: WorldParameters = { transport: 'memory', target: { kind: 'reference' }, profile: 'v3' };
+export const DEFAULT_WORLD_PARAMETERS: WorldParameters = {
+  transport: 'memory',
+  target: { kind: 'reference' },
+  profile: 'v3',
+};
 
 /** Default of {@link WorldParameters.stepTimeoutMs}. */
 export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
@@ -49,25 +53,42 @@ export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
  * Reads the raw `worldParameters` object, filling defaults and rejecting what cannot run.
  * @throws Error naming the bad field.
  */
-export function resolveWorldParameters(raw: unknown): Required<Omit<WorldParameters, 'capabilities'>> & Pick<WorldParameters, 'capabilities'> {
+export function resolveWorldParameters(
+  raw: unknown,
+): Required<Omit<WorldParameters, 'capabilities'>> & Pick<WorldParameters, 'capabilities'> {
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<WorldParameters>;
   const transport = input.transport ?? DEFAULT_WORLD_PARAMETERS.transport;
-  if (transport !== 'memory' && transport !== 'zmq') throw new Error(`worldParameters.transport must be 'memory' or 'zmq', got ${String(transport)}`);
+  if (transport !== 'memory' && transport !== 'zmq')
+    throw new Error(`worldParameters.transport must be 'memory' or 'zmq', got ${String(transport)}`);
   const profile = input.profile ?? DEFAULT_WORLD_PARAMETERS.profile;
-  if (profile !== 'v3' && profile !== 'v4') throw new Error(`worldParameters.profile must be 'v3' or 'v4', got ${String(profile)}`);
+  if (profile !== 'v3' && profile !== 'v4')
+    throw new Error(`worldParameters.profile must be 'v3' or 'v4', got ${String(profile)}`);
   const target = input.target ?? DEFAULT_WORLD_PARAMETERS.target;
   const kinds = ['reference', 'command', 'service', 'parent-driver'];
   if (typeof target !== 'object' || target === null || !kinds.includes((target as { kind?: string }).kind ?? '')) {
     throw new Error(`worldParameters.target.kind must be one of ${kinds.join(', ')}`);
   }
-  if ((target.kind === 'command' || target.kind === 'parent-driver') && (!Array.isArray(target.argv) || target.argv.length === 0)) {
+  if (
+    (target.kind === 'command' || target.kind === 'parent-driver') &&
+    (!Array.isArray(target.argv) || target.argv.length === 0)
+  ) {
     throw new Error(`worldParameters.target.argv must be a non-empty array for kind '${target.kind}'`);
   }
   if (transport === 'memory' && target.kind !== 'reference') {
-    throw new Error(`the memory transport runs only the reference worker (got target kind '${target.kind}'): use transport 'zmq'`);
+    throw new Error(
+      `the memory transport runs only the reference worker (got target kind '${target.kind}'): use transport 'zmq'`,
+    );
   }
   const stepTimeoutMs = input.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-  if (!Number.isFinite(stepTimeoutMs) || stepTimeoutMs <= 0) throw new Error(`worldParameters.stepTimeoutMs must be a positive number, got ${String(stepTimeoutMs)}`);
+  if (!Number.isFinite(stepTimeoutMs) || stepTimeoutMs <= 0)
+    throw new Error(`worldParameters.stepTimeoutMs must be a positive number, got ${String(stepTimeoutMs)}`);
   const methodNames = input.methodNames ?? { style: 'wire' };
-  return { transport, profile, target, stepTimeoutMs, methodNames, ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }) };
+  return {
+    transport,
+    profile,
+    target,
+    stepTimeoutMs,
+    methodNames,
+    ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }),
+  };
 }

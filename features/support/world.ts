@@ -171,7 +171,12 @@ export class ConformanceWorld extends World<WorldParameters> {
   async startChild(options: { env?: Record<string, string>; program?: string } = {}): Promise<ChildSession> {
     const target = this.params.target;
     // Only a real worker the kit starts with the standard environment may serve several scenarios.
-    const shareable = this.params.transport === 'zmq' && target.kind !== 'service' && options.env === undefined && options.program === undefined && !this.tags.includes('@fresh-worker');
+    const shareable =
+      this.params.transport === 'zmq' &&
+      target.kind !== 'service' &&
+      options.env === undefined &&
+      options.program === undefined &&
+      !this.tags.includes('@fresh-worker');
     const key = JSON.stringify([this.targetArgv(undefined)]);
     let connection = shareable ? workerPool.take(key) : undefined;
     if (connection !== undefined) {
@@ -181,7 +186,15 @@ export class ConformanceWorld extends World<WorldParameters> {
       if (shareable) workerPool.put(key, connection);
     }
     const used = connection;
-    const raw = new RawParent(used, this.clock, this.trace, this.params.profile, this.timeoutMs, `kit${++scenarioCounter}`, this.params.methodNames);
+    const raw = new RawParent(
+      used,
+      this.clock,
+      this.trace,
+      this.params.profile,
+      this.timeoutMs,
+      `kit${++scenarioCounter}`,
+      this.params.methodNames,
+    );
     this.defer(async () => {
       raw.detach();
       // A shared worker serves the next scenario only if this one passed and left it running.
@@ -208,14 +221,18 @@ export class ConformanceWorld extends World<WorldParameters> {
       const launcher = this.childLauncher();
       const argv = this.targetArgv(options.program);
       const env: Record<string, string> = {};
-      if (this.params.transport === 'zmq') for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+      if (this.params.transport === 'zmq')
+        for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
       env[ENV_PORT] = String(port);
       env[ENV_WORKER_MODE] = '1';
       if (launcher.providesStdinPipe === true) env[ENV_PARENT_PIPE] = 'stdin';
       Object.assign(env, options.env);
       const [command, ...args] = argv;
       const rawOutput: WorkerConnection['rawOutput'] = [];
-      const launched = launcher.launch({ command: command!, args, env }, (stream, line) => void rawOutput.push({ stream, line }));
+      const launched = launcher.launch(
+        { command: command!, args, env },
+        (stream, line) => void rawOutput.push({ stream, line }),
+      );
       const description = `${argv.join(' ')} (pid ${launched.pid ?? '?'}) with ${ENV_PORT}=${env[ENV_PORT]}, kit DEALER on ${endpoint}`;
       this.trace.note(`started ${description}`);
       const connection = new WorkerConnection(socket, launched, description, rawOutput, argv);
@@ -232,21 +249,41 @@ export class ConformanceWorld extends World<WorldParameters> {
    * @parent: the TypeScript ParentWorker under test, spawning the kit's scripted child. Heartbeats are off
    * unless `options` turns them on, so traces show only what the scenario is about.
    */
-  async startParent(options: ParentWorkerOptions = {}, start = true, defaultHeartbeats = false): Promise<ParentSession> {
+  async startParent(
+    options: ParentWorkerOptions = {},
+    start = true,
+    defaultHeartbeats = false,
+  ): Promise<ParentSession> {
     const kit = new KitChildLauncher(await this.transport('kit-child'), this.clock, this.trace);
     this.defer(() => kit.closeAll());
     const quiet: ParentWorkerOptions = defaultHeartbeats ? {} : { heartbeatIntervalMs: 0 };
-    return this.openParent(['kit-child'], { ...quiet, ...options, launcher: kit, transport: await this.transport('parent') }, kit, undefined, start);
+    return this.openParent(
+      ['kit-child'],
+      { ...quiet, ...options, launcher: kit, transport: await this.transport('parent') },
+      kit,
+      undefined,
+      start,
+    );
   }
 
   /** @internal: the TypeScript ParentWorker spawning the reference worker (or `program`) on the simulator. */
   async startInternal(options: ParentWorkerOptions = {}, program = 'reference', start = true): Promise<ParentSession> {
     this.simNetwork(true);
-    const sim = new SimLauncher({ transportFor: (name) => this.simNetwork().transport(name), clock: this.clock, programs: this.programs() });
+    const sim = new SimLauncher({
+      transportFor: (name) => this.simNetwork().transport(name),
+      clock: this.clock,
+      programs: this.programs(),
+    });
     this.defer(() => {
       for (const live of sim.liveProcesses) live.kill('SIGKILL');
     });
-    return this.openParent([program], { heartbeatIntervalMs: 0, ...options, launcher: sim, transport: this.simNetwork().transport('parent') }, undefined, sim, start);
+    return this.openParent(
+      [program],
+      { heartbeatIntervalMs: 0, ...options, launcher: sim, transport: this.simNetwork().transport('parent') },
+      undefined,
+      sim,
+      start,
+    );
   }
 
   /** True on the simulator; else logs why the step cannot run and the caller returns 'skipped'. */
@@ -254,7 +291,13 @@ export class ConformanceWorld extends World<WorldParameters> {
     return this.params.transport === 'memory';
   }
 
-  private async openParent(argv: string[], options: ParentWorkerOptions, kit: KitChildLauncher | undefined, sim: SimLauncher | undefined, start: boolean): Promise<ParentSession> {
+  private async openParent(
+    argv: string[],
+    options: ParentWorkerOptions,
+    kit: KitChildLauncher | undefined,
+    sim: SimLauncher | undefined,
+    start: boolean,
+  ): Promise<ParentSession> {
     const output: ParentSession['output'] = [];
     const worker = ParentWorker.spawnCommand<ServiceApi>(argv, {
       profile: this.params.profile,
@@ -268,7 +311,9 @@ export class ConformanceWorld extends World<WorldParameters> {
     worker.on((event) => {
       events.push(event);
       eventTimes.push(this.clock.nowMs());
-      this.trace.note(`parent event ${JSON.stringify(event, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+      this.trace.note(
+        `parent event ${JSON.stringify(event, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`,
+      );
     });
     this.defer(() => worker.stop());
     this.parent = { worker, events, eventTimes, output, kit, sim };
@@ -281,8 +326,13 @@ export class ConformanceWorld extends World<WorldParameters> {
    * scenario's wire trace: for @internal scenarios, where no kit socket sees the traffic.
    */
   private simNetwork(traced = false): SimNetwork {
-    if (this.params.transport !== 'memory' || this.virtual === undefined) throw new Error('the simulated network exists only on the memory transport');
-    this.network ??= createSimNetwork({ clock: this.virtual, seed: 1, trace: traced ? (line) => simTraceEntry(this.trace, line, this.trace.startedMs) : false });
+    if (this.params.transport !== 'memory' || this.virtual === undefined)
+      throw new Error('the simulated network exists only on the memory transport');
+    this.network ??= createSimNetwork({
+      clock: this.virtual,
+      seed: 1,
+      trace: traced ? (line) => simTraceEntry(this.trace, line, this.trace.startedMs) : false,
+    });
     return this.network;
   }
 
@@ -292,7 +342,11 @@ export class ConformanceWorld extends World<WorldParameters> {
 
   private childLauncher(): ProcessLauncher {
     if (this.params.transport === 'memory') {
-      return new SimLauncher({ transportFor: (name) => this.simNetwork().transport(name), clock: this.clock, programs: this.programs() });
+      return new SimLauncher({
+        transportFor: (name) => this.simNetwork().transport(name),
+        clock: this.clock,
+        programs: this.programs(),
+      });
     }
     return new NodeProcessLauncher();
   }
@@ -305,4 +359,3 @@ export class ConformanceWorld extends World<WorldParameters> {
     return referenceArgv();
   }
 }
-

@@ -100,7 +100,9 @@ function calibrate(fn: () => void): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -121,7 +123,9 @@ function oneRun(oursFn: () => void, bareFn: () => void, iterations: number): { o
   return { ours: median(oursNs), bare: median(bareNs) };
 }
 
-console.log(`codec bench: ${runs} runs of ${slices} interleaved slice pairs (~${sliceMs} ms per slice), node ${process.version}`);
+console.log(
+  `codec bench: ${runs} runs of ${slices} interleaved slice pairs (~${sliceMs} ms per slice), node ${process.version}`,
+);
 const lines: string[] = [];
 for (const [name, message] of Object.entries(cases)) {
   const oursFn = ours(message);
@@ -137,7 +141,9 @@ for (const [name, message] of Object.entries(cases)) {
     ratios.push(o / b);
   }
   const list = (values: number[], digits = 0): string => values.map((n) => round(n, digits)).join(' ');
-  console.log(`  ${name} (${codec.encode(message).length} bytes, ${iterations} ops/slice): ours ${list(oursNs)} ns; bare ${list(bareNs)} ns; ratio ${list(ratios, 2)}`);
+  console.log(
+    `  ${name} (${codec.encode(message).length} bytes, ${iterations} ops/slice): ours ${list(oursNs)} ns; bare ${list(bareNs)} ns; ratio ${list(ratios, 2)}`,
+  );
   lines.push(`BENCH ${NAME} ${name}_bare_ns=${round(median(bareNs), 1)}`);
   lines.push(`BENCH ${NAME} ${name}_ns=${round(median(oursNs), 1)} ratio=${round(median(ratios), 3)}`);
 }

@@ -21,7 +21,10 @@ function seconds(args: string[]): number {
   const started = realClock.nowMs();
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
   const elapsed = (realClock.nowMs() - started) / 1000;
-  if (result.status !== 0) throw new Error(`multifrost-conform ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(
+      `multifrost-conform ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`,
+    );
   return elapsed;
 }
 

@@ -28,7 +28,12 @@ const runs = Math.max(3, option('--runs', 5));
 const calls = option('--calls', 20_000);
 const EMPTY = Buffer.alloc(0);
 const CALL = defaultCodec.encode({
-  app: 'comlink_ipc_v3', id: 'bench-add', type: 'call', timestamp: 1_700_000_000.5, function: 'add', args: [1, 2],
+  app: 'comlink_ipc_v3',
+  id: 'bench-add',
+  type: 'call',
+  timestamp: 1_700_000_000.5,
+  function: 'add',
+  args: [1, 2],
 });
 
 interface Target {
@@ -42,7 +47,10 @@ async function start(name: string, argvOfChild: readonly string[]): Promise<Targ
   await dealer.bind('tcp://127.0.0.1:*');
   const port = String(dealer.lastEndpoint).split(':').pop() ?? '';
   const [command, ...args] = argvOfChild;
-  const proc = spawn(command ?? '', args, { env: { ...process.env, COMLINK_ZMQ_PORT: port }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(command ?? '', args, {
+    env: { ...process.env, COMLINK_ZMQ_PORT: port },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const target = { name, dealer, proc };
   // Readiness is a correct round trip, not a delay.
   await dealer.send([EMPTY, CALL]);

@@ -70,7 +70,11 @@ async function oursRun(endpoint: string): Promise<number> {
   const dealer = new ZmqTransport({ sendHighWaterMark: HWM, receiveHighWaterMark: HWM }).dealer();
   await dealer.connect(endpoint);
   try {
-    return await echoLoop({ send: (f) => dealer.send(f), receive: () => dealer.receive(), close: () => void dealer.close() });
+    return await echoLoop({
+      send: (f) => dealer.send(f),
+      receive: () => dealer.receive(),
+      close: () => void dealer.close(),
+    });
   } finally {
     await dealer.close();
   }
@@ -80,7 +84,11 @@ async function bareRun(endpoint: string): Promise<number> {
   const dealer = new Dealer({ linger: 0, sendHighWaterMark: HWM, receiveHighWaterMark: HWM });
   dealer.connect(endpoint);
   try {
-    return await echoLoop({ send: (f) => dealer.send(f), receive: () => dealer.receive(), close: () => dealer.close() });
+    return await echoLoop({
+      send: (f) => dealer.send(f),
+      receive: () => dealer.receive(),
+      close: () => dealer.close(),
+    });
   } finally {
     dealer.close();
   }

@@ -31,7 +31,9 @@ if (!existsSync(compiledWorker)) {
 }
 // The parent runs the compiled library too: under tsx every class and function carries a naming helper
 // that production code does not pay for.
-const { ParentWorker } = (await import(`${root}dist/src/worker/parent/parent-worker.js`)) as typeof import('../../src/worker/parent/parent-worker.js');
+const { ParentWorker } = (await import(
+  `${root}dist/src/worker/parent/parent-worker.js`
+)) as typeof import('../../src/worker/parent/parent-worker.js');
 
 type Payload = { fn: string; args: unknown[] };
 const payloads: Record<string, Payload> = {
@@ -46,7 +48,12 @@ interface Client {
   close(): Promise<void>;
 }
 
-async function drive(client: Client, payload: Payload, total: number, window: number): Promise<{ perSecond: number; latencies: number[] }> {
+async function drive(
+  client: Client,
+  payload: Payload,
+  total: number,
+  window: number,
+): Promise<{ perSecond: number; latencies: number[] }> {
   const latencies: number[] = [];
   let started = 0;
   const begin = performance.now();
@@ -64,11 +71,16 @@ async function drive(client: Client, payload: Payload, total: number, window: nu
 
 /** The baseline client: a raw DEALER with msgpackr, matching replies by id. */
 async function bareClient(): Promise<Client> {
-  const packr = new Packr({ useRecords: false, int64AsType: 'auto' } as unknown as ConstructorParameters<typeof Packr>[0]);
+  const packr = new Packr({ useRecords: false, int64AsType: 'auto' } as unknown as ConstructorParameters<
+    typeof Packr
+  >[0]);
   const dealer = new Dealer({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
   await dealer.bind('tcp://127.0.0.1:*');
   const port = dealer.lastEndpoint!.split(':').pop()!;
-  const child = spawn(process.execPath, [bareEchoServer], { env: { ...process.env, COMLINK_ZMQ_PORT: port }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [bareEchoServer], {
+    env: { ...process.env, COMLINK_ZMQ_PORT: port },
+    stdio: 'inherit',
+  });
   const waiting = new Map<string, (value: unknown) => void>();
   let counter = 0;
   let sending: Promise<void> = Promise.resolve();
@@ -82,7 +94,17 @@ async function bareClient(): Promise<Client> {
   const client: Client = {
     call(payload) {
       const id = `b${counter++}`;
-      const frames = [Buffer.alloc(0), packr.pack({ app: 'comlink_ipc_v3', id, type: 'call', timestamp: Date.now() / 1000, function: payload.fn, args: payload.args })];
+      const frames = [
+        Buffer.alloc(0),
+        packr.pack({
+          app: 'comlink_ipc_v3',
+          id,
+          type: 'call',
+          timestamp: Date.now() / 1000,
+          function: payload.fn,
+          args: payload.args,
+        }),
+      ];
       // zeromq.js allows one send in flight: chain them (the simplest correct baseline).
       sending = sending.then(() => dealer.send(frames));
       return new Promise((resolve) => waiting.set(id, resolve));
@@ -110,7 +132,10 @@ async function ourClient(): Promise<Client> {
  * so that a machine getting slower or faster hits both alike. The ratio is the median of the per-slice-pair
  * ratios: on a shared machine whole runs swing by 20%, slices a few hundred milliseconds apart much less.
  */
-async function paired(label: string, measure: (client: Client) => Promise<number>): Promise<{ bare: number; ours: number; ratio: number }> {
+async function paired(
+  label: string,
+  measure: (client: Client) => Promise<number>,
+): Promise<{ bare: number; ours: number; ratio: number }> {
   const bare: number[] = [];
   const ours: number[] = [];
   const ratios: number[] = [];
@@ -139,7 +164,9 @@ async function paired(label: string, measure: (client: Client) => Promise<number
       await Promise.all([bareSide.close(), ourSide.close()]);
     }
     const runRatios = ratios.slice(run * slices);
-    console.log(`${label} run ${run + 1}: median of ${slices} slice pairs: bare ${round(median(bare.slice(run * slices)), 2)}, ours ${round(median(ours.slice(run * slices)), 2)}, ratio ${round(median(runRatios))}`);
+    console.log(
+      `${label} run ${run + 1}: median of ${slices} slice pairs: bare ${round(median(bare.slice(run * slices)), 2)}, ours ${round(median(ours.slice(run * slices)), 2)}, ratio ${round(median(runRatios))}`,
+    );
   }
   return { bare: median(bare), ours: median(ours), ratio: median(ratios) };
 }
@@ -148,7 +175,10 @@ async function throughput(): Promise<void> {
   const total = quick ? 1000 : 4000;
   for (const window of [1, 64, 256]) {
     const count = window === 1 ? total / 4 : total;
-    const figures = await paired(`add in flight ${window} calls/s`, async (client) => (await drive(client, payloads.add!, count, window)).perSecond);
+    const figures = await paired(
+      `add in flight ${window} calls/s`,
+      async (client) => (await drive(client, payloads.add!, count, window)).perSecond,
+    );
     report(NAME, `add_inflight${window}_calls_per_s`, figures.ours, figures.ratio);
     report(NAME, `bare_add_inflight${window}_calls_per_s`, figures.bare);
   }
@@ -157,7 +187,9 @@ async function throughput(): Promise<void> {
 async function latency(): Promise<void> {
   const calls = quick ? 200 : 500;
   for (const [name, payload] of Object.entries(payloads)) {
-    const figures = await paired(`${name} sequential p50 ms`, async (client) => median((await drive(client, payload, calls, 1)).latencies));
+    const figures = await paired(`${name} sequential p50 ms`, async (client) =>
+      median((await drive(client, payload, calls, 1)).latencies),
+    );
     report(NAME, `${name}_sequential_p50_us`, figures.ours * 1000, figures.ratio);
     report(NAME, `bare_${name}_sequential_p50_us`, figures.bare * 1000);
   }
@@ -170,7 +202,9 @@ function nodeBootMs(): number {
 }
 
 /** Spawn to first result of `add(1, 2)` for a child script, with our ParentWorker; the worker is returned running. */
-async function timeToFirstResult(script: string): Promise<{ ms: number; worker: ReturnType<typeof ParentWorker.spawnCommand> }> {
+async function timeToFirstResult(
+  script: string,
+): Promise<{ ms: number; worker: ReturnType<typeof ParentWorker.spawnCommand> }> {
   const t0 = performance.now();
   const worker = ParentWorker.spawnCommand([process.execPath, script], { outputSink: () => undefined });
   await worker.start();

@@ -17,7 +17,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { BROKEN, EXACT_FALSIFIABILITY, REPO_ROOT, runCli } from '../test/cli/cli-process.js';
-import { BREAKAGES, CANNOT_BREAK, INSTRUMENTED_CHILD, citedClauses, cites, failed, judge, labelOf, targetOf, type Breakage, type ReportedScenario } from './falsifiability.js';
+import {
+  BREAKAGES,
+  CANNOT_BREAK,
+  INSTRUMENTED_CHILD,
+  citedClauses,
+  cites,
+  failed,
+  judge,
+  labelOf,
+  targetOf,
+  type Breakage,
+  type ReportedScenario,
+} from './falsifiability.js';
 
 /**
  * How long a step waits for an expected message. Some breakages fail by silence, so each of their failing
@@ -30,11 +42,24 @@ const RUN_BACKSTOP_MS = 240_000;
 const only = process.env['MULTIFROST_BREAKAGES'];
 const selected = only === undefined ? BREAKAGES : BREAKAGES.filter((b) => new RegExp(only).test(labelOf(b)));
 
-async function runCatalogue(t: TestContext, target: string[], misbehave: string, tags?: string): Promise<{ code: number | null; scenarios: ReportedScenario[]; output: string }> {
+async function runCatalogue(
+  t: TestContext,
+  target: string[],
+  misbehave: string,
+  tags?: string,
+): Promise<{ code: number | null; scenarios: ReportedScenario[]; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mf-broken-'));
   try {
     const report = join(dir, 'report.json');
-    const args = ['--quiet', '--timeout', STEP_TIMEOUT_MS, '--json', report, ...(tags === undefined ? [] : ['--tags', tags]), ...target];
+    const args = [
+      '--quiet',
+      '--timeout',
+      STEP_TIMEOUT_MS,
+      '--json',
+      report,
+      ...(tags === undefined ? [] : ['--tags', tags]),
+      ...target,
+    ];
     const result = await runCli(t, args, { MULTIFROST_MISBEHAVE: misbehave }, RUN_BACKSTOP_MS);
     const output = `${result.stdout}\n${result.stderr}`;
     assert.ok(existsSync(report), `the CLI wrote its report (exit ${String(result.code)})\n${output}`);
@@ -66,27 +91,40 @@ describe('every clause checked on a foreign child is proven able to fail', { con
   });
 
   const unbroken = (): Map<string, ReportedScenario> => {
-    if (baseline === undefined) throw baselineError instanceof Error ? baselineError : new Error('the unbroken run did not complete');
+    if (baseline === undefined)
+      throw baselineError instanceof Error ? baselineError : new Error('the unbroken run did not complete');
     return baseline;
   };
 
   it('the unbroken instrumented child passes every @child scenario it runs', () => {
-    const bad = [...unbroken().values()].filter(failed).map((s) => `${s.id} ${s.name}: ${s.failure?.message.split('\n')[0] ?? s.verdict}`);
+    const bad = [...unbroken().values()]
+      .filter(failed)
+      .map((s) => `${s.id} ${s.name}: ${s.failure?.message.split('\n')[0] ?? s.verdict}`);
     assert.deepEqual(bad, [], 'scenarios the unbroken instrumented child fails');
   });
 
-  it('every clause cited by an @child scenario has a breakage, or is listed as unbreakable with the reason', { skip: only !== undefined ? 'MULTIFROST_BREAKAGES selects a subset' : false }, () => {
-    const cited = citedClauses([...unbroken().values()]);
-    const broken = new Set(BREAKAGES.map((b) => b.clause));
-    const missing = [...cited].filter((clause) => !broken.has(clause) && CANNOT_BREAK[clause] === undefined).sort();
-    assert.deepEqual(missing, [], 'clauses cited by @child scenarios with no breakage (add one to harness/test/cli/falsifiability.ts, or say in CANNOT_BREAK why none can exist)');
-    const stale = [...broken, ...Object.keys(CANNOT_BREAK)].filter((clause) => !cited.has(clause)).sort();
-    assert.deepEqual(stale, [], 'breakages or unbreakable entries for clauses no @child scenario cites any more');
-    const both = Object.keys(CANNOT_BREAK).filter((clause) => broken.has(clause));
-    assert.deepEqual(both, [], 'clauses listed as unbreakable that have a breakage');
-    const proven = [...cited].filter((clause) => broken.has(clause)).length;
-    process.stdout.write(`# child clauses proven falsifiable: ${proven} of ${cited.size}; not: ${Object.keys(CANNOT_BREAK).join(', ')}\n`);
-  });
+  it(
+    'every clause cited by an @child scenario has a breakage, or is listed as unbreakable with the reason',
+    { skip: only !== undefined ? 'MULTIFROST_BREAKAGES selects a subset' : false },
+    () => {
+      const cited = citedClauses([...unbroken().values()]);
+      const broken = new Set(BREAKAGES.map((b) => b.clause));
+      const missing = [...cited].filter((clause) => !broken.has(clause) && CANNOT_BREAK[clause] === undefined).sort();
+      assert.deepEqual(
+        missing,
+        [],
+        'clauses cited by @child scenarios with no breakage (add one to harness/test/cli/falsifiability.ts, or say in CANNOT_BREAK why none can exist)',
+      );
+      const stale = [...broken, ...Object.keys(CANNOT_BREAK)].filter((clause) => !cited.has(clause)).sort();
+      assert.deepEqual(stale, [], 'breakages or unbreakable entries for clauses no @child scenario cites any more');
+      const both = Object.keys(CANNOT_BREAK).filter((clause) => broken.has(clause));
+      assert.deepEqual(both, [], 'clauses listed as unbreakable that have a breakage');
+      const proven = [...cited].filter((clause) => broken.has(clause)).length;
+      process.stdout.write(
+        `# child clauses proven falsifiable: ${proven} of ${cited.size}; not: ${Object.keys(CANNOT_BREAK).join(', ')}\n`,
+      );
+    },
+  );
 
   for (const breakage of selected) {
     it(`${labelOf(breakage)}: fails ${EXACT_FALSIFIABILITY ? 'only scenarios citing' : 'a scenario citing'} ${breakage.clause}${EXACT_FALSIFIABILITY ? ', at least one' : ''}`, async (t) => {
@@ -105,10 +143,24 @@ const python = join(REPO_ROOT, 'fixtures', 'python', '.venv', 'bin', 'python');
 const pythonBreakage: Breakage = { clause: 'MF-CALL-4', script: 'python_private_callable.py' };
 
 describe('a broken Python worker', () => {
-  it('python_private_callable.py: fails only scenarios citing MF-CALL-4 among the call scenarios', { skip: existsSync(python) ? false : `${python} not built (node harness/peers/setup.mjs)` }, async (t) => {
-    const { scenarios, output } = await runCatalogue(t, ['--', python, join(BROKEN, pythonBreakage.script!)], '', '@call');
-    const wrong = scenarios.filter((s) => (failed(s) ? !cites(s, 'MF-CALL-4') : s.verdict !== 'pass')).map((s) => `${s.id} ${s.name}: ${s.verdict}`);
-    assert.deepEqual(wrong, [], `scenarios other than MF-CALL-4's that did not pass\n${output.slice(-2000)}`);
-    assert.ok(scenarios.some((s) => failed(s) && cites(s, 'MF-CALL-4')), 'a scenario citing MF-CALL-4 failed');
-  });
+  it(
+    'python_private_callable.py: fails only scenarios citing MF-CALL-4 among the call scenarios',
+    { skip: existsSync(python) ? false : `${python} not built (node harness/peers/setup.mjs)` },
+    async (t) => {
+      const { scenarios, output } = await runCatalogue(
+        t,
+        ['--', python, join(BROKEN, pythonBreakage.script!)],
+        '',
+        '@call',
+      );
+      const wrong = scenarios
+        .filter((s) => (failed(s) ? !cites(s, 'MF-CALL-4') : s.verdict !== 'pass'))
+        .map((s) => `${s.id} ${s.name}: ${s.verdict}`);
+      assert.deepEqual(wrong, [], `scenarios other than MF-CALL-4's that did not pass\n${output.slice(-2000)}`);
+      assert.ok(
+        scenarios.some((s) => failed(s) && cites(s, 'MF-CALL-4')),
+        'a scenario citing MF-CALL-4 failed',
+      );
+    },
+  );
 });

@@ -133,7 +133,8 @@ export const BREAKAGES: Breakage[] = [
 export const CANNOT_BREAK: Record<string, string> = {
   // Not connecting to 127.0.0.1:<COMLINK_ZMQ_PORT> means no message ever arrives: the CLI's start-up probe
   // stops the run as a setup error (exit 2) before any scenario, so no scenario citing it can fail alone.
-  'MF-LIFE-3': 'a child that connects elsewhere is never reached: the start-up probe fails the run (exit 2) before any scenario',
+  'MF-LIFE-3':
+    'a child that connects elsewhere is never reached: the start-up probe fails the run (exit 2) before any scenario',
 };
 
 /** The CLI's target for a breakage. */
@@ -157,14 +158,19 @@ export interface ReportedScenario {
   skipReason?: string;
 }
 
-export const failed = (s: ReportedScenario): boolean => s.verdict === 'fail' || s.verdict === 'timeout' || s.verdict === 'info';
+export const failed = (s: ReportedScenario): boolean =>
+  s.verdict === 'fail' || s.verdict === 'timeout' || s.verdict === 'info';
 export const cites = (s: ReportedScenario, clause: string): boolean => s.clauses.some((c) => c.id === clause);
 
 /**
  * Judges a run against a breakage: returns what is wrong (empty when the breakage fails exactly scenarios
  * of its clause, at least one, and every other scenario keeps its verdict of the unbroken run).
  */
-export function judge(breakage: Breakage, run: ReportedScenario[], baseline: ReadonlyMap<string, ReportedScenario>): string[] {
+export function judge(
+  breakage: Breakage,
+  run: ReportedScenario[],
+  baseline: ReadonlyMap<string, ReportedScenario>,
+): string[] {
   const problems: string[] = [];
   const { clause } = breakage;
   for (const s of run) {
@@ -176,13 +182,19 @@ export function judge(breakage: Breakage, run: ReportedScenario[], baseline: Rea
     // A scenario the unbroken child fails says nothing about this breakage (the baseline test reports it).
     if (failed(before)) continue;
     if (!failed(s)) {
-      if (s.verdict !== before.verdict) problems.push(`${s.id} ${s.name}: ${s.verdict}, unbroken ${before.verdict}${s.skipReason === undefined ? '' : ` (${s.skipReason})`}`);
+      if (s.verdict !== before.verdict)
+        problems.push(
+          `${s.id} ${s.name}: ${s.verdict}, unbroken ${before.verdict}${s.skipReason === undefined ? '' : ` (${s.skipReason})`}`,
+        );
       continue;
     }
-    if (s.failure === undefined || s.failure.message === '') problems.push(`${s.id} ${s.name}: fails without saying why`);
+    if (s.failure === undefined || s.failure.message === '')
+      problems.push(`${s.id} ${s.name}: fails without saying why`);
     if (cites(s, clause)) continue;
-    const allowed = breakage.uncited !== undefined && breakage.uncited.name.test(s.name) && s.failure?.clause === clause;
-    if (!allowed) problems.push(`${s.id} ${s.name}: fails (${s.failure?.clause ?? s.verdict}) but does not cite ${clause}`);
+    const allowed =
+      breakage.uncited !== undefined && breakage.uncited.name.test(s.name) && s.failure?.clause === clause;
+    if (!allowed)
+      problems.push(`${s.id} ${s.name}: fails (${s.failure?.clause ?? s.verdict}) but does not cite ${clause}`);
   }
   if (!run.some((s) => failed(s) && cites(s, clause))) problems.push(`no scenario citing ${clause} failed`);
   return problems;

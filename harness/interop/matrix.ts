@@ -45,17 +45,55 @@ interface Answer {
   kind?: string;
 }
 
-const same = (expected: unknown) => (answer: Answer): string | undefined =>
-  answer.ok && JSON.stringify(answer.result) === JSON.stringify(expected) ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(answer)}`;
-const remoteError = (pattern: RegExp) => (answer: Answer): string | undefined =>
-  !answer.ok && answer.kind === 'remote' && pattern.test(answer.error ?? '') ? undefined : `expected a remote error matching ${pattern}, got ${JSON.stringify(answer)}`;
+const same =
+  (expected: unknown) =>
+  (answer: Answer): string | undefined =>
+    answer.ok && JSON.stringify(answer.result) === JSON.stringify(expected)
+      ? undefined
+      : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(answer)}`;
+const remoteError =
+  (pattern: RegExp) =>
+  (answer: Answer): string | undefined =>
+    !answer.ok && answer.kind === 'remote' && pattern.test(answer.error ?? '')
+      ? undefined
+      : `expected a remote error matching ${pattern}, got ${JSON.stringify(answer)}`;
 
 /** Values every port must carry unchanged (tagged JSON: $int beyond 2^53, $bin for binary). */
 const INTEROP_VALUES: unknown[] = [
-  0, 127, 128, 255, 256, 65535, 65536, 2147483647, 2147483648, 4294967296, 9007199254740991,
-  { $int: '9223372036854775807' }, { $int: '-9223372036854775808' }, -1, -32, -33, -128, -129, -32769,
-  0.1, 1.5, -2.25, 1e300, '', 'héllo wörld ✓ 🌍', 'x'.repeat(300), true, false, null,
-  { $bin: '' }, { $bin: '00ff10' }, [], {}, { nested: { list: [1, 'two', [3.5, null]], empty: {} } },
+  0,
+  127,
+  128,
+  255,
+  256,
+  65535,
+  65536,
+  2147483647,
+  2147483648,
+  4294967296,
+  9007199254740991,
+  { $int: '9223372036854775807' },
+  { $int: '-9223372036854775808' },
+  -1,
+  -32,
+  -33,
+  -128,
+  -129,
+  -32769,
+  0.1,
+  1.5,
+  -2.25,
+  1e300,
+  '',
+  'héllo wörld ✓ 🌍',
+  'x'.repeat(300),
+  true,
+  false,
+  null,
+  { $bin: '' },
+  { $bin: '00ff10' },
+  [],
+  {},
+  { nested: { list: [1, 'two', [3.5, null]], empty: {} } },
 ];
 
 export const SCRIPT: readonly Step[] = [
@@ -66,7 +104,13 @@ export const SCRIPT: readonly Step[] = [
   { call: { function: 'fail', args: ['boom from the parent'] }, check: remoteError(/boom from the parent/) },
   { call: { function: '_secret' }, check: remoteError(/Cannot call private method/) },
   { call: { function: 'no_such_method' }, check: remoteError(/not found/) },
-  { call: { function: 'add', args: [1, 1], namespace: 'elsewhere', timeout_ms: 500 }, check: (a) => (!a.ok && a.kind === 'timeout' ? undefined : `expected a timeout (namespace mismatch is ignored), got ${JSON.stringify(a)}`) },
+  {
+    call: { function: 'add', args: [1, 1], namespace: 'elsewhere', timeout_ms: 500 },
+    check: (a) =>
+      !a.ok && a.kind === 'timeout'
+        ? undefined
+        : `expected a timeout (namespace mismatch is ignored), got ${JSON.stringify(a)}`,
+  },
   { call: { function: 'sleep', args: [400] }, check: same(400) },
   { call: { function: 'sleep', args: [5] }, check: same(5) },
 ];
@@ -81,12 +125,22 @@ export interface CellResult {
 }
 
 /** Runs the script through `parent`'s driver against `child`; never throws, reports failures. */
-export async function runCell(parent: Language, child: Language, profile: Profile, timeoutMs = 30_000): Promise<CellResult> {
+export async function runCell(
+  parent: Language,
+  child: Language,
+  profile: Profile,
+  timeoutMs = 30_000,
+): Promise<CellResult> {
   const started = performance.now();
   const failures: string[] = [];
   const [command, ...args] = parentCommand(parent);
   const driver = spawn(command!, args, {
-    env: { ...process.env, MULTIFROST_CHILD_COMMAND: JSON.stringify(childCommand(child)), MULTIFROST_PROFILE: profile, MULTIFROST_CALL_TIMEOUT_MS: '10000' },
+    env: {
+      ...process.env,
+      MULTIFROST_CHILD_COMMAND: JSON.stringify(childCommand(child)),
+      MULTIFROST_PROFILE: profile,
+      MULTIFROST_CALL_TIMEOUT_MS: '10000',
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -94,7 +148,9 @@ export async function runCell(parent: Language, child: Language, profile: Profil
   driver.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   driver.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   driver.stdin.on('error', () => undefined);
-  driver.stdin.end(`${SCRIPT.map((step, index) => JSON.stringify({ seq: index + 1, ...step.call })).join('\n')}\n{"op":"stop"}\n`);
+  driver.stdin.end(
+    `${SCRIPT.map((step, index) => JSON.stringify({ seq: index + 1, ...step.call })).join('\n')}\n{"op":"stop"}\n`,
+  );
   const exit = new Promise<number | null>((resolve) => driver.once('close', (code) => resolve(code)));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
@@ -104,8 +160,12 @@ export async function runCell(parent: Language, child: Language, profile: Profil
     driver.kill('SIGKILL');
     await exit;
     failures.push(`driver did not finish within ${timeoutMs} ms`);
-  } else if (code !== 0) failures.push(`driver exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Answer & { event?: string });
+  } else if (code !== 0)
+    failures.push(`driver exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Answer & { event?: string });
   const answers = new Map(lines.filter((l) => l.event === undefined).map((l) => [l.seq, l]));
   SCRIPT.forEach((step, index) => {
     const answer = answers.get(index + 1);
@@ -115,7 +175,8 @@ export async function runCell(parent: Language, child: Language, profile: Profil
   const order = lines.map((l) => l.seq);
   const slow = order.indexOf(SCRIPT.findIndex((s) => s.call.function === 'sleep') + 1);
   const fast = order.indexOf(SCRIPT.length);
-  if (slow >= 0 && fast >= 0 && fast > slow) failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
+  if (slow >= 0 && fast >= 0 && fast > slow)
+    failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
   if (lines.at(-1)?.event !== 'stopped') failures.push('no {"event":"stopped"} line at the end');
   return { parent, child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
 }
@@ -130,7 +191,10 @@ function kindOf(error: unknown): string {
 /** One script call through `worker`, settled into the driver contract's answer shape. */
 async function probeCall(worker: ParentWorker, step: Step, seq: number): Promise<Answer> {
   const { function: fn, args = [], timeout_ms: timeoutMs, namespace } = step.call;
-  const options = { ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(namespace === undefined ? {} : { namespace }) };
+  const options = {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(namespace === undefined ? {} : { namespace }),
+  };
   try {
     const result = await worker.call.withOptions(options)[fn]!(...(fromTaggedJson(args) as unknown[]));
     return { seq, ok: true, result: toTaggedJson(result) };
@@ -147,24 +211,42 @@ async function probeCall(worker: ParentWorker, step: Step, seq: number): Promise
 export async function runProbeCell(child: Language, profile: Profile, timeoutMs = 30_000): Promise<CellResult> {
   const started = performance.now();
   const failures: string[] = [];
-  const worker = ParentWorker.spawnCommand(childCommand(child), { env: { MULTIFROST_PROFILE: profile }, defaultTimeoutMs: 10_000, readyTimeoutMs: timeoutMs, outputSink: () => undefined });
+  const worker = ParentWorker.spawnCommand(childCommand(child), {
+    env: { MULTIFROST_PROFILE: profile },
+    defaultTimeoutMs: 10_000,
+    readyTimeoutMs: timeoutMs,
+    outputSink: () => undefined,
+  });
   try {
     await worker.start();
-    if (worker.profile !== profile) failures.push(`the probe chose ${String(worker.profile)} for a child strict to ${profile}`);
+    if (worker.profile !== profile)
+      failures.push(`the probe chose ${String(worker.profile)} for a child strict to ${profile}`);
     const order: number[] = [];
-    const answers = await Promise.all(SCRIPT.map((step, index) => probeCall(worker, step, index + 1).then((answer) => (order.push(answer.seq), answer))));
+    const answers = await Promise.all(
+      SCRIPT.map((step, index) =>
+        probeCall(worker, step, index + 1).then((answer) => (order.push(answer.seq), answer)),
+      ),
+    );
     SCRIPT.forEach((step, index) => {
       const problem = step.check(answers[index]!, profile);
       if (problem !== undefined) failures.push(`${step.call.function}: ${problem}`);
     });
     const slow = SCRIPT.findIndex((s) => s.call.function === 'sleep') + 1;
-    if (order.indexOf(SCRIPT.length) > order.indexOf(slow)) failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
+    if (order.indexOf(SCRIPT.length) > order.indexOf(slow))
+      failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
   } catch (error) {
     failures.push(`start failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await worker.stop();
   }
-  return { parent: 'typescript (probe)', child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
+  return {
+    parent: 'typescript (probe)',
+    child,
+    profile,
+    passed: failures.length === 0,
+    failures,
+    durationMs: performance.now() - started,
+  };
 }
 
 /** Every cell, a few at a time (the machine has two cores). */

@@ -33,7 +33,10 @@ export interface TestCommand {
 }
 
 interface PeersFile {
-  peers: Record<PeerLanguage, { child: string[]; parentDriver: string[]; vectorTest: TestCommand; selfTest: TestCommand }>;
+  peers: Record<
+    PeerLanguage,
+    { child: string[]; parentDriver: string[]; vectorTest: TestCommand; selfTest: TestCommand }
+  >;
 }
 
 /** The repository root (two levels above this file). */

@@ -71,7 +71,8 @@ function toolVersion(command, versionArgs) {
 
 /** Runs `build` unless `stamp` holds `hash` and every output exists; then writes the stamp. */
 function cached(name, stamp, hash, outputs, build) {
-  const fresh = !force && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && outputs.every((o) => existsSync(o));
+  const fresh =
+    !force && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && outputs.every((o) => existsSync(o));
   if (fresh) {
     say(`${name}: up to date (sources unchanged)`);
     return;
@@ -86,11 +87,17 @@ function ensureLibzmq() {
   if (spawnSync('pkg-config', ['--exists', 'libzmq']).status === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
-    fail('libzmq development files are missing (needed by the Go peer). Install them: apt-get install -y libzmq3-dev pkg-config');
+    fail(
+      'libzmq development files are missing (needed by the Go peer). Install them: apt-get install -y libzmq3-dev pkg-config',
+    );
   }
   say('libzmq3-dev missing: installing with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libzmq3-dev', 'pkg-config'], { stdio: 'inherit', env });
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libzmq3-dev', 'pkg-config'], {
+      stdio: 'inherit',
+      env,
+    });
   if (install().status !== 0) {
     say('apt-get install failed: running apt-get update once, then retrying');
     run('apt-get', ['update'], { env });
@@ -130,20 +137,28 @@ function setupRust() {
   const files = sources(dir, (n) => n.endsWith('.rs') || n === 'Cargo.toml' || n === 'Cargo.lock');
   const hash = hashOf(files, [toolVersion('cargo', ['--version'])]);
   mkdirSync(join(dir, 'target'), { recursive: true });
-  cached('rust (cargo build --release)', join(dir, 'target', '.mf-stamp'), hash,
-    [join(release, 'mf-child'), join(release, 'mf-parent')], () => {
+  cached(
+    'rust (cargo build --release)',
+    join(dir, 'target', '.mf-stamp'),
+    hash,
+    [join(release, 'mf-child'), join(release, 'mf-parent')],
+    () => {
       // The binaries and the tests (so the test stage only runs them); the zmq crate builds libzmq from
       // source on the first build, which is most of the time a fresh setup takes.
       run('cargo', ['build', '--release', '--bins', '--tests', '--locked', '--quiet'], { cwd: dir });
-    });
+    },
+  );
 }
 
 const steps = { python: setupPython, go: setupGo, rust: setupRust };
 const wanted = only.length > 0 ? only : Object.keys(steps);
-for (const name of wanted) if (!(name in steps)) fail(`unknown peer "${name}" (known: ${Object.keys(steps).join(', ')})`);
+for (const name of wanted)
+  if (!(name in steps)) fail(`unknown peer "${name}" (known: ${Object.keys(steps).join(', ')})`);
 
 const toolchains = { python: ['python3', ['--version']], go: ['go', ['version']], rust: ['cargo', ['--version']] };
-const missing = wanted.filter((name) => !has(...toolchains[name])).map((name) => `${toolchains[name][0]} (for the ${name} peer)`);
+const missing = wanted
+  .filter((name) => !has(...toolchains[name]))
+  .map((name) => `${toolchains[name][0]} (for the ${name} peer)`);
 if (missing.length > 0) fail(`missing toolchain: ${missing.join(', ')}. Install it and run again.`);
 
 for (const name of wanted) steps[name]();

@@ -51,7 +51,12 @@ export interface ChaosRealResult {
   lastEvents: string[];
 }
 
-const ALLOWED = new Set<string>([ErrorCode.WORKER_STOPPED, ErrorCode.TIMEOUT, ErrorCode.CIRCUIT_OPEN, ErrorCode.CONNECTION]);
+const ALLOWED = new Set<string>([
+  ErrorCode.WORKER_STOPPED,
+  ErrorCode.TIMEOUT,
+  ErrorCode.CIRCUIT_OPEN,
+  ErrorCode.CONNECTION,
+]);
 
 /** The reference worker as this run spawns it: autoRestart on, short timeouts, a short breaker cooldown. */
 function spawnWorker(timeoutMs: number, cooldownMs: number): ParentWorker {
@@ -78,8 +83,15 @@ class Killer {
   /** Call indices (sorted) at which a kill is due. */
   private readonly killAt: number[];
 
-  constructor(prng: Prng, calls: number, private readonly wanted: number, private readonly worker: ParentWorker) {
-    this.killAt = Array.from({ length: wanted }, () => prng.int(Math.floor(calls * 0.02), calls - 1)).sort((a, b) => a - b);
+  constructor(
+    prng: Prng,
+    calls: number,
+    private readonly wanted: number,
+    private readonly worker: ParentWorker,
+  ) {
+    this.killAt = Array.from({ length: wanted }, () => prng.int(Math.floor(calls * 0.02), calls - 1)).sort(
+      (a, b) => a - b,
+    );
   }
 
   /** Called before call `index` is issued. */
@@ -98,7 +110,13 @@ class Killer {
  * One call, classified into `result`. A real-time watchdog (timeout + 10 s) reports a hang. Returns true when
  * the breaker refused the call (the caller then backs off).
  */
-async function callOnce(worker: ParentWorker, payload: unknown, timeoutMs: number, result: ChaosRealResult, onHang: () => void): Promise<boolean> {
+async function callOnce(
+  worker: ParentWorker,
+  payload: unknown,
+  timeoutMs: number,
+  result: ChaosRealResult,
+  onHang: () => void,
+): Promise<boolean> {
   let settled = false;
   const watchdog = realClock.setTimer(timeoutMs + 10_000, () => {
     if (settled) return;
@@ -142,8 +160,21 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
     if (lastEvents.length > 40) lastEvents.shift();
   });
   const result: ChaosRealResult = {
-    calls: options.calls, answered: 0, rejected: {}, kills: 0, restarts: 0, spawnedPids: 0, hangs: 0, unhandledRejections: 0,
-    wrongResults: 0, untypedErrors: 0, orphans: [], inFlightAfterStop: 0, wallMs: 0, problems: [], lastEvents,
+    calls: options.calls,
+    answered: 0,
+    rejected: {},
+    kills: 0,
+    restarts: 0,
+    spawnedPids: 0,
+    hangs: 0,
+    unhandledRejections: 0,
+    wrongResults: 0,
+    untypedErrors: 0,
+    orphans: [],
+    inFlightAfterStop: 0,
+    wallMs: 0,
+    problems: [],
+    lastEvents,
   };
   let reportHang!: () => void;
   const hang = new Promise<void>((resolve) => {
@@ -157,7 +188,13 @@ export async function runChaosReal(options: ChaosRealOptions): Promise<ChaosReal
       while (next < options.calls) {
         const index = next++;
         killer.maybeKill(index);
-        const refused = await callOnce(worker, { index, tag: `call-${index}-${prng.nextUint32().toString(36)}` }, timeoutMs, result, reportHang);
+        const refused = await callOnce(
+          worker,
+          { index, tag: `call-${index}-${prng.nextUint32().toString(36)}` },
+          timeoutMs,
+          result,
+          reportHang,
+        );
         // A client that respects the breaker waits for its cooldown instead of burning through the workload
         // (which would also leave no calls for the remaining kills to land between).
         if (refused) await realClock.sleep(cooldownMs);
@@ -190,11 +227,17 @@ export function chaosRealViolations(result: ChaosRealResult): string[] {
   const violations = [...result.problems];
   if (result.hangs > 0) violations.push(`${result.hangs} call(s) hung`);
   if (result.unhandledRejections > 0) violations.push(`${result.unhandledRejections} unhandled rejection(s)`);
-  if (result.wrongResults > 0) violations.push(`${result.wrongResults} call(s) resolved with a result that is not theirs`);
-  if (result.untypedErrors > 0) violations.push(`${result.untypedErrors} call(s) rejected with an untyped or unexpected error`);
+  if (result.wrongResults > 0)
+    violations.push(`${result.wrongResults} call(s) resolved with a result that is not theirs`);
+  if (result.untypedErrors > 0)
+    violations.push(`${result.untypedErrors} call(s) rejected with an untyped or unexpected error`);
   if (result.orphans.length > 0) violations.push(`orphan processes: ${result.orphans.join(', ')}`);
   if (result.inFlightAfterStop !== 0) violations.push(`${result.inFlightAfterStop} pending call(s) after stop()`);
-  const settled = result.answered + Object.values(result.rejected).reduce((a, b) => a + b, 0) + result.wrongResults + result.untypedErrors;
+  const settled =
+    result.answered +
+    Object.values(result.rejected).reduce((a, b) => a + b, 0) +
+    result.wrongResults +
+    result.untypedErrors;
   if (settled !== result.calls) violations.push(`${result.calls} calls issued, ${settled} settled`);
   // The last kill may land just before stop(), which then cancels its restart.
   if (result.restarts < result.kills - 1) violations.push(`${result.kills} kills but only ${result.restarts} restarts`);

@@ -21,7 +21,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, MultifrostError } from '../../src/errors.js';
 import { referenceProgram } from '../../src/conform/reference-worker.js';
-import { type FaultRule, type SimMessage, type SimNetwork, createSimNetwork, crash, delay, drop, duplicate, reorder } from '../../src/sim.js';
+import {
+  type FaultRule,
+  type SimMessage,
+  type SimNetwork,
+  createSimNetwork,
+  crash,
+  delay,
+  drop,
+  duplicate,
+  reorder,
+} from '../../src/sim.js';
 import type { TimerHandle } from '../../src/time/clock.js';
 import { Prng } from '../../src/time/prng.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
@@ -81,7 +91,12 @@ export function replayCommand(seed: number): string {
 const LEGAL_TRANSITIONS = new Set(['closed->open', 'open->half-open', 'half-open->closed', 'half-open->open']);
 
 /** Error codes a call may legitimately end with under chaos (REMOTE only for `fail`, checked apart). */
-const ALLOWED_CODES = new Set<string>([ErrorCode.TIMEOUT, ErrorCode.WORKER_STOPPED, ErrorCode.CIRCUIT_OPEN, ErrorCode.REMOTE]);
+const ALLOWED_CODES = new Set<string>([
+  ErrorCode.TIMEOUT,
+  ErrorCode.WORKER_STOPPED,
+  ErrorCode.CIRCUIT_OPEN,
+  ErrorCode.REMOTE,
+]);
 
 interface PlannedCall {
   index: number;
@@ -102,7 +117,14 @@ interface Settlement {
  * A probabilistic filter counted when it hits: the rule itself has p = 1 and this predicate draws from the
  * seed's own PRNG, so the count is the exact number of messages the rule was applied to.
  */
-function hits(armed: Armed, prng: Prng, p: number, counts: FaultCounts, kind: keyof FaultCounts, filter: (m: SimMessage) => boolean = () => true) {
+function hits(
+  armed: Armed,
+  prng: Prng,
+  p: number,
+  counts: FaultCounts,
+  kind: keyof FaultCounts,
+  filter: (m: SimMessage) => boolean = () => true,
+) {
   return (m: SimMessage): boolean => {
     if (!armed.on || !filter(m) || !prng.chance(p)) return false;
     counts[kind]++;
@@ -121,9 +143,22 @@ function drawPlan(prng: Prng, counts: FaultCounts, armed: Armed): FaultRule[] {
   const rules: FaultRule[] = [];
   // Drop first: a dropped message is not shown to later rules, so every count is of faults really applied.
   if (prng.chance(0.7)) rules.push(drop({ where: hits(armed, faults, prng.next() * 0.15, counts, 'drop') }));
-  if (prng.chance(0.7)) rules.push(delay({ ms: prng.int(1, 40), jitterMs: prng.int(0, 20), where: hits(armed, faults, prng.next() * 0.5, counts, 'delay') }));
-  if (prng.chance(0.5)) rules.push(reorder({ windowMs: prng.int(1, 30), where: hits(armed, faults, prng.next() * 0.2, counts, 'reorder') }));
-  if (prng.chance(0.5)) rules.push(duplicate({ copies: prng.int(1, 2), where: hits(armed, faults, prng.next() * 0.15, counts, 'duplicate') }));
+  if (prng.chance(0.7))
+    rules.push(
+      delay({
+        ms: prng.int(1, 40),
+        jitterMs: prng.int(0, 20),
+        where: hits(armed, faults, prng.next() * 0.5, counts, 'delay'),
+      }),
+    );
+  if (prng.chance(0.5))
+    rules.push(
+      reorder({ windowMs: prng.int(1, 30), where: hits(armed, faults, prng.next() * 0.2, counts, 'reorder') }),
+    );
+  if (prng.chance(0.5))
+    rules.push(
+      duplicate({ copies: prng.int(1, 2), where: hits(armed, faults, prng.next() * 0.15, counts, 'duplicate') }),
+    );
   if (prng.chance(0.4)) {
     const isCall = (m: SimMessage): boolean => m.direction === 'parent->child' && m.type === 'call';
     rules.push(crash({ where: hits(armed, faults, prng.next() * 0.05, counts, 'crashRule', isCall) }));
@@ -142,7 +177,12 @@ function drawWorkload(prng: Prng, seed: number, options: ChaosOptions): PlannedC
     const draw = prng.next();
     const fn = draw < 0.15 ? 'fail' : draw < 0.25 ? 'sleep' : 'echo';
     // sleep(ms) answers ms: unique per call too, and it keeps calls running on the child across crashes.
-    const payload = fn === 'fail' ? tag : fn === 'sleep' ? index + 1 : { tag, n: index, list: [index, `${tag}!`, prng.next()], bin: Buffer.from(tag) };
+    const payload =
+      fn === 'fail'
+        ? tag
+        : fn === 'sleep'
+          ? index + 1
+          : { tag, n: index, list: [index, `${tag}!`, prng.next()], bin: Buffer.from(tag) };
     calls.push({ index, atMs, fn, payload, timeoutMs: prng.chance(0.1) ? undefined : prng.int(50, 800) });
   }
   return calls;
@@ -150,7 +190,15 @@ function drawWorkload(prng: Prng, seed: number, options: ChaosOptions): PlannedC
 
 /** One seed's world: virtual clock, simulated network and processes, the worker under test, and what it saw. */
 class Soak {
-  readonly faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
+  readonly faults: FaultCounts = {
+    drop: 0,
+    delay: 0,
+    duplicate: 0,
+    reorder: 0,
+    partition: 0,
+    crashRule: 0,
+    crashKill: 0,
+  };
   readonly violations: string[] = [];
   readonly events: WorkerEvent[] = [];
   readonly clock = new VirtualClock();
@@ -168,7 +216,11 @@ class Soak {
   private readonly armed: Armed = { on: false };
   private readonly stopAdvancing: () => void;
 
-  constructor(readonly prng: Prng, seed: number, options: ChaosOptions) {
+  constructor(
+    readonly prng: Prng,
+    seed: number,
+    options: ChaosOptions,
+  ) {
     this.stopAdvancing = this.clock.autoAdvance();
     this.network = createSimNetwork({
       clock: this.clock,
@@ -177,7 +229,11 @@ class Soak {
       latencyMs: prng.int(0, 3),
       trace: options.trace === true ? (options.onTrace ?? true) : false,
     });
-    this.launcher = new SimLauncher({ transportFor: (name) => this.network.transport(name), clock: this.clock, programs: { reference: options.program ?? referenceProgram } });
+    this.launcher = new SimLauncher({
+      transportFor: (name) => this.network.transport(name),
+      clock: this.clock,
+      programs: { reference: options.program ?? referenceProgram },
+    });
     const heartbeatIntervalMs = prng.chance(0.8) ? prng.int(50, 500) : 0;
     const heartbeatTimeoutMs = prng.int(20, 300);
     // Besides one timer per pending call: the heartbeat interval and its outstanding echo timeouts, a restart
@@ -223,29 +279,35 @@ class Soak {
   scheduleChaos(chaos: Prng, spanMs: number): void {
     const { clock, worker } = this;
     for (let i = chaos.int(0, 3); i > 0; i--) {
-      this.ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
-        const pid = worker.pid;
-        if (pid !== undefined && this.launcher.crash(pid)) this.faults.crashKill++;
-      }));
+      this.ownTimers.push(
+        clock.setTimer(chaos.int(0, spanMs), () => {
+          const pid = worker.pid;
+          if (pid !== undefined && this.launcher.crash(pid)) this.faults.crashKill++;
+        }),
+      );
     }
     for (let i = chaos.int(0, 2); i > 0; i--) {
       const fromMs = chaos.int(0, spanMs);
       const forMs = chaos.int(10, 1_500);
-      this.ownTimers.push(clock.setTimer(fromMs, () => {
-        if (worker.pid === undefined) return;
-        const child = `reference#${worker.pid}`;
-        this.network.partition('parent', child);
-        this.faults.partition++;
-        this.ownTimers.push(clock.setTimer(forMs, () => this.network.heal('parent', child)));
-      }));
+      this.ownTimers.push(
+        clock.setTimer(fromMs, () => {
+          if (worker.pid === undefined) return;
+          const child = `reference#${worker.pid}`;
+          this.network.partition('parent', child);
+          this.faults.partition++;
+          this.ownTimers.push(clock.setTimer(forMs, () => this.network.heal('parent', child)));
+        }),
+      );
     }
     // stop() in the middle of it all (calls pending, a restart under way, a partition on) must settle
     // everything at once and leave nothing behind; later calls are refused.
     if (chaos.chance(0.33)) {
-      this.ownTimers.push(clock.setTimer(chaos.int(0, spanMs), () => {
-        this.stoppedEarly = true;
-        void worker.stop();
-      }));
+      this.ownTimers.push(
+        clock.setTimer(chaos.int(0, spanMs), () => {
+          this.stoppedEarly = true;
+          void worker.stop();
+        }),
+      );
     }
   }
 
@@ -260,7 +322,11 @@ class Soak {
       clock.sleep(call.atMs - (clock.nowMs() - startedAtMs)).then(() => {
         const issuedAtMs = clock.nowMs();
         this.timerExcess = Math.max(this.timerExcess, this.workerClock.liveTimers - worker.inFlight - this.timerBudget);
-        const promise = worker.callFunction(call.fn, [call.payload], call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs });
+        const promise = worker.callFunction(
+          call.fn,
+          [call.payload],
+          call.timeoutMs === undefined ? {} : { timeoutMs: call.timeoutMs },
+        );
         const settled = promise.then(
           (value) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, value }),
           (error: unknown) => void settlements[call.index]!.push({ settledAtMs: clock.nowMs() - issuedAtMs, error }),
@@ -273,7 +339,10 @@ class Soak {
   /** Waits for `running`, at most `limitMs` of virtual time: a hang becomes a violation, not a stuck test. */
   async settle(running: Array<Promise<unknown>>, limitMs: number): Promise<void> {
     const deadline = new AbortController();
-    const expired = this.clock.sleep(limitMs, deadline.signal).then(() => 'deadline' as const, () => 'cancelled' as const);
+    const expired = this.clock.sleep(limitMs, deadline.signal).then(
+      () => 'deadline' as const,
+      () => 'cancelled' as const,
+    );
     const outcome = await Promise.race([Promise.all(running).then(() => 'settled' as const), expired]);
     deadline.abort();
     if (outcome === 'deadline') this.violations.push('calls still unsettled at the virtual deadline (a hang)');
@@ -287,22 +356,38 @@ class Soak {
     await worker.stop();
     // The worker's own timers, right after stop(): exact, whatever the network still has in flight.
     if (this.workerClock.liveTimers !== 0) {
-      const where = this.workerClock.liveTimerStacks().map((stack) => stack.split('\n').slice(2, 6).map((l) => l.trim()).join(' < '));
-      violations.push(`${this.workerClock.liveTimers} timer(s) of the worker survive stop()${where.some((w) => w !== '') ? `: ${where.join(' | ')}` : ''}`);
+      const where = this.workerClock.liveTimerStacks().map((stack) =>
+        stack
+          .split('\n')
+          .slice(2, 6)
+          .map((l) => l.trim())
+          .join(' < '),
+      );
+      violations.push(
+        `${this.workerClock.liveTimers} timer(s) of the worker survive stop()${where.some((w) => w !== '') ? `: ${where.join(' | ')}` : ''}`,
+      );
     }
-    if (this.timerExcess > 0) violations.push(`the worker held ${this.timerExcess} timer(s) beyond one per pending call plus ${this.timerBudget} (timers pile up)`);
+    if (this.timerExcess > 0)
+      violations.push(
+        `the worker held ${this.timerExcess} timer(s) beyond one per pending call plus ${this.timerBudget} (timers pile up)`,
+      );
     // Then the whole world: simulated exits are reported on the next tick, and messages sent before the
     // sockets closed (delayed up to ~100 ms by the plan) are delivered or lost; after that nothing may be left.
-    for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++) await clock.sleep(1);
+    for (let waitedMs = 0; waitedMs < 1_000 && (waitedMs === 0 || network.inFlight > 0); waitedMs++)
+      await clock.sleep(1);
     this.stopAdvancing();
     checkBreaker(this.events, worker.metricsSnapshot().breaker, violations);
     const metrics = worker.metricsSnapshot();
     if (metrics.requestsTotal !== metrics.requestsSuccess + metrics.requestsFailed) {
-      violations.push(`metrics: total ${metrics.requestsTotal} != success ${metrics.requestsSuccess} + failed ${metrics.requestsFailed}`);
+      violations.push(
+        `metrics: total ${metrics.requestsTotal} != success ${metrics.requestsSuccess} + failed ${metrics.requestsFailed}`,
+      );
     }
     if (worker.inFlight !== 0) violations.push(`worker.inFlight is ${worker.inFlight} after stop()`);
-    if (clock.pendingTimerCount !== 0) violations.push(`${clock.pendingTimerCount} timer(s) on the clock after stop() and the network drained`);
-    if (this.launcher.liveProcesses.length !== 0) violations.push(`${this.launcher.liveProcesses.length} simulated process(es) alive after stop()`);
+    if (clock.pendingTimerCount !== 0)
+      violations.push(`${clock.pendingTimerCount} timer(s) on the clock after stop() and the network drained`);
+    if (this.launcher.liveProcesses.length !== 0)
+      violations.push(`${this.launcher.liveProcesses.length} simulated process(es) alive after stop()`);
     if (network.inFlight !== 0) violations.push(`${network.inFlight} message(s) still in flight after stop()`);
   }
 }
@@ -337,7 +422,10 @@ export async function runChaosSeed(seed: number, options: ChaosOptions = {}): Pr
 }
 
 /** Calls answered as they should be (echo/sleep resolved, fail refused with its own message), and the rest by code. */
-function tally(calls: readonly PlannedCall[], settlements: Settlement[][]): { succeeded: number; rejected: Record<string, number> } {
+function tally(
+  calls: readonly PlannedCall[],
+  settlements: Settlement[][],
+): { succeeded: number; rejected: Record<string, number> } {
   const rejected: Record<string, number> = {};
   let succeeded = 0;
   for (const [index, list] of settlements.entries()) {
@@ -361,24 +449,32 @@ function checkCalls(calls: PlannedCall[], settlements: Array<Settlement[]>, viol
     }
     if (list.length > 1) violations.push(`${name} settled ${list.length} times`);
     const { settledAtMs, value, error } = list[0]!;
-    if (call.timeoutMs !== undefined && settledAtMs > call.timeoutMs) violations.push(`${name} settled after ${settledAtMs} ms, past its ${call.timeoutMs} ms timeout`);
+    if (call.timeoutMs !== undefined && settledAtMs > call.timeoutMs)
+      violations.push(`${name} settled after ${settledAtMs} ms, past its ${call.timeoutMs} ms timeout`);
     if (error === undefined) {
-      if (call.fn === 'fail') violations.push(`${name} resolved (with ${JSON.stringify(value)}) but fail() always throws`);
-      else if (!isDeepStrictEqual(value, call.payload)) violations.push(`${name} resolved with a result that is not its own: ${JSON.stringify(value)}`);
+      if (call.fn === 'fail')
+        violations.push(`${name} resolved (with ${JSON.stringify(value)}) but fail() always throws`);
+      else if (!isDeepStrictEqual(value, call.payload))
+        violations.push(`${name} resolved with a result that is not its own: ${JSON.stringify(value)}`);
       continue;
     }
     if (!(error instanceof MultifrostError)) {
       violations.push(`${name} rejected with a non-MultifrostError: ${String(error)}`);
       continue;
     }
-    if (!ALLOWED_CODES.has(error.code)) violations.push(`${name} rejected with unexpected code ${error.code}: ${error.message}`);
+    if (!ALLOWED_CODES.has(error.code))
+      violations.push(`${name} rejected with unexpected code ${error.code}: ${error.message}`);
     if (error.code === ErrorCode.REMOTE && (call.fn !== 'fail' || error.message !== call.payload)) {
       violations.push(`${name} got a remote error that is not its own: ${error.message}`);
     }
   }
 }
 
-function checkBreaker(events: WorkerEvent[], counters: { trips: number; resets: number; state: BreakerState }, violations: string[]): void {
+function checkBreaker(
+  events: WorkerEvent[],
+  counters: { trips: number; resets: number; state: BreakerState },
+  violations: string[],
+): void {
   let state: BreakerState = 'closed';
   let trips = 0;
   let resets = 0;
@@ -393,7 +489,9 @@ function checkBreaker(events: WorkerEvent[], counters: { trips: number; resets: 
   }
   if (state !== counters.state) violations.push(`breaker events end in ${state} but the breaker is ${counters.state}`);
   if (trips !== counters.trips || resets !== counters.resets) {
-    violations.push(`breaker counters trips=${counters.trips} resets=${counters.resets}, events say trips=${trips} resets=${resets}`);
+    violations.push(
+      `breaker counters trips=${counters.trips} resets=${counters.resets}, events say trips=${trips} resets=${resets}`,
+    );
   }
 }
 
@@ -415,7 +513,19 @@ export interface ChaosSummary {
 export function summarize(results: readonly SeedResult[]): ChaosSummary {
   const faults: FaultCounts = { drop: 0, delay: 0, duplicate: 0, reorder: 0, partition: 0, crashRule: 0, crashKill: 0 };
   const rejected: Record<string, number> = {};
-  const summary: ChaosSummary = { seeds: results.length, calls: 0, succeeded: 0, rejected, faults, faultsTotal: 0, breakerTransitions: 0, restarts: 0, stoppedEarly: 0, virtualMs: 0, failedSeeds: [] };
+  const summary: ChaosSummary = {
+    seeds: results.length,
+    calls: 0,
+    succeeded: 0,
+    rejected,
+    faults,
+    faultsTotal: 0,
+    breakerTransitions: 0,
+    restarts: 0,
+    stoppedEarly: 0,
+    virtualMs: 0,
+    failedSeeds: [],
+  };
   for (const result of results) {
     summary.calls += result.calls;
     summary.succeeded += result.succeeded;

@@ -11,7 +11,11 @@ import { realClock } from '../../src/time/real-clock.js';
 import { type ChaosSummary, type SeedResult, runChaosSeed, summarize } from './chaos-sim-driver.js';
 
 /** Runs `count` seeds from `first`; calls `onSeed` after each. */
-export async function runChaosSim(first: number, count: number, onSeed?: (result: SeedResult) => void): Promise<ChaosSummary> {
+export async function runChaosSim(
+  first: number,
+  count: number,
+  onSeed?: (result: SeedResult) => void,
+): Promise<ChaosSummary> {
   const results: SeedResult[] = [];
   for (let seed = first; seed < first + count; seed++) {
     const result = await runChaosSeed(seed);
@@ -47,7 +51,9 @@ export function printSummary(summary: ChaosSummary, wallMs: number): void {
   console.log(`BENCH chaos-sim calls_answered=${summary.succeeded}`);
   console.log(`BENCH chaos-sim faults=${summary.faultsTotal}`);
   console.log(`BENCH chaos-sim failed_seeds=${summary.failedSeeds.length}`);
-  console.log(`BENCH chaos-sim wall_ms=${wallMs.toFixed(0)} ratio=${(summary.virtualMs / Math.max(1, wallMs)).toFixed(1)}`);
+  console.log(
+    `BENCH chaos-sim wall_ms=${wallMs.toFixed(0)} ratio=${(summary.virtualMs / Math.max(1, wallMs)).toFixed(1)}`,
+  );
 }
 
 function isMain(): boolean {
@@ -66,7 +72,11 @@ if (isMain()) {
     const summary = await runChaosSim(first, count);
     const wallMs = realClock.nowMs() - started;
     printSummary(summary, wallMs);
-    const failed = summary.failedSeeds.map((r) => ({ seed: r.seed, replay: r.replay, violations: r.violations.slice(0, 3) }));
+    const failed = summary.failedSeeds.map((r) => ({
+      seed: r.seed,
+      replay: r.replay,
+      violations: r.violations.slice(0, 3),
+    }));
     console.log(`RESULT ${JSON.stringify({ ...summary, failedSeeds: failed, wallMs })}`);
     process.exitCode = summary.failedSeeds.length === 0 ? 0 : 1;
   }

@@ -146,14 +146,23 @@ class ReplyAudit {
       return;
     }
     if (message.type === 'stdout' || message.type === 'stderr') return;
-    if (this.badlyFramedIds.has(message.id) && !this.wellFramedIds.has(message.id)) this.violations.push(`child answered a badly framed message (${message.id})`);
-    else if (!this.wellFramedIds.has(message.id)) this.violations.push(`child replied with an id nobody sent: ${message.id}`);
-    if (message.type === 'response' && this.forbiddenIds.has(message.id)) this.violations.push(`a forbidden name was served: ${JSON.stringify(message)}`);
+    if (this.badlyFramedIds.has(message.id) && !this.wellFramedIds.has(message.id))
+      this.violations.push(`child answered a badly framed message (${message.id})`);
+    else if (!this.wellFramedIds.has(message.id))
+      this.violations.push(`child replied with an id nobody sent: ${message.id}`);
+    if (message.type === 'response' && this.forbiddenIds.has(message.id))
+      this.violations.push(`a forbidden name was served: ${JSON.stringify(message)}`);
   }
 }
 
 /** One valid echo CALL, which must be answered with its own value within PROBE_TIMEOUT_MS. */
-async function probeChild(dealer: Socket, audit: ReplyAudit, number: number, violations: string[], context: () => string): Promise<void> {
+async function probeChild(
+  dealer: Socket,
+  audit: ReplyAudit,
+  number: number,
+  violations: string[],
+  context: () => string,
+): Promise<void> {
   const id = `probe-${number}`;
   const value = { probe: id, bytes: Buffer.from(id) };
   const answered = audit.expect(id);
@@ -164,7 +173,8 @@ async function probeChild(dealer: Socket, audit: ReplyAudit, number: number, vio
   });
   const result = await Promise.race([answered, timedOut]);
   timer?.cancel();
-  if (result === 'timeout') violations.push(`probe ${id} not answered within ${PROBE_TIMEOUT_MS} ms (after ${context()})`);
+  if (result === 'timeout')
+    violations.push(`probe ${id} not answered within ${PROBE_TIMEOUT_MS} ms (after ${context()})`);
   else if (!isDeepStrictEqual(result, value)) violations.push(`probe ${id} answered with ${JSON.stringify(result)}`);
 }
 
@@ -182,17 +192,21 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   const audit = new ReplyAudit(violations);
   const readLoop = audit.read(dealer);
   let probes = 0;
-  const probe = (): Promise<void> => probeChild(dealer, audit, probes++, violations, () => host.lastLines.slice(-3).join(' | '));
+  const probe = (): Promise<void> =>
+    probeChild(dealer, audit, probes++, violations, () => host.lastLines.slice(-3).join(' | '));
   const every = options.probeEvery ?? 100;
   const oversized = oversizedPositions(cases.length, options.oversized ?? 2);
   const sendFailed = (error: unknown): void => void violations.push(`send failed: ${String(error)}`);
-  let heapGrowth = 0;
+  let heapGrowth: number;
   try {
     await probe();
     const heapBefore = await settledHeapUsed();
     for (const [index, c] of cases.entries()) {
       if (oversized.has(index)) {
-        const big = index % 2 === 0 ? oversizedBomb(defaultCodec.maxPayloadBytes) : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`);
+        const big =
+          index % 2 === 0
+            ? oversizedBomb(defaultCodec.maxPayloadBytes)
+            : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`);
         void dealer.send(parentFrames(big)).catch(sendFailed);
         await probe();
       }
@@ -203,7 +217,8 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
     }
     await probe();
     heapGrowth = (await settledHeapUsed()) - heapBefore;
-    if (host.exits.length > 0) violations.push(`the child exited (${host.exits.join(', ')}): ${host.lastLines.slice(-3).join(' | ')}`);
+    if (host.exits.length > 0)
+      violations.push(`the child exited (${host.exits.join(', ')}): ${host.lastLines.slice(-3).join(' | ')}`);
   } finally {
     // Whatever happened above, the in-process child and the socket are released (or the process would hang).
     host.terminate();
@@ -212,12 +227,23 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
     await readLoop;
   }
   violations.push(...watch.stop());
-  if (host.exits.join() !== '0') violations.push(`child exits ${JSON.stringify(host.exits)}, expected one clean exit 0 on SIGTERM`);
-  if ((host.drops.get('too-large') ?? 0) < oversized.size) violations.push(`${host.drops.get('too-large') ?? 0} too-large drops for ${oversized.size} oversized payloads`);
-  if (heapGrowth > (options.limitBytes ?? 20 * 1024 * 1024)) violations.push(`heap grew ${(heapGrowth / 1048576).toFixed(1)} MB`);
+  if (host.exits.join() !== '0')
+    violations.push(`child exits ${JSON.stringify(host.exits)}, expected one clean exit 0 on SIGTERM`);
+  if ((host.drops.get('too-large') ?? 0) < oversized.size)
+    violations.push(`${host.drops.get('too-large') ?? 0} too-large drops for ${oversized.size} oversized payloads`);
+  if (heapGrowth > (options.limitBytes ?? 20 * 1024 * 1024))
+    violations.push(`heap grew ${(heapGrowth / 1048576).toFixed(1)} MB`);
   return {
-    target: 'child', cases: cases.length, probes, oversized: oversized.size, kinds: countKinds(cases), drops: Object.fromEntries(host.drops),
-    replies: audit.replies, heapGrowth, wallMs: realClock.nowMs() - startedAtMs, violations,
+    target: 'child',
+    cases: cases.length,
+    probes,
+    oversized: oversized.size,
+    kinds: countKinds(cases),
+    drops: Object.fromEntries(host.drops),
+    replies: audit.replies,
+    heapGrowth,
+    wallMs: realClock.nowMs() - startedAtMs,
+    violations,
   };
 }
 
@@ -230,7 +256,12 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
   // The hostile child answers heartbeats and echo calls correctly, and sends the garbage in between.
   const peer = await rawRouterPeer();
   const router = peer.router;
-  const worker = ParentWorker.connectToPort(peer.port, { transport: new ZmqTransport(), defaultTimeoutMs: PROBE_TIMEOUT_MS, heartbeatIntervalMs: 500, outputSink: () => undefined });
+  const worker = ParentWorker.connectToPort(peer.port, {
+    transport: new ZmqTransport(),
+    defaultTimeoutMs: PROBE_TIMEOUT_MS,
+    heartbeatIntervalMs: 500,
+    outputSink: () => undefined,
+  });
   const drops: Record<string, number> = {};
   worker.on((event) => {
     if (event.type === 'message-dropped') drops[event.reason] = (drops[event.reason] ?? 0) + 1;
@@ -255,12 +286,16 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
     const routingId = peer.parentId()!;
     for (const [index, c] of cases.entries()) {
       if (oversized.has(index)) {
-        void router.send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes))]).catch(() => undefined);
+        void router
+          .send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes))])
+          .catch(() => undefined);
         await probe();
       }
       // Keep a call pending while garbage arrives, so stray replies have something to (wrongly) match.
       const pending = (index + 1) % every === 0 ? probe() : undefined;
-      void router.send([routingId, ...c.frames]).catch((error: unknown) => void violations.push(`send failed: ${String(error)}`));
+      void router
+        .send([routingId, ...c.frames])
+        .catch((error: unknown) => void violations.push(`send failed: ${String(error)}`));
       if (pending !== undefined) await pending;
     }
     await probe();
@@ -273,11 +308,21 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
   }
   violations.push(...watch.stop());
   if (worker.inFlight !== 0) violations.push(`${worker.inFlight} pending call(s) after stop()`);
-  if ((drops['too-large'] ?? 0) < oversized.size) violations.push(`${drops['too-large'] ?? 0} too-large drops for ${oversized.size} oversized payloads`);
-  if (heapGrowth > (options.limitBytes ?? 20 * 1024 * 1024)) violations.push(`heap grew ${(heapGrowth / 1048576).toFixed(1)} MB`);
+  if ((drops['too-large'] ?? 0) < oversized.size)
+    violations.push(`${drops['too-large'] ?? 0} too-large drops for ${oversized.size} oversized payloads`);
+  if (heapGrowth > (options.limitBytes ?? 20 * 1024 * 1024))
+    violations.push(`heap grew ${(heapGrowth / 1048576).toFixed(1)} MB`);
   return {
-    target: 'parent', cases: cases.length, probes, oversized: oversized.size, kinds: countKinds(cases), drops, replies: 0, heapGrowth,
-    wallMs: realClock.nowMs() - startedAtMs, violations,
+    target: 'parent',
+    cases: cases.length,
+    probes,
+    oversized: oversized.size,
+    kinds: countKinds(cases),
+    drops,
+    replies: 0,
+    heapGrowth,
+    wallMs: realClock.nowMs() - startedAtMs,
+    violations,
   };
 }
 

@@ -140,13 +140,24 @@ export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
   if (rssGrowth > limit) violations.push(`parent RSS grew ${mb(rssGrowth)} after warm-up`);
   if (childRssGrowth > limit) violations.push(`child RSS grew ${mb(childRssGrowth)} after warm-up`);
   for (const s of samples) {
-    if (s.inFlight !== 0 || s.metricsInFlight !== 0) violations.push(`${s.inFlight} pending call(s) at ${s.calls} calls`);
-    if (s.liveTimers > 1) violations.push(`${s.liveTimers} live worker timers at ${s.calls} calls (at most the heartbeat's)`);
+    if (s.inFlight !== 0 || s.metricsInFlight !== 0)
+      violations.push(`${s.inFlight} pending call(s) at ${s.calls} calls`);
+    if (s.liveTimers > 1)
+      violations.push(`${s.liveTimers} live worker timers at ${s.calls} calls (at most the heartbeat's)`);
     for (const key of ['latencySamples', 'processListeners', 'activeResources', 'fds'] as const) {
       if (s[key] > first[key]) violations.push(`${key} grew from ${first[key]} to ${s[key]} at ${s.calls} calls`);
     }
   }
-  return { calls: done, wallMs, callsPerSecond: done / (wallMs / 1000), samples, heapGrowth, rssGrowth, childRssGrowth, violations };
+  return {
+    calls: done,
+    wallMs,
+    callsPerSecond: done / (wallMs / 1000),
+    samples,
+    heapGrowth,
+    rssGrowth,
+    childRssGrowth,
+    violations,
+  };
 }
 
 function isMain(): boolean {

@@ -52,7 +52,11 @@ export async function openFileDescriptors(): Promise<number> {
 }
 
 /** Polls `predicate` every `everyMs` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function waitFor(predicate: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 10): Promise<boolean> {
+export async function waitFor(
+  predicate: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  everyMs = 10,
+): Promise<boolean> {
   const { realClock } = await import('../../src/time/real-clock.js');
   const deadline = realClock.nowMs() + timeoutMs;
   for (;;) {

@@ -36,7 +36,12 @@ export async function rawChildSession(options: { maxPayloadBytes?: number } = {}
   const dealer = transport.dealer();
   const port = Number(/:(\d+)$/.exec(await dealer.bind('tcp://127.0.0.1:0'))![1]);
   const host = new CountingHost(process.pid, { [ENV_PORT]: String(port) });
-  const child = new ConformanceWorker({ transport, host, clock: realClock, ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }) });
+  const child = new ConformanceWorker({
+    transport,
+    host,
+    clock: realClock,
+    ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+  });
   const running = child.run();
   const received: Message[] = [];
   const waiters = new Map<string, (message: Message) => void>();
@@ -103,8 +108,10 @@ export async function rawRouterPeer(): Promise<RawRouterPeer> {
       const profile = profileForApp(message.app) ?? PROFILES.v3;
       let reply: object | undefined;
       if (message.type === 'heartbeat') reply = createHeartbeatEcho(profile, message, 1.5);
-      else if (message.type === 'call') reply = createResponse(profile, message.id, 1.5, Array.isArray(message.args) ? message.args[0] : null);
-      if (reply !== undefined) void router.send(childFrames(inbound.routingId, defaultCodec.encode(reply))).catch(() => undefined);
+      else if (message.type === 'call')
+        reply = createResponse(profile, message.id, 1.5, Array.isArray(message.args) ? message.args[0] : null);
+      if (reply !== undefined)
+        void router.send(childFrames(inbound.routingId, defaultCodec.encode(reply))).catch(() => undefined);
     }
   })();
   return {
@@ -129,7 +136,10 @@ export async function listeningAddresses(port: number): Promise<string[]> {
     const [addressHex, portHex] = fields[1]!.split(':');
     if (parseInt(portHex!, 16) !== port) continue;
     // Little-endian IPv4: 0100007F is 127.0.0.1.
-    const bytes = addressHex!.match(/../g)!.map((b) => parseInt(b, 16)).reverse();
+    const bytes = addressHex!
+      .match(/../g)!
+      .map((b) => parseInt(b, 16))
+      .reverse();
     found.push(bytes.join('.'));
   }
   return found;

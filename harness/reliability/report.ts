@@ -30,7 +30,12 @@ interface Run<T> {
 }
 
 function run<T>(script: string, env: Record<string, string> = {}, args: string[] = []): Run<T> {
-  const shown = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node --import tsx', `harness/reliability/${script}`, ...args].join(' ');
+  const shown = [
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    'node --import tsx',
+    `harness/reliability/${script}`,
+    ...args,
+  ].join(' ');
   process.stderr.write(`running: ${shown}\n`);
   const started = realClock.nowMs();
   const child = spawnSync(process.execPath, ['--import', 'tsx', `harness/reliability/${script}`, ...args], {
@@ -58,9 +63,14 @@ function run<T>(script: string, env: Record<string, string> = {}, args: string[]
 function securityTests(): { command: string; pass: number; fail: number; names: string[] } {
   const files = ['harness/test/reliability/security.test.ts', 'harness/test/reliability/registry-security.test.ts'];
   process.stderr.write(`running: node --import tsx --test ${files.join(' ')}\n`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { cwd: root, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const out = `${child.stdout}`;
-  const names = [...out.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].map((m) => `${m[0].startsWith('not') ? 'FAIL' : 'pass'}: ${m[1]}`);
+  const names = [...out.matchAll(/^(?:not )?ok \d+ - (.+)$/gm)].map(
+    (m) => `${m[0].startsWith('not') ? 'FAIL' : 'pass'}: ${m[1]}`,
+  );
   const count = (label: string): number => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
   return { command: `node --import tsx --test ${files.join(' ')}`, pass: count('pass'), fail: count('fail'), names };
 }
@@ -69,8 +79,14 @@ const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(2)} MB`;
 const n = (value: number): string => value.toLocaleString('en-US');
 
 function section<T>(title: string, runOf: Run<T>, body: (result: T) => string[]): string[] {
-  const lines = [`## ${title}`, '', `Command: \`${runOf.command}\` (exit ${runOf.exitCode}, ${runOf.wallSeconds.toFixed(1)} s wall)`, ''];
-  if (runOf.result === undefined) return [...lines, 'No result: the run failed before reporting.', '', '```', runOf.tail, '```', ''];
+  const lines = [
+    `## ${title}`,
+    '',
+    `Command: \`${runOf.command}\` (exit ${runOf.exitCode}, ${runOf.wallSeconds.toFixed(1)} s wall)`,
+    '',
+  ];
+  if (runOf.result === undefined)
+    return [...lines, 'No result: the run failed before reporting.', '', '```', runOf.tail, '```', ''];
   return [...lines, ...body(runOf.result), ''];
 }
 
@@ -82,8 +98,13 @@ function main(): void {
   const leakCalls = env('MF_LEAK_CALLS', 1_000_000);
   const fuzzCases = env('MF_FUZZ_CASES', 100_000);
 
-  const sim = run<ChaosSummary & { wallMs: number; failedSeeds: Array<{ seed: number; replay: string; violations: string[] }> }>('chaos-sim.ts', { MF_CHAOS_SEEDS: String(seeds) });
-  const real = run<ChaosRealResult & { violations: string[] }>('chaos-real.ts', { MF_CHAOS_REAL_CALLS: String(realCalls), MF_CHAOS_REAL_KILLS: String(kills) });
+  const sim = run<
+    ChaosSummary & { wallMs: number; failedSeeds: Array<{ seed: number; replay: string; violations: string[] }> }
+  >('chaos-sim.ts', { MF_CHAOS_SEEDS: String(seeds) });
+  const real = run<ChaosRealResult & { violations: string[] }>('chaos-real.ts', {
+    MF_CHAOS_REAL_CALLS: String(realCalls),
+    MF_CHAOS_REAL_KILLS: String(kills),
+  });
   const leaks = run<LeakResult>('leaks.ts', { MF_LEAK_CALLS: String(leakCalls) });
   const fuzz = run<{ seed: number; results: FuzzResult[] }>('fuzz.ts', { MF_FUZZ_CASES: String(fuzzCases) });
   const security = securityTests();
@@ -123,18 +144,31 @@ function main(): void {
   }
   if (real.result !== undefined) {
     const r = real.result;
-    rows.push(['Real processes: calls survived (answered / rejected with a typed error)', `${n(r.answered)} / ${n(r.calls - r.answered)} of ${n(r.calls)}`]);
+    rows.push([
+      'Real processes: calls survived (answered / rejected with a typed error)',
+      `${n(r.answered)} / ${n(r.calls - r.answered)} of ${n(r.calls)}`,
+    ]);
     rows.push(['Real processes: SIGKILLs (restarts)', `${n(r.kills)} (${n(r.restarts)})`]);
-    rows.push(['Real processes: hangs, unhandled rejections, orphans', `${r.hangs}, ${r.unhandledRejections}, ${r.orphans.length}`]);
+    rows.push([
+      'Real processes: hangs, unhandled rejections, orphans',
+      `${r.hangs}, ${r.unhandledRejections}, ${r.orphans.length}`,
+    ]);
   }
   if (leaks.result !== undefined) {
     const r = leaks.result;
     rows.push(['Leaks: calls', n(r.calls)]);
-    rows.push(['Leaks: parent heap / RSS growth after warm-up (worst sample)', `${mb(r.heapGrowth)} / ${mb(r.rssGrowth)}`]);
+    rows.push([
+      'Leaks: parent heap / RSS growth after warm-up (worst sample)',
+      `${mb(r.heapGrowth)} / ${mb(r.rssGrowth)}`,
+    ]);
     rows.push(['Leaks: child RSS growth after warm-up (worst sample)', mb(r.childRssGrowth)]);
   }
   if (fuzz.result !== undefined) {
-    for (const r of fuzz.result.results) rows.push([`Fuzz cases sent to the ${r.target} (probes answered between them)`, `${n(r.cases + r.oversized)} (${n(r.probes)})`]);
+    for (const r of fuzz.result.results)
+      rows.push([
+        `Fuzz cases sent to the ${r.target} (probes answered between them)`,
+        `${n(r.cases + r.oversized)} (${n(r.probes)})`,
+      ]);
   }
   rows.push(['Security tests passed', `${security.pass} of ${security.pass + security.fail}`]);
   doc.push(...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
@@ -158,8 +192,12 @@ function main(): void {
       '| --- | --- |',
       `| seeds | ${n(r.seeds)} |`,
       `| calls / answered with their own result | ${n(r.calls)} / ${n(r.succeeded)} |`,
-      `| rejected, by code | ${Object.entries(r.rejected).map(([code, count]) => `${code} ${n(count)}`).join(', ')} |`,
-      `| faults injected, by kind | ${Object.entries(r.faults).map(([kind, count]) => `${kind} ${n(count)}`).join(', ')} |`,
+      `| rejected, by code | ${Object.entries(r.rejected)
+        .map(([code, count]) => `${code} ${n(count)}`)
+        .join(', ')} |`,
+      `| faults injected, by kind | ${Object.entries(r.faults)
+        .map(([kind, count]) => `${kind} ${n(count)}`)
+        .join(', ')} |`,
       `| breaker transitions / child restarts | ${n(r.breakerTransitions)} / ${n(r.restarts)} |`,
       `| seeds stopped in the middle of the workload | ${n(r.stoppedEarly)} |`,
       `| virtual time simulated | ${(r.virtualMs / 3_600_000).toFixed(2)} h in ${(r.wallMs / 1000).toFixed(1)} s wall |`,
@@ -176,7 +214,11 @@ function main(): void {
       '| --- | --- |',
       `| calls | ${n(r.calls)} |`,
       `| answered with their own payload | ${n(r.answered)} |`,
-      `| rejected, by code | ${Object.entries(r.rejected).map(([code, count]) => `${code} ${n(count)}`).join(', ') || 'none'} |`,
+      `| rejected, by code | ${
+        Object.entries(r.rejected)
+          .map(([code, count]) => `${code} ${n(count)}`)
+          .join(', ') || 'none'
+      } |`,
       `| SIGKILLs / restarts / pids spawned | ${r.kills} / ${r.restarts} / ${r.spawnedPids} |`,
       `| hangs / unhandled rejections / wrong results / untyped errors | ${r.hangs} / ${r.unhandledRejections} / ${r.wrongResults} / ${r.untypedErrors} |`,
       `| orphan processes after stop() | ${r.orphans.length} |`,
@@ -189,12 +231,15 @@ function main(): void {
         'Calls parent <-> child over real ZeroMQ (the reference worker in its own process), 64 in flight, fresh payloads.',
         'Memory is sampled after a forced full GC at the end of the warm-up and at five points after it. Checked: heap',
         'and RSS growth after warm-up (parent) and RSS growth (child, from /proc) below 20 MB; pending calls,',
-        'the worker\'s live timers (a counting clock), the latency window, process listeners, active resources',
+        "the worker's live timers (a counting clock), the latency window, process listeners, active resources",
         '(`process.getActiveResourcesInfo()`) and open file descriptors never above their warm-up value.',
         '',
         '| calls | heap used | parent RSS | child RSS | pending | worker timers | listeners | resources | fds |',
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...r.samples.map((s) => `| ${n(s.calls)} | ${mb(s.heapUsed)} | ${mb(s.rss)} | ${mb(s.childRss)} | ${s.inFlight} | ${s.liveTimers} | ${s.processListeners} | ${s.activeResources} | ${s.fds} |`),
+        ...r.samples.map(
+          (s) =>
+            `| ${n(s.calls)} | ${mb(s.heapUsed)} | ${mb(s.rss)} | ${mb(s.childRss)} | ${s.inFlight} | ${s.liveTimers} | ${s.processListeners} | ${s.activeResources} | ${s.fds} |`,
+        ),
         '',
         `Growth from the end of warm-up (${n(first.calls)} calls) to the highest later sample: heap ${mb(r.heapGrowth)}, parent RSS ${mb(r.rssGrowth)}, child RSS ${mb(r.childRssGrowth)}.`,
         `Throughput during the run: ${n(Math.round(r.callsPerSecond))} calls/s. Violations: ${r.violations.length === 0 ? 'none' : r.violations.join('; ')}.`,
@@ -211,11 +256,24 @@ function main(): void {
       '',
       '| Target | cases (+ oversized) | probes answered | heap growth | drops by reason | violations |',
       '| --- | --- | --- | --- | --- | --- |',
-      ...f.results.map((r) => `| ${r.target} | ${n(r.cases)} (+${r.oversized}) | ${n(r.probes)} | ${mb(r.heapGrowth)} | ${Object.entries(r.drops).map(([k, v]) => `${k} ${n(v)}`).join(', ')} | ${r.violations.length === 0 ? 'none' : r.violations.join('; ')} |`),
+      ...f.results.map(
+        (r) =>
+          `| ${r.target} | ${n(r.cases)} (+${r.oversized}) | ${n(r.probes)} | ${mb(r.heapGrowth)} | ${Object.entries(
+            r.drops,
+          )
+            .map(([k, v]) => `${k} ${n(v)}`)
+            .join(', ')} | ${r.violations.length === 0 ? 'none' : r.violations.join('; ')} |`,
+      ),
       '',
       'Cases by family (a badly framed case counts under its frame shape and its payload family):',
       '',
-      ...f.results.map((r) => `- ${r.target}: ${Object.entries(r.kinds).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`),
+      ...f.results.map(
+        (r) =>
+          `- ${r.target}: ${Object.entries(r.kinds)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => `${k} ${n(v)}`)
+            .join(', ')}`,
+      ),
     ]),
     '## Where each proof lives',
     '',
@@ -230,16 +288,16 @@ function main(): void {
     '## What these runs found',
     '',
     '- **Fixed**: chaos seed 2786. When a restarting child died and `stop()` came before its exit was reported,',
-    '  `stop()` resolved with the restart\'s ready timer still armed (MF-LIFE-5). `ParentWorker.stop()` now ends a',
+    "  `stop()` resolved with the restart's ready timer still armed (MF-LIFE-5). `ParentWorker.stop()` now ends a",
     '  pending ready wait at once, timer included; regression test `harness/test/reliability/stop-during-restart.test.ts`.',
     '- **Fixed**: found while reviewing what grows with use: a child remembered the routing id of every parent it',
     '  ever heard from and sent each output line to all of them (a connect-mode service that served 300 parents in',
     '  turn sent one line 301 times). `OutputForwarder` now keeps the 32 most recently heard from; regression test',
     '  `harness/test/reliability/child-parents.test.ts`.',
-    '- **Property of ZeroMQ, not a bug**: a call sent in the instant between a child\'s death and libzmq noticing the',
+    "- **Property of ZeroMQ, not a bug**: a call sent in the instant between a child's death and libzmq noticing the",
     '  broken connection goes into the dead connection and is lost (at-most-once). It ends with MF_TIMEOUT after its',
     '  timeout, never with a wrong result; a caller that cannot tolerate that needs idempotent calls and a retry.',
-    '- **Harness bug, fixed**: fast-check\'s bias towards small numbers made two fuzz cases share a message id, so a',
+    "- **Harness bug, fixed**: fast-check's bias towards small numbers made two fuzz cases share a message id, so a",
     '  legitimate echo reply was first reported as a forbidden name being served; ids are now unique per sample.',
     '',
     '## Limits of these figures',
@@ -249,11 +307,11 @@ function main(): void {
     '  test-size run) and why growth is measured from its end, to the worst later sample.',
     '- Fault counts are fault decisions applied to messages; a message delayed by the plan and then lost to a',
     '  partition counts under both. Faults start once `start()` has resolved (start-up under faults is covered by',
-    '  the worker tests), and the chaos soak does not corrupt bytes (that is the fuzz runs\' subject).',
+    "  the worker tests), and the chaos soak does not corrupt bytes (that is the fuzz runs' subject).",
     '- The child under fuzz runs inside the harness process, on real sockets, so a crash or a polluted prototype',
     '  shows up there; its memory is the harness heap. The leak run measures a child in its own process.',
     '- The "another user\'s registry file" test chowns the file to uid 65534 when run as root; otherwise it uses the',
-    '  store\'s stat hook for the unit-level checks and skips the end-to-end one.',
+    "  store's stat hook for the unit-level checks and skips the end-to-end one.",
     '',
     `## Security tests`,
     '',

@@ -3,7 +3,15 @@
  * sanitize.json) or built with the message factories (messages-*.json), so the files pin the factories'
  * field order too. Everything is fixed: ids, timestamps, payloads.
  */
-import { createCall, createError, createHeartbeat, createHeartbeatEcho, createOutput, createResponse, createShutdown } from '../../src/protocol/messages.js';
+import {
+  createCall,
+  createError,
+  createHeartbeat,
+  createHeartbeatEcho,
+  createOutput,
+  createResponse,
+  createShutdown,
+} from '../../src/protocol/messages.js';
 import type { Message } from '../../src/protocol/message.js';
 import type { Profile } from '../../src/protocol/profile.js';
 import { array, bin, bool, float, fromJs, int, map, nil, str, type Input, type Wire } from './notation.js';
@@ -28,7 +36,8 @@ export interface RejectCase {
 const v = (name: string, description: string, clauses: string[], value: Wire, input?: Input): VectorCase =>
   input === undefined ? { name, description, clauses, value } : { name, description, clauses, value, input };
 
-const intCase = (value: bigint | number, description: string): VectorCase => v(`int/${value}`, description, ['MF-VAL-2', 'MF-VAL-4'], int(value));
+const intCase = (value: bigint | number, description: string): VectorCase =>
+  v(`int/${value}`, description, ['MF-VAL-2', 'MF-VAL-4'], int(value));
 
 function integerCases(): VectorCase[] {
   const p2 = (n: number): bigint => 2n ** BigInt(n);
@@ -65,7 +74,8 @@ function integerCases(): VectorCase[] {
 }
 
 function floatCases(): VectorCase[] {
-  const f = (name: string, value: number, description: string): VectorCase => v(`float/${name}`, description, ['MF-VAL-2', 'MF-VAL-10'], float(value));
+  const f = (name: string, value: number, description: string): VectorCase =>
+    v(`float/${name}`, description, ['MF-VAL-2', 'MF-VAL-10'], float(value));
   return [
     f('0.1', 0.1, 'not exactly representable: the bits are what matter'),
     f('1.5', 1.5, 'exact in float32 too, still sent as float64 (never float32)'),
@@ -81,7 +91,8 @@ function floatCases(): VectorCase[] {
 }
 
 function stringCases(): VectorCase[] {
-  const s = (name: string, value: string, description: string): VectorCase => v(`str/${name}`, description, ['MF-VAL-9'], str(value));
+  const s = (name: string, value: string, description: string): VectorCase =>
+    v(`str/${name}`, description, ['MF-VAL-9'], str(value));
   return [
     s('empty', '', 'empty string: fixstr of length 0'),
     s('a', 'a', 'one ASCII character'),
@@ -96,7 +107,8 @@ function stringCases(): VectorCase[] {
 }
 
 function binCases(): VectorCase[] {
-  const b = (name: string, hex: string, description: string): VectorCase => v(`bin/${name}`, description, ['MF-VAL-5'], bin(hex));
+  const b = (name: string, hex: string, description: string): VectorCase =>
+    v(`bin/${name}`, description, ['MF-VAL-5'], bin(hex));
   return [
     b('empty', '', 'empty bin8'),
     b('3-bytes', '00ff7f', 'small bin8'),
@@ -107,7 +119,8 @@ function binCases(): VectorCase[] {
 
 function containerCases(): VectorCase[] {
   const numbered = (count: number): Wire[] => Array.from({ length: count }, (_, i) => int(i));
-  const entries = (count: number): Array<[string, Wire]> => Array.from({ length: count }, (_, i): [string, Wire] => [`k${i}`, int(i)]);
+  const entries = (count: number): Array<[string, Wire]> =>
+    Array.from({ length: count }, (_, i): [string, Wire] => [`k${i}`, int(i)]);
   return [
     v('nil', 'nil', ['MF-CALL-6'], nil),
     v('bool/true', 'true', [], bool(true)),
@@ -118,10 +131,20 @@ function containerCases(): VectorCase[] {
     v('array/16', 'smallest array16 (0xdc)', [], array(...numbered(16))),
     v('array/nested', 'arrays in arrays', [], array(array(array()), array(int(1)))),
     v('map/empty', 'empty fixmap', [], map()),
-    v('map/order', 'keys keep their order (not sorted)', ['MF-MSG-1'], map(['b', int(1)], ['a', int(2)], ['c', int(3)])),
+    v(
+      'map/order',
+      'keys keep their order (not sorted)',
+      ['MF-MSG-1'],
+      map(['b', int(1)], ['a', int(2)], ['c', int(3)]),
+    ),
     v('map/15', 'largest fixmap', [], map(...entries(15))),
     v('map/16', 'smallest map16 (0xde)', [], map(...entries(16))),
-    v('map/nested', 'maps and arrays nested', [], map(['outer', map(['inner', array(int(1), map(['x', nil]), bin('01'))])], ['n', float(-0.25)])),
+    v(
+      'map/nested',
+      'maps and arrays nested',
+      [],
+      map(['outer', map(['inner', array(int(1), map(['x', nil]), bin('01'))])], ['n', float(-0.25)]),
+    ),
     v('map/unicode-keys', 'non-ASCII keys', ['MF-VAL-9'], map(['ключ', str('значение')], ['😀', int(1)])),
   ];
 }
@@ -133,28 +156,75 @@ export function valueCases(): VectorCase[] {
 
 /** sanitize.json: JavaScript inputs that sanitisation changes. */
 export function sanitizeCases(): VectorCase[] {
-  const s = (name: string, description: string, clauses: string[], value: Wire, input: Input): VectorCase => v(`sanitize/${name}`, description, clauses, value, input);
+  const s = (name: string, description: string, clauses: string[], value: Wire, input: Input): VectorCase =>
+    v(`sanitize/${name}`, description, clauses, value, input);
   const bits = (hex: string): Input => ({ float: hex });
   return [
     s('nan', 'NaN is sent as nil', ['MF-VAL-1'], nil, bits('7ff8000000000000')),
     s('infinity', '+Infinity is sent as nil', ['MF-VAL-1'], nil, bits('7ff0000000000000')),
     s('minus-infinity', '-Infinity is sent as nil', ['MF-VAL-1'], nil, bits('fff0000000000000')),
     s('minus-zero', '-0 is integral: sent as the integer 0', ['MF-VAL-10'], int(0), bits('8000000000000000')),
-    s('nested-non-finite', 'NaN and Infinity at depth', ['MF-VAL-1'], array(nil, map(['a', nil], ['b', array(nil)])),
-      { array: [bits('7ff8000000000000'), { map: [['a', bits('7ff0000000000000')], ['b', { array: [bits('fff0000000000000')] }]] }] }),
-    s('integral-float-small', 'the double 2.0 is integral: sent as the integer 2', ['MF-VAL-2'], int(2), bits('4000000000000000')),
-    s('integral-float-1e15', 'the double 1e15 is integral and within int64: uint64, not float64', ['MF-VAL-2'], int(1e15), float(1e15)),
-    s('integral-float-minus-2^40', 'a negative integral double beyond int32: int64', ['MF-VAL-2'], int(-(2 ** 40)), float(-(2 ** 40))),
+    s('nested-non-finite', 'NaN and Infinity at depth', ['MF-VAL-1'], array(nil, map(['a', nil], ['b', array(nil)])), {
+      array: [
+        bits('7ff8000000000000'),
+        {
+          map: [
+            ['a', bits('7ff0000000000000')],
+            ['b', { array: [bits('fff0000000000000')] }],
+          ],
+        },
+      ],
+    }),
+    s(
+      'integral-float-small',
+      'the double 2.0 is integral: sent as the integer 2',
+      ['MF-VAL-2'],
+      int(2),
+      bits('4000000000000000'),
+    ),
+    s(
+      'integral-float-1e15',
+      'the double 1e15 is integral and within int64: uint64, not float64',
+      ['MF-VAL-2'],
+      int(1e15),
+      float(1e15),
+    ),
+    s(
+      'integral-float-minus-2^40',
+      'a negative integral double beyond int32: int64',
+      ['MF-VAL-2'],
+      int(-(2 ** 40)),
+      float(-(2 ** 40)),
+    ),
     s('bigint-small', 'a small bigint uses the smallest format, not int64', ['MF-VAL-3'], int(5), { bigint: '5' }),
     s('bigint-2^40', 'a bigint beyond uint32: uint64', ['MF-VAL-3'], int(2n ** 40n), { bigint: String(2n ** 40n) }),
     s('bigint-negative', 'a negative bigint in the int16 range', ['MF-VAL-3'], int(-300), { bigint: '-300' }),
-    s('undefined-in-array', 'undefined inside an array is nil', ['MF-VAL-6'], array(int(1), nil, int(3)), { array: [int(1), { undefined: null }, int(3)] }),
-    s('undefined-property', 'an undefined property is omitted', ['MF-VAL-6'], map(['a', int(1)], ['c', int(3)]),
-      { map: [['a', int(1)], ['b', { undefined: null }], ['c', int(3)]] }),
-    s('date', 'a Date is sent as its ISO 8601 string', ['MF-VAL-7'], str('2026-01-01T00:00:00.250Z'), { date: '2026-01-01T00:00:00.250Z' }),
+    s('undefined-in-array', 'undefined inside an array is nil', ['MF-VAL-6'], array(int(1), nil, int(3)), {
+      array: [int(1), { undefined: null }, int(3)],
+    }),
+    s('undefined-property', 'an undefined property is omitted', ['MF-VAL-6'], map(['a', int(1)], ['c', int(3)]), {
+      map: [
+        ['a', int(1)],
+        ['b', { undefined: null }],
+        ['c', int(3)],
+      ],
+    }),
+    s('date', 'a Date is sent as its ISO 8601 string', ['MF-VAL-7'], str('2026-01-01T00:00:00.250Z'), {
+      date: '2026-01-01T00:00:00.250Z',
+    }),
     s('set', 'a Set is sent as an array', ['MF-VAL-7'], array(int(1), str('two')), { set: [int(1), str('two')] }),
-    s('map-string-keys', 'a Map with string keys is sent as a map, in insertion order', ['MF-VAL-7'], map(['z', int(1)], ['a', nil]),
-      { jsmap: [['z', int(1)], ['a', bits('7ff8000000000000')]] }),
+    s(
+      'map-string-keys',
+      'a Map with string keys is sent as a map, in insertion order',
+      ['MF-VAL-7'],
+      map(['z', int(1)], ['a', nil]),
+      {
+        jsmap: [
+          ['z', int(1)],
+          ['a', bits('7ff8000000000000')],
+        ],
+      },
+    ),
   ];
 }
 
@@ -162,7 +232,13 @@ const IDS = Array.from({ length: 16 }, (_, i) => `00000000-0000-4000-8000-${Stri
 const T0 = 1767225600.25; // 2026-01-01T00:00:00.250Z in epoch seconds
 const SENT_MS = 1767225600250; // the same instant in epoch milliseconds
 
-function messageCase(profile: Profile, name: string, description: string, clauses: string[], message: Message): VectorCase {
+function messageCase(
+  profile: Profile,
+  name: string,
+  description: string,
+  clauses: string[],
+  message: Message,
+): VectorCase {
   return { name: `${profile.name}/${name}`, description, clauses, profile: profile.name, value: fromJs(message) };
 }
 
@@ -171,33 +247,113 @@ export function messageCases(profile: Profile): VectorCase[] {
   const id = (i: number): string => IDS[i] as string;
   const heartbeat = createHeartbeat(profile, id(9), T0 + 9, SENT_MS);
   return [
-    messageCase(profile, 'call/add', 'CALL add(1, 2) without namespace or client name', ['MF-CALL-1', 'MF-MSG-2'], createCall(profile, id(0), T0, 'add', [1, 2])),
-    messageCase(profile, 'call/full', 'CALL with namespace and client_name', ['MF-CALL-1', 'MF-MSG-7', 'MF-NS-3'],
-      createCall(profile, id(1), T0 + 1, 'echo', ['hello'], { namespace: 'default', clientName: 'conformance' })),
-    messageCase(profile, 'call/no-args', 'CALL without arguments carries an empty args array', ['MF-CALL-1'], createCall(profile, id(2), T0 + 2, 'nothing', [])),
-    messageCase(profile, 'call/nested-args', 'CALL with nested arguments', ['MF-CALL-14'],
-      createCall(profile, id(3), T0 + 3, 'echo', [{ user: { name: 'Ada', tags: ['x', 'y'] }, ratio: 0.75 }, [1, [2, [3]]]])),
-    messageCase(profile, 'response/number', 'RESPONSE with a result', ['MF-CALL-6', 'MF-MSG-8'], createResponse(profile, id(0), T0 + 4, 3)),
-    messageCase(profile, 'response/nil', 'RESPONSE of a handler that returned nothing: result is nil, not absent', ['MF-CALL-6'],
-      createResponse(profile, id(2), T0 + 5, undefined)),
-    messageCase(profile, 'response/nested', 'RESPONSE with a nested result', ['MF-CALL-6'],
-      createResponse(profile, id(3), T0 + 6, { list: [1, 2.5, 'three', null, true], big: 2 ** 40 })),
-    messageCase(profile, 'error/with-traceback', 'ERROR with the remote traceback extension field', ['MF-CALL-7', 'MF-CALL-8'],
-      createError(profile, id(4), T0 + 7, 'boom', 'Error: boom\n    at fail (worker.js:1:1)')),
-    messageCase(profile, 'error/plain', 'ERROR without traceback', ['MF-CALL-3'], createError(profile, id(5), T0 + 8, 'CALL has no function name')),
-    messageCase(profile, 'stdout', 'STDOUT output', ['MF-OUT-1'], createOutput(profile, id(6), T0 + 9, 'stdout', 'hello\n')),
-    messageCase(profile, 'stderr', 'STDERR output', ['MF-OUT-1'], createOutput(profile, id(7), T0 + 10, 'stderr', 'warning: ünïcode 😀\n')),
-    messageCase(profile, 'heartbeat/request', 'HEARTBEAT request in this profile\'s encoding', [profile.name === 'v3' ? 'MF-HB-2' : 'MF-HB-3'], heartbeat),
-    messageCase(profile, 'heartbeat/echo', 'HEARTBEAT echo: same id, the profile\'s echo fields', ['MF-HB-1', profile.name === 'v3' ? 'MF-HB-2' : 'MF-HB-3'],
-      createHeartbeatEcho(profile, heartbeat, T0 + 11)),
+    messageCase(
+      profile,
+      'call/add',
+      'CALL add(1, 2) without namespace or client name',
+      ['MF-CALL-1', 'MF-MSG-2'],
+      createCall(profile, id(0), T0, 'add', [1, 2]),
+    ),
+    messageCase(
+      profile,
+      'call/full',
+      'CALL with namespace and client_name',
+      ['MF-CALL-1', 'MF-MSG-7', 'MF-NS-3'],
+      createCall(profile, id(1), T0 + 1, 'echo', ['hello'], { namespace: 'default', clientName: 'conformance' }),
+    ),
+    messageCase(
+      profile,
+      'call/no-args',
+      'CALL without arguments carries an empty args array',
+      ['MF-CALL-1'],
+      createCall(profile, id(2), T0 + 2, 'nothing', []),
+    ),
+    messageCase(
+      profile,
+      'call/nested-args',
+      'CALL with nested arguments',
+      ['MF-CALL-14'],
+      createCall(profile, id(3), T0 + 3, 'echo', [
+        { user: { name: 'Ada', tags: ['x', 'y'] }, ratio: 0.75 },
+        [1, [2, [3]]],
+      ]),
+    ),
+    messageCase(
+      profile,
+      'response/number',
+      'RESPONSE with a result',
+      ['MF-CALL-6', 'MF-MSG-8'],
+      createResponse(profile, id(0), T0 + 4, 3),
+    ),
+    messageCase(
+      profile,
+      'response/nil',
+      'RESPONSE of a handler that returned nothing: result is nil, not absent',
+      ['MF-CALL-6'],
+      createResponse(profile, id(2), T0 + 5, undefined),
+    ),
+    messageCase(
+      profile,
+      'response/nested',
+      'RESPONSE with a nested result',
+      ['MF-CALL-6'],
+      createResponse(profile, id(3), T0 + 6, { list: [1, 2.5, 'three', null, true], big: 2 ** 40 }),
+    ),
+    messageCase(
+      profile,
+      'error/with-traceback',
+      'ERROR with the remote traceback extension field',
+      ['MF-CALL-7', 'MF-CALL-8'],
+      createError(profile, id(4), T0 + 7, 'boom', 'Error: boom\n    at fail (worker.js:1:1)'),
+    ),
+    messageCase(
+      profile,
+      'error/plain',
+      'ERROR without traceback',
+      ['MF-CALL-3'],
+      createError(profile, id(5), T0 + 8, 'CALL has no function name'),
+    ),
+    messageCase(
+      profile,
+      'stdout',
+      'STDOUT output',
+      ['MF-OUT-1'],
+      createOutput(profile, id(6), T0 + 9, 'stdout', 'hello\n'),
+    ),
+    messageCase(
+      profile,
+      'stderr',
+      'STDERR output',
+      ['MF-OUT-1'],
+      createOutput(profile, id(7), T0 + 10, 'stderr', 'warning: ünïcode 😀\n'),
+    ),
+    messageCase(
+      profile,
+      'heartbeat/request',
+      "HEARTBEAT request in this profile's encoding",
+      [profile.name === 'v3' ? 'MF-HB-2' : 'MF-HB-3'],
+      heartbeat,
+    ),
+    messageCase(
+      profile,
+      'heartbeat/echo',
+      "HEARTBEAT echo: same id, the profile's echo fields",
+      ['MF-HB-1', profile.name === 'v3' ? 'MF-HB-2' : 'MF-HB-3'],
+      createHeartbeatEcho(profile, heartbeat, T0 + 11),
+    ),
     messageCase(profile, 'shutdown', 'SHUTDOWN', ['MF-LIFE-4'], createShutdown(profile, id(10), T0 + 12)),
   ];
 }
 
 /** rejects.json */
 export function rejectCases(): RejectCase[] {
-  const r = (name: string, hex: string, reason: RejectCase['reason'], description: string): RejectCase =>
-    ({ name, description, clauses: ['MF-FRAME-5'], hex, reason });
+  const r = (name: string, hex: string, reason: RejectCase['reason'], description: string): RejectCase => ({
+    name,
+    description,
+    clauses: ['MF-FRAME-5'],
+    hex,
+    reason,
+  });
   return [
     r('trailing/extra-nil', 'c0c0', 'trailing-bytes', 'two values where one is expected'),
     r('trailing/after-map', '81a16101ff', 'trailing-bytes', 'a complete map followed by one more byte'),
@@ -207,7 +363,17 @@ export function rejectCases(): RejectCase[] {
     r('truncated/float', 'cb3ff8', 'not-msgpack', 'a float64 with 2 of its 8 bytes'),
     r('truncated/map-value', '81a161', 'not-msgpack', 'a map key without its value'),
     r('invalid/0xc1', 'c1', 'not-msgpack', '0xc1 is never used by msgpack'),
-    r('extension/fixext1', 'd40000', 'not-msgpack', 'an extension type: not part of the protocol (peers MAY skip extension/*)'),
-    r('extension/timestamp', 'd6ff00000000', 'not-msgpack', 'the timestamp extension: not part of the protocol (peers MAY skip extension/*)'),
+    r(
+      'extension/fixext1',
+      'd40000',
+      'not-msgpack',
+      'an extension type: not part of the protocol (peers MAY skip extension/*)',
+    ),
+    r(
+      'extension/timestamp',
+      'd6ff00000000',
+      'not-msgpack',
+      'the timestamp extension: not part of the protocol (peers MAY skip extension/*)',
+    ),
   ];
 }

@@ -48,7 +48,9 @@ function render(content: { vectors: object[] } & Record<string, unknown>): strin
   }
   lines.push('  "vectors": [');
   content.vectors.forEach((vector, index) => {
-    const fields = Object.entries(vector).map(([key, value]) => `      ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    const fields = Object.entries(vector).map(
+      ([key, value]) => `      ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+    );
     lines.push('    {', fields.join(',\n'), index === content.vectors.length - 1 ? '    }' : '    },');
   });
   lines.push('  ]', '}', '');
@@ -58,10 +60,26 @@ function render(content: { vectors: object[] } & Record<string, unknown>): strin
 /** The content of every generated file, by file name. */
 export function renderVectorFiles(): Record<string, string> {
   return {
-    'values.json': vectorFile('values', 'Value edge cases: integer format boundaries, floats, strings, bin, arrays, maps, nil, booleans.', valueCases()),
-    'messages-v3.json': vectorFile('messages-v3', 'Every message type in profile v3 (app comlink_ipc_v3).', messageCases(V3)),
-    'messages-v4.json': vectorFile('messages-v4', 'Every message type in profile v4 (app comlink_ipc_v4).', messageCases(V4)),
-    'sanitize.json': vectorFile('sanitize', 'JavaScript inputs that sanitisation changes: `input` is the JS value, `value` what goes on the wire.', sanitizeCases()),
+    'values.json': vectorFile(
+      'values',
+      'Value edge cases: integer format boundaries, floats, strings, bin, arrays, maps, nil, booleans.',
+      valueCases(),
+    ),
+    'messages-v3.json': vectorFile(
+      'messages-v3',
+      'Every message type in profile v3 (app comlink_ipc_v3).',
+      messageCases(V3),
+    ),
+    'messages-v4.json': vectorFile(
+      'messages-v4',
+      'Every message type in profile v4 (app comlink_ipc_v4).',
+      messageCases(V4),
+    ),
+    'sanitize.json': vectorFile(
+      'sanitize',
+      'JavaScript inputs that sanitisation changes: `input` is the JS value, `value` what goes on the wire.',
+      sanitizeCases(),
+    ),
     'rejects.json': rejectFile(rejectCases()),
   };
 }

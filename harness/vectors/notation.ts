@@ -62,29 +62,43 @@ export function toJs(value: Input): unknown {
   const tag = tagOf(value);
   const v = value as Record<string, unknown>;
   switch (tag) {
-    case 'nil': return null;
-    case 'bool': return v['bool'];
+    case 'nil':
+      return null;
+    case 'bool':
+      return v['bool'];
     case 'int': {
       const n = BigInt(v['int'] as string);
       return n >= -BigInt(Number.MAX_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
     }
-    case 'float': return floatFromBits(v['float'] as string);
-    case 'str': return v['str'];
-    case 'bin': return Buffer.from(v['bin'] as string, 'hex');
-    case 'array': return (v['array'] as Input[]).map(toJs);
-    case 'map': return pairsToObject(v['map'] as Array<[string, Input]>);
-    case 'undefined': return undefined;
-    case 'bigint': return BigInt(v['bigint'] as string);
-    case 'date': return new Date(v['date'] as string);
-    case 'set': return new Set((v['set'] as Input[]).map(toJs));
-    case 'jsmap': return new Map((v['jsmap'] as Array<[string, Input]>).map(([k, item]) => [k, toJs(item)]));
-    default: throw new Error(`unknown notation tag ${tag}`);
+    case 'float':
+      return floatFromBits(v['float'] as string);
+    case 'str':
+      return v['str'];
+    case 'bin':
+      return Buffer.from(v['bin'] as string, 'hex');
+    case 'array':
+      return (v['array'] as Input[]).map(toJs);
+    case 'map':
+      return pairsToObject(v['map'] as Array<[string, Input]>);
+    case 'undefined':
+      return undefined;
+    case 'bigint':
+      return BigInt(v['bigint'] as string);
+    case 'date':
+      return new Date(v['date'] as string);
+    case 'set':
+      return new Set((v['set'] as Input[]).map(toJs));
+    case 'jsmap':
+      return new Map((v['jsmap'] as Array<[string, Input]>).map(([k, item]) => [k, toJs(item)]));
+    default:
+      throw new Error(`unknown notation tag ${tag}`);
   }
 }
 
 function pairsToObject(pairs: Array<[string, Input]>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, item] of pairs) Object.defineProperty(out, key, { value: toJs(item), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of pairs)
+    Object.defineProperty(out, key, { value: toJs(item), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -95,14 +109,21 @@ function pairsToObject(pairs: Array<[string, Input]>): Record<string, unknown> {
 export function fromJs(value: unknown): Wire {
   if (value === null) return nil;
   switch (typeof value) {
-    case 'boolean': return bool(value);
-    case 'bigint': return int(value);
-    case 'number': return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63 ? int(value) : float(value);
-    case 'string': return str(value);
-    case 'object': break;
-    default: throw new Error(`not a decoded value: ${typeof value}`);
+    case 'boolean':
+      return bool(value);
+    case 'bigint':
+      return int(value);
+    case 'number':
+      return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63 ? int(value) : float(value);
+    case 'string':
+      return str(value);
+    case 'object':
+      break;
+    default:
+      throw new Error(`not a decoded value: ${typeof value}`);
   }
-  if (value instanceof Uint8Array) return bin(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex'));
+  if (value instanceof Uint8Array)
+    return bin(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex'));
   if (Array.isArray(value)) return array(...value.map(fromJs));
   return map(...Object.entries(value as Record<string, unknown>).map(([k, item]): [string, Wire] => [k, fromJs(item)]));
 }

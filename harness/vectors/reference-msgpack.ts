@@ -6,7 +6,14 @@
  */
 import type { Wire } from './notation.js';
 
-function header(small: number, tag8: number | undefined, tag16: number, tag32: number, length: number, smallLimit: number): number[] {
+function header(
+  small: number,
+  tag8: number | undefined,
+  tag16: number,
+  tag32: number,
+  length: number,
+  smallLimit: number,
+): number[] {
   if (length < smallLimit) return [small | length];
   if (tag8 !== undefined && length < 0x100) return [tag8, length];
   if (length < 0x10000) return [tag16, length >> 8, length & 0xff];
@@ -98,17 +105,40 @@ class Reader {
     if (tag >= 0x90 && tag < 0xa0) return this.array(tag - 0x90);
     if (tag >= 0x80 && tag < 0x90) return this.map(tag - 0x80);
     switch (tag) {
-      case 0xc0: return { nil: null };
-      case 0xc2: return { bool: false };
-      case 0xc3: return { bool: true };
-      case 0xc4: case 0xc5: case 0xc6: return { bin: this.take(this.uint(1 << (tag - 0xc4))).toString('hex') };
-      case 0xcb: return { float: this.take(8).toString('hex') };
-      case 0xcc: case 0xcd: case 0xce: case 0xcf: return { int: this.unsigned(1 << (tag - 0xcc)) };
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3: return { int: this.signed(1 << (tag - 0xd0)) };
-      case 0xd9: case 0xda: case 0xdb: return { str: this.take(this.uint(1 << (tag - 0xd9))).toString('utf8') };
-      case 0xdc: case 0xdd: return this.array(this.uint(tag === 0xdc ? 2 : 4));
-      case 0xde: case 0xdf: return this.map(this.uint(tag === 0xde ? 2 : 4));
-      default: throw new Error(`unsupported msgpack tag 0x${tag.toString(16)}`);
+      case 0xc0:
+        return { nil: null };
+      case 0xc2:
+        return { bool: false };
+      case 0xc3:
+        return { bool: true };
+      case 0xc4:
+      case 0xc5:
+      case 0xc6:
+        return { bin: this.take(this.uint(1 << (tag - 0xc4))).toString('hex') };
+      case 0xcb:
+        return { float: this.take(8).toString('hex') };
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+      case 0xcf:
+        return { int: this.unsigned(1 << (tag - 0xcc)) };
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3:
+        return { int: this.signed(1 << (tag - 0xd0)) };
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+        return { str: this.take(this.uint(1 << (tag - 0xd9))).toString('utf8') };
+      case 0xdc:
+      case 0xdd:
+        return this.array(this.uint(tag === 0xdc ? 2 : 4));
+      case 0xde:
+      case 0xdf:
+        return this.map(this.uint(tag === 0xde ? 2 : 4));
+      default:
+        throw new Error(`unsupported msgpack tag 0x${tag.toString(16)}`);
     }
   }
 

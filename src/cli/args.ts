@@ -98,7 +98,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;
@@ -111,7 +112,9 @@ function unknownOption(raw: string): UsageError {
     .filter(({ d }) => d <= 2)
     .sort((a, b) => a.d - b.d)[0];
   const hint = near === undefined ? 'see multifrost-conform --help for the options' : `did you mean --${near.known}?`;
-  const after = raw.startsWith('-') ? `; an argument of the worker goes after --, e.g. multifrost-conform -- ./my-worker ${raw}` : '';
+  const after = raw.startsWith('-')
+    ? `; an argument of the worker goes after --, e.g. multifrost-conform -- ./my-worker ${raw}`
+    : '';
   return new UsageError(raw, `unknown option ${raw}: ${hint}${after}`);
 }
 
@@ -119,7 +122,10 @@ function integer(name: OptionName, text: string, min: number, what = 'an integer
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) {
     const spec = OPTIONS[name];
-    throw new UsageError(`--${name}`, `--${name} expects ${what} >= ${min}, got '${text}' (e.g. ${'example' in spec ? spec.example : `--${name} ${min}`})`);
+    throw new UsageError(
+      `--${name}`,
+      `--${name} expects ${what} >= ${min}, got '${text}' (e.g. ${'example' in spec ? spec.example : `--${name} ${min}`})`,
+    );
   }
   return value;
 }
@@ -130,18 +136,33 @@ function integer(name: OptionName, text: string, min: number, what = 'an integer
  * @throws UsageError naming the expression and what is wrong with it.
  */
 export function checkTagExpression(expression: string): void {
-  if (expression.trim() === '') throw new UsageError('--tags', `--tags is empty: give a tag expression, e.g. ${OPTIONS.tags.example}, or leave --tags out`);
+  if (expression.trim() === '')
+    throw new UsageError(
+      '--tags',
+      `--tags is empty: give a tag expression, e.g. ${OPTIONS.tags.example}, or leave --tags out`,
+    );
   try {
     parseTagExpression(`@child and (${expression})`);
     parseTagExpression(expression);
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/^.*syntax error:\s*/s, '').replace(/\.$/, '');
-    throw new UsageError('--tags', `--tags "${expression}" is not a valid tag expression (${reason}): tags start with @ and combine with and, or, not and parentheses, e.g. ${OPTIONS.tags.example}`);
+    const reason = (error instanceof Error ? error.message : String(error))
+      .replace(/^.*syntax error:\s*/s, '')
+      .replace(/\.$/, '');
+    throw new UsageError(
+      '--tags',
+      `--tags "${expression}" is not a valid tag expression (${reason}): tags start with @ and combine with and, or, not and parentheses, e.g. ${OPTIONS.tags.example}`,
+    );
   }
-  const words = expression.replace(/[()]/g, ' ').split(/\s+/).filter((w) => w !== '' && !['and', 'or', 'not'].includes(w));
+  const words = expression
+    .replace(/[()]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '' && !['and', 'or', 'not'].includes(w));
   const bare = words.find((w) => !w.startsWith('@'));
   if (bare !== undefined) {
-    throw new UsageError('--tags', `--tags "${expression}": '${bare}' is not a tag (tags start with @): did you mean @${bare.replace(/^\\/, '')}?`);
+    throw new UsageError(
+      '--tags',
+      `--tags "${expression}": '${bare}' is not a tag (tags start with @): did you mean @${bare.replace(/^\\/, '')}?`,
+    );
   }
 }
 
@@ -150,14 +171,41 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const split = argv.indexOf('--');
   const own = split >= 0 ? argv.slice(0, split) : [...argv];
   const options: CliOptions = {
-    command: 'run', script: undefined, argv: split >= 0 ? argv.slice(split + 1) : undefined, service: undefined, reference: false,
-    role: 'child', profile: undefined, junit: undefined, json: undefined, html: undefined, trace: false, strict: false,
-    expectedFailures: undefined, timeoutMs: undefined, startupTimeoutMs: undefined, failFast: false, nameStyle: undefined,
-    nameMap: undefined, tags: undefined, names: [], faults: undefined, seed: undefined, fuzz: undefined, fuzzDir: undefined, fuzzValues: undefined, timing: false,
-    replay: undefined, parallel: undefined, quiet: false,
+    command: 'run',
+    script: undefined,
+    argv: split >= 0 ? argv.slice(split + 1) : undefined,
+    service: undefined,
+    reference: false,
+    role: 'child',
+    profile: undefined,
+    junit: undefined,
+    json: undefined,
+    html: undefined,
+    trace: false,
+    strict: false,
+    expectedFailures: undefined,
+    timeoutMs: undefined,
+    startupTimeoutMs: undefined,
+    failFast: false,
+    nameStyle: undefined,
+    nameMap: undefined,
+    tags: undefined,
+    names: [],
+    faults: undefined,
+    seed: undefined,
+    fuzz: undefined,
+    fuzzDir: undefined,
+    fuzzValues: undefined,
+    timing: false,
+    replay: undefined,
+    parallel: undefined,
+    quiet: false,
   };
   const config = Object.fromEntries(
-    Object.entries(OPTIONS).map(([name, spec]) => [name, { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) }]),
+    Object.entries(OPTIONS).map(([name, spec]) => [
+      name,
+      { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) },
+    ]),
   ) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
   // Not strict: unknown options and missing values come back as tokens, and are reported here in the kit's words.
   const { tokens } = parseTokens({ args: own, options: config, allowPositionals: true, strict: false, tokens: true });
@@ -171,17 +219,22 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (!isOption(token.name)) throw unknownOption(token.rawName);
     const spec = OPTIONS[token.name];
     if (spec.type === 'boolean') {
-      if (token.value !== undefined) throw new UsageError(token.rawName, `${token.rawName} takes no value: type ${token.rawName} alone`);
+      if (token.value !== undefined)
+        throw new UsageError(token.rawName, `${token.rawName} takes no value: type ${token.rawName} alone`);
       applyFlag(options, token.name);
     } else {
-      if (token.value === undefined) throw new UsageError(token.rawName, `${token.rawName} needs a value, e.g. ${spec.example}`);
+      if (token.value === undefined)
+        throw new UsageError(token.rawName, `${token.rawName} needs a value, e.g. ${spec.example}`);
       applyValue(options, token.name, token.value);
     }
   }
   if (options.command === 'help' || options.command === 'version') return options;
   if (positionals[0] === 'list' || positionals[0] === 'run') options.command = positionals.shift() as 'list' | 'run';
   if (positionals.length > 1) {
-    throw new UsageError('target', `one target expected, got ${positionals.length}: ${positionals.join(' ')}; to run a command with arguments, type multifrost-conform -- ${positionals.join(' ')}`);
+    throw new UsageError(
+      'target',
+      `one target expected, got ${positionals.length}: ${positionals.join(' ')}; to run a command with arguments, type multifrost-conform -- ${positionals.join(' ')}`,
+    );
   }
   options.script = positionals[0];
   if (options.command === 'run') checkTarget(options);
@@ -201,28 +254,55 @@ function applyFlag(options: CliOptions, name: OptionName): void {
 
 function applyValue(options: CliOptions, name: OptionName, value: string): void {
   switch (name) {
-    case 'service': options.service = value; break;
+    case 'service':
+      options.service = value;
+      break;
     case 'role':
-      if (value !== 'child' && value !== 'parent') throw new UsageError('--role', `--role is child or parent, got '${value}' (e.g. --role parent -- python3 my_driver.py)`);
+      if (value !== 'child' && value !== 'parent')
+        throw new UsageError(
+          '--role',
+          `--role is child or parent, got '${value}' (e.g. --role parent -- python3 my_driver.py)`,
+        );
       options.role = value;
       break;
     case 'profile':
-      if (value !== 'v3' && value !== 'v4') throw new UsageError('--profile', `--profile is v3 or v4, got '${value}' (leave it out to detect the worker's profile)`);
+      if (value !== 'v3' && value !== 'v4')
+        throw new UsageError(
+          '--profile',
+          `--profile is v3 or v4, got '${value}' (leave it out to detect the worker's profile)`,
+        );
       options.profile = value;
       break;
-    case 'junit': options.junit = value; break;
-    case 'json': options.json = value; break;
-    case 'html': options.html = value; break;
-    case 'expected-failures': options.expectedFailures = value; break;
-    case 'timeout': options.timeoutMs = integer(name, value, 1, 'a number of milliseconds'); break;
-    case 'startup-timeout': options.startupTimeoutMs = integer(name, value, 1, 'a number of milliseconds'); break;
+    case 'junit':
+      options.junit = value;
+      break;
+    case 'json':
+      options.json = value;
+      break;
+    case 'html':
+      options.html = value;
+      break;
+    case 'expected-failures':
+      options.expectedFailures = value;
+      break;
+    case 'timeout':
+      options.timeoutMs = integer(name, value, 1, 'a number of milliseconds');
+      break;
+    case 'startup-timeout':
+      options.startupTimeoutMs = integer(name, value, 1, 'a number of milliseconds');
+      break;
     case 'names':
       if (!(NAME_STYLES as readonly string[]).includes(value)) {
-        throw new UsageError('--names', `--names is one of ${NAME_STYLES.join(', ')}, got '${value}' (e.g. --names pascal for WriteStdout; --name <regex> selects scenarios by name)`);
+        throw new UsageError(
+          '--names',
+          `--names is one of ${NAME_STYLES.join(', ')}, got '${value}' (e.g. --names pascal for WriteStdout; --name <regex> selects scenarios by name)`,
+        );
       }
       options.nameStyle = value as NameStyle;
       break;
-    case 'name-map': options.nameMap = value; break;
+    case 'name-map':
+      options.nameMap = value;
+      break;
     case 'tags':
       checkTagExpression(value);
       options.tags = value;
@@ -231,22 +311,41 @@ function applyValue(options: CliOptions, name: OptionName, value: string): void 
       try {
         new RegExp(value);
       } catch (error) {
-        throw new UsageError('--name', `--name '${value}' is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}); escape special characters, e.g. --name 'echo \\(v4\\)'`);
+        throw new UsageError(
+          '--name',
+          `--name '${value}' is not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}); escape special characters, e.g. --name 'echo \\(v4\\)'`,
+        );
       }
       options.names.push(value);
       break;
-    case 'faults': options.faults = value; break;
-    case 'seed': options.seed = integer(name, value, 0); break;
-    case 'fuzz': options.fuzz = integer(name, value, 1, 'a number of inputs'); break;
-    case 'fuzz-dir': options.fuzzDir = value; break;
-    case 'fuzz-values': options.fuzzValues = integer(name, value, 1, 'a number of values'); break;
-    case 'replay': options.replay = value; break;
-    case 'parallel': options.parallel = integer(name, value, 0, 'a number of processes'); break;
-    default: break;
+    case 'faults':
+      options.faults = value;
+      break;
+    case 'seed':
+      options.seed = integer(name, value, 0);
+      break;
+    case 'fuzz':
+      options.fuzz = integer(name, value, 1, 'a number of inputs');
+      break;
+    case 'fuzz-dir':
+      options.fuzzDir = value;
+      break;
+    case 'fuzz-values':
+      options.fuzzValues = integer(name, value, 1, 'a number of values');
+      break;
+    case 'replay':
+      options.replay = value;
+      break;
+    case 'parallel':
+      options.parallel = integer(name, value, 0, 'a number of processes');
+      break;
+    default:
+      break;
   }
 }
 
-const TARGETS = 'a worker script (multifrost-conform ./worker.py), a command (multifrost-conform -- ./my-worker --flag), --service <id> or --reference';
+const TARGETS =
+  'a worker script (multifrost-conform ./worker.py), a command (multifrost-conform -- ./my-worker --flag), --service <id> or --reference';
 
 /** Exactly one target, and the role's constraints. */
 function checkTarget(options: CliOptions): void {
@@ -258,10 +357,18 @@ function checkTarget(options: CliOptions): void {
     options.reference ? '--reference' : undefined,
   ].filter((g) => g !== undefined);
   if (given.length === 0) throw new UsageError('target', `no target given: type ${TARGETS}`);
-  if (given.length > 1) throw new UsageError('target', `give exactly one target, got ${given.join(' and ')}: type ${TARGETS}`);
-  if (options.argv !== undefined && options.argv.length === 0) throw new UsageError('target', 'nothing after --: type the worker command after it, e.g. multifrost-conform -- ./my-worker --flag');
+  if (given.length > 1)
+    throw new UsageError('target', `give exactly one target, got ${given.join(' and ')}: type ${TARGETS}`);
+  if (options.argv !== undefined && options.argv.length === 0)
+    throw new UsageError(
+      'target',
+      'nothing after --: type the worker command after it, e.g. multifrost-conform -- ./my-worker --flag',
+    );
   if (options.role === 'parent' && options.argv === undefined && options.script === undefined) {
-    throw new UsageError('--role', '--role parent checks a parent through its driver: type multifrost-conform --role parent -- <driver command...>');
+    throw new UsageError(
+      '--role',
+      '--role parent checks a parent through its driver: type multifrost-conform --role parent -- <driver command...>',
+    );
   }
 }
 

@@ -24,7 +24,11 @@ export function buildTarget(options: CliOptions): Target {
     return { kind: 'parent-driver', argv, label: argv.join(' ') };
   }
   if (options.service !== undefined) {
-    if (options.faults !== undefined) throw new InvalidArgumentError('faults', '--faults needs a spawned target (script, -- command or --reference), not --service');
+    if (options.faults !== undefined)
+      throw new InvalidArgumentError(
+        'faults',
+        '--faults needs a spawned target (script, -- command or --reference), not --service',
+      );
     return { kind: 'service', serviceId: options.service, label: options.service };
   }
   if (options.reference) return { kind: 'reference', argv: withFaults(referenceArgv(), options), label: 'reference' };

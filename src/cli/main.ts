@@ -22,7 +22,10 @@ async function list(options: CliOptions): Promise<number> {
     names: options.names,
   });
   // The id (`file.feature:line`) is what --expected-failures and the reports use.
-  for (const pickle of pickles) process.stdout.write(`${scenarioId(pickle, catalogue.featuresDir)}  ${pickle.name}  ${pickle.tags.map((t) => t.name).join(' ')}\n`);
+  for (const pickle of pickles)
+    process.stdout.write(
+      `${scenarioId(pickle, catalogue.featuresDir)}  ${pickle.name}  ${pickle.tags.map((t) => t.name).join(' ')}\n`,
+    );
   process.stdout.write(`${pickles.length} scenarios\n`);
   return EXIT.PASS;
 }
@@ -62,7 +65,9 @@ async function main(argv: readonly string[]): Promise<number> {
     // line, next to the summary (standard error when standard output carries the JSON report).
     const human = options.json === '-' ? process.stderr : process.stdout;
     for (const section of outcome.report.extras.filter((e) => !e.ok)) {
-      human.write(`multifrost-conform: ${section.title}: FAILED${section.lines[0] === undefined ? '' : `: ${section.lines[0]}`}\n`);
+      human.write(
+        `multifrost-conform: ${section.title}: FAILED${section.lines[0] === undefined ? '' : `: ${section.lines[0]}`}\n`,
+      );
     }
   }
   return outcome.exitCode;
@@ -75,8 +80,15 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // A usage error is worded for the user (and says what to type instead); anything else is a setup error.
     const usage = error instanceof InvalidArgumentError;
-    const text = error instanceof MultifrostError || usage ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`multifrost-conform: ${usage ? '' : 'setup error: '}${text}\n${usage ? 'Run multifrost-conform --help for the options.\n' : ''}`);
+    const text =
+      error instanceof MultifrostError || usage
+        ? (error as Error).message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(
+      `multifrost-conform: ${usage ? '' : 'setup error: '}${text}\n${usage ? 'Run multifrost-conform --help for the options.\n' : ''}`,
+    );
     process.exitCode = EXIT.SETUP;
   },
 );

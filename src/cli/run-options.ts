@@ -25,7 +25,10 @@ export function readMethodNames(options: Pick<CliOptions, 'nameStyle' | 'nameMap
       text = readFileSync(options.nameMap, 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      throw new UsageError('--name-map', `cannot read the name map --name-map ${options.nameMap}: ${reason}; it holds a JSON object of wire name -> name, e.g. {"write_stdout": "WriteOut"}`);
+      throw new UsageError(
+        '--name-map',
+        `cannot read the name map --name-map ${options.nameMap}: ${reason}; it holds a JSON object of wire name -> name, e.g. {"write_stdout": "WriteOut"}`,
+      );
     }
     try {
       map = parseNameMap(text, options.nameMap);
@@ -67,7 +70,9 @@ export function conformOptions(
     ...(options.html === undefined ? {} : { html: options.html }),
     ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
     ...(options.faults === undefined ? {} : { faults: options.faults, seed: options.seed ?? 1 }),
-    ...(options.fuzzValues === undefined ? {} : { valueFuzz: { runs: options.fuzzValues, seed: options.seed, dir: options.fuzzDir } }),
+    ...(options.fuzzValues === undefined
+      ? {}
+      : { valueFuzz: { runs: options.fuzzValues, seed: options.seed, dir: options.fuzzDir } }),
     ...(options.timing ? { timing: true } : {}),
     strict: options.strict,
     trace: options.trace,

@@ -30,7 +30,9 @@ export function readBaseline(path: string): Baseline {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw usage(`cannot read the baseline --expected-failures ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw usage(
+      `cannot read the baseline --expected-failures ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   const entries: string[] = [];
   const lines: number[] = [];
@@ -39,13 +41,16 @@ export function readBaseline(path: string): Baseline {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') return;
     if (!CLAUSE_ID.test(line) && !SCENARIO_ID.test(line)) {
-      bad.push(`${path}:${index + 1}: '${line}' is neither a clause id (MF-XXX-n) nor a scenario id (file.feature:line)`);
+      bad.push(
+        `${path}:${index + 1}: '${line}' is neither a clause id (MF-XXX-n) nor a scenario id (file.feature:line)`,
+      );
       return;
     }
     entries.push(line);
     lines.push(index + 1);
   });
-  if (bad.length > 0) throw usage(`the baseline has ${bad.length} bad ${bad.length === 1 ? 'entry' : 'entries'}:\n  ${bad.join('\n  ')}`);
+  if (bad.length > 0)
+    throw usage(`the baseline has ${bad.length} bad ${bad.length === 1 ? 'entry' : 'entries'}:\n  ${bad.join('\n  ')}`);
   return { entries, lines, source: path };
 }
 
@@ -77,7 +82,9 @@ export function readCheckedBaseline(path: string, known: KnownIds): Baseline {
   const baseline = readBaseline(path);
   const problems = unknownBaselineEntries(baseline, known);
   if (problems.length > 0) {
-    throw usage(`the baseline has ${problems.length} ${problems.length === 1 ? 'entry' : 'entries'} that match nothing (fix or remove ${problems.length === 1 ? 'it' : 'them'}):\n  ${problems.join('\n  ')}`);
+    throw usage(
+      `the baseline has ${problems.length} ${problems.length === 1 ? 'entry' : 'entries'} that match nothing (fix or remove ${problems.length === 1 ? 'it' : 'them'}):\n  ${problems.join('\n  ')}`,
+    );
   }
   return baseline;
 }
@@ -102,12 +109,17 @@ function isFailure(result: ScenarioResult): boolean {
  * Marks listed failures as `expected-fail` and returns the stale entries (matched scenarios ran, and
  * none of them failed). Entries that matched nothing (filtered out by tags) are neither.
  */
-export function applyBaseline(results: ScenarioResult[], baseline: Baseline): { results: ScenarioResult[]; stale: string[] } {
+export function applyBaseline(
+  results: ScenarioResult[],
+  baseline: Baseline,
+): { results: ScenarioResult[]; stale: string[] } {
   const stale: string[] = [];
   for (const entry of baseline.entries) {
     const ran = results.filter((r) => matches(entry, r) && r.verdict !== 'skipped');
     if (ran.length > 0 && !ran.some(isFailure)) stale.push(entry);
   }
-  const marked = results.map((r) => (isFailure(r) && baseline.entries.some((e) => matches(e, r)) ? { ...r, verdict: 'expected-fail' as const } : r));
+  const marked = results.map((r) =>
+    isFailure(r) && baseline.entries.some((e) => matches(e, r)) ? { ...r, verdict: 'expected-fail' as const } : r,
+  );
   return { results: marked, stale };
 }

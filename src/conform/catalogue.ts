@@ -64,11 +64,18 @@ export async function kitVersion(root: string = packageRoot()): Promise<string> 
 }
 
 /** A scenario's id as the kit prints it: its feature file relative to `features/`, and its line (an Examples row's line for an outline). */
-export function scenarioId(pickle: { uri: string; location?: { line: number } | undefined }, featuresDir: string): string {
+export function scenarioId(
+  pickle: { uri: string; location?: { line: number } | undefined },
+  featuresDir: string,
+): string {
   const uri = pickle.uri.replace(/\\/g, '/');
   const base = featuresDir.replace(/\\/g, '/').replace(/\/?$/, '/');
   const index = uri.lastIndexOf('features/');
-  const relative = uri.startsWith(base) ? uri.slice(base.length) : index >= 0 ? uri.slice(index + 'features/'.length) : uri;
+  const relative = uri.startsWith(base)
+    ? uri.slice(base.length)
+    : index >= 0
+      ? uri.slice(index + 'features/'.length)
+      : uri;
   return `${relative}:${pickle.location?.line ?? 0}`;
 }
 
@@ -77,11 +84,17 @@ export function scenarioId(pickle: { uri: string; location?: { line: number } | 
  * filters leave out): its id, name and tags. Loads the feature files only, never the support code: an ES
  * module runs once per process, so support code loaded here would register no steps for the real run.
  */
-export async function catalogueScenarios(catalogue: CatalogueLocation): Promise<Array<{ id: string; name: string; tags: string[] }>> {
+export async function catalogueScenarios(
+  catalogue: CatalogueLocation,
+): Promise<Array<{ id: string; name: string; tags: string[] }>> {
   const { listCatalogue } = await import('./run-catalogue.js');
   const { pickles } = await listCatalogue({
     catalogue: { ...catalogue, supportFiles: [] },
     worldParameters: { transport: 'zmq', target: { kind: 'reference' }, profile: 'v3' },
   });
-  return pickles.map((pickle) => ({ id: scenarioId(pickle, catalogue.featuresDir), name: pickle.name, tags: pickle.tags.map((tag) => tag.name) }));
+  return pickles.map((pickle) => ({
+    id: scenarioId(pickle, catalogue.featuresDir),
+    name: pickle.name,
+    tags: pickle.tags.map((tag) => tag.name),
+  }));
 }

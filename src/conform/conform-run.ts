@@ -19,7 +19,14 @@ import { ProgressPrinter, textReport } from './report/text-report.js';
 import type { ExtraSection, Report, RunInfo, ScenarioResult } from './results.js';
 import { isBlockingFailure, summarize, summaryLine } from './results.js';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import { listCatalogue, requestStop, runCatalogue, STOP_FILE_ENV, stopReason, type KitWorldParameters } from './run-catalogue.js';
+import {
+  listCatalogue,
+  requestStop,
+  runCatalogue,
+  STOP_FILE_ENV,
+  stopReason,
+  type KitWorldParameters,
+} from './run-catalogue.js';
 import { probeDriver } from './driver-probe.js';
 import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV } from './fault-relay-command.js';
 import { ScenarioCollector } from './scenario-collector.js';
@@ -93,7 +100,6 @@ export function tagExpression(role: 'child' | 'parent', tags: string | undefined
   return tags === undefined || tags.trim() === '' ? roleTag : `${roleTag} and (${tags})`;
 }
 
-
 type Stream = { write(text: string): boolean; isTTY?: boolean };
 
 /** What the start-up check learned. */
@@ -124,10 +130,14 @@ async function startup(options: ConformOptions): Promise<Startup> {
       startupTimeoutMs,
       clock: realClock,
     });
-    const profileSource = options.profile === undefined ? 'default (parent role: the driver is told the profile)' : '--profile';
+    const profileSource =
+      options.profile === undefined ? 'default (parent role: the driver is told the profile)' : '--profile';
     return { profile, profileSource, capabilities: hello.capabilities };
   }
-  const session = await WorkerSession.open(target, { transport: new ZmqTransport(), discoveryTimeoutMs: startupTimeoutMs });
+  const session = await WorkerSession.open(target, {
+    transport: new ZmqTransport(),
+    discoveryTimeoutMs: startupTimeoutMs,
+  });
   let probe: ProbeResult;
   try {
     probe = await probeProfile(session, { clock: realClock, timeoutMs: startupTimeoutMs });
@@ -141,7 +151,11 @@ async function startup(options: ConformOptions): Promise<Startup> {
         `Run without --profile to use ${probe.chosen}, or --profile ${probe.chosen}.`,
     );
   }
-  return { profile: options.profile ?? probe.chosen, profileSource: options.profile === undefined ? `detected (${accepts})` : `--profile (${accepts})`, capabilities: undefined };
+  return {
+    profile: options.profile ?? probe.chosen,
+    profileSource: options.profile === undefined ? `detected (${accepts})` : `--profile (${accepts})`,
+    capabilities: undefined,
+  };
 }
 
 function worldParameters(options: ConformOptions, setup: Startup): KitWorldParameters {
@@ -226,7 +240,9 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
   const { human, err, interrupt } = context;
   const role = options.target.kind === 'parent-driver' ? 'parent' : 'child';
   if (options.faults !== undefined && role === 'parent') {
-    err.write('multifrost-conform: --faults works on a child target only: with --role parent your driver spawns the child itself, so the kit has no connection to put the fault relay on. Run --faults against a worker (script, -- command or --reference).\n');
+    err.write(
+      'multifrost-conform: --faults works on a child target only: with --role parent your driver spawns the child itself, so the kit has no connection to put the fault relay on. Run --faults against a worker (script, -- command or --reference).\n',
+    );
     return { exitCode: EXIT.SETUP, report: undefined };
   }
   let setup: Startup;
@@ -234,13 +250,25 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
     setup = await startup(options);
   } catch (error) {
     if (interrupt?.signal !== undefined) return interruptedEarly(context, 'during the start-up check');
-    const what = role === 'parent' ? `${describeTarget(options.target)} did not start as the driver contract says` : `${describeTarget(options.target)} did not start as a worker`;
-    err.write(error instanceof UsageProblem ? `multifrost-conform: ${error.message}\n` : `multifrost-conform: setup error: ${what}\n${messageOf(error)}\n`);
+    const what =
+      role === 'parent'
+        ? `${describeTarget(options.target)} did not start as the driver contract says`
+        : `${describeTarget(options.target)} did not start as a worker`;
+    err.write(
+      error instanceof UsageProblem
+        ? `multifrost-conform: ${error.message}\n`
+        : `multifrost-conform: setup error: ${what}\n${messageOf(error)}\n`,
+    );
     return { exitCode: EXIT.SETUP, report: undefined };
   }
   if (options.quiet !== true) {
-    human.write(`multifrost-conform: ${describeTarget(options.target)}, profile ${setup.profile} (${setup.profileSource})\n`);
-    if (setup.capabilities !== undefined) human.write(`multifrost-conform: driver capabilities (hello line): ${setup.capabilities.join(', ') || 'none declared'}\n`);
+    human.write(
+      `multifrost-conform: ${describeTarget(options.target)}, profile ${setup.profile} (${setup.profileSource})\n`,
+    );
+    if (setup.capabilities !== undefined)
+      human.write(
+        `multifrost-conform: driver capabilities (hello line): ${setup.capabilities.join(', ') || 'none declared'}\n`,
+      );
   }
   const catalogue = options.catalogue ?? locateCatalogue();
   const tags = tagExpression(role, options.tags);
@@ -248,7 +276,12 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
   let total: number;
   let support: ISupportCodeLibrary;
   try {
-    const listed = await listCatalogue({ catalogue, worldParameters: parameters, tags, ...(options.names === undefined ? {} : { names: options.names }) });
+    const listed = await listCatalogue({
+      catalogue,
+      worldParameters: parameters,
+      tags,
+      ...(options.names === undefined ? {} : { names: options.names }),
+    });
     total = listed.pickles.length;
     support = listed.support;
   } catch (error) {
@@ -257,7 +290,9 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
   }
   if (total === 0) {
     // A typo in --tags or --name must not pass CI with nothing checked.
-    err.write(`multifrost-conform: setup error: no scenario matches ${tags}${options.names === undefined ? '' : ` and --name ${options.names.join(', ')}`}\n`);
+    err.write(
+      `multifrost-conform: setup error: no scenario matches ${tags}${options.names === undefined ? '' : ` and --name ${options.names.join(', ')}`}\n`,
+    );
     return { exitCode: EXIT.SETUP, report: undefined };
   }
   context.env.useStopFile();
@@ -268,12 +303,18 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
   }
   const progress = new ProgressPrinter(options.quiet === true ? { write: () => true } : human, total);
   const cutShort = new Set<string>();
-  const collector = new ScenarioCollector(specClauses(), catalogue.featuresDir, (result) => {
-    // Finished after an interrupt: the kit stopped its worker, so its verdict says nothing about the target.
-    if (interrupt?.signal !== undefined) cutShort.add(result.id);
-    progress.scenario(result);
-    if (options.failFast === true && isBlockingFailure(result, options.strict === true)) requestStop(`--fail-fast: stopped after the first blocking failure, ${result.id} (${result.name})`);
-  }, options.trace === true);
+  const collector = new ScenarioCollector(
+    specClauses(),
+    catalogue.featuresDir,
+    (result) => {
+      // Finished after an interrupt: the kit stopped its worker, so its verdict says nothing about the target.
+      if (interrupt?.signal !== undefined) cutShort.add(result.id);
+      progress.scenario(result);
+      if (options.failFast === true && isBlockingFailure(result, options.strict === true))
+        requestStop(`--fail-fast: stopped after the first blocking failure, ${result.id} (${result.name})`);
+    },
+    options.trace === true,
+  );
   const running = runCatalogue({
     catalogue,
     worldParameters: parameters,
@@ -288,7 +329,10 @@ async function run(options: ConformOptions, context: RunContext): Promise<Confor
     () => undefined,
     (error: unknown) => error,
   );
-  const failure = interrupt === undefined ? await running : await Promise.race([running, interrupt.interrupted.then(() => undefined)]);
+  const failure =
+    interrupt === undefined
+      ? await running
+      : await Promise.race([running, interrupt.interrupted.then(() => undefined)]);
   // After an interrupt the kit has stopped every process: the scenario in flight ends quickly, or is left out.
   if (interrupt?.signal !== undefined) await settledWithin(running, INTERRUPT_REPORT_WAIT_MS);
   progress.end();
@@ -316,10 +360,16 @@ interface CatalogueOutcome {
 }
 
 /** Baseline, extra sections, reports, the printed verdict and the exit code. */
-async function finish(options: ConformOptions, context: RunContext, outcome: CatalogueOutcome): Promise<ConformOutcome> {
+async function finish(
+  options: ConformOptions,
+  context: RunContext,
+  outcome: CatalogueOutcome,
+): Promise<ConformOutcome> {
   const { human, err, interrupt } = context;
   const interruptedBy = (): string | undefined => interrupt?.signal;
-  let scenarios = outcome.results.map((result) => (outcome.cutShort.has(result.id) ? cutShortResult(result, interruptedBy() ?? 'a signal') : result));
+  let scenarios = outcome.results.map((result) =>
+    outcome.cutShort.has(result.id) ? cutShortResult(result, interruptedBy() ?? 'a signal') : result,
+  );
   scenarios.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   const stopped = stopReason();
   let stale: string[] = [];
@@ -332,10 +382,20 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
     }
   }
   // Fuzzing after an interrupt would start a new worker; the fault statistics are still read.
-  const extras = options.extraSections === undefined || interruptedBy() !== undefined ? [] : await options.extraSections(outcome.setup.profile);
-  if (options.valueFuzz !== undefined && interruptedBy() === undefined) extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
+  const extras =
+    options.extraSections === undefined || interruptedBy() !== undefined
+      ? []
+      : await options.extraSections(outcome.setup.profile);
+  if (options.valueFuzz !== undefined && interruptedBy() === undefined)
+    extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
   if (options.timing === true && interruptedBy() === undefined) {
-    const timing = { transport: new ZmqTransport(), clock: realClock, profile: outcome.setup.profile, addName: targetName('add', options.methodNames), strict: options.strict === true };
+    const timing = {
+      transport: new ZmqTransport(),
+      clock: realClock,
+      profile: outcome.setup.profile,
+      addName: targetName('add', options.methodNames),
+      strict: options.strict === true,
+    };
     extras.push(await timingSection(options.target, timing));
   }
   const info: RunInfo = {
@@ -354,16 +414,21 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
   };
   const report: Report = { info, scenarios, summary: summarize(scenarios, options.strict === true, stale), extras };
   const unwritten = writeReports(report, options);
-  human.write(options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`);
+  human.write(
+    options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`,
+  );
   const signal = interruptedBy();
   if (signal !== undefined) {
     const done = scenarios.filter((s) => !outcome.cutShort.has(s.id)).length;
-    human.write(`multifrost-conform: interrupted by ${signal} after ${done} of ${outcome.total} scenarios; stopped ${interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; ${outcome.total - done} scenario(s) not run${unwritten.length === 0 && wantsReports(options) ? '; the reports hold what was done' : ''}\n`);
+    human.write(
+      `multifrost-conform: interrupted by ${signal} after ${done} of ${outcome.total} scenarios; stopped ${interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; ${outcome.total - done} scenario(s) not run${unwritten.length === 0 && wantsReports(options) ? '; the reports hold what was done' : ''}\n`,
+    );
   } else if (stopped !== undefined) {
     const notRun = outcome.total - scenarios.filter((s) => !s.reason?.startsWith('not run')).length;
     human.write(`multifrost-conform: the run stopped early: ${stopped}; ${notRun} scenario(s) not run\n`);
   }
-  for (const problem of unwritten) err.write(`multifrost-conform: cannot write the ${problem.kind} report to ${problem.file}: ${problem.reason}\n`);
+  for (const problem of unwritten)
+    err.write(`multifrost-conform: cannot write the ${problem.kind} report to ${problem.file}: ${problem.reason}\n`);
   if (signal !== undefined) return { exitCode: EXIT.INTERRUPTED, report };
   if (unwritten.length > 0) return { exitCode: EXIT.SETUP, report };
   const ok = report.summary.blocking === 0 && stale.length === 0 && extras.every((e) => e.ok);
@@ -373,12 +438,19 @@ async function finish(options: ConformOptions, context: RunContext, outcome: Cat
 /** A scenario that ended because the kit stopped its processes on an interrupt: not run to the end. */
 function cutShortResult(result: ScenarioResult, signal: string): ScenarioResult {
   if (result.verdict === 'pass' || result.verdict === 'skipped') return result;
-  return { ...result, verdict: 'skipped', failure: undefined, reason: `not run to the end: interrupted by ${signal} (the kit stopped its worker)` };
+  return {
+    ...result,
+    verdict: 'skipped',
+    failure: undefined,
+    reason: `not run to the end: interrupted by ${signal} (the kit stopped its worker)`,
+  };
 }
 
 /** Interrupted before the catalogue started: nothing to report. */
 async function interruptedEarly(context: RunContext, when: string): Promise<ConformOutcome> {
-  context.human.write(`multifrost-conform: interrupted by ${context.interrupt?.signal ?? 'a signal'} ${when}; stopped ${context.interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; no scenario ran\n`);
+  context.human.write(
+    `multifrost-conform: interrupted by ${context.interrupt?.signal ?? 'a signal'} ${when}; stopped ${context.interrupt?.stoppedProcesses ?? 0} process(es) the kit had started; no scenario ran\n`,
+  );
   return { exitCode: EXIT.INTERRUPTED, report: undefined };
 }
 

@@ -14,7 +14,15 @@ export class ConformanceFailure extends MultifrostError {
   constructor(clause: string, expected: string, actual: string, detail?: string) {
     const known = specClauses().get(clause);
     const heading = known === undefined ? clause : `${clause} (${known.level}) ${known.text}`;
-    super(ErrorCode.PROTOCOL, [heading, `expected: ${expected}`, `actual:   ${actual}`, ...(detail === undefined ? [] : [`detail:   ${detail}`])].join('\n'));
+    super(
+      ErrorCode.PROTOCOL,
+      [
+        heading,
+        `expected: ${expected}`,
+        `actual:   ${actual}`,
+        ...(detail === undefined ? [] : [`detail:   ${detail}`]),
+      ].join('\n'),
+    );
     this.clause = clause;
     this.expected = expected;
     this.actual = actual;
@@ -41,13 +49,20 @@ export function parseConformanceFailure(message: string): ParsedFailure {
 
 /** Compact, stable rendering of a value for expected/actual lines (bin as hex, BigInt with n). */
 export function show(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'bigint') return `${v}n`;
-    if (v instanceof Uint8Array) return `<bin ${Buffer.from(v).toString('hex')}>`;
-    if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
-      return `<bin ${Buffer.from((v as { data: number[] }).data).toString('hex')}>`;
-    }
-    if (v === undefined) return '<undefined>';
-    return v;
-  }) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'bigint') return `${v}n`;
+      if (v instanceof Uint8Array) return `<bin ${Buffer.from(v).toString('hex')}>`;
+      if (
+        v !== null &&
+        typeof v === 'object' &&
+        (v as { type?: unknown }).type === 'Buffer' &&
+        Array.isArray((v as { data?: unknown }).data)
+      ) {
+        return `<bin ${Buffer.from((v as { data: number[] }).data).toString('hex')}>`;
+      }
+      if (v === undefined) return '<undefined>';
+      return v;
+    }) ?? 'undefined'
+  );
 }

@@ -16,9 +16,18 @@ import { appliesTo, specClauses, type Clause, type ClauseLevel, type ClauseOrigi
  * - `not-checkable`: the spec says nothing visible from outside decides it (the reason is the spec's).
  * - `no-scenario`: no scenario of the catalogue cites it for this role.
  */
-export type CoverageOutcome = 'pass' | 'fail' | 'skipped' | 'not-run' | 'in-process-only' | 'not-checkable' | 'no-scenario';
+export type CoverageOutcome =
+  'pass' | 'fail' | 'skipped' | 'not-run' | 'in-process-only' | 'not-checkable' | 'no-scenario';
 
-export const COVERAGE_OUTCOMES: readonly CoverageOutcome[] = ['pass', 'fail', 'skipped', 'not-run', 'in-process-only', 'not-checkable', 'no-scenario'];
+export const COVERAGE_OUTCOMES: readonly CoverageOutcome[] = [
+  'pass',
+  'fail',
+  'skipped',
+  'not-run',
+  'in-process-only',
+  'not-checkable',
+  'no-scenario',
+];
 
 export interface ClauseCoverage {
   id: string;
@@ -85,14 +94,24 @@ function unique(items: readonly string[]): string[] {
 }
 
 /** Outcome and reason from the scenarios of the role that ran; undefined when none did. */
-function fromResults(clause: Clause, ran: readonly ScenarioResult[]): { outcome: CoverageOutcome; reason: string | undefined } | undefined {
+function fromResults(
+  clause: Clause,
+  ran: readonly ScenarioResult[],
+): { outcome: CoverageOutcome; reason: string | undefined } | undefined {
   if (ran.length === 0) return undefined;
   // A failing scenario fails every clause it cites: a step names one clause, but its check is often the
   // other clauses' check too (MF-CALL-5 and MF-SEC-2 probe the same names), so nothing here is passed.
   const failed = ran.filter((r) => FAILED.has(r.verdict));
   if (failed.length > 0) {
     const what = failed.map((r) => {
-      const how = r.verdict === 'expected-fail' ? 'failed (baseline)' : r.verdict === 'info' ? 'failed (@may)' : r.verdict === 'timeout' ? 'timed out' : 'failed';
+      const how =
+        r.verdict === 'expected-fail'
+          ? 'failed (baseline)'
+          : r.verdict === 'info'
+            ? 'failed (@may)'
+            : r.verdict === 'timeout'
+              ? 'timed out'
+              : 'failed';
       const on = r.failure?.clause !== undefined && r.failure.clause !== clause.id ? ` on ${r.failure.clause}` : '';
       return `${r.id} ${how}${on}`;
     });
@@ -107,31 +126,56 @@ function fromResults(clause: Clause, ran: readonly ScenarioResult[]): { outcome:
     ];
     return { outcome: 'pass', reason: parts.length === 0 ? undefined : parts.join('; ') };
   }
-  return { outcome: 'skipped', reason: unique(skipped.map((r) => (r.reason ?? 'skipped').replace(/^skipped:\s*/, ''))).join('; ') };
+  return {
+    outcome: 'skipped',
+    reason: unique(skipped.map((r) => (r.reason ?? 'skipped').replace(/^skipped:\s*/, ''))).join('; '),
+  };
 }
 
 /** Outcome when no scenario of the role ran: from the spec's annotation and the catalogue. */
-function withoutResults(clause: Clause, input: CoverageInput, role: string): { outcome: CoverageOutcome; reason: string | undefined } {
+function withoutResults(
+  clause: Clause,
+  input: CoverageInput,
+  role: string,
+): { outcome: CoverageOutcome; reason: string | undefined } {
   if (clause.checkability?.extent === 'none') return { outcome: 'not-checkable', reason: clause.checkability.note };
   const internalRan = input.results.some((r) => r.role === 'internal' && r.clauses.some((c) => c.id === clause.id));
   if (input.catalogue === undefined) {
-    if (internalRan) return { outcome: 'in-process-only', reason: 'only @internal scenarios cite it: checked on the TypeScript implementation alone' };
-    return { outcome: 'no-scenario', reason: 'no scenario of this run cites it (the report does not list the whole catalogue)' };
+    if (internalRan)
+      return {
+        outcome: 'in-process-only',
+        reason: 'only @internal scenarios cite it: checked on the TypeScript implementation alone',
+      };
+    return {
+      outcome: 'no-scenario',
+      reason: 'no scenario of this run cites it (the report does not list the whole catalogue)',
+    };
   }
   const planned = input.catalogue.filter((s) => cites(s.tags, clause.id));
   const ofRole = planned.filter((s) => s.tags.includes(`@${role}`));
   if (ofRole.length > 0) {
-    const why = input.stoppedEarly === undefined ? 'filtered out by --tags/--name' : `the run stopped early (${input.stoppedEarly}) or they were filtered out`;
-    return { outcome: 'not-run', reason: `${ofRole.length} scenario${ofRole.length === 1 ? '' : 's'} cite${ofRole.length === 1 ? 's' : ''} it but did not run: ${why}` };
+    const why =
+      input.stoppedEarly === undefined
+        ? 'filtered out by --tags/--name'
+        : `the run stopped early (${input.stoppedEarly}) or they were filtered out`;
+    return {
+      outcome: 'not-run',
+      reason: `${ofRole.length} scenario${ofRole.length === 1 ? '' : 's'} cite${ofRole.length === 1 ? 's' : ''} it but did not run: ${why}`,
+    };
   }
   if (internalRan || planned.some((s) => s.tags.includes('@internal'))) {
-    return { outcome: 'in-process-only', reason: 'only @internal scenarios cite it: checked on the TypeScript implementation alone' };
+    return {
+      outcome: 'in-process-only',
+      reason: 'only @internal scenarios cite it: checked on the TypeScript implementation alone',
+    };
   }
   return { outcome: 'no-scenario', reason: `no scenario of the catalogue checks it on a ${role}` };
 }
 
 function counts(entries: readonly ClauseCoverage[]): CoverageCounts {
-  const byOutcome = Object.fromEntries(COVERAGE_OUTCOMES.map((o) => [o, entries.filter((e) => e.outcome === o).length])) as Record<CoverageOutcome, number>;
+  const byOutcome = Object.fromEntries(
+    COVERAGE_OUTCOMES.map((o) => [o, entries.filter((e) => e.outcome === o).length]),
+  ) as Record<CoverageOutcome, number>;
   return {
     applicable: entries.length,
     checked: byOutcome.pass + byOutcome.fail,
@@ -150,7 +194,16 @@ export function computeCoverage(input: CoverageInput): Coverage {
     if (clause.level === 'MAY' || !appliesTo(clause, role)) continue;
     const ran = input.results.filter((r) => resultRole(r, role) === role && r.clauses.some((c) => c.id === clause.id));
     const { outcome, reason } = fromResults(clause, ran) ?? withoutResults(clause, input, role);
-    entries.push({ id: clause.id, level: clause.level, text: clause.text, section: clause.section, origin: clause.origin, outcome, scenarios: ran.map((r) => r.id), reason });
+    entries.push({
+      id: clause.id,
+      level: clause.level,
+      text: clause.text,
+      section: clause.section,
+      origin: clause.origin,
+      outcome,
+      scenarios: ran.map((r) => r.id),
+      reason,
+    });
   }
   const must = counts(entries.filter((e) => e.level === 'MUST'));
   const should = counts(entries.filter((e) => e.level === 'SHOULD'));
@@ -170,7 +223,13 @@ const memo = new WeakMap<Report, Coverage>();
 export function coverageOf(report: Report, clauses: ReadonlyMap<string, Clause> = specClauses()): Coverage {
   const known = memo.get(report);
   if (known !== undefined) return known;
-  const coverage = computeCoverage({ role: report.info.role, clauses, results: report.scenarios, catalogue: report.catalogue, stoppedEarly: report.stoppedEarly });
+  const coverage = computeCoverage({
+    role: report.info.role,
+    clauses,
+    results: report.scenarios,
+    catalogue: report.catalogue,
+    stoppedEarly: report.stoppedEarly,
+  });
   memo.set(report, coverage);
   return coverage;
 }
@@ -184,7 +243,8 @@ export function conformanceClaim(coverage: Coverage, passed: boolean): string {
   const m = coverage.must;
   const checkable = m.applicable - m.notCheckable;
   const notCheckable = m.notCheckable > 0 ? `; ${m.notCheckable} more not checkable from outside` : '';
-  if (passed && coverage.mustComplete) return `conformant: ${m.passed} of ${checkable} applicable MUST clauses checked and passed${notCheckable}`;
+  if (passed && coverage.mustComplete)
+    return `conformant: ${m.passed} of ${checkable} applicable MUST clauses checked and passed${notCheckable}`;
   const failed = m.failed > 0 ? `, ${m.failed} failed` : '';
   return `not conformant: ${m.checked} of ${checkable} applicable MUST clauses checked${failed}${notCheckable}`;
 }

@@ -42,9 +42,11 @@ export interface DriverHello {
   helloMs: number;
 }
 
-type DriverEvent = { kind: 'line'; text: string } | { kind: 'exit'; code: number | null; signal: string | null } | { kind: 'timeout' };
+type DriverEvent =
+  { kind: 'line'; text: string } | { kind: 'exit'; code: number | null; signal: string | null } | { kind: 'timeout' };
 
-const CONTRACT = 'the driver contract (docs/spec.md section 14, MF-DRV-2) says its first stdout line is {"event":"hello","capabilities":[...]}, printed as soon as it runs, before it starts the worker';
+const CONTRACT =
+  'the driver contract (docs/spec.md section 14, MF-DRV-2) says its first stdout line is {"event":"hello","capabilities":[...]}, printed as soon as it runs, before it starts the worker';
 
 /**
  * Starts the driver once and returns its declared capabilities.
@@ -109,7 +111,10 @@ class DriverSession {
   }
 
   private readHello(event: DriverEvent, timeoutMs: number): string[] {
-    if (event.kind === 'timeout') throw this.error(`the driver printed nothing within ${timeoutMs} ms of starting (no hello line, and no answer to {"op":"stop"}); ${CONTRACT}`);
+    if (event.kind === 'timeout')
+      throw this.error(
+        `the driver printed nothing within ${timeoutMs} ms of starting (no hello line, and no answer to {"op":"stop"}); ${CONTRACT}`,
+      );
     if (event.kind === 'exit') throw this.error('the driver exited before its hello line');
     const line = parseLine(event.text);
     if (line?.['event'] === 'hello') {
@@ -119,23 +124,38 @@ class DriverSession {
       }
       return capabilities as string[];
     }
-    if (line?.['event'] === 'start-failed') throw this.error(`the driver could not start its worker: ${String(line['error'] ?? event.text)}`);
-    if (line?.['event'] === 'stopped') throw this.error(`the driver has no hello line: it answered {"op":"stop"} with {"event":"stopped"}, but ${CONTRACT}`);
+    if (line?.['event'] === 'start-failed')
+      throw this.error(`the driver could not start its worker: ${String(line['error'] ?? event.text)}`);
+    if (line?.['event'] === 'stopped')
+      throw this.error(
+        `the driver has no hello line: it answered {"op":"stop"} with {"event":"stopped"}, but ${CONTRACT}`,
+      );
     throw this.error(`the driver's first stdout line is not its hello line: ${event.text.slice(0, 200)}; ${CONTRACT}`);
   }
 
   private async waitStopped(deadlineMs: number): Promise<void> {
     for (;;) {
       const event = await this.next(deadlineMs);
-      if (event.kind === 'timeout') throw this.error(`the driver did not print {"event":"stopped"} and exit within ${this.options.startupTimeoutMs} ms of {"op":"stop"}`);
-      if (event.kind === 'exit') throw this.error('the driver exited without printing {"event":"stopped"} after {"op":"stop"}');
+      if (event.kind === 'timeout')
+        throw this.error(
+          `the driver did not print {"event":"stopped"} and exit within ${this.options.startupTimeoutMs} ms of {"op":"stop"}`,
+        );
+      if (event.kind === 'exit')
+        throw this.error('the driver exited without printing {"event":"stopped"} after {"op":"stop"}');
       const line = parseLine(event.text);
-      if (line?.['event'] === 'start-failed') throw this.error(`the driver could not start its worker: ${String(line['error'] ?? event.text)}`);
+      if (line?.['event'] === 'start-failed')
+        throw this.error(`the driver could not start its worker: ${String(line['error'] ?? event.text)}`);
       if (line?.['event'] === 'stopped') break;
     }
     const exit = await this.next(deadlineMs);
-    if (exit.kind === 'timeout') throw this.error(`the driver printed {"event":"stopped"} but did not exit within ${this.options.startupTimeoutMs} ms`);
-    if (exit.kind === 'exit' && exit.code !== 0) throw this.error('the driver printed {"event":"stopped"} but exited with a failure status (the contract: exit 0 after stopped)');
+    if (exit.kind === 'timeout')
+      throw this.error(
+        `the driver printed {"event":"stopped"} but did not exit within ${this.options.startupTimeoutMs} ms`,
+      );
+    if (exit.kind === 'exit' && exit.code !== 0)
+      throw this.error(
+        'the driver printed {"event":"stopped"} but exited with a failure status (the contract: exit 0 after stopped)',
+      );
   }
 
   /** The next line or the exit, in order; `timeout` once `deadlineMs` passes. */
@@ -168,7 +188,12 @@ class DriverSession {
   }
 
   private error(message: string): SpawnError {
-    return new SpawnError(`${this.options.argv.join(' ')}: ${message}`, this.exit?.code ?? null, this.exit?.signal ?? null, this.stderr.toString());
+    return new SpawnError(
+      `${this.options.argv.join(' ')}: ${message}`,
+      this.exit?.code ?? null,
+      this.exit?.signal ?? null,
+      this.stderr.toString(),
+    );
   }
 
   /** Kills the driver's process group if anything of it is left. */
@@ -187,7 +212,9 @@ class DriverSession {
 function parseLine(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -58,7 +58,8 @@ export function faultSection(dir: string, spec: string, seed: number): ExtraSect
     const exit = exitText(stats);
     exits.set(exit, (exits.get(exit) ?? 0) + 1);
     if (stats.childExit !== undefined && stats.exitCause === undefined) unexpected.push(exit);
-    for (const call of stats.unanswered ?? []) unanswered.push(`${call.function} (id ${call.id}, none within ${call.afterMs} ms)`);
+    for (const call of stats.unanswered ?? [])
+      unanswered.push(`${call.function} (id ${call.id}, none within ${call.afterMs} ms)`);
   }
   rmSync(dir, { recursive: true, force: true });
   const line = (name: string, s: DirectionStats): string =>
@@ -81,7 +82,11 @@ export function faultSection(dir: string, spec: string, seed: number): ExtraSect
     `worker exits: ${[...exits.entries()].map(([e, n]) => `${e} x${n}`).join(', ') || 'none recorded'}`,
   ];
   const ok = unexpected.length === 0 && unanswered.length === 0;
-  return { title: `Fault injection (${spec}, seed ${seed})`, ok, lines: ok ? [...counts, ...verdicts] : [...verdicts, ...counts] };
+  return {
+    title: `Fault injection (${spec}, seed ${seed})`,
+    ok,
+    lines: ok ? [...counts, ...verdicts] : [...verdicts, ...counts],
+  };
 }
 
 function zeroStats(): DirectionStats {
@@ -97,12 +102,21 @@ function exitText(stats: RelayStats): string {
 }
 
 /** Sections computed after the catalogue: the fault summary and fuzzing. */
-export async function extraSections(target: Target, options: ExtraOptions, profile: 'v3' | 'v4'): Promise<ExtraSection[]> {
+export async function extraSections(
+  target: Target,
+  options: ExtraOptions,
+  profile: 'v3' | 'v4',
+): Promise<ExtraSection[]> {
   const sections: ExtraSection[] = [];
   const statsDir = process.env[FAULT_STATS_DIR_ENV];
-  if (options.faults !== undefined && statsDir !== undefined) sections.push(faultSection(statsDir, options.faults, options.seed ?? 1));
+  if (options.faults !== undefined && statsDir !== undefined)
+    sections.push(faultSection(statsDir, options.faults, options.seed ?? 1));
   if (options.fuzz !== undefined && target.kind === 'parent-driver') {
-    sections.push({ title: 'Fuzzing', ok: true, lines: ['not run: --fuzz checks a child; the target is a parent driver'] });
+    sections.push({
+      title: 'Fuzzing',
+      ok: true,
+      lines: ['not run: --fuzz checks a child; the target is a parent driver'],
+    });
   }
   if (options.fuzz !== undefined && target.kind !== 'parent-driver') {
     const outcome = await fuzzWorker(target, {
@@ -122,6 +136,10 @@ export async function extraSections(target: Target, options: ExtraOptions, profi
 export async function runReplay(target: Target, file: string, out: { write(text: string): boolean }): Promise<number> {
   const fuzzCase = readFuzzCase(file);
   const failure = await replayCase(target, fuzzCase, new ZmqTransport(), realClock);
-  out.write(failure === undefined ? `multifrost-conform: replay ${file}: PASS (the worker copes)\n` : `multifrost-conform: replay ${file}: FAIL: ${failure}\n`);
+  out.write(
+    failure === undefined
+      ? `multifrost-conform: replay ${file}: PASS (the worker copes)\n`
+      : `multifrost-conform: replay ${file}: FAIL: ${failure}\n`,
+  );
   return failure === undefined ? EXIT.PASS : EXIT.FAIL;
 }

@@ -57,13 +57,24 @@ export interface DirectionStats {
   corrupted: number;
 }
 
-const emptyStats = (): DirectionStats => ({ messages: 0, dropped: 0, delayed: 0, duplicated: 0, reordered: 0, corrupted: 0 });
+const emptyStats = (): DirectionStats => ({
+  messages: 0,
+  dropped: 0,
+  delayed: 0,
+  duplicated: 0,
+  reordered: 0,
+  corrupted: 0,
+});
 
 function describe(frames: Frames): { message: unknown; type: string | undefined; fn: string | undefined } {
   try {
     const message = defaultCodec.decodeValue(frames[frames.length - 1]!);
     const map = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
-    return { message, type: typeof map['type'] === 'string' ? map['type'] : undefined, fn: typeof map['function'] === 'string' ? map['function'] : undefined };
+    return {
+      message,
+      type: typeof map['type'] === 'string' ? map['type'] : undefined,
+      fn: typeof map['function'] === 'string' ? map['function'] : undefined,
+    };
   } catch {
     return { message: undefined, type: undefined, fn: undefined };
   }
@@ -92,7 +103,8 @@ class AnswerWatch {
     const decoded = decodeMessage(defaultCodec, payload, [this.profile]);
     if (!decoded.ok || decoded.message.type !== 'call') return;
     const call = decoded.message as CallMessage;
-    if (callDefect(call) !== undefined || call.function === 'crash' || typeof call.id !== 'string' || call.id === '') return;
+    if (callDefect(call) !== undefined || call.function === 'crash' || typeof call.id !== 'string' || call.id === '')
+      return;
     if ((call.namespace ?? 'default') !== this.namespace || this.pending.has(call.id)) return;
     const sleepMs = call.function === 'sleep' && typeof call.args[0] === 'number' ? call.args[0] : 0;
     const afterMs = this.windowMs + sleepMs;
@@ -123,7 +135,10 @@ class Relay {
   private seq = 0;
   private kitIdentity: Uint8Array | undefined;
   /** Release time per direction: a delayed message holds back later ones (order kept, as on a real pipe). */
-  private readonly releaseAt: Record<'parent->child' | 'child->parent', number> = { 'parent->child': 0, 'child->parent': 0 };
+  private readonly releaseAt: Record<'parent->child' | 'child->parent', number> = {
+    'parent->child': 0,
+    'child->parent': 0,
+  };
   readonly stats: RelayStats;
 
   constructor(
@@ -135,7 +150,15 @@ class Relay {
     private readonly statsFile: string | undefined,
     readonly watch: AnswerWatch | undefined,
   ) {
-    this.stats = { seed, spec, 'parent->child': emptyStats(), 'child->parent': emptyStats(), childExit: undefined, exitCause: undefined, unanswered: [] };
+    this.stats = {
+      seed,
+      spec,
+      'parent->child': emptyStats(),
+      'child->parent': emptyStats(),
+      childExit: undefined,
+      exitCause: undefined,
+      unanswered: [],
+    };
   }
 
   /**
@@ -176,7 +199,11 @@ class Relay {
     }
   }
 
-  private forward(direction: 'parent->child' | 'child->parent', frames: Frames, send: (frames: Frames) => Promise<void>): void {
+  private forward(
+    direction: 'parent->child' | 'child->parent',
+    frames: Frames,
+    send: (frames: Frames) => Promise<void>,
+  ): void {
     const stats = this.stats[direction];
     stats.messages += 1;
     const { message, type, fn } = describe(frames);
@@ -246,7 +273,11 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null };
  * descendants), and the relay takes it down if it fails itself. Transparent (`forward` false), the worker
  * stays in the relay's group and gets the kit's signals directly.
  */
-function runWorker(child: readonly string[], env: NodeJS.ProcessEnv, forward: ((signal: NodeJS.Signals) => void) | undefined): Promise<Exit> {
+function runWorker(
+  child: readonly string[],
+  env: NodeJS.ProcessEnv,
+  forward: ((signal: NodeJS.Signals) => void) | undefined,
+): Promise<Exit> {
   const [command, ...args] = child;
   const worker = spawn(command!, args, { env, stdio: 'inherit', detached: forward !== undefined });
   const signalWorker = (signal: NodeJS.Signals): void => {
@@ -314,12 +345,24 @@ async function main(): Promise<void> {
   // (scenarios run one after another, so a run replays from its seed), else every scenario would see
   // the same few decisions.
   const runSeed = seed + (dir === undefined || dir === '' ? 0 : readdirSync(dir).length);
-  let relay: Relay | undefined;
-  const watch = answerWatch(() => relay!);
-  relay = new Relay(new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)), upstream, downstream, runSeed, spec, statsFile, watch);
+  // The watch reads the relay lazily: it exists before the relay it reports to.
+  const relayRef: { current?: Relay } = {};
+  const watch = answerWatch(() => relayRef.current!);
+  const relay = new Relay(
+    new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)),
+    upstream,
+    downstream,
+    runSeed,
+    spec,
+    statsFile,
+    watch,
+  );
+  relayRef.current = relay;
   relay.saveStats();
   const running = relay;
-  const exitPromise = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) => running.expectExit(signal));
+  const exitPromise = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) =>
+    running.expectExit(signal),
+  );
   void running.pumpUpstream().catch(() => undefined);
   void running.pumpDownstream().catch(() => undefined);
   const exit = await exitPromise;
@@ -329,7 +372,6 @@ async function main(): Promise<void> {
   await Promise.all([upstream.close(), downstream.close()]);
   exitLike(exit);
 }
-
 
 // Only as a script: importing this module (for its types) must not start a relay.
 if (isMainModule(import.meta.url)) await main();

@@ -14,7 +14,8 @@ import { corrupt, delay, drop, duplicate, reorder } from '../transport/sim/fault
 
 function probability(item: string, text: string): number {
   const p = Number(text);
-  if (!Number.isFinite(p) || p < 0 || p > 1) throw new InvalidArgumentError('faults', `${item}: probability must be in 0..1, got '${text}'`);
+  if (!Number.isFinite(p) || p < 0 || p > 1)
+    throw new InvalidArgumentError('faults', `${item}: probability must be in 0..1, got '${text}'`);
   return p;
 }
 
@@ -27,7 +28,10 @@ function milliseconds(item: string, text: string): number {
 /** Parses a fault spec into rules. @throws InvalidArgumentError naming the bad item. */
 export function parseFaultSpec(spec: string): FaultRule[] {
   const rules: FaultRule[] = [];
-  for (const item of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const [name, value] = item.split('=', 2) as [string, string | undefined];
     if (value === undefined) throw new InvalidArgumentError('faults', `${item}: expected name=value`);
     switch (name.trim()) {
@@ -42,12 +46,22 @@ export function parseFaultSpec(spec: string): FaultRule[] {
         break;
       case 'delay': {
         const [ms, jitter] = value.split('~', 2) as [string, string | undefined];
-        rules.push(delay({ ms: milliseconds(item, ms), ...(jitter === undefined ? {} : { jitterMs: milliseconds(item, jitter) }) }));
+        rules.push(
+          delay({
+            ms: milliseconds(item, ms),
+            ...(jitter === undefined ? {} : { jitterMs: milliseconds(item, jitter) }),
+          }),
+        );
         break;
       }
       case 'reorder': {
         const [p, window] = value.split('@', 2) as [string, string | undefined];
-        rules.push(reorder({ p: probability(item, p), ...(window === undefined ? {} : { windowMs: milliseconds(item, window) }) }));
+        rules.push(
+          reorder({
+            p: probability(item, p),
+            ...(window === undefined ? {} : { windowMs: milliseconds(item, window) }),
+          }),
+        );
         break;
       }
       default:

@@ -21,7 +21,13 @@ export function autoSeed(random: () => number = Math.random): number {
  * Writes `content` as `<dir>/<prefix>-<seed>-<runs>.json` (creating the directory) and returns the path.
  * @param dir default {@link DEFAULT_FUZZ_DIR}, relative to the working directory.
  */
-export function saveCase(dir: string | undefined, prefix: string, seed: number | undefined, runs: number, content: object): string {
+export function saveCase(
+  dir: string | undefined,
+  prefix: string,
+  seed: number | undefined,
+  runs: number,
+  content: object,
+): string {
   const directory = resolve(dir ?? DEFAULT_FUZZ_DIR);
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `${prefix}-${seed ?? 'unseeded'}-${runs}.json`);

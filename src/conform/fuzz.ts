@@ -77,43 +77,92 @@ export function malformedFrames(profile: ProfileName): fc.Arbitrary<Frames> {
       return Uint8Array.of(0xc0);
     }
   };
-  const junkValue = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.boolean(), bytes(8), fc.array(fc.integer(), { maxLength: 3 }));
+  const junkValue = fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.string(),
+    fc.constant(null),
+    fc.boolean(),
+    bytes(8),
+    fc.array(fc.integer(), { maxLength: 3 }),
+  );
   return fc.oneof(
     // Wrong frame counts and delimiters (MF-FRAME-4).
     fc.array(bytes(), { minLength: 0, maxLength: 4 }).filter((frames) => frames.length !== 2),
-    fc.tuple(bytes(4).filter((b) => b.length > 0), bytes()).map(([delimiter, payload]) => [delimiter, payload]),
+    fc
+      .tuple(
+        bytes(4).filter((b) => b.length > 0),
+        bytes(),
+      )
+      .map(([delimiter, payload]) => [delimiter, payload]),
     // Random bytes and truncated messages (MF-FRAME-5).
     bytes(128).map((payload) => [EMPTY_FRAME, payload]),
-    fc.nat({ max: 40 }).map((cut) => [EMPTY_FRAME, map({ ...core, id: 'f-1', function: 'echo', args: ['x'] }).slice(0, cut)]),
+    fc
+      .nat({ max: 40 })
+      .map((cut) => [EMPTY_FRAME, map({ ...core, id: 'f-1', function: 'echo', args: ['x'] }).slice(0, cut)]),
     // Not a map (a one-key map minus its 9-byte header and key `wrapped`), or a map with wrong-typed core fields (MF-MSG-1, MF-MSG-9).
     junkValue.map((value) => [EMPTY_FRAME, map({ wrapped: value }).subarray(9)]),
-    fc.record({ id: junkValue, type: fc.oneof(fc.constant('call'), junkValue), function: fc.oneof(fc.constant('echo'), junkValue), args: junkValue }).map((fields) => [
-      EMPTY_FRAME,
-      map({ app, timestamp: 1, ...fields }),
-    ]),
+    fc
+      .record({
+        id: junkValue,
+        type: fc.oneof(fc.constant('call'), junkValue),
+        function: fc.oneof(fc.constant('echo'), junkValue),
+        args: junkValue,
+      })
+      .map((fields) => [EMPTY_FRAME, map({ app, timestamp: 1, ...fields })]),
     // Unknown type, wrong app, missing or empty id (MF-MSG-5, MF-MSG-6, MF-CALL-2).
     fc.string({ maxLength: 12 }).map((type) => [EMPTY_FRAME, map({ ...core, type: `x-${type}`, id: 'f-2' })]),
-    fc.string({ maxLength: 20 }).filter((a) => a !== PROFILES.v3.app && a !== PROFILES.v4.app).map((wrongApp) => [EMPTY_FRAME, map({ ...core, app: wrongApp, id: 'f-3', function: 'echo', args: [1] })]),
-    fc.constantFrom<Record<string, unknown>>({ ...core, function: 'echo', args: [] }, { ...core, id: '', function: 'echo', args: [] }).map((m) => [EMPTY_FRAME, map(m)]),
+    fc
+      .string({ maxLength: 20 })
+      .filter((a) => a !== PROFILES.v3.app && a !== PROFILES.v4.app)
+      .map((wrongApp) => [EMPTY_FRAME, map({ ...core, app: wrongApp, id: 'f-3', function: 'echo', args: [1] })]),
+    fc
+      .constantFrom<Record<string, unknown>>(
+        { ...core, function: 'echo', args: [] },
+        { ...core, id: '', function: 'echo', args: [] },
+      )
+      .map((m) => [EMPTY_FRAME, map(m)]),
     // Valid calls with edge values a decoder must survive: every integer width, floats, deep nesting.
     edgeValues.map((value) => [EMPTY_FRAME, map({ ...core, id: 'f-4', function: 'echo', args: [value] })]),
   );
 }
 
 /** Sends `frames`, then a valid echo; resolves to a failure description or undefined when the worker coped. */
-async function tryOne(session: WorkerSession, frames: Frames, profile: ProfileName, clock: Clock, answerTimeoutMs: number, n: number): Promise<string | undefined> {
+async function tryOne(
+  session: WorkerSession,
+  frames: Frames,
+  profile: ProfileName,
+  clock: Clock,
+  answerTimeoutMs: number,
+  n: number,
+): Promise<string | undefined> {
   // Sends are not awaited: a DEALER whose peer died waits for a new peer forever, and a worker that
   // exited is exactly what this loop must report rather than hang on.
   const id = `fuzz-echo-${n}`;
   session.send(frames).catch(() => undefined);
-  session.send([EMPTY_FRAME, defaultCodec.encode({ app: PROFILES[profile].app, id, type: 'call', timestamp: clock.epochMs() / 1000, function: 'echo', args: [n] })]).catch(() => undefined);
+  session
+    .send([
+      EMPTY_FRAME,
+      defaultCodec.encode({
+        app: PROFILES[profile].app,
+        id,
+        type: 'call',
+        timestamp: clock.epochMs() / 1000,
+        function: 'echo',
+        args: [n],
+      }),
+    ])
+    .catch(() => undefined);
   const deadline = clock.nowMs() + answerTimeoutMs;
   while (clock.nowMs() < deadline) {
     const reply = await session.next(deadline - clock.nowMs());
     if (reply === undefined) break;
     try {
       const message = defaultCodec.decodeValue(reply[reply.length - 1]!) as Record<string, unknown>;
-      if (message?.['id'] === id) return message['type'] === 'response' && message['result'] === n ? undefined : `the valid echo call got ${JSON.stringify(message)}`;
+      if (message?.['id'] === id)
+        return message['type'] === 'response' && message['result'] === n
+          ? undefined
+          : `the valid echo call got ${JSON.stringify(message)}`;
     } catch {
       // Not ours; keep waiting for the echo's reply.
     }
@@ -133,7 +182,17 @@ export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<
     if (session !== undefined && session.exitInfo === undefined) return session;
     await session?.close();
     session = await WorkerSession.open(target, { transport: options.transport, clock: options.clock });
-    const warmUp = await tryOne(session, [EMPTY_FRAME, defaultCodec.encode({ app: PROFILES[options.profile].app, id: 'warm', type: 'heartbeat', timestamp: 1 })], options.profile, options.clock, 15_000, 0);
+    const warmUp = await tryOne(
+      session,
+      [
+        EMPTY_FRAME,
+        defaultCodec.encode({ app: PROFILES[options.profile].app, id: 'warm', type: 'heartbeat', timestamp: 1 }),
+      ],
+      options.profile,
+      options.clock,
+      15_000,
+      0,
+    );
     if (warmUp !== undefined) throw new Error(`the worker did not start for fuzzing: ${warmUp}`);
     return session;
   };
@@ -156,10 +215,23 @@ export async function fuzzWorker(target: Target, options: FuzzOptions): Promise<
     const seed = options.seed ?? autoSeed();
     const details = await fc.check(property, { numRuns: options.runs, seed, interruptAfterTimeLimit: 120_000 });
     if (!details.failed || details.counterexample === null) {
-      return { ok: true, runs: options.runs, lines: [`${options.runs} malformed inputs sent (seed ${details.seed}); the worker answered every valid call after them and never crashed`], savedCase: undefined };
+      return {
+        ok: true,
+        runs: options.runs,
+        lines: [
+          `${options.runs} malformed inputs sent (seed ${details.seed}); the worker answered every valid call after them and never crashed`,
+        ],
+        savedCase: undefined,
+      };
     }
     const [frames] = details.counterexample;
-    const saved: FuzzCase = { kind: 'multifrost-fuzz-case', profile: options.profile, frames: frames.map((f) => Buffer.from(f).toString('hex')), failure: lastFailure, seed: details.seed };
+    const saved: FuzzCase = {
+      kind: 'multifrost-fuzz-case',
+      profile: options.profile,
+      frames: frames.map((f) => Buffer.from(f).toString('hex')),
+      failure: lastFailure,
+      seed: details.seed,
+    };
     const file = saveCase(options.outDir, 'case', details.seed, details.numRuns, saved);
     return {
       ok: false,
@@ -183,21 +255,47 @@ export type SavedCase = FuzzCase | ValueCase;
 export function readFuzzCase(path: string): SavedCase {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<FuzzCase>;
   if (isValueCase(parsed)) return parsed;
-  if (parsed.kind !== 'multifrost-fuzz-case' || !Array.isArray(parsed.frames) || (parsed.profile !== 'v3' && parsed.profile !== 'v4')) {
+  if (
+    parsed.kind !== 'multifrost-fuzz-case' ||
+    !Array.isArray(parsed.frames) ||
+    (parsed.profile !== 'v3' && parsed.profile !== 'v4')
+  ) {
     throw new Error(`${path} is not a multifrost fuzz case`);
   }
   return parsed as FuzzCase;
 }
 
 /** Sends a saved case to a fresh worker; resolves to the failure, or undefined when the worker copes now. */
-export async function replayCase(target: Target, fuzzCase: SavedCase, transport: Transport, clock: Clock): Promise<string | undefined> {
+export async function replayCase(
+  target: Target,
+  fuzzCase: SavedCase,
+  transport: Transport,
+  clock: Clock,
+): Promise<string | undefined> {
   if (fuzzCase.kind === 'multifrost-value-case') return replayValueCase(target, fuzzCase, transport, clock);
   const session = await WorkerSession.open(target, { transport, clock });
   try {
     // One valid call first: the worker is up and connected before the case is sent.
-    const warmUp = await tryOne(session, [EMPTY_FRAME, defaultCodec.encode({ app: PROFILES[fuzzCase.profile].app, id: 'warm', type: 'heartbeat', timestamp: 1 })], fuzzCase.profile, clock, 10_000, 0);
+    const warmUp = await tryOne(
+      session,
+      [
+        EMPTY_FRAME,
+        defaultCodec.encode({ app: PROFILES[fuzzCase.profile].app, id: 'warm', type: 'heartbeat', timestamp: 1 }),
+      ],
+      fuzzCase.profile,
+      clock,
+      10_000,
+      0,
+    );
     if (warmUp !== undefined) return `the worker did not start: ${warmUp}`;
-    return await tryOne(session, fuzzCase.frames.map((hex) => Buffer.from(hex, 'hex')), fuzzCase.profile, clock, 2000, 1);
+    return await tryOne(
+      session,
+      fuzzCase.frames.map((hex) => Buffer.from(hex, 'hex')),
+      fuzzCase.profile,
+      clock,
+      2000,
+      1,
+    );
   } finally {
     await session.close();
   }

@@ -15,7 +15,17 @@ export { locateCatalogue, packageRoot, CATALOGUE_ROOT_ENV } from './catalogue.js
 export type { CatalogueLocation } from './catalogue.js';
 export { ScenarioCollector, TRACE_MEDIA_TYPE, levelOf } from './scenario-collector.js';
 export { summarize, summaryLine, isBlockingFailure } from './results.js';
-export type { Report, RunInfo, Summary, ScenarioResult, Verdict, ClauseRef, FailureDetail, TraceEntry, ExtraSection } from './results.js';
+export type {
+  Report,
+  RunInfo,
+  Summary,
+  ScenarioResult,
+  Verdict,
+  ClauseRef,
+  FailureDetail,
+  TraceEntry,
+  ExtraSection,
+} from './results.js';
 export { readBaseline, applyBaseline } from './baseline.js';
 export type { Baseline } from './baseline.js';
 export { jsonReport, JSON_REPORT_SCHEMA } from './report/json-report.js';

@@ -10,7 +10,16 @@
 import { realClock } from '../time/real-clock.js';
 import { ProcessHost } from '../worker/child/child-host.js';
 import type { ChildWorkerOptions } from '../worker/child/child-worker.js';
-import { KIT_LOG_ENV, KIT_PROVOKE_ENV, KitLog, ObservedTransport, logStart, observedHost, parseProvocation, startGrandchild } from './kit-child-observer.js';
+import {
+  KIT_LOG_ENV,
+  KIT_PROVOKE_ENV,
+  KitLog,
+  ObservedTransport,
+  logStart,
+  observedHost,
+  parseProvocation,
+  startGrandchild,
+} from './kit-child-observer.js';
 import { MisbehavingTransport, parseMisbehaviour } from './misbehaving-transport.js';
 import { isMainModule } from './main-module.js';
 import { ConformanceWorker, optionsFromEnv } from './reference-worker.js';
@@ -34,11 +43,13 @@ export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env)
   const misbehaving = new MisbehavingTransport(new ZmqTransport(), how, realClock, exit);
   const options: ChildWorkerOptions = {
     ...optionsFromEnv((name) => env[name]),
-    transport: log.enabled || Object.keys(provoke).length > 0 ? new ObservedTransport(misbehaving, log, provoke, realClock) : misbehaving,
+    transport:
+      log.enabled || Object.keys(provoke).length > 0
+        ? new ObservedTransport(misbehaving, log, provoke, realClock)
+        : misbehaving,
     host: observedHost(host, log, provoke),
   };
   await new ConformanceWorker(options).run();
 }
-
 
 if (isMainModule(import.meta.url)) await runInstrumentedChild();

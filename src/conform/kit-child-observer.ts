@@ -34,20 +34,35 @@ export interface Provocation {
 /** Parses `MULTIFROST_KIT_PROVOKE`. @throws InvalidArgumentError naming an unknown item. */
 export function parseProvocation(text: string | undefined): Provocation {
   const result: Provocation = {};
-  for (const item of (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const [name, value] = item.split('=', 2) as [string, string | undefined];
     const count = (): number => {
       const n = Number(value);
-      if (value === undefined || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(KIT_PROVOKE_ENV, `${item}: needs a whole number`);
+      if (value === undefined || !Number.isInteger(n) || n < 0)
+        throw new InvalidArgumentError(KIT_PROVOKE_ENV, `${item}: needs a whole number`);
       return n;
     };
     switch (name) {
-      case 'ignore-shutdown': result.ignoreShutdown = true; break;
-      case 'ignore-sigterm': result.ignoreStopSignals = true; break;
-      case 'grandchild': result.grandchild = true; break;
-      case 'delay-heartbeats': result.heartbeatDelayMs = count(); break;
-      case 'drop-heartbeats': result.droppedHeartbeats = count(); break;
-      default: throw new InvalidArgumentError(KIT_PROVOKE_ENV, `unknown provocation '${name}'`);
+      case 'ignore-shutdown':
+        result.ignoreShutdown = true;
+        break;
+      case 'ignore-sigterm':
+        result.ignoreStopSignals = true;
+        break;
+      case 'grandchild':
+        result.grandchild = true;
+        break;
+      case 'delay-heartbeats':
+        result.heartbeatDelayMs = count();
+        break;
+      case 'drop-heartbeats':
+        result.droppedHeartbeats = count();
+        break;
+      default:
+        throw new InvalidArgumentError(KIT_PROVOKE_ENV, `unknown provocation '${name}'`);
     }
   }
   return result;
@@ -71,14 +86,23 @@ export function processInfo(pid: number): ProcessInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may itself hold spaces or parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg, i, all) => arg !== '' || i < all.length - 1);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg, i, all) => arg !== '' || i < all.length - 1);
     let exe: string | undefined;
     try {
       exe = readlinkSync(`/proc/${pid}/exe`);
     } catch {
       exe = undefined;
     }
-    return { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), exe, argv };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
+      exe,
+      argv,
+    };
   } catch {
     return undefined;
   }
@@ -110,7 +134,9 @@ export class KitLog {
 
   write(event: string, fields: Record<string, unknown> = {}): void {
     if (this.path === undefined) return;
-    const line = JSON.stringify({ t: this.clock.epochMs(), event, ...fields }, (_key, value: unknown) => jsonSafe(value));
+    const line = JSON.stringify({ t: this.clock.epochMs(), event, ...fields }, (_key, value: unknown) =>
+      jsonSafe(value),
+    );
     appendFileSync(this.path, `${line}\n`);
   }
 }
@@ -126,7 +152,9 @@ function decodeMap(payload: Uint8Array | undefined): Record<string, unknown> | u
   if (payload === undefined) return undefined;
   try {
     const value = defaultCodec.decodeValue(payload);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -165,11 +193,21 @@ class ObservedRouter implements Socket {
     private readonly clock: Clock,
   ) {}
 
-  get role(): Socket['role'] { return this.inner.role; }
-  get closed(): boolean { return this.inner.closed; }
-  bind(endpoint: string): Promise<string> { return this.inner.bind(endpoint).then((bound) => (this.log.write('bound', { endpoint: bound }), bound)); }
-  connect(endpoint: string): Promise<void> { return this.inner.connect(endpoint).then(() => this.log.write('connected', { endpoint })); }
-  close(): Promise<void> { return this.inner.close(); }
+  get role(): Socket['role'] {
+    return this.inner.role;
+  }
+  get closed(): boolean {
+    return this.inner.closed;
+  }
+  bind(endpoint: string): Promise<string> {
+    return this.inner.bind(endpoint).then((bound) => (this.log.write('bound', { endpoint: bound }), bound));
+  }
+  connect(endpoint: string): Promise<void> {
+    return this.inner.connect(endpoint).then(() => this.log.write('connected', { endpoint }));
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 
   async receive(): Promise<Frames> {
     for (;;) {
@@ -190,7 +228,13 @@ class ObservedRouter implements Socket {
       frames: frames.length,
       delimiterEmpty: delimiter !== undefined && delimiter.byteLength === 0,
       message: message ?? null,
-      ...(message === undefined ? { hex: Buffer.from(frames[frames.length - 1] ?? []).subarray(0, 64).toString('hex') } : {}),
+      ...(message === undefined
+        ? {
+            hex: Buffer.from(frames[frames.length - 1] ?? [])
+              .subarray(0, 64)
+              .toString('hex'),
+          }
+        : {}),
     });
     return !(this.how.ignoreShutdown === true && message?.['type'] === 'shutdown');
   }
@@ -231,7 +275,9 @@ export class ObservedTransport implements Transport {
     private readonly clock: Clock,
   ) {}
 
-  get kind(): Transport['kind'] { return this.inner.kind; }
+  get kind(): Transport['kind'] {
+    return this.inner.kind;
+  }
 
   dealer(options?: SocketOptions): Socket {
     return this.inner.dealer(options);
@@ -245,7 +291,9 @@ export class ObservedTransport implements Transport {
 /** A host that logs stop signals and, when provoked, does not obey them. */
 export function observedHost(inner: ChildHost, log: KitLog, how: Provocation): ChildHost {
   return {
-    get pid() { return inner.pid; },
+    get pid() {
+      return inner.pid;
+    },
     env: (name) => inner.env(name),
     onStopSignal: (handler: (signal: StopSignal) => void) =>
       inner.onStopSignal((signal) => {

@@ -21,7 +21,16 @@ export const WIRE_NAMES: MethodNames = { style: 'wire' };
 
 /** The methods of the conformance service (spec section 13) that a mapping applies to. */
 export const SERVICE_METHODS: readonly string[] = [
-  'echo', 'add', 'fail', 'sleep', 'write_stdout', 'write_stderr', 'nothing', 'profile', 'pid', 'crash',
+  'echo',
+  'add',
+  'fail',
+  'sleep',
+  'write_stdout',
+  'write_stderr',
+  'nothing',
+  'profile',
+  'pid',
+  'crash',
 ];
 
 function words(name: string): string[] {
@@ -39,9 +48,12 @@ export function spell(name: string, style: NameStyle): string {
   if (parts.length === 0) return name;
   const capital = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
   switch (style) {
-    case 'pascal': return parts.map(capital).join('');
-    case 'camel': return parts[0]! + parts.slice(1).map(capital).join('');
-    case 'snake': return parts.join('_');
+    case 'pascal':
+      return parts.map(capital).join('');
+    case 'camel':
+      return parts[0]! + parts.slice(1).map(capital).join('');
+    case 'snake':
+      return parts.join('_');
   }
 }
 
@@ -72,13 +84,25 @@ export function parseNameMap(json: string, source: string): Record<string, strin
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new InvalidArgumentError('--name-map', `${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidArgumentError(
+      '--name-map',
+      `${source} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError('--name-map', `${source} must hold a JSON object of wire name -> name, e.g. {"write_stdout": "WriteOut"}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError(
+      '--name-map',
+      `${source} must hold a JSON object of wire name -> name, e.g. {"write_stdout": "WriteOut"}`,
+    );
   const map: Record<string, string> = {};
   for (const [wire, name] of Object.entries(value)) {
-    if (!SERVICE_METHODS.includes(wire)) throw new InvalidArgumentError('--name-map', `${source}: "${wire}" is not a conformance service method (${SERVICE_METHODS.join(', ')})`);
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('--name-map', `${source}: the name for "${wire}" must be a non-empty string`);
+    if (!SERVICE_METHODS.includes(wire))
+      throw new InvalidArgumentError(
+        '--name-map',
+        `${source}: "${wire}" is not a conformance service method (${SERVICE_METHODS.join(', ')})`,
+      );
+    if (typeof name !== 'string' || name === '')
+      throw new InvalidArgumentError('--name-map', `${source}: the name for "${wire}" must be a non-empty string`);
     map[wire] = name;
   }
   return map;

@@ -80,17 +80,57 @@ import type { Frames, Socket, SocketOptions, Transport } from '../transport/tran
 
 /** Breakages selected by name and limited by a {@link CallScope}. */
 export const SCOPED_BREAKAGES = [
-  'answer-without-id', 'answer-with-empty-id', 'no-function-answered', 'private-callable', 'lifecycle-callable', 'base-names-callable',
-  'list-private', 'serial-calls', 'args-ignored', 'args-as-array', 'wrong-result', 'duplicate-reply',
-  'generic-error', 'no-traceback', 'reply-without-delimiter', 'timestamp-ms', 'unknown-reply-type',
-  'misspelled-app', 'other-profile-reply', 'ignore-v4-calls', 'accept-bad-delimiter', 'accept-trailing-bytes',
-  'answer-non-map', 'unknown-field-error', 'answer-unknown-type', 'accept-wrong-app', 'reject-camel-client-name',
-  'serve-numeric-id', 'oversize-answered', 'oversize-crash', 'namespace-required', 'any-namespace',
-  'explicit-namespace-ignored', 'heartbeat-args-changed', 'heartbeat-without-hb-response',
-  'heartbeats-behind-calls', 'first-heartbeat-dropped', 'unenveloped-output', 'duplicate-output',
-  'stderr-as-stdout', 'wide-integers', 'lossy-int64', 'bin-as-str', 'no-astral-strings', 'float32-results',
-  'void-without-result', 'wrong-id', 'bind-all-interfaces', 'nested-empty-str-as-nil',
-  'rename-proto-key', 'drop-unportable-calls',
+  'answer-without-id',
+  'answer-with-empty-id',
+  'no-function-answered',
+  'private-callable',
+  'lifecycle-callable',
+  'base-names-callable',
+  'list-private',
+  'serial-calls',
+  'args-ignored',
+  'args-as-array',
+  'wrong-result',
+  'duplicate-reply',
+  'generic-error',
+  'no-traceback',
+  'reply-without-delimiter',
+  'timestamp-ms',
+  'unknown-reply-type',
+  'misspelled-app',
+  'other-profile-reply',
+  'ignore-v4-calls',
+  'accept-bad-delimiter',
+  'accept-trailing-bytes',
+  'answer-non-map',
+  'unknown-field-error',
+  'answer-unknown-type',
+  'accept-wrong-app',
+  'reject-camel-client-name',
+  'serve-numeric-id',
+  'oversize-answered',
+  'oversize-crash',
+  'namespace-required',
+  'any-namespace',
+  'explicit-namespace-ignored',
+  'heartbeat-args-changed',
+  'heartbeat-without-hb-response',
+  'heartbeats-behind-calls',
+  'first-heartbeat-dropped',
+  'unenveloped-output',
+  'duplicate-output',
+  'stderr-as-stdout',
+  'wide-integers',
+  'lossy-int64',
+  'bin-as-str',
+  'no-astral-strings',
+  'float32-results',
+  'void-without-result',
+  'wrong-id',
+  'bind-all-interfaces',
+  'nested-empty-str-as-nil',
+  'rename-proto-key',
+  'drop-unportable-calls',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 
@@ -118,7 +158,9 @@ export interface Misbehaviour {
 }
 
 /** Item names kept as their own fields of {@link Misbehaviour} when they come without a scope. */
-const FLAGS: Partial<Record<ScopedBreakage, 'unenvelopedOutput' | 'voidWithoutResult' | 'privateCallable' | 'acceptWrongApp'>> = {
+const FLAGS: Partial<
+  Record<ScopedBreakage, 'unenvelopedOutput' | 'voidWithoutResult' | 'privateCallable' | 'acceptWrongApp'>
+> = {
   'unenveloped-output': 'unenvelopedOutput',
   'void-without-result': 'voidWithoutResult',
   'private-callable': 'privateCallable',
@@ -145,7 +187,8 @@ function splitItems(text: string): string[] {
 
 function parseScope(item: string, text: string): CallScope {
   const match = /^([^()]+)(?:\((.*)\))?$/s.exec(text);
-  if (match === null) throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: a scope is FUNCTION or FUNCTION(JSON array)`);
+  if (match === null)
+    throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: a scope is FUNCTION or FUNCTION(JSON array)`);
   if (match[2] === undefined) return { function: match[1]! };
   let args: unknown;
   try {
@@ -153,7 +196,8 @@ function parseScope(item: string, text: string): CallScope {
   } catch {
     args = undefined;
   }
-  if (!Array.isArray(args) || args.length !== 1 || !Array.isArray(args[0])) throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: the arguments of a scope are one JSON array`);
+  if (!Array.isArray(args) || args.length !== 1 || !Array.isArray(args[0]))
+    throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: the arguments of a scope are one JSON array`);
   return { function: match[1]!, args: args[0] as unknown[] };
 }
 
@@ -167,15 +211,26 @@ export function parseMisbehaviour(text: string | undefined): Misbehaviour {
     const [name, value] = head.split('=', 2) as [string, string | undefined];
     const number = (): number => {
       const n = Number(value);
-      if (value === undefined || !Number.isFinite(n)) throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: needs a number`);
+      if (value === undefined || !Number.isFinite(n))
+        throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `${item}: needs a number`);
       return n;
     };
     switch (name) {
-      case 'delay': result.delayMs = number(); continue;
-      case 'drop-heartbeats': result.dropHeartbeats = true; continue;
-      case 'crash-after': result.crashAfterCalls = number(); continue;
-      case 'crash-on-int': result.crashOnIntegerAtLeast = number(); continue;
-      case 'exit-on-shutdown': result.shutdownExitCode = value === undefined ? 2 : number(); continue;
+      case 'delay':
+        result.delayMs = number();
+        continue;
+      case 'drop-heartbeats':
+        result.dropHeartbeats = true;
+        continue;
+      case 'crash-after':
+        result.crashAfterCalls = number();
+        continue;
+      case 'crash-on-int':
+        result.crashOnIntegerAtLeast = number();
+        continue;
+      case 'exit-on-shutdown':
+        result.shutdownExitCode = value === undefined ? 2 : number();
+        continue;
       case 'wrong-id':
         if (scope === undefined) {
           result.wrongId = value === undefined || value === '' ? true : value;
@@ -183,7 +238,8 @@ export function parseMisbehaviour(text: string | undefined): Misbehaviour {
         }
         break;
       default:
-        if (!(SCOPED_BREAKAGES as readonly string[]).includes(name)) throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `unknown misbehaviour '${name}'`);
+        if (!(SCOPED_BREAKAGES as readonly string[]).includes(name))
+          throw new InvalidArgumentError('MULTIFROST_MISBEHAVE', `unknown misbehaviour '${name}'`);
     }
     const flag = FLAGS[name as ScopedBreakage];
     if (flag !== undefined && scope === undefined) result[flag] = true;
@@ -200,7 +256,8 @@ interface CallInfo {
   args: unknown;
 }
 
-const isMap = (value: unknown): value is Map_ => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+const isMap = (value: unknown): value is Map_ =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 
 function decodeAny(payload: Uint8Array | undefined): { value: unknown } | undefined {
   if (payload === undefined) return undefined;
@@ -232,7 +289,17 @@ function inScope(scope: CallScope | undefined, call: CallInfo | undefined): bool
   return scope.args === undefined || JSON.stringify(scope.args) === JSON.stringify(call.args);
 }
 
-const CALL_FIELDS = new Set(['app', 'id', 'type', 'timestamp', 'function', 'args', 'namespace', 'client_name', 'clientName']);
+const CALL_FIELDS = new Set([
+  'app',
+  'id',
+  'type',
+  'timestamp',
+  'function',
+  'args',
+  'namespace',
+  'client_name',
+  'clientName',
+]);
 const KNOWN_TYPES = new Set(['call', 'response', 'error', 'stdout', 'stderr', 'heartbeat', 'shutdown']);
 const LIFECYCLE_NAMES = new Set(['start', 'stop', 'run']);
 const BASE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -290,7 +357,13 @@ function nestedEmptyStringsNil(value: unknown, depth: number): unknown {
   if (!isMap(value)) return value;
   const out: Map_ = {};
   // defineProperty: a key `__proto__` stays an own key of the copy, as it was in the decoded reply.
-  for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: nestedEmptyStringsNil(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of Object.entries(value))
+    Object.defineProperty(out, key, {
+      value: nestedEmptyStringsNil(item, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -301,7 +374,12 @@ function protoKeysRenamed(value: unknown): unknown {
   const out: Map_ = {};
   for (const [key, item] of Object.entries(value)) {
     const name = key === '__proto__' ? '__proto_' : key;
-    Object.defineProperty(out, name, { value: protoKeysRenamed(item), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, name, {
+      value: protoKeysRenamed(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -332,13 +410,23 @@ class MisbehavingRouter implements Socket {
     private readonly exit: (code: number) => void,
   ) {}
 
-  get role(): Socket['role'] { return this.inner.role; }
-  get closed(): boolean { return this.inner.closed; }
-  bind(endpoint: string): Promise<string> {
-    return this.inner.bind(this.active('bind-all-interfaces') ? endpoint.replace('//127.0.0.1:', '//0.0.0.0:') : endpoint);
+  get role(): Socket['role'] {
+    return this.inner.role;
   }
-  connect(endpoint: string): Promise<void> { return this.inner.connect(endpoint); }
-  close(): Promise<void> { return this.inner.close(); }
+  get closed(): boolean {
+    return this.inner.closed;
+  }
+  bind(endpoint: string): Promise<string> {
+    return this.inner.bind(
+      this.active('bind-all-interfaces') ? endpoint.replace('//127.0.0.1:', '//0.0.0.0:') : endpoint,
+    );
+  }
+  connect(endpoint: string): Promise<void> {
+    return this.inner.connect(endpoint);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 
   async receive(): Promise<Frames> {
     for (;;) {
@@ -382,7 +470,8 @@ class MisbehavingRouter implements Socket {
   private async inbound(input: Frames): Promise<Frames | undefined> {
     const first = this.messagesReceived++ === 0;
     let frames = input;
-    if (frames.length === 3 && frames[1]!.byteLength > 0 && this.active('accept-bad-delimiter')) frames = [frames[0]!, EMPTY_FRAME, frames[2]!];
+    if (frames.length === 3 && frames[1]!.byteLength > 0 && this.active('accept-bad-delimiter'))
+      frames = [frames[0]!, EMPTY_FRAME, frames[2]!];
     if (frames.length !== 3 || frames[1]!.byteLength > 0) return frames;
     const routingId = frames[0]!;
     let payload = frames[2]!;
@@ -400,20 +489,29 @@ class MisbehavingRouter implements Socket {
       if (!this.active('answer-non-map')) return frames;
       // With an invented id, as the seed design's message constructor does (an empty id would look like a
       // late answer to a CALL-2 scenario, which sends one).
-      this.answer(routingId, V3, { id: `invented-${this.messagesReceived}`, type: 'error', error: 'malformed message: the payload is not a map' });
+      this.answer(routingId, V3, {
+        id: `invented-${this.messagesReceived}`,
+        type: 'error',
+        error: 'malformed message: the payload is not a map',
+      });
       return undefined;
     }
     const message = { ...decoded.value };
     let changed = payload !== frames[2];
     if (first && message['type'] === 'heartbeat' && this.active('first-heartbeat-dropped')) return undefined;
     const app = message['app'];
-    if (profileForApp(app) === undefined && (this.how.acceptWrongApp === true || this.active('accept-wrong-app')) && (app === undefined || typeof app === 'string' || typeof app === 'number')) {
+    if (
+      profileForApp(app) === undefined &&
+      (this.how.acceptWrongApp === true || this.active('accept-wrong-app')) &&
+      (app === undefined || typeof app === 'string' || typeof app === 'number')
+    ) {
       message['app'] = V3.app;
       changed = true;
     }
     const profile = profileForApp(message['app']) ?? V3;
     const type = message['type'];
-    if (type === 'shutdown' && this.how.shutdownExitCode !== undefined && profileForApp(message['app']) !== undefined) this.exit(this.how.shutdownExitCode);
+    if (type === 'shutdown' && this.how.shutdownExitCode !== undefined && profileForApp(message['app']) !== undefined)
+      this.exit(this.how.shutdownExitCode);
     if (typeof type === 'string' && !KNOWN_TYPES.has(type) && this.active('answer-unknown-type')) {
       this.answer(routingId, profile, { id: message['id'], type: 'error', error: `unknown message type '${type}'` });
       return undefined;
@@ -440,12 +538,20 @@ class MisbehavingRouter implements Socket {
   }
 
   /** One inbound CALL: may rewrite `message` in place ('changed'), answer it itself ('consumed') or wait. */
-  private async inboundCall(routingId: Uint8Array, message: Map_, profile: Profile): Promise<'consumed' | 'changed' | 'unchanged'> {
+  private async inboundCall(
+    routingId: Uint8Array,
+    message: Map_,
+    profile: Profile,
+  ): Promise<'consumed' | 'changed' | 'unchanged'> {
     this.calls += 1;
     const fn = message['function'];
     const call: CallInfo = { function: typeof fn === 'string' ? fn : undefined, args: message['args'] };
     if (this.how.crashAfterCalls !== undefined && this.calls >= this.how.crashAfterCalls) this.exit(3);
-    if (this.how.crashOnIntegerAtLeast !== undefined && holdsIntegerAtLeast(message['args'], this.how.crashOnIntegerAtLeast)) this.exit(70);
+    if (
+      this.how.crashOnIntegerAtLeast !== undefined &&
+      holdsIntegerAtLeast(message['args'], this.how.crashOnIntegerAtLeast)
+    )
+      this.exit(70);
     let changed = false;
     const id = message['id'];
     if ((id === undefined || id === '' || id === null) && this.active('answer-without-id', call)) {
@@ -470,7 +576,8 @@ class MisbehavingRouter implements Socket {
     }
     const namespace = message['namespace'];
     if (namespace === undefined && this.active('namespace-required', call)) return 'consumed';
-    if (namespace !== undefined && namespace !== null && this.active('explicit-namespace-ignored', call)) return 'consumed';
+    if (namespace !== undefined && namespace !== null && this.active('explicit-namespace-ignored', call))
+      return 'consumed';
     if (typeof namespace === 'string' && namespace !== 'default' && this.active('any-namespace', call)) {
       delete message['namespace'];
       changed = true;
@@ -486,8 +593,13 @@ class MisbehavingRouter implements Socket {
     }
     if (this.active('serial-calls', call)) await this.idle();
     // Only a CALL the worker will answer is running (it drops the others without a word).
-    const served = message['namespace'] === undefined || message['namespace'] === null || message['namespace'] === 'default';
-    const valid = typeof callId === 'string' && callId !== '' && typeof message['timestamp'] === 'number' && profileForApp(message['app']) !== undefined;
+    const served =
+      message['namespace'] === undefined || message['namespace'] === null || message['namespace'] === 'default';
+    const valid =
+      typeof callId === 'string' &&
+      callId !== '' &&
+      typeof message['timestamp'] === 'number' &&
+      profileForApp(message['app']) !== undefined;
     if (valid && served) this.running.add(callId);
     return changed ? 'changed' : 'unchanged';
   }
@@ -495,7 +607,8 @@ class MisbehavingRouter implements Socket {
   /** The reply a breakage sends in the worker's place, or undefined to let the worker serve the CALL. */
   private refusal(message: Map_, call: CallInfo): Map_ | undefined {
     const fn = call.function;
-    if (message['function'] === undefined && this.active('no-function-answered', call)) return { type: 'response', result: null };
+    if (message['function'] === undefined && this.active('no-function-answered', call))
+      return { type: 'response', result: null };
     if (fn !== undefined) {
       const callable =
         (fn.startsWith('_') && (this.how.privateCallable === true || this.active('private-callable', call))) ||
@@ -507,7 +620,8 @@ class MisbehavingRouter implements Socket {
       const unknown = Object.keys(message).find((key) => !CALL_FIELDS.has(key));
       if (unknown !== undefined) return { type: 'error', error: `unknown field '${unknown}'` };
     }
-    if (Object.hasOwn(message, 'clientName') && this.active('reject-camel-client-name', call)) return { type: 'error', error: "unknown field 'clientName'" };
+    if (Object.hasOwn(message, 'clientName') && this.active('reject-camel-client-name', call))
+      return { type: 'error', error: "unknown field 'clientName'" };
     return undefined;
   }
 
@@ -525,10 +639,13 @@ class MisbehavingRouter implements Socket {
     const id = message['id'];
     const call = typeof id === 'string' ? this.callsById.get(id) : undefined;
     this.answered(id);
-    const refusedUnportable = type === 'error' && typeof message['error'] === 'string' && message['error'].includes('outside the portable set');
+    const refusedUnportable =
+      type === 'error' && typeof message['error'] === 'string' && message['error'].includes('outside the portable set');
     if (refusedUnportable && this.active('drop-unportable-calls', call)) return Promise.resolve();
     const payload = this.rewriteReply(message, frames[frames.length - 1]!, call);
-    const out: Frames = this.active('reply-without-delimiter', call) ? [frames[0]!, payload] : [...frames.slice(0, -1), payload];
+    const out: Frames = this.active('reply-without-delimiter', call)
+      ? [frames[0]!, payload]
+      : [...frames.slice(0, -1), payload];
     if (this.active('duplicate-reply', call)) void this.later(out).catch(() => undefined);
     return this.later(out);
   }
@@ -538,12 +655,30 @@ class MisbehavingRouter implements Socket {
     const reply = { ...message };
     const on = (name: ScopedBreakage): boolean => this.active(name, call);
     const type = reply['type'];
-    if (type === 'response' && reply['result'] === null && (this.how.voidWithoutResult === true || on('void-without-result'))) delete reply['result'];
-    if (type === 'response' && on('wrong-result')) reply['result'] = typeof reply['result'] === 'string' ? `${reply['result']}-wrong` : 'wrong';
-    if (type === 'response' && on('nested-empty-str-as-nil')) reply['result'] = nestedEmptyStringsNil(reply['result'], 0);
+    if (
+      type === 'response' &&
+      reply['result'] === null &&
+      (this.how.voidWithoutResult === true || on('void-without-result'))
+    )
+      delete reply['result'];
+    if (type === 'response' && on('wrong-result'))
+      reply['result'] = typeof reply['result'] === 'string' ? `${reply['result']}-wrong` : 'wrong';
+    if (type === 'response' && on('nested-empty-str-as-nil'))
+      reply['result'] = nestedEmptyStringsNil(reply['result'], 0);
     if (type === 'response' && on('rename-proto-key')) reply['result'] = protoKeysRenamed(reply['result']);
-    if (type === 'response' && call?.function === 'listFunctions' && Array.isArray(reply['result']) && on('list-private')) reply['result'] = [...(reply['result'] as unknown[]), '_secret'];
-    if (type === 'response' && typeof reply['result'] === 'string' && /[\u{10000}-\u{10FFFF}]/u.test(reply['result']) && on('no-astral-strings')) {
+    if (
+      type === 'response' &&
+      call?.function === 'listFunctions' &&
+      Array.isArray(reply['result']) &&
+      on('list-private')
+    )
+      reply['result'] = [...(reply['result'] as unknown[]), '_secret'];
+    if (
+      type === 'response' &&
+      typeof reply['result'] === 'string' &&
+      /[\u{10000}-\u{10FFFF}]/u.test(reply['result']) &&
+      on('no-astral-strings')
+    ) {
       reply['result'] = reply['result'].replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
     }
     if (type === 'response' && on('unknown-reply-type')) reply['type'] = 'result';
@@ -552,12 +687,18 @@ class MisbehavingRouter implements Socket {
     if (on('timestamp-ms') && typeof reply['timestamp'] === 'number') reply['timestamp'] = reply['timestamp'] * 1000;
     if (on('misspelled-app') && typeof reply['app'] === 'string') reply['app'] = reply['app'].replaceAll('_', '-');
     if (on('other-profile-reply')) reply['app'] = reply['app'] === PROFILES.v3.app ? PROFILES.v4.app : PROFILES.v3.app;
-    const wrongId = this.how.wrongId === true || (this.how.wrongId !== undefined && this.how.wrongId === call?.function) || on('wrong-id');
+    const wrongId =
+      this.how.wrongId === true ||
+      (this.how.wrongId !== undefined && this.how.wrongId === call?.function) ||
+      on('wrong-id');
     if (wrongId && typeof reply['id'] === 'string') reply['id'] = `${reply['id']}-wrong`;
-    const changed = Object.keys(reply).length !== Object.keys(message).length || Object.keys(reply).some((key) => reply[key] !== message[key]);
+    const changed =
+      Object.keys(reply).length !== Object.keys(message).length ||
+      Object.keys(reply).some((key) => reply[key] !== message[key]);
     let out = changed ? defaultCodec.encode(reply) : payload;
     if (type === 'response') {
-      for (const [name, rewrite] of Object.entries(VALUE_REWRITES) as Array<[ScopedBreakage, ValueRewrite]>) if (on(name)) out = rewriteResult(out, rewrite);
+      for (const [name, rewrite] of Object.entries(VALUE_REWRITES) as Array<[ScopedBreakage, ValueRewrite]>)
+        if (on(name)) out = rewriteResult(out, rewrite);
     }
     return out;
   }
@@ -571,10 +712,13 @@ class MisbehavingRouter implements Socket {
       const { hb_response: _dropped, ...metadata } = echo['metadata'];
       echo['metadata'] = metadata;
     }
-    if (echo['args'] !== message['args'] || echo['metadata'] !== message['metadata']) out = [...frames.slice(0, -1), defaultCodec.encode(echo)];
+    if (echo['args'] !== message['args'] || echo['metadata'] !== message['metadata'])
+      out = [...frames.slice(0, -1), defaultCodec.encode(echo)];
     if (this.running.size > 0 && this.active('heartbeats-behind-calls')) {
       // Queued behind the running calls, as in a worker that serves one message at a time.
-      void this.idle().then(() => this.inner.send(out)).catch(() => undefined);
+      void this.idle()
+        .then(() => this.inner.send(out))
+        .catch(() => undefined);
       return Promise.resolve();
     }
     return this.inner.send(out);
@@ -582,7 +726,8 @@ class MisbehavingRouter implements Socket {
 
   private sendOutput(frames: Frames, message: Map_): Promise<void> {
     let out = frames;
-    if (message['type'] === 'stderr' && this.active('stderr-as-stdout')) out = [...frames.slice(0, -1), defaultCodec.encode({ ...message, type: 'stdout' })];
+    if (message['type'] === 'stderr' && this.active('stderr-as-stdout'))
+      out = [...frames.slice(0, -1), defaultCodec.encode({ ...message, type: 'stdout' })];
     if (this.how.unenvelopedOutput === true || this.active('unenveloped-output')) out = [out[out.length - 1]!];
     if (this.active('duplicate-output')) void this.later(out).catch(() => undefined);
     return this.later(out);
@@ -607,7 +752,9 @@ export class MisbehavingTransport implements Transport {
     private readonly exit: (code: number) => void,
   ) {}
 
-  get kind(): Transport['kind'] { return this.inner.kind; }
+  get kind(): Transport['kind'] {
+    return this.inner.kind;
+  }
 
   dealer(options?: SocketOptions): Socket {
     return this.inner.dealer(options);

@@ -17,7 +17,14 @@ import { fromTaggedJson, toTaggedJson } from './tagged-json.js';
 
 /** Every optional capability of the driver contract: the TypeScript ParentWorker has them all. */
 export const TYPESCRIPT_DRIVER_CAPABILITIES: readonly string[] = [
-  'per-call-timeout', 'namespace', 'stop-grace', 'client-name', 'heartbeat', 'breaker', 'restart', 'connect',
+  'per-call-timeout',
+  'namespace',
+  'stop-grace',
+  'client-name',
+  'heartbeat',
+  'breaker',
+  'restart',
+  'connect',
 ];
 
 interface CallLine {
@@ -45,12 +52,18 @@ function kindOf(error: unknown): 'remote' | 'timeout' | 'circuit-open' | 'other'
 /** The driver contract's event line for a worker event, if it has one. */
 function eventLine(event: WorkerEvent): Record<string, unknown> | undefined {
   switch (event.type) {
-    case 'heartbeat-rtt': return { event: 'heartbeat-rtt', rtt_ms: event.rttMs };
-    case 'heartbeat-missed': return { event: 'heartbeat-missed', misses: event.misses };
-    case 'breaker-changed': return { event: 'breaker', state: event.to };
-    case 'child-exited': return event.expected ? undefined : { event: 'child-exited', code: event.code, signal: event.signal };
-    case 'restarted': return { event: 'restarted' };
-    default: return undefined;
+    case 'heartbeat-rtt':
+      return { event: 'heartbeat-rtt', rtt_ms: event.rttMs };
+    case 'heartbeat-missed':
+      return { event: 'heartbeat-missed', misses: event.misses };
+    case 'breaker-changed':
+      return { event: 'breaker', state: event.to };
+    case 'child-exited':
+      return event.expected ? undefined : { event: 'child-exited', code: event.code, signal: event.signal };
+    case 'restarted':
+      return { event: 'restarted' };
+    default:
+      return undefined;
   }
 }
 
@@ -87,10 +100,13 @@ function optionsFromEnv(): ParentWorkerOptions {
 async function openWorker(options: ParentWorkerOptions): Promise<ParentWorker> {
   const serviceId = process.env['MULTIFROST_SERVICE_ID'];
   const command = process.env['MULTIFROST_CHILD_COMMAND'];
-  if (command === undefined && serviceId !== undefined && serviceId !== '') return ParentWorker.connect(serviceId, options);
+  if (command === undefined && serviceId !== undefined && serviceId !== '')
+    return ParentWorker.connect(serviceId, options);
   const argv = JSON.parse(command ?? 'null') as unknown;
   if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string')) {
-    throw new Error('MULTIFROST_CHILD_COMMAND must be a JSON array of strings (or set MULTIFROST_SERVICE_ID for connect mode)');
+    throw new Error(
+      'MULTIFROST_CHILD_COMMAND must be a JSON array of strings (or set MULTIFROST_SERVICE_ID for connect mode)',
+    );
   }
   return ParentWorker.spawnCommand(argv as string[], options);
 }
@@ -128,7 +144,13 @@ async function main(): Promise<number> {
     };
     const call: Promise<void> = worker.call.withOptions(options)[String(line.function)]!(...args).then(
       (result) => emit({ seq: line.seq, ok: true, result: toTaggedJson(result) }),
-      (error: unknown) => emit({ seq: line.seq, ok: false, error: error instanceof Error ? error.message : String(error), kind: kindOf(error) }),
+      (error: unknown) =>
+        emit({
+          seq: line.seq,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+          kind: kindOf(error),
+        }),
     );
     calls.add(call);
     void call.then(() => calls.delete(call));

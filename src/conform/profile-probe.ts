@@ -73,7 +73,8 @@ export async function probeProfile(session: WorkerSession, options: ProbeOptions
       settleUntil = clock.nowMs() + (options.settleMs ?? 300);
     }
     accepted.add(reply.profile);
-    if (reply.type === 'response' && Array.isArray(reply.result)) functions = reply.result.filter((n): n is string => typeof n === 'string');
+    if (reply.type === 'response' && Array.isArray(reply.result))
+      functions = reply.result.filter((n): n is string => typeof n === 'string');
     if (accepted.size === 2 && functions !== undefined) break;
   }
   if (accepted.size === 0) {
@@ -87,7 +88,12 @@ export async function probeProfile(session: WorkerSession, options: ProbeOptions
       );
     }
     if (exit !== undefined) {
-      throw new SpawnError('the worker exited before answering', exit.code, exit.signal, session.process?.stderrTail() ?? '');
+      throw new SpawnError(
+        'the worker exited before answering',
+        exit.code,
+        exit.signal,
+        session.process?.stderrTail() ?? '',
+      );
     }
     throw new SpawnError(
       `the worker did not answer a HEARTBEAT or CALL in v3 or v4 within ${options.timeoutMs ?? 10_000} ms`,
@@ -102,8 +108,19 @@ export async function probeProfile(session: WorkerSession, options: ProbeOptions
 
 function sendProbes(session: WorkerSession, round: number, clock: Clock): void {
   for (const profile of [PROFILES.v3, PROFILES.v4]) {
-    const heartbeat = createHeartbeat(profile, `mf-probe-hb-${profile.name}-${round}`, clock.epochMs() / 1000, clock.epochMs());
-    const call = createCall(profile, `mf-probe-call-${profile.name}-${round}`, clock.epochMs() / 1000, 'listFunctions', []);
+    const heartbeat = createHeartbeat(
+      profile,
+      `mf-probe-hb-${profile.name}-${round}`,
+      clock.epochMs() / 1000,
+      clock.epochMs(),
+    );
+    const call = createCall(
+      profile,
+      `mf-probe-call-${profile.name}-${round}`,
+      clock.epochMs() / 1000,
+      'listFunctions',
+      [],
+    );
     session.send(parentFrames(defaultCodec.encode(heartbeat))).catch(() => undefined);
     session.send(parentFrames(defaultCodec.encode(call))).catch(() => undefined);
   }
@@ -126,11 +143,16 @@ function decodeReply(frames: Frames): Reply | { why: string } {
   } catch (error) {
     return { why: `the payload is not msgpack: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { why: 'the payload is not a msgpack map' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { why: 'the payload is not a msgpack map' };
   const map = value as Record<string, unknown>;
   const profile = profileForApp(map['app']);
-  if (profile === undefined) return { why: `the payload's app is ${JSON.stringify(map['app']) ?? 'missing'}, not comlink_ipc_v3 or comlink_ipc_v4` };
-  if (typeof map['id'] !== 'string' || typeof map['type'] !== 'string') return { why: 'the payload has no string id or type' };
+  if (profile === undefined)
+    return {
+      why: `the payload's app is ${JSON.stringify(map['app']) ?? 'missing'}, not comlink_ipc_v3 or comlink_ipc_v4`,
+    };
+  if (typeof map['id'] !== 'string' || typeof map['type'] !== 'string')
+    return { why: 'the payload has no string id or type' };
   return { id: map['id'], type: map['type'], profile: profile.name, result: map['result'] };
 }
 

@@ -85,7 +85,6 @@ export const referenceProgram: SimProgram = async ({ transport, host, clock }) =
 /** Path of the compiled (or source) reference worker script, for spawning it as a real process. */
 export const referenceWorkerPath: string = fileURLToPath(import.meta.url);
 
-
 if (isMainModule(import.meta.url)) {
   const options = optionsFromEnv((name) => process.env[name]);
   await new ConformanceWorker(options).run();

@@ -30,7 +30,10 @@ function writeFile(path: string, text: string, stdout: ReportTargets['out'] & ob
 }
 
 /** Writes every report asked for; returns those that could not be written, with why. */
-export function writeReports(report: Report, options: ReportTargets): Array<{ kind: string; file: string; reason: string }> {
+export function writeReports(
+  report: Report,
+  options: ReportTargets,
+): Array<{ kind: string; file: string; reason: string }> {
   const stdout = options.out ?? process.stdout;
   const problems: Array<{ kind: string; file: string; reason: string }> = [];
   const reports: Array<[string, string | undefined, () => string]> = [
@@ -44,7 +47,11 @@ export function writeReports(report: Report, options: ReportTargets): Array<{ ki
       writeFile(file, render(), stdout);
     } catch (error) {
       // Node's message already starts with the code (`ENOTDIR: not a directory, open '...'`).
-      problems.push({ kind, file: file === '-' ? 'standard output' : resolve(file), reason: error instanceof Error ? error.message : String(error) });
+      problems.push({
+        kind,
+        file: file === '-' ? 'standard output' : resolve(file),
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return problems;

@@ -86,7 +86,10 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<ISuppo
     throw new InvalidArgumentError('features', `no .feature files under ${catalogue.featuresDir}`);
   }
   if (catalogue.supportFiles.length === 0 && options.dryRun !== true) {
-    throw new InvalidArgumentError('features', `no compiled step definitions under ${catalogue.root}/dist/features: run \`npm run build\``);
+    throw new InvalidArgumentError(
+      'features',
+      `no compiled step definitions under ${catalogue.root}/dist/features: run \`npm run build\``,
+    );
   }
   const environment = { cwd: catalogue.root, stdout: nullStream(), stderr: process.stderr, env: process.env };
   const { runConfiguration } = await loadConfiguration(
@@ -105,7 +108,10 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<ISuppo
         format: [],
         formatOptions: {},
         publish: false,
-        worldParameters: { ...options.worldParameters, ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }) },
+        worldParameters: {
+          ...options.worldParameters,
+          ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
+        },
       },
     },
     environment,
@@ -126,7 +132,9 @@ export interface CatalogueEntry {
 }
 
 /** The scenarios the filters select, without running them, and the loaded support library. */
-export async function listCatalogue(options: Omit<CatalogueRunOptions, 'onEnvelope' | 'dryRun'>): Promise<{ pickles: Pickle[]; support: ISupportCodeLibrary }> {
+export async function listCatalogue(
+  options: Omit<CatalogueRunOptions, 'onEnvelope' | 'dryRun'>,
+): Promise<{ pickles: Pickle[]; support: ISupportCodeLibrary }> {
   const pickles: Pickle[] = [];
   const selected = new Set<string>();
   const support = await runCatalogue({

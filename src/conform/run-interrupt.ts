@@ -46,7 +46,9 @@ export class RunInterrupt {
     this.stoppedProcesses = first.length;
     signalAll(first, 'SIGTERM');
     // What ignores SIGTERM, and anything started meanwhile, gets SIGKILL.
-    this.swept = this.clock.sleep(INTERRUPT_GRACE_MS).then(() => signalAll([...new Set([...first, ...descendants(process.pid)])], 'SIGKILL'));
+    this.swept = this.clock
+      .sleep(INTERRUPT_GRACE_MS)
+      .then(() => signalAll([...new Set([...first, ...descendants(process.pid)])], 'SIGKILL'));
     this.markInterrupted(signal);
   }
 

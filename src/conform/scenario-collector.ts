@@ -35,7 +35,15 @@ interface CaseState {
   finishedNs: number;
 }
 
-const STATUS_RANK: Record<string, number> = { PASSED: 0, SKIPPED: 1, PENDING: 2, UNDEFINED: 3, AMBIGUOUS: 4, UNKNOWN: 4, FAILED: 5 };
+const STATUS_RANK: Record<string, number> = {
+  PASSED: 0,
+  SKIPPED: 1,
+  PENDING: 2,
+  UNDEFINED: 3,
+  AMBIGUOUS: 4,
+  UNKNOWN: 4,
+  FAILED: 5,
+};
 
 /** Collects envelopes; call {@link results} after the run. */
 export class ScenarioCollector {
@@ -67,14 +75,26 @@ export class ScenarioCollector {
       }
       this.testCases.set(envelope.testCase.id, { pickleId: envelope.testCase.pickleId, steps });
     }
-    if (envelope.testCaseStarted) this.caseStarted(envelope.testCaseStarted.id, envelope.testCaseStarted.testCaseId, envelope.testCaseStarted.timestamp);
+    if (envelope.testCaseStarted)
+      this.caseStarted(
+        envelope.testCaseStarted.id,
+        envelope.testCaseStarted.testCaseId,
+        envelope.testCaseStarted.timestamp,
+      );
     if (envelope.testStepFinished) {
       const state = this.started.get(envelope.testStepFinished.testCaseStartedId);
-      if (state !== undefined) this.stepFinished(state, envelope.testStepFinished.testStepId, envelope.testStepFinished.testStepResult);
+      if (state !== undefined)
+        this.stepFinished(state, envelope.testStepFinished.testStepId, envelope.testStepFinished.testStepResult);
     }
     if (envelope.attachment?.testCaseStartedId !== undefined) {
       const state = this.started.get(envelope.attachment.testCaseStartedId);
-      if (state !== undefined) this.attach(state, envelope.attachment.mediaType, envelope.attachment.body, envelope.attachment.contentEncoding);
+      if (state !== undefined)
+        this.attach(
+          state,
+          envelope.attachment.mediaType,
+          envelope.attachment.body,
+          envelope.attachment.contentEncoding,
+        );
     }
     if (envelope.testCaseFinished) {
       const state = this.started.get(envelope.testCaseFinished.testCaseStartedId);
@@ -90,13 +110,19 @@ export class ScenarioCollector {
     return this.finished.map((state) => this.toResult(state));
   }
 
-  private indexLines(children: ReadonlyArray<{ scenario?: ScenarioNode; rule?: { children: ReadonlyArray<{ scenario?: ScenarioNode }> } }>): void {
+  private indexLines(
+    children: ReadonlyArray<{
+      scenario?: ScenarioNode;
+      rule?: { children: ReadonlyArray<{ scenario?: ScenarioNode }> };
+    }>,
+  ): void {
     for (const child of children) {
       const scenarios = child.rule ? child.rule.children.map((c) => c.scenario) : [child.scenario];
       for (const scenario of scenarios) {
         if (scenario === undefined) continue;
         this.lines.set(scenario.id, scenario.location.line);
-        for (const examples of scenario.examples) for (const row of examples.tableBody) this.lines.set(row.id, row.location.line);
+        for (const examples of scenario.examples)
+          for (const row of examples.tableBody) this.lines.set(row.id, row.location.line);
       }
     }
   }
@@ -105,7 +131,16 @@ export class ScenarioCollector {
     const testCase = this.testCases.get(testCaseId);
     const pickle = testCase === undefined ? undefined : this.pickles.get(testCase.pickleId);
     if (testCase === undefined || pickle === undefined) return;
-    this.started.set(id, { pickle, stepTexts: testCase.steps, worst: undefined, trace: [], logs: [], processes: [], startedNs: toNs(timestamp), finishedNs: 0 });
+    this.started.set(id, {
+      pickle,
+      stepTexts: testCase.steps,
+      worst: undefined,
+      trace: [],
+      logs: [],
+      processes: [],
+      startedNs: toNs(timestamp),
+      finishedNs: 0,
+    });
   }
 
   private stepFinished(state: CaseState, stepId: string, result: TestStepResult): void {
@@ -121,7 +156,9 @@ export class ScenarioCollector {
     if (mediaType === TRACE_MEDIA_TYPE) {
       try {
         const parsed: unknown = JSON.parse(text);
-        const entries = Array.isArray(parsed) ? parsed : ((parsed as { entries?: unknown }).entries ?? (parsed as { messages?: unknown }).messages);
+        const entries = Array.isArray(parsed)
+          ? parsed
+          : ((parsed as { entries?: unknown }).entries ?? (parsed as { messages?: unknown }).messages);
         if (Array.isArray(entries)) state.trace.push(...(entries as TraceEntry[]));
       } catch {
         state.logs.push(`(unreadable trace attachment: ${text.slice(0, 200)})`);
@@ -181,7 +218,8 @@ function readProcesses(text: string): ProcessOutcome[] | undefined {
   }
   if (!Array.isArray(parsed)) return undefined;
   const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-  const status = <T>(value: unknown, ok: (v: unknown) => v is T): T | null | undefined => (value === null ? null : ok(value) ? value : undefined);
+  const status = <T>(value: unknown, ok: (v: unknown) => v is T): T | null | undefined =>
+    value === null ? null : ok(value) ? value : undefined;
   return parsed.map((item: unknown): ProcessOutcome => {
     const p = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     return {
@@ -197,20 +235,38 @@ function readProcesses(text: string): ProcessOutcome[] | undefined {
 }
 
 /** Verdict, failure detail and skip reason of a finished scenario. */
-function judge(state: CaseState, level: ClauseLevel): { verdict: Verdict; failure: FailureDetail | undefined; reason: string | undefined } {
+function judge(
+  state: CaseState,
+  level: ClauseLevel,
+): { verdict: Verdict; failure: FailureDetail | undefined; reason: string | undefined } {
   const worst = state.worst;
   if (worst === undefined) return { verdict: 'pass', failure: undefined, reason: undefined };
   if (worst.status === 'SKIPPED' || worst.status === 'PENDING') {
-    const reason = worst.message ?? state.logs.find((l) => /skip/i.test(l)) ?? state.logs.at(-1) ?? 'skipped by the step definitions';
+    const reason =
+      worst.message ??
+      state.logs.find((l) => /skip/i.test(l)) ??
+      state.logs.at(-1) ??
+      'skipped by the step definitions';
     return { verdict: 'skipped', failure: undefined, reason };
   }
   const message = worst.message ?? `step ${worst.status.toLowerCase()}`;
   if (worst.status === 'UNDEFINED' || worst.status === 'AMBIGUOUS') {
-    return { verdict: 'skipped', failure: undefined, reason: `catalogue defect: step ${worst.status.toLowerCase()}: ${worst.step ?? '?'}` };
+    return {
+      verdict: 'skipped',
+      failure: undefined,
+      reason: `catalogue defect: step ${worst.status.toLowerCase()}: ${worst.step ?? '?'}`,
+    };
   }
   const parsed = parseConformanceFailure(message);
-  const failure: FailureDetail = { clause: parsed.clause, expected: parsed.expected, actual: parsed.actual, message, step: worst.step };
-  if (/timed out|timeout of \d+/i.test(message) && parsed.clause === undefined) return { verdict: 'timeout', failure, reason: undefined };
+  const failure: FailureDetail = {
+    clause: parsed.clause,
+    expected: parsed.expected,
+    actual: parsed.actual,
+    message,
+    step: worst.step,
+  };
+  if (/timed out|timeout of \d+/i.test(message) && parsed.clause === undefined)
+    return { verdict: 'timeout', failure, reason: undefined };
   return { verdict: level === 'MAY' ? 'info' : 'fail', failure, reason: undefined };
 }
 

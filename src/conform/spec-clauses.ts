@@ -83,7 +83,15 @@ export function parseClauses(markdown: string): Clause[] {
     const line = raw.trim();
     const match = CLAUSE_LINE.exec(line);
     if (match !== null) {
-      current = { id: match[1]!, level: match[2] as ClauseLevel, text: match[3]!, section, roles: [], origin: undefined, checkability: undefined };
+      current = {
+        id: match[1]!,
+        level: match[2] as ClauseLevel,
+        text: match[3]!,
+        section,
+        roles: [],
+        origin: undefined,
+        checkability: undefined,
+      };
       clauses.push(current);
       continue;
     }

@@ -7,7 +7,8 @@
 /** A decoded wire value to tagged JSON. */
 export function toTaggedJson(value: unknown): unknown {
   if (typeof value === 'bigint') return { $int: value.toString() };
-  if (value instanceof Uint8Array) return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') };
+  if (value instanceof Uint8Array)
+    return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') };
   if (Array.isArray(value)) return value.map(toTaggedJson);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -80,9 +80,14 @@ export function scriptArgv(script: string): string[] {
   try {
     stats = statSync(path);
   } catch {
-    throw usage(`worker script not found: ${path}${path === script ? '' : ` (${script} from ${process.cwd()})`}; check the path, or give the command to run after --, e.g. multifrost-conform -- ./my-worker`);
+    throw usage(
+      `worker script not found: ${path}${path === script ? '' : ` (${script} from ${process.cwd()})`}; check the path, or give the command to run after --, e.g. multifrost-conform -- ./my-worker`,
+    );
   }
-  if (!stats.isFile()) throw usage(`${path} is a directory, not a worker script: give the script itself (e.g. ${script.replace(/\/$/, '')}/worker.py) or a command after --`);
+  if (!stats.isFile())
+    throw usage(
+      `${path} is a directory, not a worker script: give the script itself (e.g. ${script.replace(/\/$/, '')}/worker.py) or a command after --`,
+    );
   const extension = extname(path);
   if (extension === '.go') {
     // `go run` compiles to a temporary binary and forwards signals to it; the launcher also signals
@@ -90,14 +95,18 @@ export function scriptArgv(script: string): string[] {
     return ['go', 'run', path];
   }
   if ((extension === '.ts' || extension === '.mts') && !tsxResolves()) {
-    throw usage(`${path} is TypeScript, and tsx (which runs it) is not installed: install it (npm install --save-dev tsx), or compile the worker and give the .js file`);
+    throw usage(
+      `${path} is TypeScript, and tsx (which runs it) is not installed: install it (npm install --save-dev tsx), or compile the worker and give the .js file`,
+    );
   }
   if (RUNTIMES[extension] === undefined) {
     try {
       accessSync(path, constants.X_OK);
     } catch {
       const known = Object.keys(RUNTIMES).join(' ');
-      throw usage(`cannot tell how to run ${path}: its extension is not one of ${known} and it is not executable; make it executable (chmod +x ${script}) or give the command after --, e.g. multifrost-conform -- <program> ${script}`);
+      throw usage(
+        `cannot tell how to run ${path}: its extension is not one of ${known} and it is not executable; make it executable (chmod +x ${script}) or give the command after --, e.g. multifrost-conform -- <program> ${script}`,
+      );
     }
   }
   const resolved = resolveWorkerCommand(path);

@@ -101,7 +101,11 @@ export async function measureTiming(target: Target, options: TimingOptions): Pro
     }
     await drain(session, pending, 0);
     const elapsedMs = Math.max(options.clock.nowMs() - startMs, 1e-3);
-    return { p50Ms: quantile(roundTrips, 0.5), p99Ms: quantile(roundTrips, 0.99), callsPerSecond: (total * 1000) / elapsedMs };
+    return {
+      p50Ms: quantile(roundTrips, 0.5),
+      p99Ms: quantile(roundTrips, 0.99),
+      callsPerSecond: (total * 1000) / elapsedMs,
+    };
   } finally {
     await session.close();
   }
@@ -111,20 +115,28 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-const describe = (t: Timing): string => `add round trip p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms; ${Math.round(t.callsPerSecond)} calls/s with 16 in flight`;
+const describe = (t: Timing): string =>
+  `add round trip p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms; ${Math.round(t.callsPerSecond)} calls/s with 16 in flight`;
 
 /**
  * The timing section: the target's numbers, the reference worker's, the ratio, and whether the median is
  * within {@link LATENCY_BOUND_MS} (a SHOULD: the section fails only when `strict`).
  */
-export async function timingSection(target: Target, options: TimingOptions & { strict: boolean }): Promise<ExtraSection> {
+export async function timingSection(
+  target: Target,
+  options: TimingOptions & { strict: boolean },
+): Promise<ExtraSection> {
   const title = `Timing (add on loopback; target and reference worker in the same run)`;
-  if (target.kind === 'parent-driver') return { title, ok: true, lines: ['not run: --timing measures a child; the target is a parent driver'] };
+  if (target.kind === 'parent-driver')
+    return { title, ok: true, lines: ['not run: --timing measures a child; the target is a parent driver'] };
   let measured: Timing;
   let reference: Timing;
   try {
     measured = await measureTiming(target, options);
-    reference = await measureTiming({ kind: 'reference', argv: referenceArgv(), label: 'reference worker' }, { ...options, addName: 'add' });
+    reference = await measureTiming(
+      { kind: 'reference', argv: referenceArgv(), label: 'reference worker' },
+      { ...options, addName: 'add' },
+    );
   } catch (error) {
     return { title, ok: false, lines: [`FAILED: ${(error as Error).message}`] };
   }

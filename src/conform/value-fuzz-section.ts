@@ -19,9 +19,15 @@ export interface ValueFuzzRequest {
 }
 
 /** Runs the value fuzzer against a child target and reports it; a parent driver gets a "not run" section. */
-export async function valueFuzzSection(target: Target, request: ValueFuzzRequest, profile: 'v3' | 'v4', names?: MethodNames): Promise<ExtraSection> {
+export async function valueFuzzSection(
+  target: Target,
+  request: ValueFuzzRequest,
+  profile: 'v3' | 'v4',
+  names?: MethodNames,
+): Promise<ExtraSection> {
   const title = `Value fuzzing (${request.runs} generated values through echo; MF-SVC-1, MF-VAL-1, -2, -4, -5, -9, -10, -11)`;
-  if (target.kind === 'parent-driver') return { title, ok: true, lines: ['not run: --fuzz-values checks a child; the target is a parent driver'] };
+  if (target.kind === 'parent-driver')
+    return { title, ok: true, lines: ['not run: --fuzz-values checks a child; the target is a parent driver'] };
   const outcome = await fuzzValues(target, {
     transport: new ZmqTransport(),
     clock: realClock,

@@ -65,7 +65,13 @@ interface EchoFailure {
 }
 
 /** The CALL `echo(value)` in `profile`, as bytes. */
-export function echoCall(profile: ProfileName, id: string, timestampSec: number, value: WireValue, echoName = 'echo'): Buffer {
+export function echoCall(
+  profile: ProfileName,
+  id: string,
+  timestampSec: number,
+  value: WireValue,
+  echoName = 'echo',
+): Buffer {
   return writeWire(
     wire.map([
       ['app', wire.str(PROFILES[profile].app)],
@@ -108,7 +114,12 @@ async function echoOnce(x: Exchange, value: WireValue, id: string): Promise<Echo
     return judgeReply(reply, value);
   }
   const exit = x.session.exitInfo;
-  if (exit !== undefined) return { clause: 'MF-SVC-1', text: `the worker exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`, dead: true };
+  if (exit !== undefined)
+    return {
+      clause: 'MF-SVC-1',
+      text: `the worker exited (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`,
+      dead: true,
+    };
   return { clause: 'MF-SVC-1', text: `no reply to the echo within ${timeoutMs} ms`, dead: true };
 }
 
@@ -116,13 +127,22 @@ function judgeReply(reply: WireValue, value: WireValue): EchoFailure | undefined
   const type = wireField(reply, 'type');
   if (type?.type === 'str' && type.value === 'error') {
     const error = wireField(reply, 'error');
-    return { clause: 'MF-SVC-1', text: `answered with an ERROR: ${error === undefined ? '(no error text)' : showWire(error)}`, dead: false };
+    return {
+      clause: 'MF-SVC-1',
+      text: `answered with an ERROR: ${error === undefined ? '(no error text)' : showWire(error)}`,
+      dead: false,
+    };
   }
-  if (type?.type !== 'str' || type.value !== 'response') return { clause: 'MF-SVC-1', text: `answered with ${showWire(reply)}`, dead: false };
+  if (type?.type !== 'str' || type.value !== 'response')
+    return { clause: 'MF-SVC-1', text: `answered with ${showWire(reply)}`, dead: false };
   const result = wireField(reply, 'result') ?? wire.nil();
   const mismatch = compareEcho(value, result);
   if (mismatch === undefined) return undefined;
-  return { clause: mismatch.clause, text: `at ${mismatch.path}: expected ${mismatch.expected}, got ${mismatch.actual}`, dead: false };
+  return {
+    clause: mismatch.clause,
+    text: `at ${mismatch.path}: expected ${mismatch.expected}, got ${mismatch.actual}`,
+    dead: false,
+  };
 }
 
 /** A warm-up echo of nil, so the first generated value does not pay for the worker's start-up. */
@@ -134,7 +154,12 @@ async function warmUp(x: Exchange): Promise<void> {
 /** Runs the differential value check against `target`. */
 export async function fuzzValues(target: Target, options: ValueFuzzOptions): Promise<ValueFuzzOutcome> {
   const startedMs = options.clock.nowMs();
-  const base = { clock: options.clock, profile: options.profile, answerTimeoutMs: options.answerTimeoutMs ?? 2000, echoName: options.echoName ?? 'echo' };
+  const base = {
+    clock: options.clock,
+    profile: options.profile,
+    answerTimeoutMs: options.answerTimeoutMs ?? 2000,
+    echoName: options.echoName ?? 'echo',
+  };
   let exchange: Exchange | undefined;
   let sent = 0;
   let last: EchoFailure | undefined;
@@ -142,7 +167,10 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
   const live = async (): Promise<Exchange> => {
     if (exchange !== undefined && exchange.session.exitInfo === undefined) return exchange;
     await exchange?.session.close(200);
-    exchange = { ...base, session: await WorkerSession.open(target, { transport: options.transport, clock: options.clock }) };
+    exchange = {
+      ...base,
+      session: await WorkerSession.open(target, { transport: options.transport, clock: options.clock }),
+    };
     await warmUp(exchange);
     return exchange;
   };
@@ -183,7 +211,14 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
     }
     const [value] = details.counterexample;
     const failure = last ?? { clause: 'MF-SVC-1', text: 'failed', dead: false };
-    const saved: ValueCase = { kind: 'multifrost-value-case', profile: options.profile, value, failure: failure.text, clause: failure.clause, seed: details.seed };
+    const saved: ValueCase = {
+      kind: 'multifrost-value-case',
+      profile: options.profile,
+      value,
+      failure: failure.text,
+      clause: failure.clause,
+      seed: details.seed,
+    };
     const file = saveCase(options.outDir, 'value-case', details.seed, details.numRuns, saved);
     return {
       ok: false,
@@ -204,18 +239,31 @@ export async function fuzzValues(target: Target, options: ValueFuzzOptions): Pro
 /** The echo round trips' median and 99th percentile (values of every size, so informative only). */
 function roundTripLine(roundTripsMs: number[]): string {
   const sorted = [...roundTripsMs].sort((a, b) => a - b);
-  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+  const at = (q: number): string =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
   return `echo round trip, from sending the CALL to reading the reply: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms (values of every size; informative)`;
 }
 
 /** True when `parsed` is a saved {@link ValueCase}. */
 export function isValueCase(parsed: unknown): parsed is ValueCase {
   const c = parsed as Partial<ValueCase> | null;
-  return c !== null && typeof c === 'object' && c.kind === 'multifrost-value-case' && (c.profile === 'v3' || c.profile === 'v4') && typeof c.value === 'object' && c.value !== null;
+  return (
+    c !== null &&
+    typeof c === 'object' &&
+    c.kind === 'multifrost-value-case' &&
+    (c.profile === 'v3' || c.profile === 'v4') &&
+    typeof c.value === 'object' &&
+    c.value !== null
+  );
 }
 
 /** Echoes a saved value to a fresh worker; resolves to the failure (with its clause), or undefined when the reply conforms now. */
-export async function replayValueCase(target: Target, saved: ValueCase, transport: Transport, clock: Clock): Promise<string | undefined> {
+export async function replayValueCase(
+  target: Target,
+  saved: ValueCase,
+  transport: Transport,
+  clock: Clock,
+): Promise<string | undefined> {
   const session = await WorkerSession.open(target, { transport, clock });
   const exchange: Exchange = { session, clock, profile: saved.profile, answerTimeoutMs: 2000, echoName: 'echo' };
   try {

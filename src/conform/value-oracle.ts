@@ -28,7 +28,16 @@ export interface ValueMismatch {
 }
 
 /** The clauses a passing run of the value fuzzer has checked. */
-export const VALUE_FUZZ_CLAUSES = ['MF-SVC-1', 'MF-VAL-1', 'MF-VAL-2', 'MF-VAL-4', 'MF-VAL-5', 'MF-VAL-9', 'MF-VAL-10', 'MF-VAL-11'] as const;
+export const VALUE_FUZZ_CLAUSES = [
+  'MF-SVC-1',
+  'MF-VAL-1',
+  'MF-VAL-2',
+  'MF-VAL-4',
+  'MF-VAL-5',
+  'MF-VAL-9',
+  'MF-VAL-10',
+  'MF-VAL-11',
+] as const;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -50,7 +59,9 @@ function compareAt(sent: WireValue, got: WireValue, path: string[]): ValueMismat
   switch (sent.type) {
     case 'nil':
     case 'bool':
-      return got.type === sent.type && (sent.type === 'nil' || (got as { value: boolean }).value === sent.value) ? undefined : miss('MF-SVC-1', showWire(sent));
+      return got.type === sent.type && (sent.type === 'nil' || (got as { value: boolean }).value === sent.value)
+        ? undefined
+        : miss('MF-SVC-1', showWire(sent));
     case 'int':
       // Both sides write integers in canonical decimal: equal strings are equal values.
       if (got.type === 'int' && got.value === sent.value && got.wide !== true) return undefined;
@@ -58,11 +69,15 @@ function compareAt(sent: WireValue, got: WireValue, path: string[]): ValueMismat
     case 'float':
       return compareFloat(sent.bits, got, miss);
     case 'str':
-      return got.type === 'str' && got.value === sent.value ? undefined : miss('MF-VAL-9', `the string ${showWire(sent)}`);
+      return got.type === 'str' && got.value === sent.value
+        ? undefined
+        : miss('MF-VAL-9', `the string ${showWire(sent)}`);
     case 'bin':
       return got.type === 'bin' && got.hex === sent.hex ? undefined : miss('MF-VAL-5', `bin ${showWire(sent)}`);
     case 'ext':
-      return got.type === 'ext' && got.extType === sent.extType && got.hex === sent.hex ? undefined : miss('MF-SVC-1', showWire(sent));
+      return got.type === 'ext' && got.extType === sent.extType && got.hex === sent.hex
+        ? undefined
+        : miss('MF-SVC-1', showWire(sent));
     case 'array':
       return compareArray(sent.items, got, path, miss);
     case 'map':
@@ -80,15 +95,19 @@ function compareInt(n: bigint, got: WireValue, miss: Miss): ValueMismatch | unde
   const big = n > SAFE || n < -SAFE;
   if (got.type !== 'int') return miss(big ? 'MF-VAL-4' : 'MF-VAL-2', `the integer ${n} (an integer stays an integer)`);
   if (BigInt(got.value) !== n) return miss(big ? 'MF-VAL-4' : 'MF-SVC-1', `the integer ${n}, exactly`);
-  if (got.wide === true) return miss('MF-VAL-2', `${n} in the smallest integer format (${intBytes(n).toString('hex')})`);
+  if (got.wide === true)
+    return miss('MF-VAL-2', `${n} in the smallest integer format (${intBytes(n).toString('hex')})`);
   return undefined;
 }
 
 function compareFloat(bits: string, got: WireValue, miss: Miss): ValueMismatch | undefined {
   const n = floatValue(bits);
-  if (!Number.isFinite(n)) return got.type === 'nil' ? undefined : miss('MF-VAL-1', `nil (${Number.isNaN(n) ? 'NaN' : n} is sent as nil)`);
+  if (!Number.isFinite(n))
+    return got.type === 'nil' ? undefined : miss('MF-VAL-1', `nil (${Number.isNaN(n) ? 'NaN' : n} is sent as nil)`);
   if (n === 0) {
-    const zero = (got.type === 'int' && got.value === '0' && got.wide !== true) || (got.type === 'float' && floatValue(got.bits) === 0 && got.single !== true);
+    const zero =
+      (got.type === 'int' && got.value === '0' && got.wide !== true) ||
+      (got.type === 'float' && floatValue(got.bits) === 0 && got.single !== true);
     return zero ? undefined : miss('MF-VAL-10', 'a value equal to 0 (integer 0 or a float zero)');
   }
   const sameFloat = got.type === 'float' && got.bits === bits && got.single !== true;
@@ -97,7 +116,10 @@ function compareFloat(bits: string, got: WireValue, miss: Miss): ValueMismatch |
     const asInt = BigInt(n);
     if (asInt >= INT64_MIN && asInt <= INT64_MAX) {
       if (got.type === 'int' && BigInt(got.value) === asInt && got.wide !== true) return undefined;
-      return miss('MF-VAL-2', `the integral number ${asInt}: integer ${asInt} in the smallest format, or float64 ${bits}`);
+      return miss(
+        'MF-VAL-2',
+        `the integral number ${asInt}: integer ${asInt} in the smallest format, or float64 ${bits}`,
+      );
     }
   }
   return miss('MF-VAL-10', `float64 ${bits} (${n}), bit for bit`);
@@ -105,7 +127,8 @@ function compareFloat(bits: string, got: WireValue, miss: Miss): ValueMismatch |
 
 function compareArray(items: WireValue[], got: WireValue, path: string[], miss: Miss): ValueMismatch | undefined {
   if (got.type !== 'array') return miss('MF-SVC-1', `an array of ${items.length}`);
-  if (got.items.length !== items.length) return miss('MF-SVC-1', `an array of ${items.length} (got ${got.items.length} elements)`);
+  if (got.items.length !== items.length)
+    return miss('MF-SVC-1', `an array of ${items.length} (got ${got.items.length} elements)`);
   for (let i = 0; i < items.length; i++) {
     path.push(`[${i}]`);
     const inner = compareAt(items[i]!, got.items[i]!, path);
@@ -115,7 +138,12 @@ function compareArray(items: WireValue[], got: WireValue, path: string[], miss: 
   return undefined;
 }
 
-function compareMap(entries: Array<[WireValue, WireValue]>, got: WireValue, path: string[], miss: Miss): ValueMismatch | undefined {
+function compareMap(
+  entries: Array<[WireValue, WireValue]>,
+  got: WireValue,
+  path: string[],
+  miss: Miss,
+): ValueMismatch | undefined {
   if (got.type !== 'map') return miss('MF-SVC-1', `a map of ${entries.length}`);
   const received = new Map<string, WireValue>();
   for (const [key, value] of got.entries) {
@@ -132,7 +160,8 @@ function compareMap(entries: Array<[WireValue, WireValue]>, got: WireValue, path
     path.pop();
     if (inner !== undefined) return inner;
   }
-  if (got.entries.length !== entries.length) return miss('MF-VAL-11', `a map of ${entries.length} keys (got ${got.entries.length})`);
+  if (got.entries.length !== entries.length)
+    return miss('MF-VAL-11', `a map of ${entries.length} keys (got ${got.entries.length})`);
   return undefined;
 }
 

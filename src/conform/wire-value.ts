@@ -39,7 +39,11 @@ export const wire = {
     type: 'map',
     entries: entries.map(([key, value]) => [typeof key === 'string' ? { type: 'str', value: key } : key, value]),
   }),
-  ext: (extType: number, data: Uint8Array): WireValue => ({ type: 'ext', extType, hex: Buffer.from(data).toString('hex') }),
+  ext: (extType: number, data: Uint8Array): WireValue => ({
+    type: 'ext',
+    extType,
+    hex: Buffer.from(data).toString('hex'),
+  }),
 };
 
 /** The float64 bit pattern of `value`, 16 lowercase hex digits. */
@@ -93,10 +97,19 @@ class Writer {
 
   value(value: WireValue): void {
     switch (value.type) {
-      case 'nil': this.bytes(0xc0); return;
-      case 'bool': this.bytes(value.value ? 0xc3 : 0xc2); return;
-      case 'int': this.raw(intBytes(value.value.length < 10 ? Number(value.value) : BigInt(value.value))); return;
-      case 'float': this.bytes(0xcb); this.raw(Buffer.from(value.bits, 'hex')); return;
+      case 'nil':
+        this.bytes(0xc0);
+        return;
+      case 'bool':
+        this.bytes(value.value ? 0xc3 : 0xc2);
+        return;
+      case 'int':
+        this.raw(intBytes(value.value.length < 10 ? Number(value.value) : BigInt(value.value)));
+        return;
+      case 'float':
+        this.bytes(0xcb);
+        this.raw(Buffer.from(value.bits, 'hex'));
+        return;
       case 'str': {
         const data = Buffer.from(value.value, 'utf8');
         this.header(data.length, [0xa0, 31], [0xd9, 0xda, 0xdb]);
@@ -208,7 +221,8 @@ const MAX_READ_DEPTH = 10_000;
 export function readWire(bytes: Uint8Array): WireValue {
   const reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const value = reader.value(0);
-  if (reader.position !== reader.bytes.length) throw new Error(`${reader.bytes.length - reader.position} byte(s) after the msgpack value`);
+  if (reader.position !== reader.bytes.length)
+    throw new Error(`${reader.bytes.length - reader.position} byte(s) after the msgpack value`);
   return value;
 }
 
@@ -219,7 +233,8 @@ class Reader {
   constructor(readonly bytes: Buffer) {}
 
   private take(count: number): Buffer {
-    if (this.position + count > this.bytes.length) throw new Error(`truncated: ${count} byte(s) wanted at offset ${this.position}`);
+    if (this.position + count > this.bytes.length)
+      throw new Error(`truncated: ${count} byte(s) wanted at offset ${this.position}`);
     const slice = this.bytes.subarray(this.position, this.position + count);
     this.position += count;
     return slice;
@@ -243,35 +258,74 @@ class Reader {
 
   private tagged(tag: number, depth: number): WireValue {
     switch (tag) {
-      case 0xc0: return { type: 'nil' };
-      case 0xc2: return { type: 'bool', value: false };
-      case 0xc3: return { type: 'bool', value: true };
-      case 0xc4: case 0xc5: case 0xc6: return { type: 'bin', hex: this.take(this.uint(1 << (tag - 0xc4))).toString('hex') };
-      case 0xc7: case 0xc8: case 0xc9: {
+      case 0xc0:
+        return { type: 'nil' };
+      case 0xc2:
+        return { type: 'bool', value: false };
+      case 0xc3:
+        return { type: 'bool', value: true };
+      case 0xc4:
+      case 0xc5:
+      case 0xc6:
+        return { type: 'bin', hex: this.take(this.uint(1 << (tag - 0xc4))).toString('hex') };
+      case 0xc7:
+      case 0xc8:
+      case 0xc9: {
         const length = this.uint(1 << (tag - 0xc7));
         const extType = this.take(1).readInt8(0);
         return { type: 'ext', extType, hex: this.take(length).toString('hex') };
       }
-      case 0xca: return { type: 'float', bits: floatBits(this.take(4).readFloatBE(0)), single: true };
-      case 0xcb: return { type: 'float', bits: this.take(8).toString('hex') };
-      case 0xcc: case 0xcd: case 0xce: case 0xcf: return this.int(tag, false);
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3: return this.int(tag, true);
-      case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: {
+      case 0xca:
+        return { type: 'float', bits: floatBits(this.take(4).readFloatBE(0)), single: true };
+      case 0xcb:
+        return { type: 'float', bits: this.take(8).toString('hex') };
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+      case 0xcf:
+        return this.int(tag, false);
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3:
+        return this.int(tag, true);
+      case 0xd4:
+      case 0xd5:
+      case 0xd6:
+      case 0xd7:
+      case 0xd8: {
         const extType = this.take(1).readInt8(0);
         return { type: 'ext', extType, hex: this.take(1 << (tag - 0xd4)).toString('hex') };
       }
-      case 0xd9: case 0xda: case 0xdb: return this.str(this.uint(1 << (tag - 0xd9)));
-      case 0xdc: case 0xdd: return this.array(this.uint(tag === 0xdc ? 2 : 4), depth);
-      case 0xde: case 0xdf: return this.map(this.uint(tag === 0xde ? 2 : 4), depth);
-      default: throw new Error(`the byte 0x${tag.toString(16)} is never used by msgpack`);
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+        return this.str(this.uint(1 << (tag - 0xd9)));
+      case 0xdc:
+      case 0xdd:
+        return this.array(this.uint(tag === 0xdc ? 2 : 4), depth);
+      case 0xde:
+      case 0xdf:
+        return this.map(this.uint(tag === 0xde ? 2 : 4), depth);
+      default:
+        throw new Error(`the byte 0x${tag.toString(16)} is never used by msgpack`);
     }
   }
 
   private int(tag: number, signed: boolean): WireValue {
     const width = 1 << ((tag - (signed ? 0xd0 : 0xcc)) & 3);
     const slice = this.take(width);
-    const n: number | bigint = width === 8 ? (signed ? slice.readBigInt64BE(0) : slice.readBigUInt64BE(0)) : signed ? slice.readIntBE(0, width) : slice.readUIntBE(0, width);
-    return smallestTag(n) === tag ? { type: 'int', value: n.toString() } : { type: 'int', value: n.toString(), wide: true };
+    const n: number | bigint =
+      width === 8
+        ? signed
+          ? slice.readBigInt64BE(0)
+          : slice.readBigUInt64BE(0)
+        : signed
+          ? slice.readIntBE(0, width)
+          : slice.readUIntBE(0, width);
+    return smallestTag(n) === tag
+      ? { type: 'int', value: n.toString() }
+      : { type: 'int', value: n.toString(), wide: true };
   }
 
   private str(length: number): WireValue {
@@ -280,14 +334,16 @@ class Reader {
 
   private array(length: number, depth: number): WireValue {
     // Each element takes at least one byte: a length beyond what is left is truncated input, not an allocation.
-    if (length > this.bytes.length - this.position) throw new Error(`truncated: array of ${length} at offset ${this.position}`);
+    if (length > this.bytes.length - this.position)
+      throw new Error(`truncated: array of ${length} at offset ${this.position}`);
     const items: WireValue[] = [];
     for (let i = 0; i < length; i++) items.push(this.value(depth + 1));
     return { type: 'array', items };
   }
 
   private map(length: number, depth: number): WireValue {
-    if (2 * length > this.bytes.length - this.position) throw new Error(`truncated: map of ${length} at offset ${this.position}`);
+    if (2 * length > this.bytes.length - this.position)
+      throw new Error(`truncated: map of ${length} at offset ${this.position}`);
     const entries: Array<[WireValue, WireValue]> = [];
     for (let i = 0; i < length; i++) entries.push([this.value(depth + 1), this.value(depth + 1)]);
     return { type: 'map', entries };
@@ -309,15 +365,38 @@ export function showWire(value: WireValue, max = 160): string {
 
 function render(value: WireValue, budget: number): string {
   switch (value.type) {
-    case 'nil': return 'nil';
-    case 'bool': return String(value.value);
-    case 'int': return value.wide === true ? `${value.value} (wide format)` : value.value;
-    case 'float': return renderFloat(value.bits) + (value.single === true ? ' (float32)' : '');
-    case 'str': return value.value.length > 40 ? `${JSON.stringify(value.value.slice(0, 20))}... (${value.value.length} chars)` : JSON.stringify(value.value);
-    case 'bin': return value.hex.length > 32 ? `bin:${value.hex.slice(0, 16)}... (${value.hex.length / 2} bytes)` : `bin:${value.hex}`;
-    case 'ext': return `ext(${value.extType}):${value.hex.slice(0, 32)}`;
-    case 'array': return `[${joinWithin(value.items.map((item) => (b: number) => render(item, b)), budget)}]`;
-    case 'map': return `{${joinWithin(value.entries.map(([k, v]) => (b: number) => `${render(k, b)}: ${render(v, b)}`), budget)}}`;
+    case 'nil':
+      return 'nil';
+    case 'bool':
+      return String(value.value);
+    case 'int':
+      return value.wide === true ? `${value.value} (wide format)` : value.value;
+    case 'float':
+      return renderFloat(value.bits) + (value.single === true ? ' (float32)' : '');
+    case 'str':
+      return value.value.length > 40
+        ? `${JSON.stringify(value.value.slice(0, 20))}... (${value.value.length} chars)`
+        : JSON.stringify(value.value);
+    case 'bin':
+      return value.hex.length > 32
+        ? `bin:${value.hex.slice(0, 16)}... (${value.hex.length / 2} bytes)`
+        : `bin:${value.hex}`;
+    case 'ext':
+      return `ext(${value.extType}):${value.hex.slice(0, 32)}`;
+    case 'array':
+      return `[${joinWithin(
+        value.items.map((item) => (b: number) => render(item, b)),
+        budget,
+      )}]`;
+    case 'map':
+      return `{${joinWithin(
+        value.entries.map(
+          ([k, v]) =>
+            (b: number) =>
+              `${render(k, b)}: ${render(v, b)}`,
+        ),
+        budget,
+      )}}`;
   }
 }
 

@@ -171,10 +171,13 @@ function processTable(): Array<{ pid: number; ppid: number }> {
     return rows;
   } catch {
     const text = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8' });
-    return text.trim().split('\n').map((line) => {
-      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-      return { pid: pid!, ppid: ppid! };
-    });
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+        return { pid: pid!, ppid: ppid! };
+      });
   }
 }
 

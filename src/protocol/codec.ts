@@ -111,7 +111,10 @@ function installExtensions(): void {
     Class: WideInteger,
     // Only identifies the registration: the pack function below writes a plain integer, not an extension.
     type: 0x49,
-    pack(value: WideInteger, allocate: (size: number) => { target: Uint8Array; targetView: DataView; position: number }) {
+    pack(
+      value: WideInteger,
+      allocate: (size: number) => { target: Uint8Array; targetView: DataView; position: number },
+    ) {
       const { target, targetView, position } = allocate(9);
       value.writeTo(targetView, target, position);
     },
@@ -160,7 +163,8 @@ export class Codec {
 
   constructor(options: CodecOptions = {}) {
     const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    if (!Number.isSafeInteger(max) || max <= 0) throw new InvalidArgumentError('maxPayloadBytes', `must be a positive integer, got ${max}`);
+    if (!Number.isSafeInteger(max) || max <= 0)
+      throw new InvalidArgumentError('maxPayloadBytes', `must be a positive integer, got ${max}`);
     this.maxPayloadBytes = max;
     installExtensions();
     this.#packr = new Packr(PACK_OPTIONS);
@@ -227,7 +231,10 @@ export class Codec {
   /** The size checks, and the bytes msgpackr reads (with invalid UTF-8 repaired when needed). */
   #source(bytes: Uint8Array): Buffer {
     if (bytes.byteLength > this.maxPayloadBytes) {
-      throw new DecodeError('too-large', `payload of ${bytes.byteLength} bytes exceeds the limit of ${this.maxPayloadBytes} bytes`);
+      throw new DecodeError(
+        'too-large',
+        `payload of ${bytes.byteLength} bytes exceeds the limit of ${this.maxPayloadBytes} bytes`,
+      );
     }
     if (bytes.byteLength === 0) throw new DecodeError('not-msgpack', 'empty payload');
     // msgpackr decodes bin as the input's class: a Buffer input makes bin a Buffer (MF-VAL-5).
@@ -307,7 +314,9 @@ function completeValueThenMore(unpackr: UnpackrInstance, source: Buffer): boolea
 /** Turns the bigints of an all-bigint decode back into numbers where they are safe integers. */
 function exactIntegers(value: unknown): unknown {
   if (typeof value === 'bigint') {
-    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = exactIntegers(value[i]);
@@ -329,7 +338,9 @@ function exactIntegers(value: unknown): unknown {
  */
 function decodeKeepingKeys(value: unknown, anyKey = false): unknown {
   if (typeof value === 'bigint') {
-    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    return value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = decodeKeepingKeys(value[i], anyKey);
@@ -340,7 +351,8 @@ function decodeKeepingKeys(value: unknown, anyKey = false): unknown {
   for (const [key, item] of value as Map<unknown, unknown>) {
     const name = keyText(key, anyKey);
     const decoded = decodeKeepingKeys(item, anyKey);
-    if (name === '__proto__') Object.defineProperty(record, name, { value: decoded, enumerable: true, writable: true, configurable: true });
+    if (name === '__proto__')
+      Object.defineProperty(record, name, { value: decoded, enumerable: true, writable: true, configurable: true });
     else record[name] = decoded;
   }
   return record;
@@ -352,7 +364,10 @@ function keyText(key: unknown, anyKey = false): string {
   if (typeof key === 'number' || typeof key === 'boolean' || typeof key === 'bigint') return String(key);
   if (key === null || key === undefined) return String(key);
   if (anyKey) return describeKey(key);
-  throw new DecodeError('not-msgpack', `a map key of type ${Array.isArray(key) ? 'array' : typeof key} has no string form`);
+  throw new DecodeError(
+    'not-msgpack',
+    `a map key of type ${Array.isArray(key) ? 'array' : typeof key} has no string form`,
+  );
 }
 
 /** The shared codec with the default limit (16 MiB). */

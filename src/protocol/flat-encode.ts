@@ -47,7 +47,8 @@ const hasOwn = Object.hasOwn;
  * May throw whatever a getter or proxy trap of `value` throws.
  */
 export function encodeFlat(value: unknown): Buffer | undefined {
-  if (typeof value !== 'object' || value === null || busy || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  if (typeof value !== 'object' || value === null || busy || Object.getPrototypeOf(value) !== Object.prototype)
+    return undefined;
   busy = true;
   try {
     return encodeRecord(value as Record<string, unknown>);

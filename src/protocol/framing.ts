@@ -50,9 +50,15 @@ export function parseChildInbound(frames: Frames): ChildInbound {
 }
 
 function frameCount(actual: number, expected: number, side: string): DecodeError {
-  return new DecodeError('bad-frame-count', `a ${side} expects ${expected} frames, got ${actual} (dropped, MF-FRAME-4)`);
+  return new DecodeError(
+    'bad-frame-count',
+    `a ${side} expects ${expected} frames, got ${actual} (dropped, MF-FRAME-4)`,
+  );
 }
 
 function badDelimiter(delimiter: Uint8Array): DecodeError {
-  return new DecodeError('bad-delimiter', `the delimiter frame holds ${delimiter.byteLength} bytes instead of none (dropped, MF-FRAME-4)`);
+  return new DecodeError(
+    'bad-delimiter',
+    `the delimiter frame holds ${delimiter.byteLength} bytes instead of none (dropped, MF-FRAME-4)`,
+  );
 }

@@ -70,10 +70,4 @@ export interface ShutdownMessage extends MessageBase {
   type: 'shutdown';
 }
 
-export type Message =
-  | CallMessage
-  | ResponseMessage
-  | ErrorMessage
-  | OutputMessage
-  | HeartbeatMessage
-  | ShutdownMessage;
+export type Message = CallMessage | ResponseMessage | ErrorMessage | OutputMessage | HeartbeatMessage | ShutdownMessage;

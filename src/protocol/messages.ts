@@ -46,14 +46,26 @@ export function createCall(
  * @see MF-CALL-6, MF-MSG-8
  */
 export function createResponse(profile: Profile, id: string, timestampSec: number, result: unknown): ResponseMessage {
-  return { app: profile.app, id, type: 'response', timestamp: timestampSec, result: result === undefined ? null : result };
+  return {
+    app: profile.app,
+    id,
+    type: 'response',
+    timestamp: timestampSec,
+    result: result === undefined ? null : result,
+  };
 }
 
 /**
  * An ERROR answering the CALL `id`; `traceback` (the remote stack) is added only when given.
  * @see MF-CALL-3, MF-CALL-7, MF-CALL-8
  */
-export function createError(profile: Profile, id: string, timestampSec: number, error: string, traceback?: string): ErrorMessage {
+export function createError(
+  profile: Profile,
+  id: string,
+  timestampSec: number,
+  error: string,
+  traceback?: string,
+): ErrorMessage {
   const message: ErrorMessage = { app: profile.app, id, type: 'error', timestamp: timestampSec, error };
   if (traceback !== undefined) message.traceback = traceback;
   return message;
@@ -78,16 +90,37 @@ export function createOutput(
  * decides how it travels (v3 `args: [ms]`, v4 `metadata.hb_timestamp` in seconds).
  * @see MF-HB-2, MF-HB-3
  */
-export function createHeartbeat(profile: Profile, id: string, timestampSec: number, sentAtEpochMs: number): HeartbeatMessage {
-  return { app: profile.app, id, type: 'heartbeat', timestamp: timestampSec, ...profile.heartbeat.request(sentAtEpochMs) };
+export function createHeartbeat(
+  profile: Profile,
+  id: string,
+  timestampSec: number,
+  sentAtEpochMs: number,
+): HeartbeatMessage {
+  return {
+    app: profile.app,
+    id,
+    type: 'heartbeat',
+    timestamp: timestampSec,
+    ...profile.heartbeat.request(sentAtEpochMs),
+  };
 }
 
 /**
  * The echo of a HEARTBEAT `request`, in `profile` (the profile the request arrived in), with the same id.
  * @see MF-HB-1, MF-PROF-3
  */
-export function createHeartbeatEcho(profile: Profile, request: HeartbeatMessage, timestampSec: number): HeartbeatMessage {
-  return { app: profile.app, id: request.id, type: 'heartbeat', timestamp: timestampSec, ...profile.heartbeat.echo(request) };
+export function createHeartbeatEcho(
+  profile: Profile,
+  request: HeartbeatMessage,
+  timestampSec: number,
+): HeartbeatMessage {
+  return {
+    app: profile.app,
+    id: request.id,
+    type: 'heartbeat',
+    timestamp: timestampSec,
+    ...profile.heartbeat.echo(request),
+  };
 }
 
 /**

@@ -44,12 +44,26 @@ function strHeaderLength(tag: number): number | undefined {
 /** Total size of the tags whose size the tag alone gives (nil, booleans, numbers, fixext); 0 for the others. */
 const FIXED_SIZES = new Uint8Array(256);
 for (const [tag, size] of [
-  [0xc0, 1], [0xc2, 1], [0xc3, 1],
-  [0xca, 5], [0xcb, 9],
-  [0xcc, 2], [0xcd, 3], [0xce, 5], [0xcf, 9],
-  [0xd0, 2], [0xd1, 3], [0xd2, 5], [0xd3, 9],
-  [0xd4, 3], [0xd5, 4], [0xd6, 6], [0xd7, 10], [0xd8, 18],
-] as const) FIXED_SIZES[tag] = size;
+  [0xc0, 1],
+  [0xc2, 1],
+  [0xc3, 1],
+  [0xca, 5],
+  [0xcb, 9],
+  [0xcc, 2],
+  [0xcd, 3],
+  [0xce, 5],
+  [0xcf, 9],
+  [0xd0, 2],
+  [0xd1, 3],
+  [0xd2, 5],
+  [0xd3, 9],
+  [0xd4, 3],
+  [0xd5, 4],
+  [0xd6, 6],
+  [0xd7, 10],
+  [0xd8, 18],
+] as const)
+  FIXED_SIZES[tag] = size;
 
 /**
  * Bytes to move past the value starting at `position`: its header and any inline payload (string, bin, ext,
@@ -81,16 +95,34 @@ function childCount(tag: number, view: DataView, position: number): number {
 }
 
 function readLength(view: DataView, position: number, lengthBytes: 1 | 2 | 4): number {
-  return lengthBytes === 1 ? view.getUint8(position + 1) : lengthBytes === 2 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+  return lengthBytes === 1
+    ? view.getUint8(position + 1)
+    : lengthBytes === 2
+      ? view.getUint16(position + 1)
+      : view.getUint32(position + 1);
 }
 
 /** Size of the length field after a variable-length tag; 0 for any other tag (0xc1 included). */
 function lengthFieldSize(tag: number): 0 | 1 | 2 | 4 {
   switch (tag) {
-    case 0xc4: case 0xc7: case 0xd9: return 1;
-    case 0xc5: case 0xc8: case 0xda: case 0xdc: case 0xde: return 2;
-    case 0xc6: case 0xc9: case 0xdb: case 0xdd: case 0xdf: return 4;
-    default: return 0;
+    case 0xc4:
+    case 0xc7:
+    case 0xd9:
+      return 1;
+    case 0xc5:
+    case 0xc8:
+    case 0xda:
+    case 0xdc:
+    case 0xde:
+      return 2;
+    case 0xc6:
+    case 0xc9:
+    case 0xdb:
+    case 0xdd:
+    case 0xdf:
+      return 4;
+    default:
+      return 0;
   }
 }
 

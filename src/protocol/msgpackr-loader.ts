@@ -49,7 +49,8 @@ function deferExtractor(): string | undefined {
   standIn.filename = path;
   standIn.loaded = true;
   standIn.exports = {
-    extractStrings: (start: number, end: number, buffer: ArrayBufferLike) => (extract ??= loadExtractor(path))(start, end, buffer),
+    extractStrings: (start: number, end: number, buffer: ArrayBufferLike) =>
+      (extract ??= loadExtractor(path))(start, end, buffer),
   };
   require.cache[path] = standIn;
   return path;
@@ -72,7 +73,8 @@ const lenient = new TextDecoder('utf-8', { fatal: false });
 export function extractOneString(start: number, end: number, buffer: ArrayBufferLike): string {
   const bytes = new Uint8Array(buffer, start, Math.max(0, Math.min(end, buffer.byteLength) - start));
   const header = strHeader(bytes);
-  if (header === undefined || header.length + header.bodyLength > bytes.length) throw new Error('Unexpected end of buffer');
+  if (header === undefined || header.length + header.bodyLength > bytes.length)
+    throw new Error('Unexpected end of buffer');
   return lenient.decode(bytes.subarray(header.length, header.length + header.bodyLength));
 }
 

@@ -42,7 +42,12 @@ export function portableNumber(n: number): unknown {
   if (n >> 0 === n) return n === 0 ? 0 : n; // also turns -0 into 0
   if (n !== n || n === Infinity || n === -Infinity) return null;
   // Decoding yields a bigint for an integer that is not safe (MF-VAL-4), so the portable form is one too.
-  if (Number.isInteger(n) && (n > Number.MAX_SAFE_INTEGER || n < -Number.MAX_SAFE_INTEGER) && n >= -TWO_63 && n < TWO_63) {
+  if (
+    Number.isInteger(n) &&
+    (n > Number.MAX_SAFE_INTEGER || n < -Number.MAX_SAFE_INTEGER) &&
+    n >= -TWO_63 &&
+    n < TWO_63
+  ) {
     return BigInt(n);
   }
   return n;

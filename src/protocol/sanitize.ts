@@ -81,7 +81,11 @@ function objectPrototypeHasEnumerable(): boolean {
 
 function run(value: unknown, wire: boolean): unknown {
   const shared = !sharedInUse;
-  const state: WalkState = shared ? (wire ? SHARED_STATES.wire : SHARED_STATES.portable) : { wire, ancestors: [], forIn: true };
+  const state: WalkState = shared
+    ? wire
+      ? SHARED_STATES.wire
+      : SHARED_STATES.portable
+    : { wire, ancestors: [], forIn: true };
   state.forIn = !objectPrototypeHasEnumerable();
   sharedInUse = true;
   try {
@@ -166,7 +170,9 @@ function walkObject(value: object, state: WalkState): unknown {
   // One prototype read decides the two common cases (plain objects and arrays) without further checks.
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype) {
-    return state.forIn ? walkPlainRecord(value as Record<string, unknown>, state) : walkRecord(value as Record<string, unknown>, state, false);
+    return state.forIn
+      ? walkPlainRecord(value as Record<string, unknown>, state)
+      : walkRecord(value as Record<string, unknown>, state, false);
   }
   if (proto === Array.prototype) return walkArray(value as unknown[], state, false);
   if (Array.isArray(value)) return walkArray(value, state, !state.wire); // a subclass or another realm's array
@@ -198,7 +204,8 @@ function walkArray(array: readonly unknown[], state: WalkState, forceCopy: boole
   let copy: unknown[] | undefined = forceCopy ? [] : undefined;
   let i = 0;
   const first = array[0];
-  if (!forceCopy && length >= FLOAT_RUN_MIN_LENGTH && typeof first === 'number' && Math.floor(first) !== first) i = floatRunLength(array);
+  if (!forceCopy && length >= FLOAT_RUN_MIN_LENGTH && typeof first === 'number' && Math.floor(first) !== first)
+    i = floatRunLength(array);
   for (; i < length; i++) {
     const item = array[i];
     if (copy === undefined) {
@@ -259,7 +266,9 @@ function walkEntry(item: unknown, key: string, state: WalkState): unknown {
 
 /** True when the walked entry can stay as it is: same value and key (and not -0 turned 0 off the wire). */
 function entryUnchanged(item: unknown, result: unknown, key: string, wireKey: string, state: WalkState): boolean {
-  return result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0));
+  return (
+    result === item && result !== undefined && wireKey === key && !(result === 0 && !state.wire && Object.is(item, -0))
+  );
 }
 
 function walkRecord(record: Record<string, unknown>, state: WalkState, forceCopy: boolean): unknown {
@@ -314,7 +323,8 @@ function walkMap(map: Map<unknown, unknown>, state: WalkState): unknown {
   enter(map, state);
   const copy: Record<string, unknown> = {};
   for (const [key, item] of map) {
-    if (typeof key !== 'string') throw new BadValue(`a Map key of type ${key === null ? 'null' : typeof key} cannot be sent (only string keys)`);
+    if (typeof key !== 'string')
+      throw new BadValue(`a Map key of type ${key === null ? 'null' : typeof key} cannot be sent (only string keys)`);
     let result: unknown;
     try {
       result = walk(item, state);
@@ -339,6 +349,7 @@ function copyKeys(record: Record<string, unknown>, keys: readonly string[], coun
 
 /** Assigns an own data property, even for the key `__proto__` (a plain assignment would set the prototype). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

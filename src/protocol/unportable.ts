@@ -21,11 +21,13 @@ export function firstUnportable(raw: unknown): string | undefined {
 }
 
 function search(value: unknown, path: Array<string | number>, depth: number): string | undefined {
-  if (depth > MAX_SEARCH_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return undefined;
+  if (depth > MAX_SEARCH_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value))
+    return undefined;
   if (Array.isArray(value)) return searchArray(value, path, depth);
   if (value instanceof Map) return searchMap(value as Map<unknown, unknown>, path, depth);
   const extension = value as { type?: unknown; data?: unknown };
-  if (typeof extension.type === 'number' && Buffer.isBuffer(extension.data)) return `a msgpack extension type ${extension.type} (the protocol has none)`;
+  if (typeof extension.type === 'number' && Buffer.isBuffer(extension.data))
+    return `a msgpack extension type ${extension.type} (the protocol has none)`;
   return undefined;
 }
 
@@ -41,7 +43,8 @@ function searchArray(items: unknown[], path: Array<string | number>, depth: numb
 
 function searchMap(map: Map<unknown, unknown>, path: Array<string | number>, depth: number): string | undefined {
   for (const [key, item] of map) {
-    if (typeof key !== 'string') return `a map key of type ${keyType(key)} (${describeKey(key)}), where map keys are strings`;
+    if (typeof key !== 'string')
+      return `a map key of type ${keyType(key)} (${describeKey(key)}), where map keys are strings`;
     path.push(key);
     const found = search(item, path, depth + 1);
     if (found !== undefined) return found;
@@ -64,8 +67,16 @@ function keyType(key: unknown): string {
 /** A short text for a map key that is not a string (an array or map key becomes its JSON-like text). */
 export function describeKey(key: unknown): string {
   if (Buffer.isBuffer(key)) return `bin ${key.toString('hex').slice(0, 32)}`;
-  if (key instanceof Map) return `{${[...key.keys()].map((k) => describeKey(k)).join(', ').slice(0, 40)}}`;
-  if (Array.isArray(key)) return `[${key.map((k) => describeKey(k)).join(', ').slice(0, 40)}]`;
+  if (key instanceof Map)
+    return `{${[...key.keys()]
+      .map((k) => describeKey(k))
+      .join(', ')
+      .slice(0, 40)}}`;
+  if (Array.isArray(key))
+    return `[${key
+      .map((k) => describeKey(k))
+      .join(', ')
+      .slice(0, 40)}]`;
   if (typeof key === 'string') return JSON.stringify(key.slice(0, 40));
   return String(key);
 }

@@ -70,9 +70,11 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
   if (result instanceof DecodeError) return { ok: false, error: result };
   const message = value as Message;
   // msgpackr turns a map key 1 into "1": a header walk (CALLs only) finds such keys, the slow decode names them.
-  if (unportable === undefined && message.type === 'call' && hasNonStringKey(payload)) unportable = decodeUnportable(codec, payload)?.unportable;
+  if (unportable === undefined && message.type === 'call' && hasNonStringKey(payload))
+    unportable = decodeUnportable(codec, payload)?.unportable;
   if (unportable !== undefined) {
-    if (message.type !== 'call') return { ok: false, error: new DecodeError('not-msgpack', `${message.type} message holds ${unportable}`) };
+    if (message.type !== 'call')
+      return { ok: false, error: new DecodeError('not-msgpack', `${message.type} message holds ${unportable}`) };
     UNPORTABLE_CALLS.set(message, unportable);
   }
   return { ok: true, message, profile: result };
@@ -84,7 +86,10 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
  */
 const UNPORTABLE_CALLS = new WeakMap<object, string>();
 
-function decodeUnportable(codec: Codec, payload: Uint8Array): { value: unknown; unportable: string | undefined } | undefined {
+function decodeUnportable(
+  codec: Codec,
+  payload: Uint8Array,
+): { value: unknown; unportable: string | undefined } | undefined {
   try {
     return codec.decodeUnportable(payload);
   } catch {
@@ -101,10 +106,12 @@ function decodeUnportable(codec: Codec, payload: Uint8Array): { value: unknown; 
 export function callDefect(call: CallMessage): string | undefined {
   const fields = call as Record<string, unknown>;
   if (fields['function'] === undefined || fields['function'] === null) return 'CALL has no function name';
-  if (typeof fields['function'] !== 'string' || fields['function'] === '') return 'CALL function name must be a non-empty string';
+  if (typeof fields['function'] !== 'string' || fields['function'] === '')
+    return 'CALL function name must be a non-empty string';
   if (!Array.isArray(fields['args'])) return 'CALL args must be an array';
   const unportable = UNPORTABLE_CALLS.get(call);
-  if (unportable !== undefined) return `CALL holds a value outside the portable set (it cannot reach a handler unchanged) at ${unportable}`;
+  if (unportable !== undefined)
+    return `CALL holds a value outside the portable set (it cannot reach a handler unchanged) at ${unportable}`;
   return undefined;
 }
 
@@ -132,13 +139,17 @@ function check(value: unknown, accepted: readonly Profile[]): Profile | DecodeEr
   const type = value['type'];
   if (type === undefined || type === null) return fail('missing-field', 'type', 'message has no type');
   if (typeof type !== 'string') return fail('wrong-type', 'type', 'message type is not a string');
-  if (!isMessageType(type)) return fail('wrong-type', 'type', `unknown message type ${JSON.stringify(type.slice(0, 64))} (ignored, MF-MSG-5)`);
+  if (!isMessageType(type))
+    return fail('wrong-type', 'type', `unknown message type ${JSON.stringify(type.slice(0, 64))} (ignored, MF-MSG-5)`);
   const id = value['id'];
-  if (id === undefined || id === null || id === '') return fail('missing-field', 'id', `${type} message without an id (dropped, MF-CALL-2)`);
+  if (id === undefined || id === null || id === '')
+    return fail('missing-field', 'id', `${type} message without an id (dropped, MF-CALL-2)`);
   if (typeof id !== 'string') return fail('wrong-type', 'id', `${type} message id is not a string`);
   const timestamp = value['timestamp'];
-  if (timestamp === undefined || timestamp === null) return fail('missing-field', 'timestamp', `${type} message has no timestamp`);
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return fail('wrong-type', 'timestamp', `${type} message timestamp is not a number`);
+  if (timestamp === undefined || timestamp === null)
+    return fail('missing-field', 'timestamp', `${type} message has no timestamp`);
+  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
+    return fail('wrong-type', 'timestamp', `${type} message timestamp is not a number`);
   const problem = checkTypeFields(type, value);
   if (problem !== undefined) return problem;
   return profile;
@@ -161,7 +172,8 @@ function isMessageType(type: string): type is MessageType {
 }
 
 function checkApp(app: unknown, accepted: readonly Profile[]): Profile | DecodeError {
-  if (app === undefined || app === null) return fail('missing-field', 'app', 'message has no app id (ignored, MF-MSG-6)');
+  if (app === undefined || app === null)
+    return fail('missing-field', 'app', 'message has no app id (ignored, MF-MSG-6)');
   if (typeof app !== 'string') return fail('wrong-type', 'app', 'message app id is not a string');
   // A loop over the (one or two) accepted profiles: cheaper than a lookup, and a profile that is not
   // accepted is ignored exactly like an unknown app id (MF-PROF-4).
@@ -176,7 +188,8 @@ function checkTypeFields(type: MessageType, fields: Record<string, unknown>): De
   switch (type) {
     case 'call':
       if (fields['args'] === undefined) fields['args'] = [];
-      if (fields['client_name'] === undefined && typeof fields['clientName'] === 'string') fields['client_name'] = fields['clientName'];
+      if (fields['client_name'] === undefined && typeof fields['clientName'] === 'string')
+        fields['client_name'] = fields['clientName'];
       return undefined;
     case 'response':
       if (fields['result'] === undefined) fields['result'] = null;
@@ -188,8 +201,10 @@ function checkTypeFields(type: MessageType, fields: Record<string, unknown>): De
     case 'stderr':
       return requireString(fields, 'output', type);
     case 'heartbeat':
-      if (fields['args'] !== undefined && !Array.isArray(fields['args'])) return fail('wrong-type', 'args', 'heartbeat args is not an array');
-      if (fields['metadata'] !== undefined && !isMap(fields['metadata'])) return fail('wrong-type', 'metadata', 'heartbeat metadata is not a map');
+      if (fields['args'] !== undefined && !Array.isArray(fields['args']))
+        return fail('wrong-type', 'args', 'heartbeat args is not an array');
+      if (fields['metadata'] !== undefined && !isMap(fields['metadata']))
+        return fail('wrong-type', 'metadata', 'heartbeat metadata is not a map');
       return undefined;
     case 'shutdown':
       return undefined;

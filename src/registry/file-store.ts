@@ -10,8 +10,23 @@ import { constants as fsConstants } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { lockHolderPid } from './lock-content.js';
-import type { ClaimOutcome, ClaimSnapshot, Leftover, LockSnapshot, RegistryFileSnapshot, RegistryStore } from './registry-store.js';
-import { FILE_MODE, createComplete, errorCode, lockTemporaryPath, openRegular, readRegular, unlinkIfThere } from './safe-files.js';
+import type {
+  ClaimOutcome,
+  ClaimSnapshot,
+  Leftover,
+  LockSnapshot,
+  RegistryFileSnapshot,
+  RegistryStore,
+} from './registry-store.js';
+import {
+  FILE_MODE,
+  createComplete,
+  errorCode,
+  lockTemporaryPath,
+  openRegular,
+  readRegular,
+  unlinkIfThere,
+} from './safe-files.js';
 
 /** The part of `fs.Stats` the store reads. */
 export interface FileOwnerStat {
@@ -61,14 +76,19 @@ export class FileRegistryStore implements RegistryStore {
 
   async readLock(): Promise<LockSnapshot | undefined> {
     const lock = await readRegular(this.lockPath);
-    return lock === undefined ? undefined : { content: lock.text, modifiedEpochMs: lock.modifiedEpochMs, identity: lock.inode };
+    return lock === undefined
+      ? undefined
+      : { content: lock.text, modifiedEpochMs: lock.modifiedEpochMs, identity: lock.inode };
   }
 
   async claimLock(lock: LockSnapshot, claimContent: string): Promise<ClaimOutcome> {
     const claimPath = this.claimPath(lock.identity);
     if (!(await this.createFile(claimPath, claimContent, true))) {
       const holder = await readRegular(claimPath);
-      return { kind: 'busy', holder: holder === undefined ? undefined : { content: holder.text, modifiedEpochMs: holder.modifiedEpochMs } };
+      return {
+        kind: 'busy',
+        holder: holder === undefined ? undefined : { content: holder.text, modifiedEpochMs: holder.modifiedEpochMs },
+      };
     }
     // We hold the claim: every remover of this lock needs it, so if services.lock is still the lock judged
     // now, it stays so until we remove it.
@@ -98,7 +118,12 @@ export class FileRegistryStore implements RegistryStore {
   async removeClaim(identity: string, expected: ClaimSnapshot): Promise<void> {
     const claimPath = this.claimPath(identity);
     const current = await readRegular(claimPath);
-    if (current !== undefined && current.text === expected.content && current.modifiedEpochMs === expected.modifiedEpochMs) await unlinkIfThere(claimPath);
+    if (
+      current !== undefined &&
+      current.text === expected.content &&
+      current.modifiedEpochMs === expected.modifiedEpochMs
+    )
+      await unlinkIfThere(claimPath);
   }
 
   async readRegistry(): Promise<RegistryFileSnapshot | undefined> {
@@ -115,7 +140,10 @@ export class FileRegistryStore implements RegistryStore {
 
   async writeRegistry(text: string, fence?: () => Promise<void>): Promise<void> {
     await this.ensureDirectory();
-    const temporaryPath = join(this.baseDir, `${basename(this.registryPath)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const temporaryPath = join(
+      this.baseDir,
+      `${basename(this.registryPath)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`,
+    );
     try {
       const handle = await open(temporaryPath, 'wx', FILE_MODE);
       try {
@@ -149,7 +177,9 @@ export class FileRegistryStore implements RegistryStore {
       await this.syncDirectory();
       return target;
     }
-    throw new Error(`no free name to move ${this.registryPath} aside to (tried ${stem} and ${ASIDE_ATTEMPTS - 1} suffixes)`);
+    throw new Error(
+      `no free name to move ${this.registryPath} aside to (tried ${stem} and ${ASIDE_ATTEMPTS - 1} suffixes)`,
+    );
   }
 
   async listLeftovers(): Promise<Leftover[]> {
@@ -171,7 +201,12 @@ export class FileRegistryStore implements RegistryStore {
         continue;
       }
       const claim = stats.isFile() ? await readRegular(join(this.baseDir, name)).catch(() => undefined) : undefined;
-      leftovers.push({ name, kind: 'claim', pid: claim === undefined ? undefined : lockHolderPid(claim.text), modifiedEpochMs: stats.mtimeMs });
+      leftovers.push({
+        name,
+        kind: 'claim',
+        pid: claim === undefined ? undefined : lockHolderPid(claim.text),
+        modifiedEpochMs: stats.mtimeMs,
+      });
     }
     return leftovers;
   }

@@ -4,7 +4,15 @@ export type { DiscoverOptions } from './service-registry.js';
 export { resolveRegistryOptions, defaultRegistryBaseDir } from './registry-options.js';
 export type { RegistryOptions, ResolvedRegistryOptions } from './registry-options.js';
 export type { RegistryEntry } from './registry-entry.js';
-export type { RegistryStore, LockSnapshot, RegistryFileSnapshot, ClaimSnapshot, ClaimOutcome, LockClaim, Leftover } from './registry-store.js';
+export type {
+  RegistryStore,
+  LockSnapshot,
+  RegistryFileSnapshot,
+  ClaimSnapshot,
+  ClaimOutcome,
+  LockClaim,
+  Leftover,
+} from './registry-store.js';
 export { RegistryFileError, LockLostError } from './registry-errors.js';
 export type { FileKind } from './registry-errors.js';
 export { newLockContent } from './lock-content.js';

@@ -6,7 +6,14 @@
  */
 import type { Clock } from '../time/clock.js';
 import { lockHolderPid } from './lock-content.js';
-import type { ClaimOutcome, ClaimSnapshot, Leftover, LockSnapshot, RegistryFileSnapshot, RegistryStore } from './registry-store.js';
+import type {
+  ClaimOutcome,
+  ClaimSnapshot,
+  Leftover,
+  LockSnapshot,
+  RegistryFileSnapshot,
+  RegistryStore,
+} from './registry-store.js';
 
 export interface MemoryRegistryStoreOptions {
   /** Source of lock modification times. */
@@ -86,7 +93,8 @@ export class MemoryRegistryStore implements RegistryStore {
     const { identity } = lock;
     const holder = this.claims.get(identity);
     if (holder !== undefined) return Promise.resolve({ kind: 'busy', holder });
-    if (this.lock?.identity !== identity || this.lock.content !== lock.content) return Promise.resolve({ kind: 'changed' });
+    if (this.lock?.identity !== identity || this.lock.content !== lock.content)
+      return Promise.resolve({ kind: 'changed' });
     const mine: ClaimSnapshot = { content: claimContent, modifiedEpochMs: this.clock.epochMs() };
     this.claims.set(identity, mine);
     const drop = (): void => {
@@ -110,7 +118,8 @@ export class MemoryRegistryStore implements RegistryStore {
 
   removeClaim(identity: string, expected: ClaimSnapshot): Promise<void> {
     const current = this.claims.get(identity);
-    if (current?.content === expected.content && current.modifiedEpochMs === expected.modifiedEpochMs) this.claims.delete(identity);
+    if (current?.content === expected.content && current.modifiedEpochMs === expected.modifiedEpochMs)
+      this.claims.delete(identity);
     return Promise.resolve();
   }
 
@@ -136,7 +145,12 @@ export class MemoryRegistryStore implements RegistryStore {
 
   listLeftovers(): Promise<Leftover[]> {
     return Promise.resolve(
-      [...this.claims].map(([identity, claim]) => ({ name: `services.lock.${identity}.claim`, kind: 'claim' as const, pid: lockHolderPid(claim.content), modifiedEpochMs: claim.modifiedEpochMs })),
+      [...this.claims].map(([identity, claim]) => ({
+        name: `services.lock.${identity}.claim`,
+        kind: 'claim' as const,
+        pid: lockHolderPid(claim.content),
+        modifiedEpochMs: claim.modifiedEpochMs,
+      })),
     );
   }
 

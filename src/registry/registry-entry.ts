@@ -39,14 +39,17 @@ export function checkEntry(value: unknown): EntryCheck {
   const record = value as Record<string, unknown>;
   const pid = isValidPid(record['pid']) ? record['pid'] : undefined;
   const problems: string[] = [];
-  if (!isPort(record['port'])) problems.push(`port ${JSON.stringify(record['port']) ?? 'missing'} is not an integer 1..65535`);
+  if (!isPort(record['port']))
+    problems.push(`port ${JSON.stringify(record['port']) ?? 'missing'} is not an integer 1..65535`);
   if (pid === undefined) problems.push(`pid ${JSON.stringify(record['pid']) ?? 'missing'} is not a positive integer`);
   const started = record['started'] ?? record['start_time'];
-  if (started !== undefined && typeof started !== 'string') problems.push(`started ${JSON.stringify(started)} is not a string`);
+  if (started !== undefined && typeof started !== 'string')
+    problems.push(`started ${JSON.stringify(started)} is not a string`);
   if (problems.length > 0 || pid === undefined) return { ok: false, problem: problems.join('; '), pid };
   const extra: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(record)) {
-    if (!KNOWN_KEYS.has(key)) Object.defineProperty(extra, key, { value: field, enumerable: true, writable: true, configurable: true });
+    if (!KNOWN_KEYS.has(key))
+      Object.defineProperty(extra, key, { value: field, enumerable: true, writable: true, configurable: true });
   }
   return { ok: true, entry: { port: record['port'] as number, pid, started: started as string | undefined, extra } };
 }
@@ -58,9 +61,17 @@ export function entryJson(entry: RegistryEntry): { port: number; pid: number; st
 
 /** Refuses ids that cannot be a service id: empty, over 256 characters, or containing control characters. */
 export function validateServiceId(serviceId: unknown): asserts serviceId is string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof serviceId !== 'string' || serviceId === '' || serviceId.length > 256 || /[\u0000-\u001f\u007f]/.test(serviceId)) {
-    throw new InvalidArgumentError('serviceId', `must be a non-empty string of at most 256 characters without control characters, got ${JSON.stringify(serviceId)}`);
+  if (
+    typeof serviceId !== 'string' ||
+    serviceId === '' ||
+    serviceId.length > 256 ||
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    /[\u0000-\u001f\u007f]/.test(serviceId)
+  ) {
+    throw new InvalidArgumentError(
+      'serviceId',
+      `must be a non-empty string of at most 256 characters without control characters, got ${JSON.stringify(serviceId)}`,
+    );
   }
 }
 

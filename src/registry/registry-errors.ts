@@ -36,6 +36,8 @@ export class RegistryFileError extends RegistryError {
  */
 export class LockLostError extends RegistryError {
   constructor(lockPath: string, why: string) {
-    super(ErrorCode.REGISTRY, `the registry lock ${lockPath} was lost before writing (${why}); nothing was written`, { details: { lockPath } });
+    super(ErrorCode.REGISTRY, `the registry lock ${lockPath} was lost before writing (${why}); nothing was written`, {
+      details: { lockPath },
+    });
   }
 }

@@ -87,9 +87,13 @@ export class RegistryLock {
     const offsetMs = clock.epochMs() - file.modifiedEpochMs;
     const ageMs = Math.abs(offsetMs);
     let staleBecause: string | undefined;
-    if (holderPid !== undefined && !processProbe.isAlive(holderPid)) staleBecause = `its owner pid ${holderPid} is dead`;
+    if (holderPid !== undefined && !processProbe.isAlive(holderPid))
+      staleBecause = `its owner pid ${holderPid} is dead`;
     else if (ageMs >= lockStaleMs) {
-      staleBecause = offsetMs >= 0 ? `it is ${Math.round(ageMs)} ms old (stale from ${lockStaleMs} ms)` : `it is dated ${Math.round(ageMs)} ms in the future (stale from ${lockStaleMs} ms either way)`;
+      staleBecause =
+        offsetMs >= 0
+          ? `it is ${Math.round(ageMs)} ms old (stale from ${lockStaleMs} ms)`
+          : `it is dated ${Math.round(ageMs)} ms in the future (stale from ${lockStaleMs} ms either way)`;
     }
     return { holderPid, ageMs, staleBecause };
   }
@@ -176,11 +180,13 @@ export class RegistryLock {
     for (;;) {
       const current = await store.readLock();
       if (current === undefined) return 'services.lock is gone: it was broken as stale';
-      if (current.content !== content) return `services.lock is now another process's lock (pid ${lockHolderPid(current.content) ?? 'unknown'})`;
+      if (current.content !== content)
+        return `services.lock is now another process's lock (pid ${lockHolderPid(current.content) ?? 'unknown'})`;
       const outcome = await store.claimLock(current, content);
       if (outcome.kind === 'claimed') return outcome.claim;
       if (outcome.kind === 'changed' || (await this.clearStaleClaim(current.identity, outcome.holder))) continue;
-      if (clock.nowMs() >= deadlineMs) return `another process (pid ${lockHolderPid(outcome.holder?.content ?? '') ?? 'unknown'}) holds the claim of our lock`;
+      if (clock.nowMs() >= deadlineMs)
+        return `another process (pid ${lockHolderPid(outcome.holder?.content ?? '') ?? 'unknown'}) holds the claim of our lock`;
       await clock.sleep(this.claimPollMs);
     }
   }
@@ -207,12 +213,23 @@ export class RegistryLock {
 
   private timeoutError(verdict: LockVerdict | undefined): RegistryError {
     const { store, lockTimeoutMs } = this.options;
-    const holder = verdict === undefined ? 'other processes (it kept changing hands)' : verdict.holderPid === undefined ? 'an unknown process (no pid in the file)' : `pid ${verdict.holderPid}`;
+    const holder =
+      verdict === undefined
+        ? 'other processes (it kept changing hands)'
+        : verdict.holderPid === undefined
+          ? 'an unknown process (no pid in the file)'
+          : `pid ${verdict.holderPid}`;
     const age = verdict === undefined ? '' : `, ${Math.round(verdict.ageMs)} ms old`;
     return new RegistryError(
       ErrorCode.REGISTRY,
       `could not acquire the registry lock ${store.lockPath} within ${lockTimeoutMs} ms: held by ${holder}${age}; remove the file if that process is gone`,
-      { details: { lockPath: store.lockPath, registryPath: store.registryPath, ...(verdict?.holderPid === undefined ? {} : { holderPid: verdict.holderPid }) } },
+      {
+        details: {
+          lockPath: store.lockPath,
+          registryPath: store.registryPath,
+          ...(verdict?.holderPid === undefined ? {} : { holderPid: verdict.holderPid }),
+        },
+      },
     );
   }
 }

@@ -64,7 +64,10 @@ export function defaultRegistryBaseDir(env: Readonly<Record<string, string | und
 function duration(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidArgumentError(name, `must be a finite number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${value}`);
+    throw new InvalidArgumentError(
+      name,
+      `must be a finite number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${value}`,
+    );
   }
   return value;
 }

@@ -56,7 +56,12 @@ export async function openRegular(path: string): Promise<RegularFile | undefined
   try {
     const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw new RegistryFileError(path, kindOf(stats));
-    return { handle, modifiedEpochMs: Number(stats.mtimeNs) / 1e6, inode: stats.ino.toString(), size: Number(stats.size) };
+    return {
+      handle,
+      modifiedEpochMs: Number(stats.mtimeNs) / 1e6,
+      inode: stats.ino.toString(),
+      size: Number(stats.size),
+    };
   } catch (error) {
     await handle.close();
     throw error;
@@ -67,7 +72,9 @@ export async function openRegular(path: string): Promise<RegularFile | undefined
 const SMALL_FILE_BYTES = 4096;
 
 /** Reads a small regular file (a lock or a claim) whole; undefined when it does not exist. */
-export async function readRegular(path: string): Promise<{ text: string; modifiedEpochMs: number; inode: string } | undefined> {
+export async function readRegular(
+  path: string,
+): Promise<{ text: string; modifiedEpochMs: number; inode: string } | undefined> {
   const file = await openRegular(path);
   if (file === undefined) return undefined;
   try {
@@ -103,7 +110,11 @@ export function lockTemporaryPath(lockPath: string): string {
  * whoever reads it and whenever its creator dies (MF-REG-13). Resolves false when `path` exists.
  * The temporary file is removed on every path.
  */
-export async function createComplete(path: string, content: string, temporaryPath = lockTemporaryPath(path)): Promise<boolean> {
+export async function createComplete(
+  path: string,
+  content: string,
+  temporaryPath = lockTemporaryPath(path),
+): Promise<boolean> {
   const handle = await open(temporaryPath, 'wx', FILE_MODE);
   try {
     try {

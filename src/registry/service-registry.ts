@@ -7,7 +7,13 @@
  * renames, so a reader sees the old file or the new one) and polls until its timeout.
  * @see MF-REG-1..MF-REG-17, MF-SEC-4, MF-LIFE-12
  */
-import { ErrorCode, InvalidArgumentError, MultifrostError, RegistryError, type RegistryErrorDetails } from '../errors.js';
+import {
+  ErrorCode,
+  InvalidArgumentError,
+  MultifrostError,
+  RegistryError,
+  type RegistryErrorDetails,
+} from '../errors.js';
 import { formatRegistryText, memberOf, parseRegistryText, type RegistryMember } from './registry-document.js';
 import { checkEntry, entryJson, validatePort, validateServiceId, type RegistryEntry } from './registry-entry.js';
 import { LockLostError } from './registry-errors.js';
@@ -136,11 +142,19 @@ export class ServiceRegistry {
     const result: Record<string, RegistryEntry> = {};
     if (snapshot === undefined) return result;
     const parsed = parseRegistryText(snapshot.text);
-    if (!parsed.ok) throw new RegistryError(ErrorCode.REGISTRY, `${this.registryPath} is unusable: ${parsed.reason}`, { details: { registryPath: this.registryPath } });
+    if (!parsed.ok)
+      throw new RegistryError(ErrorCode.REGISTRY, `${this.registryPath} is unusable: ${parsed.reason}`, {
+        details: { registryPath: this.registryPath },
+      });
     for (const [serviceId, member] of parsed.members) {
       const check = checkEntry(member.value);
       if (check.ok && this.options.processProbe.isAlive(check.entry.pid)) {
-        Object.defineProperty(result, serviceId, { value: check.entry, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(result, serviceId, {
+          value: check.entry,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
     }
     return result;
@@ -154,11 +168,14 @@ export class ServiceRegistry {
     const member = parsed.members.get(serviceId);
     if (member === undefined) {
       const ids = [...parsed.members.keys()];
-      return { seen: `no entry under that id (${ids.length === 0 ? 'the registry is empty' : `ids present: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`})` };
+      return {
+        seen: `no entry under that id (${ids.length === 0 ? 'the registry is empty' : `ids present: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`})`,
+      };
     }
     const check = checkEntry(member.value);
     if (!check.ok) return { seen: `the entry is malformed and ignored (${check.problem}): ${member.raw}` };
-    if (!this.options.processProbe.isAlive(check.entry.pid)) return { seen: `the entry's pid ${check.entry.pid} is dead (port ${check.entry.port})` };
+    if (!this.options.processProbe.isAlive(check.entry.pid))
+      return { seen: `the entry's pid ${check.entry.pid} is dead (port ${check.entry.port})` };
     return { found: check.entry };
   }
 
@@ -166,7 +183,12 @@ export class ServiceRegistry {
   private async readTrusted(): Promise<RegistryFileSnapshot | undefined> {
     const snapshot = await this.guard('read', () => this.options.store.readRegistry());
     const { trustedUid } = this.options;
-    if (snapshot !== undefined && trustedUid !== null && snapshot.ownerUid !== undefined && snapshot.ownerUid !== trustedUid) {
+    if (
+      snapshot !== undefined &&
+      trustedUid !== null &&
+      snapshot.ownerUid !== undefined &&
+      snapshot.ownerUid !== trustedUid
+    ) {
       throw new RegistryError(
         ErrorCode.REGISTRY,
         `${this.registryPath} is owned by uid ${snapshot.ownerUid}, not by this user (uid ${trustedUid}); ` +
@@ -208,7 +230,10 @@ export class ServiceRegistry {
     try {
       await this.lock.cleanLeftovers();
       const snapshot = await this.readTrusted();
-      const parsed = snapshot === undefined ? { ok: true as const, members: new Map<string, RegistryMember>() } : parseRegistryText(snapshot.text);
+      const parsed =
+        snapshot === undefined
+          ? { ok: true as const, members: new Map<string, RegistryMember>() }
+          : parseRegistryText(snapshot.text);
       if (!parsed.ok) throw await this.moveAside(serviceId, parsed.reason);
       const { changed, result } = change(parsed.members);
       if (changed) await this.options.store.writeRegistry(formatRegistryText(parsed.members), () => held.fence());
@@ -224,7 +249,9 @@ export class ServiceRegistry {
    * starts from an empty registry (the file no longer exists).
    */
   private async moveAside(serviceId: string, reason: string): Promise<RegistryError> {
-    const movedToPath = await this.options.store.moveRegistryAside(`corrupt-${this.options.clock.epochMs()}-${this.options.pid}`);
+    const movedToPath = await this.options.store.moveRegistryAside(
+      `corrupt-${this.options.clock.epochMs()}-${this.options.pid}`,
+    );
     const details: RegistryErrorDetails = { registryPath: this.registryPath, movedToPath, serviceId };
     return new RegistryError(
       ErrorCode.REGISTRY,

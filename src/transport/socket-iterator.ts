@@ -10,7 +10,10 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * `receive` rejected with to the socket's errors, for a `receive` that leaves that to its caller (the
  * ZeroMQ backend's fast path hands out zeromq.js's own promise, saving a hop).
  */
-export function framesIterator(receive: () => Promise<Frames>, toSocketError: (error: unknown) => unknown = (error) => error): AsyncIterator<Frames, undefined> {
+export function framesIterator(
+  receive: () => Promise<Frames>,
+  toSocketError: (error: unknown) => unknown = (error) => error,
+): AsyncIterator<Frames, undefined> {
   let finished = false;
   const onValue = (value: Frames): IteratorResult<Frames, undefined> => ({ done: false, value });
   const onError = (rejection: unknown): IteratorResult<Frames, undefined> => {

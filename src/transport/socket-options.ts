@@ -17,7 +17,8 @@ export const DEFAULT_HIGH_WATER_MARK = 10_000;
 
 function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(name, `must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidArgumentError(name, `must be a non-negative integer, got ${value}`);
   return value;
 }
 
@@ -30,7 +31,11 @@ export function resolveSocketOptions(options: SocketOptions = {}): ResolvedSocke
   }
   return {
     sendHighWaterMark: nonNegativeInteger('sendHighWaterMark', options.sendHighWaterMark, DEFAULT_HIGH_WATER_MARK),
-    receiveHighWaterMark: nonNegativeInteger('receiveHighWaterMark', options.receiveHighWaterMark, DEFAULT_HIGH_WATER_MARK),
+    receiveHighWaterMark: nonNegativeInteger(
+      'receiveHighWaterMark',
+      options.receiveHighWaterMark,
+      DEFAULT_HIGH_WATER_MARK,
+    ),
     lingerMs: nonNegativeInteger('lingerMs', options.lingerMs, 0),
     routingId,
   };

@@ -14,7 +14,13 @@ for await (const [id, empty, payload] of router) {
   if (call.app !== 'comlink_ipc_v3') continue;
   if (call.type === 'shutdown') break;
   const result = call.function === 'add' ? call.args[0] + call.args[1] : call.args[0];
-  const reply = packr.pack({ app: call.app, id: call.id, type: call.type === 'heartbeat' ? 'heartbeat' : 'response', timestamp: Date.now() / 1000, result });
+  const reply = packr.pack({
+    app: call.app,
+    id: call.id,
+    type: call.type === 'heartbeat' ? 'heartbeat' : 'response',
+    timestamp: Date.now() / 1000,
+    result,
+  });
   await router.send([id, empty, reply]);
 }
 router.close();

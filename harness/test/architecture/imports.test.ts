@@ -22,7 +22,14 @@ import ts from 'typescript';
 const srcRoot = fileURLToPath(new URL('../../../src/', import.meta.url));
 
 /** Layers from the top; a file may import from its own layer or any later one. */
-const LAYERS: readonly (readonly string[])[] = [['entry', 'cli'], ['conform'], ['worker', 'registry'], ['transport'], ['protocol'], ['errors', 'time']];
+const LAYERS: readonly (readonly string[])[] = [
+  ['entry', 'cli'],
+  ['conform'],
+  ['worker', 'registry'],
+  ['transport'],
+  ['protocol'],
+  ['errors', 'time'],
+];
 /** Where the size limits hold (the rooms reshaped in issue 16). */
 const LIMITED = ['worker/', 'transport/'];
 const MAX_FILE_LINES = 400;
@@ -40,7 +47,8 @@ function sourceFiles(): SourceFile[] {
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts')) found.push({ path: relative(srcRoot, full).split(sep).join('/'), text: readFileSync(full, 'utf8') });
+      else if (name.endsWith('.ts'))
+        found.push({ path: relative(srcRoot, full).split(sep).join('/'), text: readFileSync(full, 'utf8') });
     }
   };
   walk(srcRoot);
@@ -80,7 +88,8 @@ function violation(from: string, to: string): string | undefined {
   const room = (path: string): string | undefined => /^worker\/(parent|child)\//.exec(path)?.[1];
   const fromRoom = room(from);
   const toRoom = room(to);
-  if (fromRoom !== undefined && toRoom !== undefined && fromRoom !== toRoom) return `worker/${fromRoom} may not import worker/${toRoom} (share through worker/shared)`;
+  if (fromRoom !== undefined && toRoom !== undefined && fromRoom !== toRoom)
+    return `worker/${fromRoom} may not import worker/${toRoom} (share through worker/shared)`;
   if (from.startsWith('worker/shared/') && toRoom !== undefined) return `worker/shared may not import worker/${toRoom}`;
   return undefined;
 }
@@ -118,10 +127,19 @@ test('the import check reads every kind of import and rejects what runs upward',
     "// import { D } from './in-a-comment.js';",
   ].join('\n');
   assert.deepEqual(importSpecifiers(text), ['./a.js', '../b.js', './side-effect.js', './c.js']);
-  assert.match(violation('transport/sim/pipe.ts', 'worker/parent/events.ts') ?? '', /upward import: transport may not import worker/);
+  assert.match(
+    violation('transport/sim/pipe.ts', 'worker/parent/events.ts') ?? '',
+    /upward import: transport may not import worker/,
+  );
   assert.match(violation('errors.ts', 'protocol/codec.ts') ?? '', /upward import/);
-  assert.match(violation('worker/parent/parent-worker.ts', 'worker/child/child-worker.ts') ?? '', /worker\/parent may not import worker\/child/);
-  assert.match(violation('worker/shared/environment.ts', 'worker/parent/events.ts') ?? '', /worker\/shared may not import worker\/parent/);
+  assert.match(
+    violation('worker/parent/parent-worker.ts', 'worker/child/child-worker.ts') ?? '',
+    /worker\/parent may not import worker\/child/,
+  );
+  assert.match(
+    violation('worker/shared/environment.ts', 'worker/parent/events.ts') ?? '',
+    /worker\/shared may not import worker\/parent/,
+  );
   assert.match(violation('gizmo/x.ts', 'errors.ts') ?? '', /gizmo\/ is in no layer/);
   assert.equal(violation('cli/main.ts', 'conform/index.ts'), undefined);
   assert.equal(violation('worker/shared/registry-adapter.ts', 'registry/index.ts'), undefined);
@@ -146,7 +164,9 @@ test('every import in src/ points down the layers (cli -> conform -> worker/regi
 test('only src/transport/zmq/ imports the zeromq package', () => {
   const wrong = files
     .filter((file) => !file.path.startsWith('transport/zmq/'))
-    .filter((file) => importSpecifiers(file.text).some((specifier) => specifier === 'zeromq' || specifier.startsWith('zeromq/')))
+    .filter((file) =>
+      importSpecifiers(file.text).some((specifier) => specifier === 'zeromq' || specifier.startsWith('zeromq/')),
+    )
     .map((file) => `src/${file.path}`);
   assert.deepEqual(wrong, []);
 });
@@ -154,17 +174,24 @@ test('only src/transport/zmq/ imports the zeromq package', () => {
 test(`no file in src/worker or src/transport is over ${MAX_FILE_LINES} lines, no class over ${MAX_CLASS_LINES}`, () => {
   const limited = files.filter((file) => LIMITED.some((prefix) => file.path.startsWith(prefix)));
   assert.ok(limited.length > 20);
-  const tooLong = limited.filter((file) => lineCount(file.text) > MAX_FILE_LINES).map((file) => `src/${file.path} (${lineCount(file.text)} lines)`);
+  const tooLong = limited
+    .filter((file) => lineCount(file.text) > MAX_FILE_LINES)
+    .map((file) => `src/${file.path} (${lineCount(file.text)} lines)`);
   const tooBig = limited.flatMap((file) => longClasses(file).map((what) => `src/${file.path}: class ${what}`));
   assert.deepEqual([...tooLong, ...tooBig], []);
 });
 
 test('src/worker and src/transport hold no import circle, type-only ones included', () => {
-  const inScope = new Map(files.filter((file) => LIMITED.some((prefix) => file.path.startsWith(prefix))).map((file) => [file.path, file]));
+  const inScope = new Map(
+    files.filter((file) => LIMITED.some((prefix) => file.path.startsWith(prefix))).map((file) => [file.path, file]),
+  );
   const edges = new Map<string, string[]>();
   for (const [path, file] of inScope) {
     const targets = importSpecifiers(file.text).map((specifier) => resolveSpecifier(path, specifier));
-    edges.set(path, targets.filter((target): target is string => target !== undefined && inScope.has(target)));
+    edges.set(
+      path,
+      targets.filter((target): target is string => target !== undefined && inScope.has(target)),
+    );
   }
   const circles: string[] = [];
   const state = new Map<string, 'open' | 'done'>();
@@ -184,5 +211,8 @@ test('src/worker and src/transport hold no import circle, type-only ones include
 
 test('the layer table names every folder under src/', () => {
   const folders = readdirSync(srcRoot).filter((name) => statSync(join(srcRoot, name)).isDirectory());
-  assert.deepEqual(folders.filter((folder) => floor(folder) < 0), []);
+  assert.deepEqual(
+    folders.filter((folder) => floor(folder) < 0),
+    [],
+  );
 });

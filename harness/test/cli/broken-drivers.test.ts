@@ -40,7 +40,11 @@ interface Case {
 
 const CASES: Case[] = [
   // The whole @parent set (23 scenarios, about 45 s) only when proving exactness (`npm run falsifiability`).
-  { misbehave: 'camel-client-name', clause: 'MF-MSG-7', tags: EXACT_FALSIFIABILITY ? undefined : '@parent and (@MF-MSG-7 or @MF-DRV-2)' },
+  {
+    misbehave: 'camel-client-name',
+    clause: 'MF-MSG-7',
+    tags: EXACT_FALSIFIABILITY ? undefined : '@parent and (@MF-MSG-7 or @MF-DRV-2)',
+  },
   { misbehave: 'wrong-app', clause: 'MF-PROF-2', tags: '@parent and (@MF-PROF-2 or @MF-LIFE-4)' },
   { misbehave: 'hb-seconds-in-v3', clause: 'MF-HB-2', tags: '@parent and (@MF-HB-2 or @MF-HB-5)' },
   { misbehave: 'hb-ms-in-v4', clause: 'MF-HB-3', tags: '@parent and (@MF-HB-3 or @MF-HB-5)', profile: 'zmq-v4' },
@@ -48,7 +52,12 @@ const CASES: Case[] = [
   { misbehave: 'no-shutdown', clause: 'MF-LIFE-4', tags: '@parent and (@MF-LIFE-4 or @MF-LIFE-5)' },
   { misbehave: 'shell-spawn', clause: 'MF-LIFE-1', tags: '@parent and (@MF-LIFE-1 or @MF-LIFE-8)' },
   { misbehave: 'no-crash-detect', clause: 'MF-LIFE-8', tags: '@parent and (@MF-LIFE-8 or @MF-LIFE-5)' },
-  { misbehave: 'ignore-timeout', clause: 'MF-CALL-13', tags: '@parent and (@MF-CALL-13 or @MF-CALL-6)', alsoNamed: ['MF-CALL-12', 'MF-CALL-1'] },
+  {
+    misbehave: 'ignore-timeout',
+    clause: 'MF-CALL-13',
+    tags: '@parent and (@MF-CALL-13 or @MF-CALL-6)',
+    alsoNamed: ['MF-CALL-12', 'MF-CALL-1'],
+  },
   { misbehave: 'args-omitted', clause: 'MF-CALL-1', tags: '@parent and (@MF-CALL-1 or @MF-MSG-7)' },
   { misbehave: 'args-reversed', clause: 'MF-CALL-14', tags: '@parent and (@MF-CALL-14 or @MF-MSG-7)' },
   { misbehave: 'accept-unknown-id', clause: 'MF-CALL-12', tags: '@parent and (@MF-CALL-12 or @MF-CALL-6)' },
@@ -82,7 +91,8 @@ const CASES: Case[] = [
  * passing (the proof that the breakage changes nothing else), or the whole @parent set.
  */
 function tagsOf(c: Case): string {
-  if (!EXACT_FALSIFIABILITY) return c.alone === true && c.tags !== undefined ? c.tags : `@parent and not @internal and @${c.clause}`;
+  if (!EXACT_FALSIFIABILITY)
+    return c.alone === true && c.tags !== undefined ? c.tags : `@parent and not @internal and @${c.clause}`;
   return c.tags ?? '@parent and not @internal';
 }
 
@@ -115,8 +125,17 @@ interface Scenario {
   error: string;
 }
 
-interface JsonStep { result?: { status?: string; error_message?: string } }
-interface JsonElement { name: string; type?: string; tags?: Array<{ name: string }>; steps?: JsonStep[]; before?: JsonStep[]; after?: JsonStep[] }
+interface JsonStep {
+  result?: { status?: string; error_message?: string };
+}
+interface JsonElement {
+  name: string;
+  type?: string;
+  tags?: Array<{ name: string }>;
+  steps?: JsonStep[];
+  before?: JsonStep[];
+  after?: JsonStep[];
+}
 
 /** Scenarios of a cucumber `json:` report, each with its worst step status and the first error. */
 function readReport(path: string): Scenario[] {
@@ -127,7 +146,11 @@ function readReport(path: string): Scenario[] {
       if (element.type !== undefined && element.type !== 'scenario') continue;
       const steps = [...(element.before ?? []), ...(element.steps ?? []), ...(element.after ?? [])];
       const statuses = steps.map((s) => s.result?.status ?? 'undefined');
-      const status = statuses.some((s) => s !== 'passed' && s !== 'skipped') ? 'failed' : statuses.includes('skipped') ? 'skipped' : 'passed';
+      const status = statuses.some((s) => s !== 'passed' && s !== 'skipped')
+        ? 'failed'
+        : statuses.includes('skipped')
+          ? 'skipped'
+          : 'passed';
       const error = steps.map((s) => s.result?.error_message).find((m) => m !== undefined) ?? '';
       scenarios.push({ name: element.name, tags: (element.tags ?? []).map((t) => t.name), status, error });
     }
@@ -140,15 +163,39 @@ async function runCatalogue(t: TestContext, c: Case): Promise<{ scenarios: Scena
   const dir = mkdtempSync(join(tmpdir(), 'mf-broken-driver-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const report = join(dir, 'report.json');
-  const world = { stepTimeoutMs: STEP_TIMEOUT_MS, target: { kind: 'parent-driver', argv: [process.execPath, DRIVER, `--misbehave=${c.misbehave}`] } };
-  const args = ['--import', 'tsx', CUCUMBER, '--profile', c.profile ?? 'zmq', '--tags', tagsOf(c),
-    '--format', 'summary', '--format', `json:${report}`, '--world-parameters', JSON.stringify(world)];
+  const world = {
+    stepTimeoutMs: STEP_TIMEOUT_MS,
+    target: { kind: 'parent-driver', argv: [process.execPath, DRIVER, `--misbehave=${c.misbehave}`] },
+  };
+  const args = [
+    '--import',
+    'tsx',
+    CUCUMBER,
+    '--profile',
+    c.profile ?? 'zmq',
+    '--tags',
+    tagsOf(c),
+    '--format',
+    'summary',
+    '--format',
+    `json:${report}`,
+    '--world-parameters',
+    JSON.stringify(world),
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const kill = (): void => {
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   };
   t.after(kill);
   const backstop = setTimeout(kill, RUN_BACKSTOP_MS);
@@ -164,7 +211,9 @@ describe('every @parent check with a breakage is proven able to fail', { concurr
   it('the driver refuses an unknown breakage', async () => {
     const child = spawn(process.execPath, [DRIVER, '--misbehave=no-such-thing'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
     assert.equal(code, 2);
     assert.match(stderr, /unknown MULTIFROST_DRIVER_MISBEHAVE item no-such-thing/);
@@ -174,27 +223,52 @@ describe('every @parent check with a breakage is proven able to fail', { concurr
     const { cited } = parentScenarios();
     const broken = new Set(CASES.map((c) => c.clause));
     const missing = [...cited].filter((clause) => !broken.has(clause) && CANNOT_BREAK[clause] === undefined).sort();
-    assert.deepEqual(missing, [], 'clauses cited by @parent scenarios with no breakage (add one to fixtures/broken/parent-driver-misbehaving.mjs and CASES)');
+    assert.deepEqual(
+      missing,
+      [],
+      'clauses cited by @parent scenarios with no breakage (add one to fixtures/broken/parent-driver-misbehaving.mjs and CASES)',
+    );
     const stale = [...broken, ...Object.keys(CANNOT_BREAK)].filter((clause) => !cited.has(clause)).sort();
     assert.deepEqual(stale, [], 'breakages for clauses no @parent scenario cites any more');
-    process.stdout.write(`# parent clauses proven falsifiable: ${[...cited].filter((c) => broken.has(c)).length} of ${cited.size}\n`);
+    process.stdout.write(
+      `# parent clauses proven falsifiable: ${[...cited].filter((c) => broken.has(c)).length} of ${cited.size}\n`,
+    );
   });
 
   for (const c of CASES) {
     it(`${c.misbehave} fails ${EXACT_FALSIFIABILITY ? 'exactly ' : ''}the scenarios of ${c.clause}${c.tags === undefined ? ' (whole @parent set)' : ''}`, async (t) => {
       const { scenarios, output } = await runCatalogue(t, c);
-      const summary = scenarios.map((s) => `${s.status.padEnd(7)} ${s.tags.filter((x) => x.startsWith('@MF-')).join(' ')} ${s.name}`).join('\n');
-      if (c.tags === undefined) assert.equal(scenarios.length, parentScenarios().count, `the whole @parent set runs\n${summary}`);
+      const summary = scenarios
+        .map((s) => `${s.status.padEnd(7)} ${s.tags.filter((x) => x.startsWith('@MF-')).join(' ')} ${s.name}`)
+        .join('\n');
+      if (c.tags === undefined)
+        assert.equal(scenarios.length, parentScenarios().count, `the whole @parent set runs\n${summary}`);
       const failing = scenarios.filter((s) => s.status === 'failed');
-      assert.ok(failing.length > 0, `at least one scenario citing ${c.clause} fails\n${summary}\n${output.slice(-2000)}`);
+      assert.ok(
+        failing.length > 0,
+        `at least one scenario citing ${c.clause} fails\n${summary}\n${output.slice(-2000)}`,
+      );
       for (const s of failing) {
-        assert.ok(cites(s, c.clause), `only scenarios citing ${c.clause} fail; this one does not: ${s.name}\n${s.error.slice(0, 1500)}`);
+        assert.ok(
+          cites(s, c.clause),
+          `only scenarios citing ${c.clause} fail; this one does not: ${s.name}\n${s.error.slice(0, 1500)}`,
+        );
         const named = [c.clause, ...(c.alsoNamed ?? [])].filter((clause) => clause === c.clause || cites(s, clause));
-        assert.match(s.error, new RegExp(`ConformanceFailure: (${named.join('|')}) `), `"${s.name}" fails on ${c.clause}\n${s.error.slice(0, 1500)}`);
+        assert.match(
+          s.error,
+          new RegExp(`ConformanceFailure: (${named.join('|')}) `),
+          `"${s.name}" fails on ${c.clause}\n${s.error.slice(0, 1500)}`,
+        );
       }
       const others = scenarios.filter((s) => !cites(s, c.clause));
-      if (c.alone !== true && EXACT_FALSIFIABILITY) assert.ok(others.length > 0, `the run holds scenarios of other clauses\n${summary}`);
-      for (const s of others) assert.equal(s.status, 'passed', `"${s.name}" (not citing ${c.clause}) keeps passing\n${s.error.slice(0, 1500)}`);
+      if (c.alone !== true && EXACT_FALSIFIABILITY)
+        assert.ok(others.length > 0, `the run holds scenarios of other clauses\n${summary}`);
+      for (const s of others)
+        assert.equal(
+          s.status,
+          'passed',
+          `"${s.name}" (not citing ${c.clause}) keeps passing\n${s.error.slice(0, 1500)}`,
+        );
     });
   }
 });

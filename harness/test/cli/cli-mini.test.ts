@@ -24,13 +24,25 @@ test('a MUST failure fails the run (exit 1) and is reported with its clause text
   assert.match(result.stdout, /^PASS\s+MUST\s+mini\.feature:4\s+a passing MUST scenario\s+\[MF-CALL-6\]$/m);
   assert.match(result.stdout, /^SKIP\s+MUST\s+mini\.feature:23 .*\(skipped: the worker has no method `crash`/m);
   assert.match(result.stdout, /^INFO\s+MAY\s+mini\.feature:19/m);
-  assert.match(result.stdout, /--- FAIL mini\.feature:9 {2}a failing MUST scenario\n {4}MF-CALL-4 \(MUST\) A CALL whose function name starts with `_`/);
+  assert.match(
+    result.stdout,
+    /--- FAIL mini\.feature:9 {2}a failing MUST scenario\n {4}MF-CALL-4 \(MUST\) A CALL whose function name starts with `_`/,
+  );
   assert.match(result.stdout, / {4}expected: an ERROR\n {4}actual: {3}a RESPONSE\n {4}wire trace \(2 messages\):/);
-  assert.match(result.stdout, /0\.0ms kit->worker {2}\{"app":"comlink_ipc_v3","id":"kit-1","type":"call","function":"echo","args":\["command"\]\}/);
-  assert.match(result.stdout, /1\.5ms worker->kit {2}\[3 frames: <empty> \| ff \| payload\] \{"app":"comlink_ipc_v3","id":"kit-1","type":"response","result":"wrong"\}/);
+  assert.match(
+    result.stdout,
+    /0\.0ms kit->worker {2}\{"app":"comlink_ipc_v3","id":"kit-1","type":"call","function":"echo","args":\["command"\]\}/,
+  );
+  assert.match(
+    result.stdout,
+    /1\.5ms worker->kit {2}\[3 frames: <empty> \| ff \| payload\] \{"app":"comlink_ipc_v3","id":"kit-1","type":"response","result":"wrong"\}/,
+  );
   const lines = result.stdout.trimEnd().split('\n');
   assert.match(result.stdout, /^TIME\s+MUST\s+mini\.feature:\d+\s+a timed-out MUST scenario/m);
-  assert.match(lines.at(-1)!, /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 6 scenarios: 1 passed, 2 failed, 1 timed out, 1 skipped, 1 informational/);
+  assert.match(
+    lines.at(-1)!,
+    /^multifrost-conform: FAIL reference worker \(TypeScript\) \[v3\] 6 scenarios: 1 passed, 2 failed, 1 timed out, 1 skipped, 1 informational/,
+  );
 });
 
 test('a baseline of the MUST failure passes the run; --strict makes the SHOULD failure count; a passing entry is stale', async (t) => {
@@ -54,9 +66,31 @@ test('a baseline of the MUST failure passes the run; --strict makes the SHOULD f
 
 test('one run writes JSON, JUnit and HTML reports', async (t) => {
   const dir = tempDir(t);
-  const result = await runCli(t, ['--reference', '--quiet', '--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--html', join(dir, 'r.html')], mini);
+  const result = await runCli(
+    t,
+    [
+      '--reference',
+      '--quiet',
+      '--json',
+      join(dir, 'r.json'),
+      '--junit',
+      join(dir, 'r.xml'),
+      '--html',
+      join(dir, 'r.html'),
+    ],
+    mini,
+  );
   assert.equal(result.code, 1);
-  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { schema: string; summary: { fail: number; blocking: number }; scenarios: Array<{ id: string; verdict: string; failure?: { clause?: string; expected?: string }; trace?: unknown[] }> };
+  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+    schema: string;
+    summary: { fail: number; blocking: number };
+    scenarios: Array<{
+      id: string;
+      verdict: string;
+      failure?: { clause?: string; expected?: string };
+      trace?: unknown[];
+    }>;
+  };
   assert.equal(json.schema, 'multifrost-conform/report@1');
   assert.deepEqual([json.summary.fail, json.summary.blocking], [2, 2]);
   const failing = json.scenarios.find((s) => s.id === 'mini.feature:9');
@@ -64,14 +98,30 @@ test('one run writes JSON, JUnit and HTML reports', async (t) => {
   assert.equal(failing?.failure?.clause, 'MF-CALL-4');
   assert.equal(failing?.failure?.expected, 'an ERROR');
   assert.equal(failing?.trace?.length, 2);
-  assert.equal(json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace, undefined, 'passing scenarios carry no trace without --trace');
+  assert.equal(
+    json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace,
+    undefined,
+    'passing scenarios carry no trace without --trace',
+  );
   const xml = readFileSync(join(dir, 'r.xml'), 'utf8');
-  assert.match(xml, /<testsuites name="multifrost-conform reference worker \(TypeScript\) \[v3\]" tests="\d+" failures="\d+"/);
+  assert.match(
+    xml,
+    /<testsuites name="multifrost-conform reference worker \(TypeScript\) \[v3\]" tests="\d+" failures="\d+"/,
+  );
   // One testsuite per feature file (the clause-coverage suite comes after it), a testcase per scenario with its file and line.
   assert.match(xml, /<testsuite name="mini" tests="6" failures="1" errors="1" skipped="3"/);
-  assert.match(xml, /name="a timed-out MUST scenario \[MF-CALL-10\]"[^>]*>\n\s+<error message="function timed out[^"]*" type="timeout">/);
-  assert.match(xml, /<testcase classname="mini" name="a failing MUST scenario \[MF-CALL-4\]" time="[\d.]+" file="features\/mini\.feature" line="9">\n\s+<failure message="expected an ERROR, actual a RESPONSE" type="fail">/);
-  assert.match(xml, /name="a failing MAY scenario \[MF-PROF-4\]"[^>]*>\n\s+<skipped message="MAY info: expected x, actual y"\/>/);
+  assert.match(
+    xml,
+    /name="a timed-out MUST scenario \[MF-CALL-10\]"[^>]*>\n\s+<error message="function timed out[^"]*" type="timeout">/,
+  );
+  assert.match(
+    xml,
+    /<testcase classname="mini" name="a failing MUST scenario \[MF-CALL-4\]" time="[\d.]+" file="features\/mini\.feature" line="9">\n\s+<failure message="expected an ERROR, actual a RESPONSE" type="fail">/,
+  );
+  assert.match(
+    xml,
+    /name="a failing MAY scenario \[MF-PROF-4\]"[^>]*>\n\s+<skipped message="MAY info: expected x, actual y"\/>/,
+  );
   assert.equal((xml.match(/<testcase classname="mini" /g) ?? []).length, 6);
   assert.match(readFileSync(join(dir, 'r.html'), 'utf8'), /^<!doctype html>/);
 });
@@ -79,7 +129,9 @@ test('one run writes JSON, JUnit and HTML reports', async (t) => {
 test('--trace keeps the wire trace of passing scenarios too', async (t) => {
   const dir = tempDir(t);
   await runCli(t, ['--reference', '--quiet', '--trace', '--json', join(dir, 'r.json')], mini);
-  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ id: string; trace?: unknown[] }> };
+  const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+    scenarios: Array<{ id: string; trace?: unknown[] }>;
+  };
   assert.equal(json.scenarios.find((s) => s.id === 'mini.feature:4')?.trace?.length, 1);
 });
 
@@ -94,7 +146,11 @@ test('list prints the catalogue for the role without running it', async (t) => {
 });
 
 test('a worker that does not start is a setup error (exit 2) with its exit code and stderr tail', async (t) => {
-  const result = await runCli(t, ['--', process.execPath, '-e', "process.stderr.write('cannot import multifrost\\n'); process.exit(7)"], mini);
+  const result = await runCli(
+    t,
+    ['--', process.execPath, '-e', "process.stderr.write('cannot import multifrost\\n'); process.exit(7)"],
+    mini,
+  );
   assert.equal(result.code, 2);
   assert.match(result.stderr, /did not start as a worker/);
   assert.match(result.stderr, /exit code 7/);
@@ -108,10 +164,16 @@ test('usage errors exit 2 with the usage text; a missing script names the path',
   assert.match(usage.stderr, /Usage:/);
   const missing = await runCli(t, ['./no-such-worker.py']);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /worker script not found: .*no-such-worker\.py[^;\n]*; check the path, or give the command to run after --, e\.g\. multifrost-conform -- \.\/my-worker/);
+  assert.match(
+    missing.stderr,
+    /worker script not found: .*no-such-worker\.py[^;\n]*; check the path, or give the command to run after --, e\.g\. multifrost-conform -- \.\/my-worker/,
+  );
   const notRunnable = await runCli(t, ['README.md']);
   assert.equal(notRunnable.code, 2);
-  assert.match(notRunnable.stderr, /cannot tell how to run .*README\.md: .*chmod \+x README\.md.*multifrost-conform -- <program> README\.md/);
+  assert.match(
+    notRunnable.stderr,
+    /cannot tell how to run .*README\.md: .*chmod \+x README\.md.*multifrost-conform -- <program> README\.md/,
+  );
   for (const result of [missing, notRunnable]) assert.doesNotMatch(result.stderr, /scriptPath|executable:|setup error/);
 });
 
@@ -119,7 +181,10 @@ test('an invalid --tags expression is a usage error before any worker starts', a
   const result = await runCli(t, ['--reference', '--tags', '@must and (@MF-CALL-6'], mini);
   assert.equal(result.code, 2);
   assert.equal(result.stdout, '', 'no worker was probed');
-  assert.match(result.stderr, /^multifrost-conform: --tags "@must and \(@MF-CALL-6" is not a valid tag expression \(Unmatched \(\): .*e\.g\. --tags "@must and not @MF-OUT-2"/);
+  assert.match(
+    result.stderr,
+    /^multifrost-conform: --tags "@must and \(@MF-CALL-6" is not a valid tag expression \(Unmatched \(\): .*e\.g\. --tags "@must and not @MF-OUT-2"/,
+  );
 });
 
 test('a baseline entry that names no clause or no scenario is a usage error naming each entry and its line, before any worker starts', async (t) => {
@@ -132,7 +197,12 @@ test('a baseline entry that names no clause or no scenario is a usage error nami
   assert.equal(result.stdout, '', 'no worker was probed');
   assert.match(result.stderr, /the baseline has 3 entries that match nothing/);
   assert.match(result.stderr, new RegExp(`${baseline}:2: MF-NOPE-1 is not a clause of docs/spec\\.md`));
-  assert.match(result.stderr, new RegExp(`${baseline}:3: mini\\.feature:999 names no scenario: mini\\.feature has scenarios at lines 4, 9, 14, 19, 23, 27, 31`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `${baseline}:3: mini\\.feature:999 names no scenario: mini\\.feature has scenarios at lines 4, 9, 14, 19, 23, 27, 31`,
+    ),
+  );
   assert.match(result.stderr, new RegExp(`${baseline}:6: mini\\.feature:10 names no scenario`));
   assert.doesNotMatch(result.stderr, /:4: |:5: /);
 });
@@ -142,7 +212,10 @@ test('a --name-map file that is missing or invalid is a usage error naming it, b
   const missing = await runCli(t, ['--reference', '--names', 'pascal', '--name-map', join(dir, 'names.json')], mini);
   assert.equal(missing.code, 2);
   assert.equal(missing.stdout, '');
-  assert.match(missing.stderr, new RegExp(`cannot read the name map --name-map ${join(dir, 'names.json')}: no such file`));
+  assert.match(
+    missing.stderr,
+    new RegExp(`cannot read the name map --name-map ${join(dir, 'names.json')}: no such file`),
+  );
   writeFileSync(join(dir, 'names.json'), '["WriteOut"]');
   const invalid = await runCli(t, ['--reference', '--name-map', join(dir, 'names.json')], mini);
   assert.equal(invalid.code, 2);
@@ -152,15 +225,26 @@ test('a --name-map file that is missing or invalid is a usage error naming it, b
 test('with --quiet a fuzz failure says so after the summary, with a non-negative seed that --seed accepts', async (t) => {
   const dir = tempDir(t);
   const crashing = join(BROKEN, 'crash-on-big-int.mjs');
-  const result = await runCli(t, [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir], mini);
+  const result = await runCli(
+    t,
+    [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir],
+    mini,
+  );
   assert.equal(result.code, 1, result.stdout + result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
   assert.match(lines.at(-2)!, /^multifrost-conform: FAIL command .* 1 scenarios: 1 passed, 0 failed/);
-  const failed = /^multifrost-conform: Fuzzing \(150 malformed inputs\): FAILED: failed after \d+ inputs \(seed (-?\d+), shrunk \d+ times\): the worker exited/.exec(lines.at(-1)!);
+  const failed =
+    /^multifrost-conform: Fuzzing \(150 malformed inputs\): FAILED: failed after \d+ inputs \(seed (-?\d+), shrunk \d+ times\): the worker exited/.exec(
+      lines.at(-1)!,
+    );
   assert.ok(failed !== null, result.stdout);
   const seed = Number(failed[1]);
   assert.ok(seed >= 0, `seed ${seed}`);
-  const again = await runCli(t, [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir, '--seed', String(seed)], mini);
+  const again = await runCli(
+    t,
+    [crashing, '--quiet', '--tags', '@MF-CALL-6', '--fuzz', '150', '--fuzz-dir', dir, '--seed', String(seed)],
+    mini,
+  );
   assert.equal(again.code, 1, again.stderr);
   assert.match(again.stdout, new RegExp(`FAILED: failed after \\d+ inputs \\(seed ${seed},`));
 });

@@ -39,7 +39,12 @@ export function requireBuild(): void {
 }
 
 /** Runs the CLI with `args`; resolves when it exits (killed at `timeoutMs`). */
-export function runCli(t: TestContext, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  t: TestContext,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   requireBuild();
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,

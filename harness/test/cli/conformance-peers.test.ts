@@ -30,12 +30,18 @@ interface Target {
 
 function missing(argv: readonly string[]): string | undefined {
   const program = argv[0]!;
-  return program.includes('/') && !existsSync(program) ? `${program} not built (node harness/peers/setup.mjs)` : undefined;
+  return program.includes('/') && !existsSync(program)
+    ? `${program} not built (node harness/peers/setup.mjs)`
+    : undefined;
 }
 
 const targets: Target[] = [
   { name: 'TypeScript reference worker', args: ['--reference'], missing: undefined },
-  ...PEER_LANGUAGES.map((language) => ({ name: `${language} peer`, args: ['--', ...PEERS[language].child], missing: missing(PEERS[language].child) })),
+  ...PEER_LANGUAGES.map((language) => ({
+    name: `${language} peer`,
+    args: ['--', ...PEERS[language].child],
+    missing: missing(PEERS[language].child),
+  })),
   {
     name: 'go peer with PascalCase names',
     args: ['--names', 'pascal', '--', ...PEERS.go.child],
@@ -69,13 +75,35 @@ describe('every MUST scenario passes against the reference implementations, in b
       it(`${target.name}: every @must scenario passes${label}`, { skip: target.missing ?? false }, async (t) => {
         const dir = mkdtempSync(join(tmpdir(), 'mf-peer-'));
         t.after(() => rmSync(dir, { recursive: true, force: true }));
-        const result = await runCli(t, ['--tags', '@must', '--quiet', '--json', join(dir, 'r.json'), ...target.args], target.env ?? {}, 300_000);
-        const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ id: string; name: string; verdict: string; reason?: string; failure?: { message: string } }> };
+        const result = await runCli(
+          t,
+          ['--tags', '@must', '--quiet', '--json', join(dir, 'r.json'), ...target.args],
+          target.env ?? {},
+          300_000,
+        );
+        const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+          scenarios: Array<{
+            id: string;
+            name: string;
+            verdict: string;
+            reason?: string;
+            failure?: { message: string };
+          }>;
+        };
         const bad = report.scenarios
-          .filter((s) => s.verdict !== 'pass' && !(s.verdict === 'skipped' && target.allowedSkip?.test(s.reason ?? '') === true))
-          .map((s) => `${s.verdict} ${s.id} ${s.name}: ${s.reason ?? s.failure?.message.split('\n').slice(0, 3).join(' / ') ?? ''}`);
+          .filter(
+            (s) =>
+              s.verdict !== 'pass' && !(s.verdict === 'skipped' && target.allowedSkip?.test(s.reason ?? '') === true),
+          )
+          .map(
+            (s) =>
+              `${s.verdict} ${s.id} ${s.name}: ${s.reason ?? s.failure?.message.split('\n').slice(0, 3).join(' / ') ?? ''}`,
+          );
         assert.deepEqual(bad, [], `non-passing MUST scenarios against the ${target.name}`);
-        assert.ok(report.scenarios.length >= (target.args.includes('parent') ? 15 : 50), `the catalogue ran (${report.scenarios.length} scenarios)`);
+        assert.ok(
+          report.scenarios.length >= (target.args.includes('parent') ? 15 : 50),
+          `the catalogue ran (${report.scenarios.length} scenarios)`,
+        );
         assert.equal(result.code, 0, result.stdout + result.stderr);
       });
     }

@@ -78,7 +78,8 @@ const CASES: Case[] = [
   { worker: 'registry-no-lock-wait.mjs', rule: 'MF-REG-5', fails: [LOCK_HELD], alone: true },
 ];
 
-const matches = (patterns: readonly RegExp[] | undefined, s: Scenario): boolean => (patterns ?? []).some((p) => p.test(s.name));
+const matches = (patterns: readonly RegExp[] | undefined, s: Scenario): boolean =>
+  (patterns ?? []).some((p) => p.test(s.name));
 const label = (s: Scenario): string => `${s.id} ${s.name}`;
 
 function readReport(path: string): Scenario[] {
@@ -88,7 +89,10 @@ function readReport(path: string): Scenario[] {
 describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 }, () => {
   for (const c of CASES) {
     const targeted = c.worker !== undefined && (!EXACT_FALSIFIABILITY || c.alone === true);
-    const title = c.worker === undefined ? 'reference: passes every scenario' : `${c.worker}: fails the scenarios of ${c.rule}${targeted ? '' : ', passes the rest'}`;
+    const title =
+      c.worker === undefined
+        ? 'reference: passes every scenario'
+        : `${c.worker}: fails the scenarios of ${c.rule}${targeted ? '' : ', passes the rest'}`;
     it(title, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'mf-connect-cli-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,18 +101,50 @@ describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 
       // step timeout (start-up time 6 s) only shortens the waits of the scenarios a broken worker fails.
       const timeout = c.worker === undefined ? [] : ['--timeout', '3000'];
       const only = targeted ? ['--name', nameFilter([...c.fails, ...(c.mayFail ?? [])])] : [];
-      const result = await runCli(t, ['--tags', '@connect', ...only, '--strict', '--quiet', ...timeout, '--json', join(dir, 'r.json'), ...target]);
-      assert.ok(result.code === 0 || result.code === 1, `a run, not a setup error (exit ${result.code})\n${result.stdout}\n${result.stderr}`);
+      const result = await runCli(t, [
+        '--tags',
+        '@connect',
+        ...only,
+        '--strict',
+        '--quiet',
+        ...timeout,
+        '--json',
+        join(dir, 'r.json'),
+        ...target,
+      ]);
+      assert.ok(
+        result.code === 0 || result.code === 1,
+        `a run, not a setup error (exit ${result.code})\n${result.stdout}\n${result.stderr}`,
+      );
       const scenarios = readReport(join(dir, 'r.json'));
-      assert.ok(scenarios.length >= (targeted ? c.fails.length : 15), `the connect scenarios ran (${scenarios.length})`);
-      assert.deepEqual(scenarios.filter((s) => s.verdict === 'skipped').map(label), [], 'nothing skipped against a worker the kit starts');
+      assert.ok(
+        scenarios.length >= (targeted ? c.fails.length : 15),
+        `the connect scenarios ran (${scenarios.length})`,
+      );
+      assert.deepEqual(
+        scenarios.filter((s) => s.verdict === 'skipped').map(label),
+        [],
+        'nothing skipped against a worker the kit starts',
+      );
       const failed = scenarios.filter((s) => s.verdict === 'fail' || s.verdict === 'timeout');
       const unexpected = failed.filter((s) => !matches(c.fails, s) && !matches(c.mayFail, s)).map(label);
       const missed = scenarios.filter((s) => matches(c.fails, s) && !failed.includes(s)).map(label);
-      assert.deepEqual(unexpected, [], `scenarios failed that ${c.worker ?? 'the reference'} should pass:\n${failed.map((s) => `${label(s)}\n${s.failure?.message ?? ''}`).join('\n')}`);
+      assert.deepEqual(
+        unexpected,
+        [],
+        `scenarios failed that ${c.worker ?? 'the reference'} should pass:\n${failed.map((s) => `${label(s)}\n${s.failure?.message ?? ''}`).join('\n')}`,
+      );
       assert.deepEqual(missed, [], `scenarios ${c.worker ?? 'the reference'} should fail but passed`);
-      if (c.worker !== undefined) assert.ok(c.fails.every((p) => scenarios.some((s) => p.test(s.name))), 'every expected pattern names a scenario');
-      for (const s of failed) assert.ok(s.failure !== undefined && /^MF-[A-Z]+-\d+/.test(s.failure.message), `${label(s)} names the clause it failed`);
+      if (c.worker !== undefined)
+        assert.ok(
+          c.fails.every((p) => scenarios.some((s) => p.test(s.name))),
+          'every expected pattern names a scenario',
+        );
+      for (const s of failed)
+        assert.ok(
+          s.failure !== undefined && /^MF-[A-Z]+-\d+/.test(s.failure.message),
+          `${label(s)} names the clause it failed`,
+        );
       assert.equal(result.code, c.worker === undefined ? 0 : 1, `exit code\n${result.stdout}`);
     });
   }
@@ -118,10 +154,17 @@ describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 
     const home = mkdtempSync(join(tmpdir(), 'mf-connect-home-'));
     t.after(() => rmSync(home, { recursive: true, force: true }));
     const serviceId = `connect-target-${process.pid}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, MULTIFROST_HOME: join(home, 'registry'), MULTIFROST_SERVICE_ID: serviceId };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MULTIFROST_HOME: join(home, 'registry'),
+      MULTIFROST_SERVICE_ID: serviceId,
+    };
     delete env['COMLINK_ZMQ_PORT'];
     delete env['COMLINK_WORKER_MODE'];
-    const service = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const service = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     t.after(() => {
       if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
     });
@@ -136,14 +179,27 @@ describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 
     });
     const dir = mkdtempSync(join(tmpdir(), 'mf-connect-cli-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const result = await runCli(t, ['--service', serviceId, '--tags', '@connect', '--quiet', '--json', join(dir, 'r.json')], { MULTIFROST_HOME: join(home, 'registry') });
+    const result = await runCli(
+      t,
+      ['--service', serviceId, '--tags', '@connect', '--quiet', '--json', join(dir, 'r.json')],
+      { MULTIFROST_HOME: join(home, 'registry') },
+    );
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const scenarios = readReport(join(dir, 'r.json'));
     const passed = scenarios.filter((s) => s.verdict === 'pass').map((s) => s.name);
     assert.equal(passed.length, 3, `the three read-only checks pass: ${passed.join('; ')}`);
-    assert.ok(passed.some((name) => ENTRY.test(name)) && passed.some((name) => MODES.test(name)) && passed.some((name) => LOOPBACK.test(name)));
+    assert.ok(
+      passed.some((name) => ENTRY.test(name)) &&
+        passed.some((name) => MODES.test(name)) &&
+        passed.some((name) => LOOPBACK.test(name)),
+    );
     const skipped = scenarios.filter((s) => s.verdict === 'skipped');
     assert.equal(skipped.length, scenarios.length - 3, 'every other scenario is skipped');
-    for (const s of skipped) assert.match(`${s.reason ?? ''} ${(s.logs ?? []).join(' ')}`, /did not start service/, `${label(s)} says why it was skipped`);
+    for (const s of skipped)
+      assert.match(
+        `${s.reason ?? ''} ${(s.logs ?? []).join(' ')}`,
+        /did not start service/,
+        `${label(s)} says why it was skipped`,
+      );
   });
 });

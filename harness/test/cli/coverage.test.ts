@@ -109,34 +109,75 @@ test('every applicable MUST and SHOULD clause gets its outcome, with the reason 
   assert.match(why('MF-T-2')!, /x\.feature:4 failed/);
   assert.match(why('MF-T-11')!, /not checked from outside: the timers/);
   assert.deepEqual(coverage.clauses.find((c) => c.id === 'MF-T-1')?.scenarios, ['x.feature:1', 'x.feature:2']);
-  assert.deepEqual(coverage.clauses.find((c) => c.id === 'MF-T-2')?.origin, { kind: 'erratum', note: 'The design says otherwise.' });
-  assert.deepEqual([coverage.must.applicable, coverage.must.checked, coverage.must.passed, coverage.must.failed, coverage.must.notCheckable], [7, 3, 2, 1, 1]);
+  assert.deepEqual(coverage.clauses.find((c) => c.id === 'MF-T-2')?.origin, {
+    kind: 'erratum',
+    note: 'The design says otherwise.',
+  });
+  assert.deepEqual(
+    [
+      coverage.must.applicable,
+      coverage.must.checked,
+      coverage.must.passed,
+      coverage.must.failed,
+      coverage.must.notCheckable,
+    ],
+    [7, 3, 2, 1, 1],
+  );
   assert.equal(coverage.should.applicable, 1);
   assert.equal(coverage.mustComplete, false);
 });
 
 test('the parent role lists the parent clauses; library and MAY clauses are never listed', () => {
   const parent = computeCoverage({ role: 'parent', clauses, results: [], catalogue });
-  assert.deepEqual(parent.clauses.map((c) => [c.id, c.outcome]), [['MF-T-2', 'no-scenario'], ['MF-T-8', 'no-scenario']]);
+  assert.deepEqual(
+    parent.clauses.map((c) => [c.id, c.outcome]),
+    [
+      ['MF-T-2', 'no-scenario'],
+      ['MF-T-8', 'no-scenario'],
+    ],
+  );
   const child = computeCoverage({ role: 'child', clauses, results: [], catalogue });
-  assert.equal(child.clauses.some((c) => c.id === 'MF-T-9' || c.id === 'MF-T-10'), false);
+  assert.equal(
+    child.clauses.some((c) => c.id === 'MF-T-9' || c.id === 'MF-T-10'),
+    false,
+  );
 });
 
 test('only scenarios of the role count: an @internal result makes a clause in-process only, never passed', () => {
-  const internal = result('x.feature:9', ['MF-T-7'], 'pass', { role: 'internal', tags: ['@internal', '@must', '@MF-T-7'] });
+  const internal = result('x.feature:9', ['MF-T-7'], 'pass', {
+    role: 'internal',
+    tags: ['@internal', '@must', '@MF-T-7'],
+  });
   const coverage = computeCoverage({ role: 'child', clauses, results: [internal] });
   assert.equal(coverage.clauses.find((c) => c.id === 'MF-T-7')?.outcome, 'in-process-only');
   assert.equal(coverage.catalogueKnown, false);
-  assert.equal(coverage.clauses.find((c) => c.id === 'MF-T-4')?.outcome, 'no-scenario', 'without the catalogue index a clause nobody ran has no scenario in this run');
+  assert.equal(
+    coverage.clauses.find((c) => c.id === 'MF-T-4')?.outcome,
+    'no-scenario',
+    'without the catalogue index a clause nobody ran has no scenario in this run',
+  );
 });
 
 test('a run that stopped early says so for the clauses it did not reach', () => {
-  const coverage = computeCoverage({ role: 'child', clauses, results, catalogue, stoppedEarly: '--fail-fast after x.feature:4' });
-  assert.match(coverage.clauses.find((c) => c.id === 'MF-T-4')!.reason!, /the run stopped early \(--fail-fast after x\.feature:4\)/);
+  const coverage = computeCoverage({
+    role: 'child',
+    clauses,
+    results,
+    catalogue,
+    stoppedEarly: '--fail-fast after x.feature:4',
+  });
+  assert.match(
+    coverage.clauses.find((c) => c.id === 'MF-T-4')!.reason!,
+    /the run stopped early \(--fail-fast after x\.feature:4\)/,
+  );
 });
 
 test('a foreign scenario decides a clause annotated as not checkable; a baseline failure is still a failure', () => {
-  const coverage = computeCoverage({ role: 'child', clauses, results: [result('x.feature:1', ['MF-T-6'], 'pass'), result('x.feature:2', ['MF-T-1'], 'expected-fail')] });
+  const coverage = computeCoverage({
+    role: 'child',
+    clauses,
+    results: [result('x.feature:1', ['MF-T-6'], 'pass'), result('x.feature:2', ['MF-T-1'], 'expected-fail')],
+  });
   assert.equal(coverage.clauses.find((c) => c.id === 'MF-T-6')?.outcome, 'pass');
   assert.equal(coverage.clauses.find((c) => c.id === 'MF-T-1')?.outcome, 'fail');
   assert.match(coverage.clauses.find((c) => c.id === 'MF-T-1')!.reason!, /failed \(baseline\)/);
@@ -144,16 +185,41 @@ test('a foreign scenario decides a clause annotated as not checkable; a baseline
 
 test('the claim says conformant only when every checkable MUST clause was checked and passed', () => {
   const partial = computeCoverage({ role: 'child', clauses, results, catalogue });
-  assert.equal(conformanceClaim(partial, true), 'not conformant: 3 of 6 applicable MUST clauses checked, 1 failed; 1 more not checkable from outside');
-  const all = ['MF-T-1', 'MF-T-2', 'MF-T-4', 'MF-T-5', 'MF-T-7', 'MF-T-11'].map((id, i) => result(`x.feature:${i + 1}`, [id], 'pass'));
+  assert.equal(
+    conformanceClaim(partial, true),
+    'not conformant: 3 of 6 applicable MUST clauses checked, 1 failed; 1 more not checkable from outside',
+  );
+  const all = ['MF-T-1', 'MF-T-2', 'MF-T-4', 'MF-T-5', 'MF-T-7', 'MF-T-11'].map((id, i) =>
+    result(`x.feature:${i + 1}`, [id], 'pass'),
+  );
   const complete = computeCoverage({ role: 'child', clauses, results: all, catalogue });
-  assert.equal(conformanceClaim(complete, true), 'conformant: 6 of 6 applicable MUST clauses checked and passed; 1 more not checkable from outside');
-  assert.match(conformanceClaim(complete, false), /^not conformant/, 'a run with a blocking failure is never conformant');
+  assert.equal(
+    conformanceClaim(complete, true),
+    'conformant: 6 of 6 applicable MUST clauses checked and passed; 1 more not checkable from outside',
+  );
+  assert.match(
+    conformanceClaim(complete, false),
+    /^not conformant/,
+    'a run with a blocking failure is never conformant',
+  );
 });
 
 function report(scenarios: ScenarioResult[]): Report {
   return {
-    info: { target: 'command ./w.py', role: 'child', profile: 'v3', profileSource: '--profile', transport: 'zmq', startedAt: '2026-12-01T00:00:00.000Z', durationMs: 1000, kitVersion: '0.1.0', strict: false, tags: undefined, faults: undefined, seed: undefined },
+    info: {
+      target: 'command ./w.py',
+      role: 'child',
+      profile: 'v3',
+      profileSource: '--profile',
+      transport: 'zmq',
+      startedAt: '2026-12-01T00:00:00.000Z',
+      durationMs: 1000,
+      kitVersion: '0.1.0',
+      strict: false,
+      tags: undefined,
+      faults: undefined,
+      seed: undefined,
+    },
     scenarios,
     summary: summarize(scenarios, false),
     extras: [],
@@ -161,10 +227,16 @@ function report(scenarios: ScenarioResult[]): Report {
 }
 
 test('a PASS of a run that checked a few clauses does not claim conformance in the summary line', () => {
-  const few = report([result('call.feature:10', ['MF-CALL-6'], 'pass'), result('call.feature:20', ['MF-CALL-8'], 'skipped', { level: 'SHOULD' })]);
+  const few = report([
+    result('call.feature:10', ['MF-CALL-6'], 'pass'),
+    result('call.feature:20', ['MF-CALL-8'], 'skipped', { level: 'SHOULD' }),
+  ]);
   const line = summaryLine(few);
   const must = coverageOf(few).must;
-  assert.match(line, /^multifrost-conform: PASS command \.\/w\.py \[v3\] 2 scenarios: 1 passed, 0 failed, 0 timed out, 1 skipped, 0 informational \(1\.0 s\); not conformant: 1 of (\d+) applicable MUST clauses checked/);
+  assert.match(
+    line,
+    /^multifrost-conform: PASS command \.\/w\.py \[v3\] 2 scenarios: 1 passed, 0 failed, 0 timed out, 1 skipped, 0 informational \(1\.0 s\); not conformant: 1 of (\d+) applicable MUST clauses checked/,
+  );
   assert.equal(Number(/of (\d+) applicable/.exec(line)![1]), must.applicable - must.notCheckable);
   assert.doesNotMatch(line, /; conformant/);
 });

@@ -30,9 +30,19 @@ function processesWith(marker: string): number[] {
  * Starts the CLI, sends `signal` once `scenariosBeforeSignal` scenario lines were printed (CI mode: one plain
  * line per scenario), and resolves with its exit and output. Everything is killed when the test ends.
  */
-function interruptRun(t: TestContext, args: string[], signal: NodeJS.Signals, marker: string): Promise<{ code: number | null; stdout: string; stderr: string; workersAtSignal: number }> {
+function interruptRun(
+  t: TestContext,
+  args: string[],
+  signal: NodeJS.Signals,
+  marker: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; workersAtSignal: number }> {
   requireBuild();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: '1', MF_INTERRUPT_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CI: '1', MF_INTERRUPT_MARKER: marker },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   t.after(() => {
     for (const pid of processesWith(marker)) {
       try {
@@ -69,15 +79,26 @@ test('SIGINT mid-run: the worker is stopped, the kit says how far it got, writes
   const result = await interruptRun(t, ['--reference', '--json', join(dir, 'r.json')], 'SIGINT', marker);
   assert.equal(result.code, 130, result.stdout + result.stderr);
   assert.ok(result.workersAtSignal >= 1, 'a worker was running when the signal came');
-  const line = /^multifrost-conform: interrupted by SIGINT after (\d+) of (\d+) scenarios; stopped (\d+) process\(es\) the kit had started; (\d+) scenario\(s\) not run; the reports hold what was done$/m.exec(result.stdout);
+  const line =
+    /^multifrost-conform: interrupted by SIGINT after (\d+) of (\d+) scenarios; stopped (\d+) process\(es\) the kit had started; (\d+) scenario\(s\) not run; the reports hold what was done$/m.exec(
+      result.stdout,
+    );
   assert.ok(line !== null, result.stdout.slice(-2000));
   const [, done, total, stopped, notRun] = line.map(Number);
   assert.ok(done! >= 3 && done! < total!, `${done} of ${total}`);
   assert.ok(stopped! >= 1 && notRun! >= 1);
   assert.ok(existsSync(join(dir, 'r.json')));
-  const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { scenarios: Array<{ verdict: string; reason?: string }> };
-  assert.ok(report.scenarios.filter((s) => s.verdict === 'pass').length >= 3, 'the scenarios done so far are in the report');
-  assert.ok(!report.scenarios.some((s) => s.verdict === 'fail' || s.verdict === 'timeout'), 'stopping the worker made no scenario fail');
+  const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+    scenarios: Array<{ verdict: string; reason?: string }>;
+  };
+  assert.ok(
+    report.scenarios.filter((s) => s.verdict === 'pass').length >= 3,
+    'the scenarios done so far are in the report',
+  );
+  assert.ok(
+    !report.scenarios.some((s) => s.verdict === 'fail' || s.verdict === 'timeout'),
+    'stopping the worker made no scenario fail',
+  );
   assert.deepEqual(processesWith(marker), [], 'no process the kit started is left');
 });
 

@@ -13,15 +13,77 @@ const at = { seconds: 100, nanos: 0 };
 const later = { seconds: 100, nanos: 250_000_000 };
 
 /** The envelopes of one scenario at `line` whose single step ends with `status` (and `message`). */
-function scenario(n: number, line: number, tags: string[], status: string, message?: string, extra: Envelope[] = [], willBeRetried = false): Envelope[] {
+function scenario(
+  n: number,
+  line: number,
+  tags: string[],
+  status: string,
+  message?: string,
+  extra: Envelope[] = [],
+  willBeRetried = false,
+): Envelope[] {
   const id = (what: string): string => `${what}-${n}`;
   return [
-    { gherkinDocument: { uri: `/pkg/features/call-${n}.feature`, comments: [], feature: { location: { line: 1 }, tags: [], language: 'en', keyword: 'Feature', name: 'f', description: '', children: [{ scenario: { id: id('ast'), location: { line }, tags: [], keyword: 'Scenario', name: 's', description: '', steps: [], examples: [] } }] } } },
-    { pickle: { id: id('pickle'), uri: `/pkg/features/call-${n}.feature`, name: `scenario ${n}`, language: 'en', astNodeIds: [id('ast')], tags: tags.map((name) => ({ name, astNodeId: 'x' })), steps: [{ id: id('pstep'), text: `step of ${n}`, astNodeIds: [] }] } },
-    { testCase: { id: id('case'), pickleId: id('pickle'), testSteps: [{ id: id('tstep'), pickleStepId: id('pstep') }], testRunStartedId: 'run' } },
+    {
+      gherkinDocument: {
+        uri: `/pkg/features/call-${n}.feature`,
+        comments: [],
+        feature: {
+          location: { line: 1 },
+          tags: [],
+          language: 'en',
+          keyword: 'Feature',
+          name: 'f',
+          description: '',
+          children: [
+            {
+              scenario: {
+                id: id('ast'),
+                location: { line },
+                tags: [],
+                keyword: 'Scenario',
+                name: 's',
+                description: '',
+                steps: [],
+                examples: [],
+              },
+            },
+          ],
+        },
+      },
+    },
+    {
+      pickle: {
+        id: id('pickle'),
+        uri: `/pkg/features/call-${n}.feature`,
+        name: `scenario ${n}`,
+        language: 'en',
+        astNodeIds: [id('ast')],
+        tags: tags.map((name) => ({ name, astNodeId: 'x' })),
+        steps: [{ id: id('pstep'), text: `step of ${n}`, astNodeIds: [] }],
+      },
+    },
+    {
+      testCase: {
+        id: id('case'),
+        pickleId: id('pickle'),
+        testSteps: [{ id: id('tstep'), pickleStepId: id('pstep') }],
+        testRunStartedId: 'run',
+      },
+    },
     { testCaseStarted: { id: id('started'), testCaseId: id('case'), attempt: 0, timestamp: at } },
-    ...extra.map((e) => ({ ...e, ...(e.attachment ? { attachment: { ...e.attachment, testCaseStartedId: id('started') } } : {}) })),
-    { testStepFinished: { testCaseStartedId: id('started'), testStepId: id('tstep'), testStepResult: { status, ...(message === undefined ? {} : { message }), duration: { seconds: 0, nanos: 0 } }, timestamp: later } },
+    ...extra.map((e) => ({
+      ...e,
+      ...(e.attachment ? { attachment: { ...e.attachment, testCaseStartedId: id('started') } } : {}),
+    })),
+    {
+      testStepFinished: {
+        testCaseStartedId: id('started'),
+        testStepId: id('tstep'),
+        testStepResult: { status, ...(message === undefined ? {} : { message }), duration: { seconds: 0, nanos: 0 } },
+        timestamp: later,
+      },
+    },
     { testCaseFinished: { testCaseStartedId: id('started'), timestamp: later, willBeRetried } },
   ] as unknown as Envelope[];
 }
@@ -39,13 +101,39 @@ test('step statuses become verdicts by level; ConformanceFailure fields are pars
     ...scenario(2, 20, ['@child', '@must', '@MF-CALL-6'], 'FAILED', failure),
     ...scenario(3, 30, ['@child', '@should', '@MF-CALL-8'], 'FAILED', failure),
     ...scenario(4, 40, ['@child', '@may'], 'FAILED', failure),
-    ...scenario(5, 50, ['@child', '@must'], 'FAILED', 'function timed out, ensure the promise resolves within 100 milliseconds'),
-    ...scenario(6, 60, ['@child', '@must'], 'SKIPPED', undefined, [{ attachment: { body: 'skipped: no method crash', mediaType: 'text/x.cucumber.log+plain', contentEncoding: 'IDENTITY' } } as Envelope]),
+    ...scenario(
+      5,
+      50,
+      ['@child', '@must'],
+      'FAILED',
+      'function timed out, ensure the promise resolves within 100 milliseconds',
+    ),
+    ...scenario(6, 60, ['@child', '@must'], 'SKIPPED', undefined, [
+      {
+        attachment: {
+          body: 'skipped: no method crash',
+          mediaType: 'text/x.cucumber.log+plain',
+          contentEncoding: 'IDENTITY',
+        },
+      } as Envelope,
+    ]),
     ...scenario(7, 70, ['@child'], 'UNDEFINED'),
   ]);
-  assert.deepEqual([pass, fail, should, may, timeout, skipped, undefinedStep].map((r) => r!.verdict), ['pass', 'fail', 'fail', 'info', 'timeout', 'skipped', 'skipped']);
-  assert.deepEqual([fail!.id, fail!.line, fail!.level, should!.level, may!.level, undefinedStep!.level], ['call-2.feature:20', 20, 'MUST', 'SHOULD', 'MAY', 'MUST']);
-  assert.deepEqual(fail!.failure, { clause: 'MF-CALL-6', expected: 'result key present', actual: 'keys ["app"]', message: failure, step: 'step of 2' });
+  assert.deepEqual(
+    [pass, fail, should, may, timeout, skipped, undefinedStep].map((r) => r!.verdict),
+    ['pass', 'fail', 'fail', 'info', 'timeout', 'skipped', 'skipped'],
+  );
+  assert.deepEqual(
+    [fail!.id, fail!.line, fail!.level, should!.level, may!.level, undefinedStep!.level],
+    ['call-2.feature:20', 20, 'MUST', 'SHOULD', 'MAY', 'MUST'],
+  );
+  assert.deepEqual(fail!.failure, {
+    clause: 'MF-CALL-6',
+    expected: 'result key present',
+    actual: 'keys ["app"]',
+    message: failure,
+    step: 'step of 2',
+  });
   assert.equal(fail!.clauses[0]!.id, 'MF-CALL-6');
   assert.equal(fail!.clauses[0]!.level, 'MUST');
   assert.match(fail!.clauses[0]!.text ?? '', /always carries the `result` key/);
@@ -56,7 +144,14 @@ test('step statuses become verdicts by level; ConformanceFailure fields are pars
 
 test('the wire trace is kept for failures (base64 or not), dropped for passes unless asked; retried attempts are ignored', () => {
   const entries = [{ t: 0, dir: 'kit->worker', type: 'call' }];
-  const trace = (encoded: boolean): Envelope => ({ attachment: { body: encoded ? Buffer.from(JSON.stringify(entries)).toString('base64') : JSON.stringify(entries), mediaType: TRACE_MEDIA_TYPE, contentEncoding: encoded ? 'BASE64' : 'IDENTITY' } }) as Envelope;
+  const trace = (encoded: boolean): Envelope =>
+    ({
+      attachment: {
+        body: encoded ? Buffer.from(JSON.stringify(entries)).toString('base64') : JSON.stringify(entries),
+        mediaType: TRACE_MEDIA_TYPE,
+        contentEncoding: encoded ? 'BASE64' : 'IDENTITY',
+      },
+    }) as Envelope;
   const envelopes = [
     ...scenario(1, 10, ['@must'], 'PASSED', undefined, [trace(false)]),
     ...scenario(2, 20, ['@must'], 'FAILED', 'boom', [trace(true)]),
@@ -72,14 +167,27 @@ test('the wire trace is kept for failures (base64 or not), dropped for passes un
 });
 
 test('the processes a scenario started (exit status, stderr and stdout tails) are kept, for passing scenarios too', () => {
-  const crashed = { role: 'worker', argv: ['python3', 'w.py'], pid: 41, exitCode: 1, signal: null, stderrTail: ['Traceback (most recent call last):', 'ValueError: boom'], stdoutTail: [] };
+  const crashed = {
+    role: 'worker',
+    argv: ['python3', 'w.py'],
+    pid: 41,
+    exitCode: 1,
+    signal: null,
+    stderrTail: ['Traceback (most recent call last):', 'ValueError: boom'],
+    stdoutTail: [],
+  };
   // Still running at the end of the scenario: no exitCode or signal (JSON drops undefined).
   const running = { role: 'worker', argv: ['w'], pid: 42, stderrTail: ['warming up'], stdoutTail: ['hello'] };
-  const attach = (list: unknown[]): Envelope => ({ attachment: { body: JSON.stringify(list), mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' } }) as Envelope;
+  const attach = (list: unknown[]): Envelope =>
+    ({
+      attachment: { body: JSON.stringify(list), mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' },
+    }) as Envelope;
   const [fail, pass, broken] = collect([
     ...scenario(1, 10, ['@must'], 'FAILED', 'no reply: the worker exited', [attach([crashed])]),
     ...scenario(2, 20, ['@must'], 'PASSED', undefined, [attach([running])]),
-    ...scenario(3, 30, ['@must'], 'PASSED', undefined, [{ attachment: { body: '{not json', mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' } } as Envelope]),
+    ...scenario(3, 30, ['@must'], 'PASSED', undefined, [
+      { attachment: { body: '{not json', mediaType: PROCESSES_MEDIA_TYPE, contentEncoding: 'IDENTITY' } } as Envelope,
+    ]),
   ]);
   assert.deepEqual(fail!.processes, [crashed]);
   assert.deepEqual(pass!.processes, [{ ...running, exitCode: undefined, signal: undefined }]);

@@ -15,7 +15,10 @@ test('--service runs the catalogue against a connect-mode worker found in the re
   const home = mkdtempSync(join(tmpdir(), 'mf-home-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const env = { ...process.env, MULTIFROST_HOME: home, MULTIFROST_SERVICE_ID: 'cli-test-service' };
-  const worker = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const worker = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.after(() => {
     if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
   });
@@ -28,9 +31,14 @@ test('--service runs the catalogue against a connect-mode worker found in the re
     });
     worker.once('exit', (code) => reject(new Error(`the service exited early (code ${code}): ${text}`)));
   });
-  const result = await runCli(t, ['--service', 'cli-test-service', '--tags', '@MF-SVC-1 and @call', '--quiet'], { MULTIFROST_HOME: home });
+  const result = await runCli(t, ['--service', 'cli-test-service', '--tags', '@MF-SVC-1 and @call', '--quiet'], {
+    MULTIFROST_HOME: home,
+  });
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, /^multifrost-conform: PASS service 'cli-test-service' \[v3\] \d+ scenarios: \d+ passed, 0 failed/m);
+  assert.match(
+    result.stdout,
+    /^multifrost-conform: PASS service 'cli-test-service' \[v3\] \d+ scenarios: \d+ passed, 0 failed/m,
+  );
   const missing = await runCli(t, ['--service', 'no-such-service', '--quiet'], { MULTIFROST_HOME: home });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no-such-service/);

@@ -20,20 +20,33 @@ type Typed = Record<string, unknown>;
 function fromVector(typed: Typed): WireValue {
   const [[tag, body]] = Object.entries(typed) as [[string, unknown]];
   switch (tag) {
-    case 'nil': return wire.nil();
-    case 'bool': return wire.bool(body as boolean);
-    case 'int': return { type: 'int', value: body as string };
-    case 'float': return { type: 'float', bits: body as string };
-    case 'str': return wire.str(body as string);
-    case 'bin': return { type: 'bin', hex: body as string };
-    case 'array': return wire.array((body as Typed[]).map(fromVector));
-    case 'map': return wire.map((body as Array<[string, Typed]>).map(([key, value]) => [key, fromVector(value)]));
-    default: throw new Error(`unknown tag ${tag}`);
+    case 'nil':
+      return wire.nil();
+    case 'bool':
+      return wire.bool(body as boolean);
+    case 'int':
+      return { type: 'int', value: body as string };
+    case 'float':
+      return { type: 'float', bits: body as string };
+    case 'str':
+      return wire.str(body as string);
+    case 'bin':
+      return { type: 'bin', hex: body as string };
+    case 'array':
+      return wire.array((body as Typed[]).map(fromVector));
+    case 'map':
+      return wire.map((body as Array<[string, Typed]>).map(([key, value]) => [key, fromVector(value)]));
+    default:
+      throw new Error(`unknown tag ${tag}`);
   }
 }
 
 const vectors = (file: string): Array<{ name: string; hex: string; value: Typed }> =>
-  (JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'vectors', file), 'utf8')) as { vectors: Array<{ name: string; hex: string; value: Typed }> }).vectors;
+  (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'fixtures', 'vectors', file), 'utf8')) as {
+      vectors: Array<{ name: string; hex: string; value: Typed }>;
+    }
+  ).vectors;
 
 describe('wire values: the kit writes and reads the golden vectors byte for byte', () => {
   for (const file of ['values.json', 'messages-v3.json', 'messages-v4.json', 'sanitize.json']) {
@@ -60,20 +73,38 @@ describe('wire values: the kit writes and reads the golden vectors byte for byte
   it('notes non-canonical formats and refuses what is not one msgpack value', () => {
     assert.deepEqual(readWire(Buffer.from('cd0080', 'hex')), { type: 'int', value: '128', wide: true });
     assert.deepEqual(readWire(Buffer.from('d005', 'hex')), { type: 'int', value: '5', wide: true });
-    assert.deepEqual(readWire(Buffer.from('ca3fc00000', 'hex')), { type: 'float', bits: '3ff8000000000000', single: true });
+    assert.deepEqual(readWire(Buffer.from('ca3fc00000', 'hex')), {
+      type: 'float',
+      bits: '3ff8000000000000',
+      single: true,
+    });
     assert.deepEqual(readWire(Buffer.from('d40102', 'hex')), { type: 'ext', extType: 1, hex: '02' });
-    assert.deepEqual(readWire(Buffer.from('8101a36f6e65', 'hex')), { type: 'map', entries: [[wire.int(1), wire.str('one')]] });
-    for (const bad of ['', 'c1', 'c0c0', '92c0', 'dd00010000', 'a3616263ff']) assert.throws(() => readWire(Buffer.from(bad, 'hex')), bad);
+    assert.deepEqual(readWire(Buffer.from('8101a36f6e65', 'hex')), {
+      type: 'map',
+      entries: [[wire.int(1), wire.str('one')]],
+    });
+    for (const bad of ['', 'c1', 'c0c0', '92c0', 'dd00010000', 'a3616263ff'])
+      assert.throws(() => readWire(Buffer.from(bad, 'hex')), bad);
   });
 
   it('writes the echo CALL with the value as its only argument', () => {
-    const call = defaultCodec.decodeValue(echoCall('v4', 'id-1', 1.5, wire.array([wire.int(-1), wire.str('')]))) as Record<string, unknown>;
-    assert.deepEqual(call, { app: 'comlink_ipc_v4', id: 'id-1', type: 'call', timestamp: 1.5, function: 'echo', args: [[-1, '']] });
+    const call = defaultCodec.decodeValue(
+      echoCall('v4', 'id-1', 1.5, wire.array([wire.int(-1), wire.str('')])),
+    ) as Record<string, unknown>;
+    assert.deepEqual(call, {
+      app: 'comlink_ipc_v4',
+      id: 'id-1',
+      type: 'call',
+      timestamp: 1.5,
+      function: 'echo',
+      args: [[-1, '']],
+    });
   });
 });
 
 describe('the oracle: what echo(value) must give back (docs/spec.md section 4)', () => {
-  const ok = (sent: WireValue, got: WireValue): void => assert.equal(compareEcho(sent, got), undefined, `${showWire(sent)} -> ${showWire(got)}`);
+  const ok = (sent: WireValue, got: WireValue): void =>
+    assert.equal(compareEcho(sent, got), undefined, `${showWire(sent)} -> ${showWire(got)}`);
   const fails = (sent: WireValue, got: WireValue, clause: string, path = '$'): void => {
     const mismatch = compareEcho(sent, got);
     assert.equal(mismatch?.clause, clause, `${showWire(sent)} -> ${showWire(got)}: ${JSON.stringify(mismatch)}`);
@@ -122,10 +153,31 @@ describe('the oracle: what echo(value) must give back (docs/spec.md section 4)',
     ok(wire.str('\u{1F600}'), wire.str('\u{1F600}'));
     fails(wire.str('\u{1F600}'), wire.str('\uFFFD'), 'MF-VAL-9');
     fails(wire.bin(Buffer.from('ab', 'hex')), wire.str('\u00ab'), 'MF-VAL-5');
-    ok(wire.map([['a', wire.int(1)], ['__proto__', wire.nil()]]), wire.map([['__proto__', wire.nil()], ['a', wire.int(1)]]));
+    ok(
+      wire.map([
+        ['a', wire.int(1)],
+        ['__proto__', wire.nil()],
+      ]),
+      wire.map([
+        ['__proto__', wire.nil()],
+        ['a', wire.int(1)],
+      ]),
+    );
     fails(wire.map([['__proto__', wire.int(1)]]), wire.map([['__proto_', wire.int(1)]]), 'MF-VAL-11');
-    fails(wire.map([['k', wire.int(1)]]), wire.map([['k', wire.int(1)], ['k', wire.int(1)]]), 'MF-VAL-11');
-    fails(wire.map([['x', wire.array([wire.str('')])]]), wire.map([['x', wire.array([wire.nil()])]]), 'MF-VAL-9', '$["x"][0]');
+    fails(
+      wire.map([['k', wire.int(1)]]),
+      wire.map([
+        ['k', wire.int(1)],
+        ['k', wire.int(1)],
+      ]),
+      'MF-VAL-11',
+    );
+    fails(
+      wire.map([['x', wire.array([wire.str('')])]]),
+      wire.map([['x', wire.array([wire.nil()])]]),
+      'MF-VAL-9',
+      '$["x"][0]',
+    );
     fails(wire.array([wire.nil()]), wire.array([]), 'MF-SVC-1');
   });
 });

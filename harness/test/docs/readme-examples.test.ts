@@ -12,7 +12,10 @@ test('the README parent and child examples run and print what the README says', 
   assert.ok(existsSync(`${root}dist/src/index.js`), 'run `npm run build` first (npm test does)');
   const readme = readFileSync(`${root}README.md`, 'utf8');
   const blocks = [...readme.matchAll(/```ts file=(\S+)\n([\s\S]*?)```/g)];
-  assert.deepEqual(blocks.map((b) => b[1]), ['math-worker.ts', 'parent.ts']);
+  assert.deepEqual(
+    blocks.map((b) => b[1]),
+    ['math-worker.ts', 'parent.ts'],
+  );
   const dir = `${root}.cache/readme-example`;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -20,7 +23,11 @@ test('the README parent and child examples run and print what the README says', 
   for (const [, name, body] of blocks) writeFileSync(`${dir}/${name}`, body!);
   const promised = /npx tsx parent\.ts\s+# prints (.+)/.exec(readme)?.[1];
   assert.equal(promised, '3, then 3628800');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `${dir}/parent.ts`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `${dir}/parent.ts`], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(result.stdout.trim().split('\n'), ['3', '3628800']);
 });

@@ -10,13 +10,19 @@ import { writeMatrixReport } from '../../interop/report.js';
 
 // The row `typescript (probe)` (the TypeScript parent with no profile pinned, against each child strict to
 // the profile) adds 8 cells to the 32 of the drivers.
-test('interop matrix: {TS, Python, Go, Rust, TS probing} parent x child, v3 and v4, every cell passes', { timeout: 300_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mf-matrix-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const results = await writeMatrixReport(join(dir, 'interop-matrix.md'));
-  assert.equal(results.length, 40);
-  const failed = results.filter((cell) => !cell.passed).map((cell) => `${cell.parent} -> ${cell.child} ${cell.profile}: ${cell.failures.join('; ')}`);
-  assert.deepEqual(failed, []);
-  assert.match(readFileSync(join(dir, 'interop-matrix.md'), 'utf8'), /40 of 40 cells pass/);
-  assert.match(readFileSync(join(dir, 'interop-matrix.md'), 'utf8'), /\| \*\*typescript \(probe\)\*\* \| pass/);
-});
+test(
+  'interop matrix: {TS, Python, Go, Rust, TS probing} parent x child, v3 and v4, every cell passes',
+  { timeout: 300_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-matrix-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const results = await writeMatrixReport(join(dir, 'interop-matrix.md'));
+    assert.equal(results.length, 40);
+    const failed = results
+      .filter((cell) => !cell.passed)
+      .map((cell) => `${cell.parent} -> ${cell.child} ${cell.profile}: ${cell.failures.join('; ')}`);
+    assert.deepEqual(failed, []);
+    assert.match(readFileSync(join(dir, 'interop-matrix.md'), 'utf8'), /40 of 40 cells pass/);
+    assert.match(readFileSync(join(dir, 'interop-matrix.md'), 'utf8'), /\| \*\*typescript \(probe\)\*\* \| pass/);
+  },
+);

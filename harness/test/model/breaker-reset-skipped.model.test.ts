@@ -29,7 +29,10 @@ async function withBreakerResetSkipped<T>(body: () => Promise<T>): Promise<T> {
 
 /** The commands that ran in a counterexample, from fast-check's printout (names contain no comma). */
 function commandsOf(counterexample: string): string[] {
-  return counterexample.replace(/\s*\/\*.*\*\/\s*$/, '').split(',').filter((name) => name !== '');
+  return counterexample
+    .replace(/\s*\/\*.*\*\/\s*$/, '')
+    .split(',')
+    .filter((name) => name !== '');
 }
 
 test('MF-CB-6: a breaker that skips its reset on a successful probe is found, shrunk to a few commands and replayed', async (t) => {
@@ -39,10 +42,14 @@ test('MF-CB-6: a breaker that skips its reset on a successful probe is found, sh
   assert.ok(error instanceof PostconditionFailure, `not a postcondition failure: ${String(error)}`);
   const printed = String(found.counterexample![0]);
   const commands = commandsOf(printed);
-  t.diagnostic(`found after ${found.numRuns} run(s), shrunk ${found.numShrinks} time(s): seed ${found.seed}, path "${found.counterexamplePath}"`);
+  t.diagnostic(
+    `found after ${found.numRuns} run(s), shrunk ${found.numShrinks} time(s): seed ${found.seed}, path "${found.counterexamplePath}"`,
+  );
   t.diagnostic(`counterexample: ${printed}`);
   t.diagnostic(`failed postcondition: ${error.postcondition}`);
-  t.diagnostic(`replay (with the bug planted): ${replayCommand(found, 'harness/test/model/parent-child.model.test.ts', 'random command lists')}`);
+  t.diagnostic(
+    `replay (with the bug planted): ${replayCommand(found, 'harness/test/model/parent-child.model.test.ts', 'random command lists')}`,
+  );
   assert.ok(commands.length <= MAX_SHRUNK_COMMANDS, `shrunk to ${commands.length} commands: ${printed}`);
   assert.ok(['breaker transitions', 'breaker state', 'breaker counters'].includes(error.postcondition), error.message);
   assert.match(error.message, /postcondition "breaker/);

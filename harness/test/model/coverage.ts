@@ -15,7 +15,10 @@ export class ModelCoverage {
   }
 
   toString(): string {
-    return [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => `${key}: ${count}`).join(', ');
+    return [...this.counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, count]) => `${key}: ${count}`)
+      .join(', ');
   }
 }
 

@@ -170,12 +170,34 @@ class Restart extends Step {
   }
 }
 
-const callSpec: fc.Arbitrary<CallSpec> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('add' as const, 'fail' as const, 'exit' as const), size: fc.constant(0), durationMs: fc.constant(0) }),
-  fc.record({ kind: fc.constant('echo' as const), size: fc.constantFrom(...config.ECHO_SIZES), durationMs: fc.constant(0) }),
-  fc.record({ kind: fc.constant('sleep' as const), size: fc.constant(0), durationMs: fc.constantFrom(...config.SLEEP_MS) }),
-  fc.record({ kind: fc.constant('sleepFail' as const), size: fc.constant(0), durationMs: fc.constantFrom(...config.SLEEP_FAIL_MS) }),
-).chain((call) => fc.option(fc.constantFrom(...config.CALL_TIMEOUTS_MS), { nil: undefined }).map((timeoutMs): CallSpec => ({ ...call, timeoutMs })));
+const callSpec: fc.Arbitrary<CallSpec> = fc
+  .oneof(
+    fc.record({
+      kind: fc.constantFrom('add' as const, 'fail' as const, 'exit' as const),
+      size: fc.constant(0),
+      durationMs: fc.constant(0),
+    }),
+    fc.record({
+      kind: fc.constant('echo' as const),
+      size: fc.constantFrom(...config.ECHO_SIZES),
+      durationMs: fc.constant(0),
+    }),
+    fc.record({
+      kind: fc.constant('sleep' as const),
+      size: fc.constant(0),
+      durationMs: fc.constantFrom(...config.SLEEP_MS),
+    }),
+    fc.record({
+      kind: fc.constant('sleepFail' as const),
+      size: fc.constant(0),
+      durationMs: fc.constantFrom(...config.SLEEP_FAIL_MS),
+    }),
+  )
+  .chain((call) =>
+    fc
+      .option(fc.constantFrom(...config.CALL_TIMEOUTS_MS), { nil: undefined })
+      .map((timeoutMs): CallSpec => ({ ...call, timeoutMs })),
+  );
 
 /**
  * The command arbitrary, weighted: calls and time steps often, stop() rarely (it ends the interesting part
@@ -185,13 +207,27 @@ export function commandArbitraries(): Array<fc.Arbitrary<ModelCommand>> {
   const weighted = (arbitrary: fc.Arbitrary<ModelCommand>, weight: number) => ({ arbitrary, weight });
   return [
     fc.oneof(
-      weighted(callSpec.map((spec) => new Call(spec)), 8),
-      weighted(fc.constantFrom(...config.ADVANCE_MS).map((ms) => new Advance(ms)), 6),
+      weighted(
+        callSpec.map((spec) => new Call(spec)),
+        8,
+      ),
+      weighted(
+        fc.constantFrom(...config.ADVANCE_MS).map((ms) => new Advance(ms)),
+        6,
+      ),
       weighted(fc.constant(new Crash()), 2),
       weighted(fc.constant(new Partition()), 1),
       weighted(fc.constant(new Heal()), 2),
-      weighted(fc.tuple(fc.constantFrom<EchoFault>('drop', ...config.ECHO_DELAYS_MS), fc.integer({ min: 1, max: 3 })).map(([fault, count]) => new EchoFaults(fault, count)), 2),
-      weighted(fc.integer({ min: 1, max: 3 }).map((count) => new DuplicateReplies(count)), 1),
+      weighted(
+        fc
+          .tuple(fc.constantFrom<EchoFault>('drop', ...config.ECHO_DELAYS_MS), fc.integer({ min: 1, max: 3 }))
+          .map(([fault, count]) => new EchoFaults(fault, count)),
+        2,
+      ),
+      weighted(
+        fc.integer({ min: 1, max: 3 }).map((count) => new DuplicateReplies(count)),
+        1,
+      ),
       weighted(fc.constant(new Stop()), 1),
       weighted(fc.constant(new Restart()), 2),
     ),

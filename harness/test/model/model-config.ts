@@ -61,7 +61,12 @@ export type EchoDelayMs = (typeof ECHO_DELAYS_MS)[number];
 export type EchoFault = 'drop' | EchoDelayMs;
 
 export function describeCall(spec: CallSpec): string {
-  const what = spec.kind === 'echo' ? `echo ${spec.size} chars` : spec.kind === 'sleep' || spec.kind === 'sleepFail' ? `${spec.kind} ${spec.durationMs} ms` : spec.kind;
+  const what =
+    spec.kind === 'echo'
+      ? `echo ${spec.size} chars`
+      : spec.kind === 'sleep' || spec.kind === 'sleepFail'
+        ? `${spec.kind} ${spec.durationMs} ms`
+        : spec.kind;
   // No comma inside a command's name: a counterexample is the names joined with commas.
   return `Call(${what}${spec.timeoutMs === undefined ? '' : ` | timeout ${spec.timeoutMs} ms`})`;
 }

@@ -25,7 +25,11 @@ export function modelRuns(): number {
 /** The property: any command list keeps the real parent and child in step with the model. */
 export function parentChildProperty(replayPath = process.env['MF_MODEL_REPLAY_PATH']) {
   return fc.asyncProperty(
-    fc.commands(commandArbitraries(), { maxCommands: MAX_COMMANDS, size: 'max', ...(replayPath === undefined || replayPath === '' ? {} : { replayPath }) }),
+    fc.commands(commandArbitraries(), {
+      maxCommands: MAX_COMMANDS,
+      size: 'max',
+      ...(replayPath === undefined || replayPath === '' ? {} : { replayPath }),
+    }),
     fc.integer({ min: 1, max: 2 ** 31 - 1 }),
     async (commands, worldSeed) => {
       const real = new RealWorld(worldSeed);
@@ -44,7 +48,6 @@ export function modelParameters(overrides: fc.Parameters<ModelArgs> = {}): fc.Pa
   return { ...fcParameters<ModelArgs>({ numRuns: modelRuns() }), includeErrorInReport: true, ...overrides };
 }
 
-
 /** The replay path of a counterexample, read from fast-check's printout of the command list. */
 export function replayPathOf(details: fc.RunDetails<ModelArgs>): string | undefined {
   return /replayPath="([^"]+)"/.exec(String(details.counterexample?.[0] ?? ''))?.[1];
@@ -52,13 +55,25 @@ export function replayPathOf(details: fc.RunDetails<ModelArgs>): string | undefi
 
 /** The shell command that reruns a failure's shrunk command list at once, with a transcript. */
 export function replayCommand(details: fc.RunDetails<ModelArgs>, testFile: string, testName: string): string {
-  const env = [`MF_FC_SEED=${details.seed}`, `MF_FC_PATH="${details.counterexamplePath ?? ''}"`, `MF_MODEL_REPLAY_PATH="${replayPathOf(details) ?? ''}"`, 'MF_MODEL_VERBOSE=1'];
+  const env = [
+    `MF_FC_SEED=${details.seed}`,
+    `MF_FC_PATH="${details.counterexamplePath ?? ''}"`,
+    `MF_MODEL_REPLAY_PATH="${replayPathOf(details) ?? ''}"`,
+    'MF_MODEL_VERBOSE=1',
+  ];
   return `${env.join(' ')} node --import tsx --test --test-name-pattern='${testName}' ${testFile}`;
 }
 
 /** fc.assert, with the command that replays the failure added to fast-check's report. */
-export async function assertModel(property: ReturnType<typeof parentChildProperty>, parameters: fc.Parameters<ModelArgs>, replay: { testFile: string; testName: string }): Promise<void> {
+export async function assertModel(
+  property: ReturnType<typeof parentChildProperty>,
+  parameters: fc.Parameters<ModelArgs>,
+  replay: { testFile: string; testName: string },
+): Promise<void> {
   const details = await fc.check(property, parameters);
   if (!details.failed) return;
-  throw new Error(`${fc.defaultReportMessage(details) ?? 'the model property failed'}\n\nReplay the shrunk case:\n  ${replayCommand(details, replay.testFile, replay.testName)}`, { cause: details.errorInstance });
+  throw new Error(
+    `${fc.defaultReportMessage(details) ?? 'the model property failed'}\n\nReplay the shrunk case:\n  ${replayCommand(details, replay.testFile, replay.testName)}`,
+    { cause: details.errorInstance },
+  );
 }

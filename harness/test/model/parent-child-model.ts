@@ -116,7 +116,8 @@ export class ParentChildModel {
     const call: ModelCall = { n, spec, probe: admission === 'probe' };
     this.pending.set(n, call);
     if (spec.timeoutMs !== undefined) this.timeline.at(this.nowMs + spec.timeoutMs, () => this.expire(call));
-    if (this.phase === 'down') this.queued.push(call); // the DEALER keeps it until the next child attaches
+    if (this.phase === 'down')
+      this.queued.push(call); // the DEALER keeps it until the next child attaches
     else if (this.link) this.serve(call, this.generation);
     return n;
   }

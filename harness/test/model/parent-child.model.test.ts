@@ -35,11 +35,16 @@ const MUST_COVER = [
 
 test(`MF-CALL-12/13, MF-CB-1..8, MF-HB-7, MF-LIFE-5/8/9: ${modelRuns()} random command lists keep the parent and child in step with the model`, async (t) => {
   const coverage = resetCoverage();
-  await assertModel(parentChildProperty(), modelParameters(), { testFile: 'harness/test/model/parent-child.model.test.ts', testName: 'random command lists' });
+  await assertModel(parentChildProperty(), modelParameters(), {
+    testFile: 'harness/test/model/parent-child.model.test.ts',
+    testName: 'random command lists',
+  });
   t.diagnostic(`coverage: ${coverage}`);
   if (modelRuns() < DEFAULT_MODEL_RUNS || process.env['MF_FC_PATH'] !== undefined) return; // a replay or a short run
   assert.deepEqual(coverage.missing(MUST_COVER), [], `not exercised: ${coverage}`);
   // The probe's two verdicts are rarer (a few per run each); together they are always there.
-  const probeVerdicts = (coverage.counts.get('event breaker half-open->closed') ?? 0) + (coverage.counts.get('event breaker half-open->open') ?? 0);
+  const probeVerdicts =
+    (coverage.counts.get('event breaker half-open->closed') ?? 0) +
+    (coverage.counts.get('event breaker half-open->open') ?? 0);
   assert.ok(probeVerdicts > 0, `no probe ever ended: ${coverage}`);
 });

@@ -44,13 +44,16 @@ export class PostconditionFailure extends Error {
 }
 
 function show(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' && v.length > 80 ? `${v.slice(0, 40)}…(${v.length} chars)` : v,
+  );
 }
 
 /** Checks every postcondition; the first that fails throws. */
 export function checkPostconditions(model: ParentChildModel, real: RealWorld, command: string): void {
   const expect = (name: Postcondition, expected: unknown, actual: unknown): void => {
-    if (!isDeepStrictEqual(expected, actual)) throw new PostconditionFailure(name, command, model.nowMs, expected, actual, real.transcript);
+    if (!isDeepStrictEqual(expected, actual))
+      throw new PostconditionFailure(name, command, model.nowMs, expected, actual, real.transcript);
   };
   expect('virtual time', model.nowMs, real.clock.nowMs());
   const { events, settled } = model.take();
@@ -65,18 +68,36 @@ export function checkPostconditions(model: ParentChildModel, real: RealWorld, co
   const metrics = real.worker.metricsSnapshot();
   expect('breaker state', model.breaker.state, real.worker.breakerState);
   const { trips, resets, failures } = model.breaker;
-  expect('breaker counters', { trips, resets, consecutiveFailures: failures }, { trips: metrics.breaker.trips, resets: metrics.breaker.resets, consecutiveFailures: metrics.breaker.consecutiveFailures });
+  expect(
+    'breaker counters',
+    { trips, resets, consecutiveFailures: failures },
+    {
+      trips: metrics.breaker.trips,
+      resets: metrics.breaker.resets,
+      consecutiveFailures: metrics.breaker.consecutiveFailures,
+    },
+  );
   const { total, success, failed, refused, timeouts } = model.metrics;
   expect(
     'call metrics',
     { requestsTotal: total, requestsSuccess: success, requestsFailed: failed, requestsRefused: refused, timeouts },
-    { requestsTotal: metrics.requestsTotal, requestsSuccess: metrics.requestsSuccess, requestsFailed: metrics.requestsFailed, requestsRefused: metrics.requestsRefused, timeouts: metrics.timeouts },
+    {
+      requestsTotal: metrics.requestsTotal,
+      requestsSuccess: metrics.requestsSuccess,
+      requestsFailed: metrics.requestsFailed,
+      requestsRefused: metrics.requestsRefused,
+      timeouts: metrics.timeouts,
+    },
   );
   expect('restart budget', model.relaunches, metrics.restarts);
   expect('heartbeat misses', model.totalHeartbeatMisses, metrics.heartbeat.misses);
   expect('live child processes', model.childAlive ? 1 : 0, real.launcher.liveProcesses.length);
   if (model.worker === 'stopped') {
-    expect('nothing survives stop', { inFlight: 0, timers: 0 }, { inFlight: real.worker.inFlight, timers: real.workerClock.liveTimers });
+    expect(
+      'nothing survives stop',
+      { inFlight: 0, timers: 0 },
+      { inFlight: real.worker.inFlight, timers: real.workerClock.liveTimers },
+    );
   }
 }
 
@@ -102,14 +123,29 @@ function checkSettlements(model: ParentChildModel, real: RealWorld, settled: Set
     expect(
       'call settles as predicted',
       { call: n, kind, atMs, mayHaveRun, value: answered },
-      { call: n, kind: got.kind, atMs: got.atMs, mayHaveRun: got.mayHaveRun, value: got.kind === 'ok' ? got.value : undefined },
+      {
+        call: n,
+        kind: got.kind,
+        atMs: got.atMs,
+        mayHaveRun: got.mayHaveRun,
+        value: got.kind === 'ok' ? got.value : undefined,
+      },
     );
   }
   for (const n of model.pending.keys()) {
-    expect('call still pending', { call: n, settlements: 0 }, { call: n, settlements: real.calls[n]!.settlements.length });
+    expect(
+      'call still pending',
+      { call: n, settlements: 0 },
+      { call: n, settlements: real.calls[n]!.settlements.length },
+    );
   }
   // A settled call never settles again (a second settlement would show here on a later command).
   for (const call of real.calls) {
-    if (call !== undefined && call.settlements.length > 1) expect('call settles exactly once', { call: call.n, settlements: 1 }, { call: call.n, settlements: call.settlements.length });
+    if (call !== undefined && call.settlements.length > 1)
+      expect(
+        'call settles exactly once',
+        { call: call.n, settlements: 1 },
+        { call: call.n, settlements: call.settlements.length },
+      );
   }
 }

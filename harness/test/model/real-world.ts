@@ -6,7 +6,17 @@
  * MF_MODEL_TRACE=1 prints the network's trace lines (for a replay).
  */
 import { ErrorCode, MultifrostError, ParentWorker, type Transport, type WorkerEvent } from '../../../src/index.js';
-import { type FaultRule, type SimMessage, type SimNetwork, SimLauncher, VirtualClock, createSimNetwork, delay, drop, duplicate } from '../../../src/sim.js';
+import {
+  type FaultRule,
+  type SimMessage,
+  type SimNetwork,
+  SimLauncher,
+  VirtualClock,
+  createSimNetwork,
+  delay,
+  drop,
+  duplicate,
+} from '../../../src/sim.js';
 import { CountingClock } from '../../reliability/counting-clock.js';
 import { type CallSpec, type EchoFault, WORKER_OPTIONS, modelChildProgram, wireCall } from './model-config.js';
 import type { SettleKind, TimedEvent } from './parent-child-model.js';
@@ -98,10 +108,12 @@ export class RealWorld {
     const { fn, args, answer } = wireCall(n, spec);
     const record: RealCall = { n, answer, settlements: [] };
     this.calls[n] = record;
-    const settled = (settlement: Omit<RealSettlement, 'atMs'>): void => void record.settlements.push({ atMs: this.clock.nowMs(), ...settlement });
+    const settled = (settlement: Omit<RealSettlement, 'atMs'>): void =>
+      void record.settlements.push({ atMs: this.clock.nowMs(), ...settlement });
     this.worker.callFunction(fn, args, spec.timeoutMs === undefined ? undefined : { timeoutMs: spec.timeoutMs }).then(
       (value) => settled({ kind: 'ok', mayHaveRun: true, value }),
-      (error: unknown) => settled({ kind: kindOf(error), mayHaveRun: error instanceof MultifrostError && error.mayHaveRun, error }),
+      (error: unknown) =>
+        settled({ kind: kindOf(error), mayHaveRun: error instanceof MultifrostError && error.mayHaveRun, error }),
     );
     await this.clock.advanceBy(0);
   }
@@ -168,7 +180,12 @@ export class RealWorld {
     const duplicated = new Set<number>();
     const duplicateReply = (m: SimMessage): boolean => {
       if (duplicated.has(m.seq)) return true;
-      if (this.duplicateReplies === 0 || m.direction !== 'child->parent' || (m.type !== 'response' && m.type !== 'error')) return false;
+      if (
+        this.duplicateReplies === 0 ||
+        m.direction !== 'child->parent' ||
+        (m.type !== 'response' && m.type !== 'error')
+      )
+        return false;
       this.duplicateReplies--;
       duplicated.add(m.seq);
       return true;

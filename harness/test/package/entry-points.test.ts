@@ -15,7 +15,11 @@ const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
 
 /** Runs an ES module snippet with Node from the package root (self-reference resolves the package's own name). */
 function run(script: string, nodeArgs: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 test('every subpath of "exports" resolves to compiled JS with its types next to it', () => {
@@ -40,13 +44,26 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
   assert.equal(names.status, 0, names.stderr);
   assert.deepEqual(JSON.parse(names.stdout.trim()), { same: true, port: 'COMLINK_ZMQ_PORT', error: 'function' });
   // A resolve hook prints every module of the package that the import loads.
-  const hook = 'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/src/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
+  const hook =
+    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/src/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
   const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
   const loaded = run(`await import('multifrost-conform/child');`, ['--import', register]);
   assert.equal(loaded.status, 0, loaded.stderr);
-  const modules = [...new Set(loaded.stderr.split('\n').filter((line) => line.startsWith('LOADED ')).map((line) => line.replace(/^.*\/dist\/src\//, '')))];
+  const modules = [
+    ...new Set(
+      loaded.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('LOADED '))
+        .map((line) => line.replace(/^.*\/dist\/src\//, '')),
+    ),
+  ];
   assert.ok(modules.includes('worker/child/child-worker.js'), `the hook saw: ${modules.join(', ')}`);
-  for (const heavy of ['worker/parent/parent-worker.js', 'worker/parent/node-launcher.js', 'registry/index.js', 'transport/zmq/index.js']) {
+  for (const heavy of [
+    'worker/parent/parent-worker.js',
+    'worker/parent/node-launcher.js',
+    'registry/index.js',
+    'transport/zmq/index.js',
+  ]) {
     assert.ok(!modules.includes(heavy), `multifrost-conform/child loaded ${heavy}`);
   }
 });

@@ -27,7 +27,11 @@ function packedFiles(): Set<string> {
 function askNpm(): Set<string> {
   assert.ok(existsSync(join(root, 'dist/src/index.js')), 'run `npm run build` first (npm test does)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(result.status, 0, `npm pack --dry-run: ${result.error?.message ?? result.stderr}`);
   const [pack] = JSON.parse(result.stdout) as Array<{ files: Array<{ path: string }> }>;
   return new Set(pack!.files.map((file) => file.path));
@@ -52,10 +56,25 @@ test('the tarball holds what the package promises (entry points, bin, catalogue,
     assert.ok(files.has(normalize(target.types)), `${target.types} not shipped`);
   }
   for (const bin of Object.values(manifest.bin)) assert.ok(files.has(normalize(bin)), `${bin} not shipped`);
-  for (const needed of ['docs/spec.md', 'docs/cli.md', 'README.md', 'package.json', 'dist/src/conform/reference-worker.js']) assert.ok(files.has(needed), `${needed} not shipped`);
-  assert.ok([...files].some((f) => /^features\/[^/]+\.feature$/.test(f)), 'no feature files shipped');
-  assert.ok([...files].some((f) => /^dist\/features\/.+\.js$/.test(f)), 'no compiled step definitions shipped');
-  const unwanted = [...files].filter((f) => /^(harness|src|fixtures\/(broken|python|go|rust))\//.test(f) || /\.test\.(ts|js)$/.test(f));
+  for (const needed of [
+    'docs/spec.md',
+    'docs/cli.md',
+    'README.md',
+    'package.json',
+    'dist/src/conform/reference-worker.js',
+  ])
+    assert.ok(files.has(needed), `${needed} not shipped`);
+  assert.ok(
+    [...files].some((f) => /^features\/[^/]+\.feature$/.test(f)),
+    'no feature files shipped',
+  );
+  assert.ok(
+    [...files].some((f) => /^dist\/features\/.+\.js$/.test(f)),
+    'no compiled step definitions shipped',
+  );
+  const unwanted = [...files].filter(
+    (f) => /^(harness|src|fixtures\/(broken|python|go|rust))\//.test(f) || /\.test\.(ts|js)$/.test(f),
+  );
   assert.deepEqual(unwanted, []);
 });
 
@@ -65,7 +84,11 @@ test('every shipped source map carries its sources or points at shipped files', 
   assert.ok(maps.length > 0, 'the build emits source maps');
   const missing: string[] = [];
   for (const map of maps) {
-    const parsed = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourceRoot?: string; sourcesContent?: Array<string | null> };
+    const parsed = JSON.parse(readFileSync(join(root, map), 'utf8')) as {
+      sources: string[];
+      sourceRoot?: string;
+      sourcesContent?: Array<string | null>;
+    };
     parsed.sources.forEach((source, i) => {
       if (typeof parsed.sourcesContent?.[i] === 'string') return;
       const shipped = normalize(join(dirname(map), parsed.sourceRoot ?? '', source));
@@ -88,7 +111,11 @@ function anchors(markdown: string): Set<string> {
   const found = new Set<string>();
   const seen = new Map<string, number>();
   for (const [, heading] of markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const slug = heading!.toLowerCase().replace(/[`*_]/g, '').replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[`*_]/g, '')
+      .replace(/[^\p{L}\p{N}\s-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     found.add(n === 0 ? slug : `${slug}-${n}`);
@@ -109,7 +136,8 @@ function relativeLinks(markdown: string): string[] {
 }
 
 test('relativeLinks finds inline, reference and HTML links and skips code and URLs', () => {
-  const markdown = 'See [spec](docs/spec.md#x) and ![img](a.png "t").\n[ref]: ../out.md\n<a href="b.md">b</a> `[c](code.md)`\n```\n[d](fenced.md)\n```\n[web](https://x.org/y.md) [mail](mailto:a@b)\n';
+  const markdown =
+    'See [spec](docs/spec.md#x) and ![img](a.png "t").\n[ref]: ../out.md\n<a href="b.md">b</a> `[c](code.md)`\n```\n[d](fenced.md)\n```\n[web](https://x.org/y.md) [mail](mailto:a@b)\n';
   assert.deepEqual(relativeLinks(markdown), ['docs/spec.md#x', 'a.png', '../out.md', 'b.md']);
 });
 
@@ -128,7 +156,12 @@ test('every relative link in every shipped doc resolves to a shipped file (and i
         broken.push(`${doc}: ${link} (${target} is not in the tarball)`);
         continue;
       }
-      if (anchor !== undefined && anchor !== '' && target.endsWith('.md') && !anchors(readFileSync(join(root, target), 'utf8')).has(anchor)) {
+      if (
+        anchor !== undefined &&
+        anchor !== '' &&
+        target.endsWith('.md') &&
+        !anchors(readFileSync(join(root, target), 'utf8')).has(anchor)
+      ) {
         broken.push(`${doc}: ${link} (no heading #${anchor} in ${target})`);
       }
     }

@@ -50,7 +50,11 @@ test('parent', async (t) => { await t.test('child 1', () => {}); await t.test('c
 `,
   );
   const tap = join(dir, 'out.tap');
-  const result = spawnSync(process.execPath, ['--test', '--test-reporter=tap', `--test-reporter-destination=${tap}`, join(dir, 'mixed.test.mjs')], { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+  const result = spawnSync(
+    process.execPath,
+    ['--test', '--test-reporter=tap', `--test-reporter-destination=${tap}`, join(dir, 'mixed.test.mjs')],
+    { encoding: 'utf8', env: cleanEnv(), timeout: 60_000 },
+  );
   assert.equal(result.status, 1, 'one test fails');
   assert.deepEqual(runner.countTap(readFileSync(tap, 'utf8')), { passed: 4, failed: 1, skipped: 2 });
   assert.equal(runner.countTap('TAP version 13\nok 1 - cut short\n'), undefined, 'no summary, no counts');
@@ -94,7 +98,11 @@ Given('a step that skips', () => 'skipped');
   const messages = join(dir, 'messages.ndjson');
   const cucumber = join(root, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
   // Run from the scratch directory: from the package root cucumber would load cucumber.cjs's default profile.
-  const result = spawnSync(process.execPath, [cucumber, 'mixed.feature', '--import', './steps.mjs', '--strict', '--format', `message:${messages}`], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 });
+  const result = spawnSync(
+    process.execPath,
+    [cucumber, 'mixed.feature', '--import', './steps.mjs', '--strict', '--format', `message:${messages}`],
+    { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 60_000 },
+  );
   assert.equal(result.status, 1, result.stdout + result.stderr);
   assert.deepEqual(runner.countCucumberMessages(readFileSync(messages, 'utf8')), { passed: 3, failed: 2, skipped: 1 });
   // A retried attempt is not counted; only the final one is.
@@ -106,7 +114,11 @@ Given('a step that skips', () => 'skipped');
     { testStepFinished: { testCaseStartedId: 's2', testStepId: 'x', testStepResult: { status: 'PASSED' } } },
     { testCaseFinished: { testCaseStartedId: 's2', willBeRetried: false } },
   ];
-  assert.deepEqual(runner.countCucumberMessages(retried.map((m) => JSON.stringify(m)).join('\n')), { passed: 1, failed: 0, skipped: 0 });
+  assert.deepEqual(runner.countCucumberMessages(retried.map((m) => JSON.stringify(m)).join('\n')), {
+    passed: 1,
+    failed: 0,
+    skipped: 0,
+  });
 });
 
 test('the closing table has a row per stage and the total', () => {
@@ -114,21 +126,28 @@ test('the closing table has a row per stage and the total', () => {
     { title: 'unit', passed: 10, failed: 1, skipped: 2 },
     { title: 'cucumber (zmq)', passed: 90, failed: 0, skipped: 3 },
   ]);
-  assert.deepEqual(table.split('\n').map((line) => line.split(/\s{2,}/)), [
-    ['tests', 'passed', 'failed', 'skipped'],
-    ['unit', '10', '1', '2'],
-    ['cucumber (zmq)', '90', '0', '3'],
-    ['total', '100', '1', '5'],
-  ]);
+  assert.deepEqual(
+    table.split('\n').map((line) => line.split(/\s{2,}/)),
+    [
+      ['tests', 'passed', 'failed', 'skipped'],
+      ['unit', '10', '1', '2'],
+      ['cucumber (zmq)', '90', '0', '3'],
+      ['total', '100', '1', '5'],
+    ],
+  );
 });
 
 test('npm test ends with the counts of the stage it ran', async (t) => {
   // One small file through the real runner (c8, both reporters); it ends with the table.
-  const child = spawn(process.execPath, [join(root, 'harness', 'run-tests.mjs'), 'unit', 'harness/test/package/tarball.test.ts'], {
-    cwd: root,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'harness', 'run-tests.mjs'), 'unit', 'harness/test/package/tarball.test.ts'],
+    {
+      cwd: root,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -137,7 +156,11 @@ test('npm test ends with the counts of the stage it ran', async (t) => {
   child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, stdout);
-  const lines = stdout.trimEnd().split('\n').slice(-3).map((line) => line.split(/\s{2,}/));
+  const lines = stdout
+    .trimEnd()
+    .split('\n')
+    .slice(-3)
+    .map((line) => line.split(/\s{2,}/));
   assert.deepEqual(lines, [
     ['tests', 'passed', 'failed', 'skipped'],
     ['unit, property and integration tests', lines[1]![1], '0', '0'],

@@ -23,11 +23,14 @@ for (const language of PEER_LANGUAGES) {
       assert.equal(v4['result'], 3.5);
     });
 
-    await t.test('echo returns nested values unchanged, bin and 64-bit integers included (MF-VAL-4, MF-VAL-5)', async () => {
-      const value = { text: 'héllo 🌍', list: [1, -1, null, true], bin: Buffer.from([0, 255]), big: 2n ** 63n - 1n };
-      const reply = await child.call(APP.v4, 'echo', [value]);
-      assert.deepEqual(reply['result'], value);
-    });
+    await t.test(
+      'echo returns nested values unchanged, bin and 64-bit integers included (MF-VAL-4, MF-VAL-5)',
+      async () => {
+        const value = { text: 'héllo 🌍', list: [1, -1, null, true], bin: Buffer.from([0, 255]), big: 2n ** 63n - 1n };
+        const reply = await child.call(APP.v4, 'echo', [value]);
+        assert.deepEqual(reply['result'], value);
+      },
+    );
 
     await t.test('heartbeat v3 echoes args unchanged (MF-HB-2)', async () => {
       const id = await child.send(APP.v3, 'heartbeat', { args: [1_700_000_000_123] });
@@ -67,7 +70,18 @@ for (const language of PEER_LANGUAGES) {
         assert.match(String(reply['error']), /not found/, name);
       }
       const listed = (await child.call(APP.v3, 'listFunctions'))['result'] as string[];
-      for (const name of ['add', 'echo', 'fail', 'sleep', 'nothing', 'profile', 'pid', 'crash', 'write_stdout', 'write_stderr']) {
+      for (const name of [
+        'add',
+        'echo',
+        'fail',
+        'sleep',
+        'nothing',
+        'profile',
+        'pid',
+        'crash',
+        'write_stdout',
+        'write_stderr',
+      ]) {
         assert.ok(listed.includes(name), `listFunctions lists ${name}`);
       }
       assert.ok(!listed.some((name) => name.startsWith('_')), 'no private name listed');
@@ -101,18 +115,21 @@ for (const language of PEER_LANGUAGES) {
       assert.equal((await slow)['result'], 400);
     });
 
-    await t.test('wrong app, wrong namespace and malformed frames get no reply; serving goes on (MF-MSG-6, MF-NS-2, MF-FRAME-4/5)', async () => {
-      const wrongApp = await child.send('comlink_ipc_v9', 'call', { function: 'add', args: [1, 1] });
-      const wrongNs = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1], namespace: 'elsewhere' });
-      await child.dealer.send([Buffer.from('x'), Buffer.from('not a delimiter')]);
-      await child.dealer.send([Buffer.alloc(0), Buffer.from([0xc1])]);
-      await child.dealer.send([Buffer.alloc(0), Buffer.from([0x92, 0x01])]);
-      const noId = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1] }, '');
-      // A later call is answered, and nothing was answered for the ignored ones before it.
-      assert.equal((await child.call(APP.v3, 'add', [3, 3]))['result'], 6);
-      const stray = child.received.filter((m) => [wrongApp, wrongNs, noId].includes(String(m['id'])));
-      assert.deepEqual(stray, []);
-    });
+    await t.test(
+      'wrong app, wrong namespace and malformed frames get no reply; serving goes on (MF-MSG-6, MF-NS-2, MF-FRAME-4/5)',
+      async () => {
+        const wrongApp = await child.send('comlink_ipc_v9', 'call', { function: 'add', args: [1, 1] });
+        const wrongNs = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1], namespace: 'elsewhere' });
+        await child.dealer.send([Buffer.from('x'), Buffer.from('not a delimiter')]);
+        await child.dealer.send([Buffer.alloc(0), Buffer.from([0xc1])]);
+        await child.dealer.send([Buffer.alloc(0), Buffer.from([0x92, 0x01])]);
+        const noId = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1] }, '');
+        // A later call is answered, and nothing was answered for the ignored ones before it.
+        assert.equal((await child.call(APP.v3, 'add', [3, 3]))['result'], 6);
+        const stray = child.received.filter((m) => [wrongApp, wrongNs, noId].includes(String(m['id'])));
+        assert.deepEqual(stray, []);
+      },
+    );
 
     await t.test('SHUTDOWN makes the child exit 0 (MF-LIFE-6)', async () => {
       await child.send(APP.v3, 'shutdown');
@@ -121,12 +138,16 @@ for (const language of PEER_LANGUAGES) {
     });
   });
 
-  test(`${language} child made strict by MULTIFROST_PROFILE ignores the other profile (MF-PROF-4)`, { timeout: 30_000 }, async (t) => {
-    const child = await RawChild.start(t, peer, { MULTIFROST_PROFILE: 'v4' });
-    const ignored = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1] });
-    assert.equal((await child.call(APP.v4, 'add', [1, 1]))['result'], 2);
-    assert.equal(child.received.filter((m) => m['id'] === ignored).length, 0);
-  });
+  test(
+    `${language} child made strict by MULTIFROST_PROFILE ignores the other profile (MF-PROF-4)`,
+    { timeout: 30_000 },
+    async (t) => {
+      const child = await RawChild.start(t, peer, { MULTIFROST_PROFILE: 'v4' });
+      const ignored = await child.send(APP.v3, 'call', { function: 'add', args: [1, 1] });
+      assert.equal((await child.call(APP.v4, 'add', [1, 1]))['result'], 2);
+      assert.equal(child.received.filter((m) => m['id'] === ignored).length, 0);
+    },
+  );
 
   test(`${language} child exits 0 on SIGTERM (MF-LIFE-7)`, { timeout: 30_000 }, async (t) => {
     const child = await RawChild.start(t, peer);
@@ -135,16 +156,23 @@ for (const language of PEER_LANGUAGES) {
     assert.deepEqual(await within(exitOf(child.proc), 10_000, 'exit after SIGTERM'), { code: 0, signal: null });
   });
 
-  test(`${language} child refuses a bad COMLINK_ZMQ_PORT with FATAL and exit 1 (MF-LIFE-2)`, { timeout: 30_000 }, async (t) => {
-    for (const port of ['80', '70000', 'abc', '']) {
-      const [command, ...args] = peer.child;
-      const proc = spawn(command ?? '', args, { env: { ...process.env, COMLINK_ZMQ_PORT: port }, stdio: ['ignore', 'ignore', 'pipe'] });
-      reap(t, proc);
-      let stderr = '';
-      proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const status = await within(exitOf(proc), 10_000, `exit with port ${JSON.stringify(port)}`);
-      assert.equal(status.code, 1, `port ${JSON.stringify(port)}`);
-      assert.match(stderr, /^FATAL:/m);
-    }
-  });
+  test(
+    `${language} child refuses a bad COMLINK_ZMQ_PORT with FATAL and exit 1 (MF-LIFE-2)`,
+    { timeout: 30_000 },
+    async (t) => {
+      for (const port of ['80', '70000', 'abc', '']) {
+        const [command, ...args] = peer.child;
+        const proc = spawn(command ?? '', args, {
+          env: { ...process.env, COMLINK_ZMQ_PORT: port },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        reap(t, proc);
+        let stderr = '';
+        proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        const status = await within(exitOf(proc), 10_000, `exit with port ${JSON.stringify(port)}`);
+        assert.equal(status.code, 1, `port ${JSON.stringify(port)}`);
+        assert.match(stderr, /^FATAL:/m);
+      }
+    },
+  );
 }

@@ -23,8 +23,14 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return new Promise<T>((resolve, reject) => {
     const timer = realClock.setTimer(ms, () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)));
     promise.then(
-      (value) => { timer.cancel(); resolve(value); },
-      (error: unknown) => { timer.cancel(); reject(error); },
+      (value) => {
+        timer.cancel();
+        resolve(value);
+      },
+      (error: unknown) => {
+        timer.cancel();
+        reject(error);
+      },
     );
   });
 }
@@ -44,7 +50,8 @@ export function reap(t: Cleanup, proc: ChildProcess, group = false): void {
 
 /** Resolves with the exit status once the process has exited. */
 export function exitOf(proc: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
+  if (proc.exitCode !== null || proc.signalCode !== null)
+    return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
   return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -57,7 +64,10 @@ export class RawChild {
   #waiters: Array<() => void> = [];
   #nextId = 0;
 
-  private constructor(readonly dealer: Dealer, readonly proc: ChildProcess) {}
+  private constructor(
+    readonly dealer: Dealer,
+    readonly proc: ChildProcess,
+  ) {}
 
   static async start(t: Cleanup, peer: PeerCommands, env: Record<string, string> = {}): Promise<RawChild> {
     const dealer = new Dealer({ linger: 0 });

@@ -32,7 +32,13 @@ function decodesOrDecodeError(bytes: Uint8Array): void {
 
 /** Bytes that look like msgpack: a valid message payload with a few bytes changed, inserted or removed. */
 const mangledPayload = fc
-  .tuple(anyMessage, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    anyMessage,
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  )
   .map(([message, edits]) => {
     const bytes = [...codec.encode(message)];
     for (const [at, byte, kind] of edits) {
@@ -46,18 +52,32 @@ const mangledPayload = fc
 
 describe('decoding never escapes with an untyped error (MF-FRAME-5, MF-MSG-1)', () => {
   it('arbitrary bytes decode or give a DecodeError, never anything else', LIMIT, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => decodesOrDecodeError(bytes)), fcParameters());
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => decodesOrDecodeError(bytes)),
+      fcParameters(),
+    );
   });
 
   it('mangled valid payloads decode or give a DecodeError, never anything else', LIMIT, () => {
-    fc.assert(fc.property(mangledPayload, (bytes) => decodesOrDecodeError(bytes)), fcParameters());
+    fc.assert(
+      fc.property(mangledPayload, (bytes) => decodesOrDecodeError(bytes)),
+      fcParameters(),
+    );
   });
 
   it('a huge declared length (str32/bin32/array32/map32 headers) is refused quickly, not allocated', LIMIT, () => {
-    const header = fc.tuple(fc.constantFrom(0xdb, 0xc6, 0xdd, 0xdf), fc.integer({ min: 0x10000, max: 0xffffffff }), fc.uint8Array({ maxLength: 8 }));
+    const header = fc.tuple(
+      fc.constantFrom(0xdb, 0xc6, 0xdd, 0xdf),
+      fc.integer({ min: 0x10000, max: 0xffffffff }),
+      fc.uint8Array({ maxLength: 8 }),
+    );
     fc.assert(
       fc.property(header, ([tag, length, rest]) => {
-        const bytes = Buffer.concat([Buffer.from([tag]), Buffer.from([length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff]), rest]);
+        const bytes = Buffer.concat([
+          Buffer.from([tag]),
+          Buffer.from([length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff]),
+          rest,
+        ]);
         assert.throws(() => codec.decodeValue(bytes), DecodeError);
       }),
       fcParameters(),
@@ -94,7 +114,9 @@ describe('cutting input apart gives a typed error (STYLE lesson 5)', () => {
 
   it('every proper prefix of every golden message vector is not-msgpack, byte by byte', () => {
     for (const file of ['messages-v3.json', 'messages-v4.json']) {
-      const { vectors } = JSON.parse(readFileSync(join(VECTORS_DIR, file), 'utf8')) as { vectors: Array<{ name: string; hex: string }> };
+      const { vectors } = JSON.parse(readFileSync(join(VECTORS_DIR, file), 'utf8')) as {
+        vectors: Array<{ name: string; hex: string }>;
+      };
       for (const vector of vectors) {
         const payload = Buffer.from(vector.hex, 'hex');
         assert.ok(decodeMessage(codec, payload, BOTH).ok, vector.name);

@@ -14,7 +14,8 @@ const codec = new Codec();
 function allFinite(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(allFinite);
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) return Object.values(value).every(allFinite);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array))
+    return Object.values(value).every(allFinite);
   return true;
 }
 
@@ -63,7 +64,10 @@ describe('sanitize properties (MF-VAL-1 .. MF-VAL-10)', () => {
     const integral = fc.oneof(
       fc.integer(),
       fc.maxSafeInteger(),
-      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(Number).filter((n) => n < 2 ** 63),
+      fc
+        .bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })
+        .map(Number)
+        .filter((n) => n < 2 ** 63),
       fc.double({ min: -(2 ** 63), max: 2 ** 63, noNaN: true }).filter((n) => Number.isInteger(n) && n < 2 ** 63),
     );
     fc.assert(
@@ -87,22 +91,33 @@ describe('sanitize properties (MF-VAL-1 .. MF-VAL-10)', () => {
 
   it('a non-integral finite number is float64 with the same bits (MF-VAL-2, MF-VAL-10)', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n) || Math.abs(n) >= 2 ** 63), (n) => {
-        const bits = Buffer.alloc(8);
-        bits.writeDoubleBE(n);
-        assert.deepEqual(codec.encode(n as unknown as object), Buffer.concat([Buffer.from([0xcb]), bits]));
-      }),
+      fc.property(
+        fc
+          .double({ noNaN: true, noDefaultInfinity: true })
+          .filter((n) => !Number.isInteger(n) || Math.abs(n) >= 2 ** 63),
+        (n) => {
+          const bits = Buffer.alloc(8);
+          bits.writeDoubleBE(n);
+          assert.deepEqual(codec.encode(n as unknown as object), Buffer.concat([Buffer.from([0xcb]), bits]));
+        },
+      ),
       fcParameters(),
     );
   });
 
   it('a bigint outside int64/uint64 fails with an EncodeError naming its path (MF-VAL-3)', () => {
-    const tooBig = fc.oneof(fc.bigInt({ min: 2n ** 64n, max: 2n ** 80n }), fc.bigInt({ min: -(2n ** 80n), max: -(2n ** 63n) - 1n }));
+    const tooBig = fc.oneof(
+      fc.bigInt({ min: 2n ** 64n, max: 2n ** 80n }),
+      fc.bigInt({ min: -(2n ** 80n), max: -(2n ** 63n) - 1n }),
+    );
     fc.assert(
       fc.property(tooBig, fc.nat({ max: 3 }), (n, index) => {
         const args = [0, 1, 2, 3];
         (args as unknown[])[index] = { value: n };
-        assert.throws(() => codec.encode({ args }), (error: unknown) => error instanceof EncodeError && error.path === `$.args[${index}].value`);
+        assert.throws(
+          () => codec.encode({ args }),
+          (error: unknown) => error instanceof EncodeError && error.path === `$.args[${index}].value`,
+        );
       }),
       fcParameters(),
     );

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, EncodeError, ErrorCode, InvalidArgumentError, PayloadTooLargeError } from '../../../src/errors.js';
+import {
+  DecodeError,
+  EncodeError,
+  ErrorCode,
+  InvalidArgumentError,
+  PayloadTooLargeError,
+} from '../../../src/errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../../../src/protocol/codec.js';
 import { sanitize } from '../../../src/protocol/sanitize.js';
 
@@ -35,17 +41,27 @@ describe('Codec.encode: canonical bytes', () => {
 
   it('writes integers in the smallest format, uint for non-negative (MF-VAL-2)', () => {
     const cases: Array<[number | bigint, string]> = [
-      [127, '7f'], [128, 'cc80'], [65536, 'ce00010000'], [2 ** 31, 'ce80000000'], [2 ** 32, 'cf0000000100000000'],
-      [-33, 'd0df'], [-(2 ** 31) - 1, 'd3ffffffff7fffffff'], [2 ** 53, 'cf0020000000000000'],
-      [1n, '01'], [-5n, 'fb'], [2n ** 63n - 1n, 'cf7fffffffffffffff'], [-(2n ** 63n), 'd38000000000000000'],
+      [127, '7f'],
+      [128, 'cc80'],
+      [65536, 'ce00010000'],
+      [2 ** 31, 'ce80000000'],
+      [2 ** 32, 'cf0000000100000000'],
+      [-33, 'd0df'],
+      [-(2 ** 31) - 1, 'd3ffffffff7fffffff'],
+      [2 ** 53, 'cf0020000000000000'],
+      [1n, '01'],
+      [-5n, 'fb'],
+      [2n ** 63n - 1n, 'cf7fffffffffffffff'],
+      [-(2n ** 63n), 'd38000000000000000'],
       [-(2 ** 63), 'd38000000000000000'],
     ];
-    for (const [value, expected] of cases) assert.equal(hex(codec.encode(value as unknown as object)), expected, String(value));
+    for (const [value, expected] of cases)
+      assert.equal(hex(codec.encode(value as unknown as object)), expected, String(value));
   });
 
   it('writes every float as float64, never float32 (MF-VAL-2)', () => {
     assert.equal(hex(codec.encode(1.5 as unknown as object)), 'cb3ff8000000000000');
-    assert.equal(hex(codec.encode(2 ** 63 as unknown as object)), 'cb43e0000000000000');
+    assert.equal(hex(codec.encode((2 ** 63) as unknown as object)), 'cb43e0000000000000');
   });
 
   it('uses fixmap and str8 headers where they fit', () => {
@@ -64,7 +80,10 @@ describe('Codec.encode: canonical bytes', () => {
   });
 
   it('refuses a value that cannot be sent, with its path', () => {
-    assert.throws(() => codec.encode({ args: [() => 1] }), (error: unknown) => error instanceof EncodeError && error.path === '$.args[0]');
+    assert.throws(
+      () => codec.encode({ args: [() => 1] }),
+      (error: unknown) => error instanceof EncodeError && error.path === '$.args[0]',
+    );
   });
 
   it('refuses a payload over the limit with PayloadTooLargeError (MF-MSG-10)', () => {
@@ -72,7 +91,11 @@ describe('Codec.encode: canonical bytes', () => {
     assert.equal(small.encode({ a: 'x'.repeat(12) }).length, 16);
     assert.throws(
       () => small.encode({ a: 'x'.repeat(13) }),
-      (error: unknown) => error instanceof PayloadTooLargeError && error.sizeBytes === 16 + 1 && error.limitBytes === 16 && error.code === ErrorCode.PAYLOAD_TOO_LARGE,
+      (error: unknown) =>
+        error instanceof PayloadTooLargeError &&
+        error.sizeBytes === 16 + 1 &&
+        error.limitBytes === 16 &&
+        error.code === ErrorCode.PAYLOAD_TOO_LARGE,
     );
   });
 
@@ -87,15 +110,21 @@ describe('Codec.encode: canonical bytes', () => {
     // A WideInteger-free, sanitised value never fails in msgpackr; a proxy whose traps throw late does.
     // Its null prototype keeps it off the flat fast path (flat-encode.ts), which never calls msgpackr.
     let reads = 0;
-    const proxy = new Proxy({ a: 1 }, {
-      getPrototypeOf: () => null,
-      get(target, key, receiver) {
-        reads++;
-        if (reads > 1) throw new Error('second read');
-        return Reflect.get(target, key, receiver);
+    const proxy = new Proxy(
+      { a: 1 },
+      {
+        getPrototypeOf: () => null,
+        get(target, key, receiver) {
+          reads++;
+          if (reads > 1) throw new Error('second read');
+          return Reflect.get(target, key, receiver);
+        },
       },
-    });
-    assert.throws(() => codec.encode(proxy), (error: unknown) => error instanceof EncodeError);
+    );
+    assert.throws(
+      () => codec.encode(proxy),
+      (error: unknown) => error instanceof EncodeError,
+    );
   });
 });
 
@@ -154,7 +183,9 @@ describe('Codec.decodeValue: strict decoding', () => {
   });
 
   it('keeps every other value exact when a payload holds ±2^53 (the exact re-decode path)', () => {
-    const value = codec.decodeValue(codec.encode({ a: [2n ** 53n, 2 ** 40, 2n ** 60n, 1.5, 'x'], b: { c: -(2n ** 53n) } }));
+    const value = codec.decodeValue(
+      codec.encode({ a: [2n ** 53n, 2 ** 40, 2n ** 60n, 1.5, 'x'], b: { c: -(2n ** 53n) } }),
+    );
     assert.deepEqual(value, { a: [2n ** 53n, 2 ** 40, 2n ** 60n, 1.5, 'x'], b: { c: -(2n ** 53n) } });
   });
 
@@ -179,7 +210,12 @@ describe('Codec.decodeValue: strict decoding', () => {
     const value = codec.decodeValue(fromHex('81a95f5f70726f746f5f5f81a178c3')) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(value), Object.prototype);
     assert.deepEqual(Object.keys(value), ['__proto__']);
-    assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__'), { value: { x: true }, enumerable: true, writable: true, configurable: true });
+    assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__'), {
+      value: { x: true },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     assert.equal(value['x'], undefined);
     assert.equal(({} as Record<string, unknown>)['x'], undefined);
   });
@@ -189,7 +225,10 @@ describe('Codec.decodeValue: strict decoding', () => {
     const bytes = codec.encode(input);
     assert.equal(hex(bytes), '82a95f5f70726f746f5f5f01a85f5f70726f746f5f02');
     const decoded = codec.decodeValue(bytes) as Record<string, unknown>;
-    assert.deepEqual(Object.entries(decoded), [['__proto__', 1], ['__proto_', 2]]);
+    assert.deepEqual(Object.entries(decoded), [
+      ['__proto__', 1],
+      ['__proto_', 2],
+    ]);
     assert.equal(hex(codec.encode(decoded)), hex(bytes));
   });
 
@@ -210,8 +249,16 @@ describe('Codec.decodeValue: strict decoding', () => {
   });
 
   it('a decoded __proto__ key never reaches a prototype when the value is sanitised, copied or re-encoded', () => {
-    const decoded = codec.decodeValue(fromHex('82a95f5f70726f746f5f5f81a8706f6c6c75746564c3a16101')) as Record<string, unknown>;
-    for (const copy of [sanitize(decoded), { ...decoded }, structuredClone(decoded), codec.decodeValue(codec.encode({ args: [decoded] }))]) {
+    const decoded = codec.decodeValue(fromHex('82a95f5f70726f746f5f5f81a8706f6c6c75746564c3a16101')) as Record<
+      string,
+      unknown
+    >;
+    for (const copy of [
+      sanitize(decoded),
+      { ...decoded },
+      structuredClone(decoded),
+      codec.decodeValue(codec.encode({ args: [decoded] })),
+    ]) {
       assert.equal((copy as Record<string, unknown>)['polluted'], undefined);
     }
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);

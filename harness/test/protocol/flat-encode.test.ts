@@ -13,18 +13,52 @@ import { fcParameters } from '../property/fc-config.js';
 /** The canonical bytes from the independent reference encoder (harness/vectors). */
 const reference = (value: unknown): Buffer => referenceEncode(fromJs(sanitize(value)));
 
-const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('hex'));
+const hex = (bytes: Uint8Array | undefined): string | undefined =>
+  bytes === undefined ? undefined : Buffer.from(bytes).toString('hex');
 
 describe('encodeFlat: the codec fast path for flat messages (MF-VAL-1 .. MF-VAL-10)', () => {
   it('writes the canonical bytes for every integer format boundary, floats, booleans, nil and short strings', () => {
-    const numbers = [0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), 1.5, -0.25, 1767225600.25];
-    const value = { n: numbers.slice(0, 11), m: numbers.slice(11), t: true, f: false, z: null, s: 'x'.repeat(31), l: 'y'.repeat(32), e: '', max: 'z'.repeat(255) };
+    const numbers = [
+      0,
+      -0,
+      1,
+      127,
+      128,
+      255,
+      256,
+      65535,
+      65536,
+      2 ** 32 - 1,
+      -1,
+      -32,
+      -33,
+      -128,
+      -129,
+      -32768,
+      -32769,
+      -(2 ** 31),
+      1.5,
+      -0.25,
+      1767225600.25,
+    ];
+    const value = {
+      n: numbers.slice(0, 11),
+      m: numbers.slice(11),
+      t: true,
+      f: false,
+      z: null,
+      s: 'x'.repeat(31),
+      l: 'y'.repeat(32),
+      e: '',
+      max: 'z'.repeat(255),
+    };
     const bytes = encodeFlat(value);
     assert.equal(hex(bytes), hex(reference(value)));
   });
 
   it('takes every value of its domain and gives the same bytes as the reference encoder', () => {
-    const ascii = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength });
+    const ascii = (maxLength: number) =>
+      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength });
     const scalar = fc.oneof(
       fc.integer(), // int32
       fc.integer({ min: 0, max: 2 ** 32 - 1 }),
@@ -34,7 +68,11 @@ describe('encodeFlat: the codec fast path for flat messages (MF-VAL-1 .. MF-VAL-
       fc.constant(null),
     );
     const item = fc.oneof(scalar, fc.array(scalar, { maxLength: 15 }));
-    const record = fc.dictionary(ascii(255).filter((k) => k !== '__proto__'), item, { maxKeys: 15, noNullPrototype: true });
+    const record = fc.dictionary(
+      ascii(255).filter((k) => k !== '__proto__'),
+      item,
+      { maxKeys: 15, noNullPrototype: true },
+    );
     fc.assert(
       fc.property(record, (value) => {
         const flat = encodeFlat(value);
@@ -46,7 +84,15 @@ describe('encodeFlat: the codec fast path for flat messages (MF-VAL-1 .. MF-VAL-
   });
 
   it('gives the same bytes as the reference encoder, or leaves the value to the general path', () => {
-    const scalar = fc.oneof(anyNumber, anyString, fc.string({ maxLength: 40 }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt({ min: -10n, max: 10n }));
+    const scalar = fc.oneof(
+      anyNumber,
+      anyString,
+      fc.string({ maxLength: 40 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.bigInt({ min: -10n, max: 10n }),
+    );
     const item = fc.oneof(scalar, fc.array(scalar, { maxLength: 17 }), fc.constant({ nested: 1 }));
     const record = fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), anyString), item, { maxKeys: 17 });
     fc.assert(
@@ -61,16 +107,40 @@ describe('encodeFlat: the codec fast path for flat messages (MF-VAL-1 .. MF-VAL-
   it('leaves everything it does not handle to the general path', () => {
     const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]));
     const cases: unknown[] = [
-      null, 1, 'text', [1, 2], new Map(), Object.create(null),
-      sixteen, { ['k'.repeat(256)]: 1 }, { 'é': 1 }, { s: 'é' }, { s: 'x'.repeat(256) },
-      { u: undefined }, { n: NaN }, { n: Infinity }, { n: 2 ** 32 }, { n: -(2 ** 31) - 1 }, { b: 1n }, { f: () => 1 },
-      { o: {} }, { a: new Array(16).fill(0) }, { a: [[1]] }, { a: [undefined] }, { a: new (class Items extends Array<number> {})() },
+      null,
+      1,
+      'text',
+      [1, 2],
+      new Map(),
+      Object.create(null),
+      sixteen,
+      { ['k'.repeat(256)]: 1 },
+      { é: 1 },
+      { s: 'é' },
+      { s: 'x'.repeat(256) },
+      { u: undefined },
+      { n: NaN },
+      { n: Infinity },
+      { n: 2 ** 32 },
+      { n: -(2 ** 31) - 1 },
+      { b: 1n },
+      { f: () => 1 },
+      { o: {} },
+      { a: new Array(16).fill(0) },
+      { a: [[1]] },
+      { a: [undefined] },
+      { a: new (class Items extends Array<number> {})() },
     ];
     cases.forEach((value, index) => assert.equal(encodeFlat(value), undefined, `case ${index}`));
   });
 
   it('ignores a polluted Object.prototype by leaving the value to the general path', () => {
-    Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
     try {
       assert.equal(encodeFlat({ a: 1 }), undefined);
     } finally {

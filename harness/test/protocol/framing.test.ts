@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DecodeError } from '../../../src/errors.js';
-import { EMPTY_FRAME, childFrames, parentFrames, parseChildInbound, parseParentInbound } from '../../../src/protocol/framing.js';
+import {
+  EMPTY_FRAME,
+  childFrames,
+  parentFrames,
+  parseChildInbound,
+  parseParentInbound,
+} from '../../../src/protocol/framing.js';
 
 const payload = Buffer.from('80', 'hex');
 const routingId = Buffer.from('00abcdef', 'hex');
@@ -43,10 +49,16 @@ describe('framing (MF-FRAME-1 .. MF-FRAME-4)', () => {
       const parent = parseParentInbound(frames);
       const child = parseChildInbound(frames);
       if (count !== 2) {
-        assert.ok(!parent.ok && parent.error instanceof DecodeError && parent.error.reason === 'bad-frame-count', `parent, ${count} frames`);
+        assert.ok(
+          !parent.ok && parent.error instanceof DecodeError && parent.error.reason === 'bad-frame-count',
+          `parent, ${count} frames`,
+        );
       }
       if (count !== 3) {
-        assert.ok(!child.ok && child.error instanceof DecodeError && child.error.reason === 'bad-frame-count', `child, ${count} frames`);
+        assert.ok(
+          !child.ok && child.error instanceof DecodeError && child.error.reason === 'bad-frame-count',
+          `child, ${count} frames`,
+        );
       }
     }
   });

@@ -21,7 +21,16 @@ describe('message factories: fields and wire order', () => {
     assert.deepEqual(Object.keys(bare), ['app', 'id', 'type', 'timestamp', 'function', 'args']);
     assert.equal(bare.app, 'comlink_ipc_v3');
     const full = createCall(V4, 'c2', T, 'echo', [], { namespace: 'ns', clientName: 'me' });
-    assert.deepEqual(Object.keys(full), ['app', 'id', 'type', 'timestamp', 'function', 'args', 'namespace', 'client_name']);
+    assert.deepEqual(Object.keys(full), [
+      'app',
+      'id',
+      'type',
+      'timestamp',
+      'function',
+      'args',
+      'namespace',
+      'client_name',
+    ]);
     assert.equal(full.client_name, 'me');
     assert.equal(full.app, 'comlink_ipc_v4');
   });

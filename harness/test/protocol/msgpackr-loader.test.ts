@@ -11,7 +11,10 @@ const codecUrl = new URL('../../../src/protocol/codec.ts', import.meta.url).href
 
 /** Runs an ES module snippet under tsx in a fresh Node process and returns what it printed as JSON. */
 function runFresh(script: string, nodeArgs: string[] = []): unknown {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', ...nodeArgs, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', ...nodeArgs, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout.trim());
 }
@@ -19,7 +22,13 @@ function runFresh(script: string, nodeArgs: string[] = []): unknown {
 /** `body` under the smallest str header, at `offset` inside a larger buffer with junk around it. */
 function placed(body: Buffer, offset: number): { buffer: ArrayBuffer; start: number; end: number } {
   const header =
-    body.length < 32 ? [0xa0 | body.length] : body.length < 0x100 ? [0xd9, body.length] : body.length < 0x10000 ? [0xda, body.length >> 8, body.length & 0xff] : [0xdb, 0, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff];
+    body.length < 32
+      ? [0xa0 | body.length]
+      : body.length < 0x100
+        ? [0xd9, body.length]
+        : body.length < 0x10000
+          ? [0xda, body.length >> 8, body.length & 0xff]
+          : [0xdb, 0, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff];
   const bytes = Buffer.concat([Buffer.alloc(offset, 0xee), Buffer.from(header), body, Buffer.alloc(7, 0xee)]);
   const buffer = new ArrayBuffer(bytes.length);
   new Uint8Array(buffer).set(bytes);

@@ -19,14 +19,18 @@ const tree: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.boolean(), fc.constant(null)),
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.oneof(oddKey, unicodeString, fc.constant('polluted')), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(fc.oneof(oddKey, unicodeString, fc.constant('polluted')), tie('value'), {
+      maxKeys: 5,
+      noNullPrototype: true,
+    }),
   ),
 })).value;
 
 /** Own entries, recursively, in order: what must survive (deepEqual alone does not look at key order). */
 function entries(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(entries);
-  if (value !== null && typeof value === 'object') return Object.keys(value).map((k) => [k, entries((value as Record<string, unknown>)[k])]);
+  if (value !== null && typeof value === 'object')
+    return Object.keys(value).map((k) => [k, entries((value as Record<string, unknown>)[k])]);
   return value;
 }
 

@@ -139,7 +139,13 @@ describe('sanitize: undefined (MF-VAL-6)', () => {
 
 describe('sanitize: other values (MF-VAL-7)', () => {
   it('makes a Map with string keys a plain object in insertion order', () => {
-    const out = sanitize(new Map<string, unknown>([['z', 1], ['a', NaN], ['u', undefined]]));
+    const out = sanitize(
+      new Map<string, unknown>([
+        ['z', 1],
+        ['a', NaN],
+        ['u', undefined],
+      ]),
+    );
     assert.deepEqual(out, { z: 1, a: null });
     assert.deepEqual(Object.keys(out as object), ['z', 'a']);
   });
@@ -266,7 +272,12 @@ describe('sanitize: cycles, depth and hostile values', () => {
   });
 
   it('ignores enumerable properties added to Object.prototype (prototype pollution)', () => {
-    Object.defineProperty(Object.prototype, 'polluted', { value: () => 1, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: () => 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
     try {
       assert.deepEqual(Object.keys(sanitize({ a: 1, b: [2] }) as object), ['a', 'b']);
       const copied = sanitize({ a: NaN, b: 2 }) as Record<string, unknown>;
@@ -305,7 +316,12 @@ describe('sanitize: strings (MF-VAL-9)', () => {
 
 describe('sanitize: idempotence and identity (MF-VAL-8)', () => {
   it('returns the very same reference when nothing needs changing', () => {
-    const message = { app: 'x', id: 'i', args: [1, 'two', [3.5, null, true], { deep: Buffer.from([1]) }], big: 2n ** 60n };
+    const message = {
+      app: 'x',
+      id: 'i',
+      args: [1, 'two', [3.5, null, true], { deep: Buffer.from([1]) }],
+      big: 2n ** 60n,
+    };
     assert.equal(sanitize(message), message);
     const plain = { a: [1, 2.5, 'x'] };
     assert.equal(prepareForWire(plain), plain);

@@ -29,25 +29,61 @@ function refusal(value: WireValue): string | undefined {
 
 describe('a CALL holding a value outside the portable set is kept, to be refused with an ERROR', () => {
   it('names a map key that is not a string, with its path', () => {
-    assert.match(refusal(wire.map([[wire.int(1), wire.str('one')]])) ?? '', /at \$\.args\[0\]: a map key of type integer \(1\)/);
-    assert.match(refusal(wire.array([wire.map([['a', wire.map([[wire.nil(), wire.bool(true)]])]])])) ?? '', /at \$\.args\[0\]\[0\]\.a: a map key of type nil/);
+    assert.match(
+      refusal(wire.map([[wire.int(1), wire.str('one')]])) ?? '',
+      /at \$\.args\[0\]: a map key of type integer \(1\)/,
+    );
+    assert.match(
+      refusal(wire.array([wire.map([['a', wire.map([[wire.nil(), wire.bool(true)]])]])])) ?? '',
+      /at \$\.args\[0\]\[0\]\.a: a map key of type nil/,
+    );
     // An array key: msgpackr cannot decode the payload at all, so the slow decode is the only way to answer.
-    assert.match(refusal(wire.map([[wire.array([wire.int(1)]), wire.int(2)]])) ?? '', /a map key of type array \(\[1\]\)/);
+    assert.match(
+      refusal(wire.map([[wire.array([wire.int(1)]), wire.int(2)]])) ?? '',
+      /a map key of type array \(\[1\]\)/,
+    );
   });
 
   it('names an extension type, nested at any depth, with its path', () => {
     assert.match(refusal(wire.ext(1, Buffer.of(2))) ?? '', /at \$\.args\[0\]: a msgpack extension type 1/);
-    assert.match(refusal(wire.map([['x', wire.array([wire.nil(), wire.ext(-1, Buffer.alloc(4))])]])) ?? '', /at \$\.args\[0\]\.x\[1\]: a msgpack extension type -1/);
+    assert.match(
+      refusal(wire.map([['x', wire.array([wire.nil(), wire.ext(-1, Buffer.alloc(4))])]])) ?? '',
+      /at \$\.args\[0\]\.x\[1\]: a msgpack extension type -1/,
+    );
   });
 
   it('keeps refusing a payload that is an extension value, and drops any other message holding one', () => {
     assert.throws(() => codec.decodeValue(fromHex('d40102')), DecodeError);
-    assert.throws(() => codec.decodeValue(fromHex('81a178d40102')), DecodeError, 'decodeValue still refuses every extension type');
-    const response = writeWire(wire.map([['app', wire.str(V3.app)], ['id', wire.str('r')], ['type', wire.str('response')], ['timestamp', wire.float(1)], ['result', wire.ext(1, Buffer.of(2))]]));
+    assert.throws(
+      () => codec.decodeValue(fromHex('81a178d40102')),
+      DecodeError,
+      'decodeValue still refuses every extension type',
+    );
+    const response = writeWire(
+      wire.map([
+        ['app', wire.str(V3.app)],
+        ['id', wire.str('r')],
+        ['type', wire.str('response')],
+        ['timestamp', wire.float(1)],
+        ['result', wire.ext(1, Buffer.of(2))],
+      ]),
+    );
     const decoded = decodeMessage(codec, response, [V3]);
     assert.equal(decoded.ok, false);
-    const keyed = writeWire(wire.map([['app', wire.str(V3.app)], ['id', wire.str('r')], ['type', wire.str('response')], ['timestamp', wire.float(1)], ['result', wire.map([[wire.int(1), wire.nil()]])]]));
-    assert.equal(decodeMessage(codec, keyed, [V3]).ok, true, 'a RESPONSE is not walked: its keys are converted, as documented');
+    const keyed = writeWire(
+      wire.map([
+        ['app', wire.str(V3.app)],
+        ['id', wire.str('r')],
+        ['type', wire.str('response')],
+        ['timestamp', wire.float(1)],
+        ['result', wire.map([[wire.int(1), wire.nil()]])],
+      ]),
+    );
+    assert.equal(
+      decodeMessage(codec, keyed, [V3]).ok,
+      true,
+      'a RESPONSE is not walked: its keys are converted, as documented',
+    );
   });
 
   it('decodeUnportable gives the value with extensions kept and the first unportable value', () => {
@@ -59,7 +95,16 @@ describe('a CALL holding a value outside the portable set is kept, to be refused
   });
 
   it('leaves portable CALLs alone: no defect, odd string keys included', () => {
-    assert.equal(refusal(wire.map([['__proto__', wire.int(1)], ['', wire.nil()], ['1', wire.str('one')]])), undefined);
+    assert.equal(
+      refusal(
+        wire.map([
+          ['__proto__', wire.int(1)],
+          ['', wire.nil()],
+          ['1', wire.str('one')],
+        ]),
+      ),
+      undefined,
+    );
   });
 });
 
@@ -67,24 +112,42 @@ describe('hasNonStringKey: a header walk that finds map keys msgpackr would turn
   /** The answer from the value model: some map at any depth has a key that is not a str. */
   function modelHas(value: WireValue): boolean {
     if (value.type === 'array') return value.items.some(modelHas);
-    if (value.type === 'map') return value.entries.some(([key, item]) => key.type !== 'str' || modelHas(key) || modelHas(item));
+    if (value.type === 'map')
+      return value.entries.some(([key, item]) => key.type !== 'str' || modelHas(key) || modelHas(item));
     return false;
   }
   const anyKeyed: fc.Arbitrary<WireValue> = fc.letrec<{ v: WireValue }>((tie) => ({
     v: fc.oneof(
       { depthSize: 'small' },
-      fc.constantFrom(wire.nil(), wire.int(1), wire.str('k'), wire.str(''), wire.bin(Buffer.of(1)), wire.float(0.5), wire.int(2n ** 40n)),
+      fc.constantFrom(
+        wire.nil(),
+        wire.int(1),
+        wire.str('k'),
+        wire.str(''),
+        wire.bin(Buffer.of(1)),
+        wire.float(0.5),
+        wire.int(2n ** 40n),
+      ),
       fc.array(tie('v'), { maxLength: 4 }).map(wire.array),
-      fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 3 }).map(wire.str), tie('v')), tie('v')), { maxLength: 4 }).map((entries) => ({ type: 'map', entries }) as WireValue),
+      fc
+        .array(fc.tuple(fc.oneof(fc.string({ maxLength: 3 }).map(wire.str), tie('v')), tie('v')), { maxLength: 4 })
+        .map((entries) => ({ type: 'map', entries }) as WireValue),
     ),
   })).v;
 
   it('agrees with the value model on any value, and on every generated portable value (false)', () => {
-    fc.assert(fc.property(anyKeyed, (value) => assert.equal(hasNonStringKey(writeWire(value)), modelHas(value))), { numRuns: 3000, seed: 4 });
-    fc.assert(fc.property(wireValue, (value) => assert.equal(hasNonStringKey(writeWire(value)), false)), { numRuns: 200, seed: 5 });
+    fc.assert(
+      fc.property(anyKeyed, (value) => assert.equal(hasNonStringKey(writeWire(value)), modelHas(value))),
+      { numRuns: 3000, seed: 4 },
+    );
+    fc.assert(
+      fc.property(wireValue, (value) => assert.equal(hasNonStringKey(writeWire(value)), false)),
+      { numRuns: 200, seed: 5 },
+    );
   });
 
   it('is false for bytes that end early or hold 0xc1, and for scalars', () => {
-    for (const hex of ['', '81', '8101', 'c1', '01', 'a3616263', '91c1']) assert.equal(hasNonStringKey(fromHex(hex)), hex === '8101', hex);
+    for (const hex of ['', '81', '8101', 'c1', '01', 'a3616263', '91c1'])
+      assert.equal(hasNonStringKey(fromHex(hex)), hex === '8101', hex);
   });
 });

@@ -34,7 +34,13 @@ describe('repairInvalidUtf8', () => {
     // {"\xc3(": ["ok", "a\xffb"], "k": bin(ff)}
     const payload = hex('83 a2 c328 92 a2 6f6b a3 61ff62  a1 6b c4 01 ff  a1 78 c3');
     const repaired = repairInvalidUtf8(payload)!;
-    assert.deepEqual(strBodies(repaired), [Buffer.from('\ufffd(').toString('hex'), '6f6b', Buffer.from('a\ufffdb').toString('hex'), '6b', '78']);
+    assert.deepEqual(strBodies(repaired), [
+      Buffer.from('\ufffd(').toString('hex'),
+      '6f6b',
+      Buffer.from('a\ufffdb').toString('hex'),
+      '6b',
+      '78',
+    ]);
     assert.equal(repaired.subarray(-6).toString('hex'), 'c401ffa178c3'); // the bin and the rest untouched
   });
 
@@ -63,7 +69,10 @@ describe('repairInvalidUtf8', () => {
           assert.ok(isUtf8(body));
           assert.equal(lenient.decode(body), lenient.decode(bodies[i]!));
         });
-        assert.equal(repairInvalidUtf8(array) === undefined, bodies.every((b) => isUtf8(b)));
+        assert.equal(
+          repairInvalidUtf8(array) === undefined,
+          bodies.every((b) => isUtf8(b)),
+        );
       }),
       fcParameters({ numRuns: 2000 }), // each run builds and walks a payload; 2,000 cover the header sizes well
     );
@@ -82,7 +91,11 @@ describe('Codec.decodeValue without the native extractor', () => {
       }
       console.log(JSON.stringify(out));`;
     const env = { ...process.env, MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true' };
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     const expected = [0, 10, 40, 70].map((n) => ({ [`${'a'.repeat(n)}\ufffd(`]: 'x' }));
     assert.deepEqual(JSON.parse(run.stdout.trim()), expected);

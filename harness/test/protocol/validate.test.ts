@@ -16,12 +16,20 @@ const base = (overrides: Record<string, unknown> = {}): Record<string, unknown> 
   ...overrides,
 });
 
-function assertRejected(value: unknown, reason: DecodeError['reason'], field: string | undefined, accepted = BOTH): DecodeError {
+function assertRejected(
+  value: unknown,
+  reason: DecodeError['reason'],
+  field: string | undefined,
+  accepted = BOTH,
+): DecodeError {
   let caught: unknown;
-  assert.throws(() => validateMessage(value, accepted), (error: unknown) => {
-    caught = error;
-    return error instanceof DecodeError && error.code === ErrorCode.DECODE;
-  });
+  assert.throws(
+    () => validateMessage(value, accepted),
+    (error: unknown) => {
+      caught = error;
+      return error instanceof DecodeError && error.code === ErrorCode.DECODE;
+    },
+  );
   const error = caught as DecodeError;
   assert.equal(error.reason, reason, error.message);
   assert.equal(error.field, field);
@@ -38,7 +46,8 @@ describe('validateMessage: core fields (MF-MSG-1, MF-MSG-2, MF-MSG-9)', () => {
   });
 
   it('rejects anything that is not a map as not-a-map (MF-MSG-1)', () => {
-    for (const value of [null, 3, 'text', [base()], Buffer.from([1]), true]) assertRejected(value, 'not-a-map', undefined);
+    for (const value of [null, 3, 'text', [base()], Buffer.from([1]), true])
+      assertRejected(value, 'not-a-map', undefined);
   });
 
   it('accepts a null-prototype map', () => {
@@ -89,7 +98,8 @@ describe('validateMessage: CALL is lenient where the child must answer ERROR (MF
   });
 
   it('reports wrong-typed function and args through callDefect, not as a decode error', () => {
-    const call = (fields: Record<string, unknown>): CallMessage => validateMessage(base({ type: 'call', ...fields }), BOTH).message as CallMessage;
+    const call = (fields: Record<string, unknown>): CallMessage =>
+      validateMessage(base({ type: 'call', ...fields }), BOTH).message as CallMessage;
     assert.equal(callDefect(call({ function: null, args: [] })), 'CALL has no function name');
     assert.equal(callDefect(call({ function: 5, args: [] })), 'CALL function name must be a non-empty string');
     assert.equal(callDefect(call({ function: '', args: [] })), 'CALL function name must be a non-empty string');
@@ -103,9 +113,13 @@ describe('validateMessage: CALL is lenient where the child must answer ERROR (MF
   });
 
   it('accepts clientName as an alias of client_name (MF-MSG-7), client_name winning when both are present', () => {
-    const aliased = validateMessage(base({ type: 'call', function: 'f', args: [], clientName: 'py' }), BOTH).message as CallMessage;
+    const aliased = validateMessage(base({ type: 'call', function: 'f', args: [], clientName: 'py' }), BOTH)
+      .message as CallMessage;
     assert.equal(aliased.client_name, 'py');
-    const both = validateMessage(base({ type: 'call', function: 'f', args: [], client_name: 'wire', clientName: 'alias' }), BOTH).message as CallMessage;
+    const both = validateMessage(
+      base({ type: 'call', function: 'f', args: [], client_name: 'wire', clientName: 'alias' }),
+      BOTH,
+    ).message as CallMessage;
     assert.equal(both.client_name, 'wire');
   });
 });
@@ -123,7 +137,10 @@ describe('validateMessage: other types', () => {
     assertRejected(base({ type: 'error', error: { text: 'x' } }), 'wrong-type', 'error');
     const { message } = validateMessage(base({ type: 'error', error: 'boom', traceback: 12 }), BOTH);
     assert.equal('traceback' in message, false);
-    assert.equal(validateMessage(base({ type: 'error', error: 'boom', traceback: 'at x' }), BOTH).message['traceback'], 'at x');
+    assert.equal(
+      validateMessage(base({ type: 'error', error: 'boom', traceback: 'at x' }), BOTH).message['traceback'],
+      'at x',
+    );
   });
 
   it('STDOUT / STDERR: output must be a string', () => {
@@ -136,7 +153,10 @@ describe('validateMessage: other types', () => {
     assertRejected(base({ type: 'heartbeat', args: 5 }), 'wrong-type', 'args');
     assertRejected(base({ type: 'heartbeat', metadata: [1] }), 'wrong-type', 'metadata');
     assert.equal(validateMessage(base({ type: 'heartbeat' }), BOTH).message.type, 'heartbeat');
-    assert.equal(validateMessage(base({ type: 'heartbeat', app: V4.app, metadata: { hb_timestamp: 1.5 } }), BOTH).profile, V4);
+    assert.equal(
+      validateMessage(base({ type: 'heartbeat', app: V4.app, metadata: { hb_timestamp: 1.5 } }), BOTH).profile,
+      V4,
+    );
   });
 });
 
@@ -171,14 +191,22 @@ describe('decodeMessage: the non-throwing hot path', () => {
   });
 
   it('wraps an unexpected failure of a codec into a DecodeError', () => {
-    const broken = { decodeValue: () => { throw new RangeError('boom'); } } as unknown as Codec;
+    const broken = {
+      decodeValue: () => {
+        throw new RangeError('boom');
+      },
+    } as unknown as Codec;
     const result = decodeMessage(broken, Buffer.from('80', 'hex'), BOTH);
     assert.equal(result.ok, false);
     if (!result.ok) {
       assert.equal(result.error.reason, 'not-msgpack');
       assert.ok(result.error.cause instanceof RangeError);
     }
-    const thrown = { decodeValue: () => { throw 'a string'; } } as unknown as Codec;
+    const thrown = {
+      decodeValue: () => {
+        throw 'a string';
+      },
+    } as unknown as Codec;
     const second = decodeMessage(thrown, Buffer.from('80', 'hex'), BOTH);
     assert.equal(second.ok, false);
   });

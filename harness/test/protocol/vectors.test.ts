@@ -22,15 +22,22 @@ interface Reject {
 }
 
 const codec = new Codec();
-const jsonFiles = readdirSync(VECTORS_DIR).filter((name) => name.endsWith('.json')).sort();
-const load = (name: string): { vectors: unknown[] } => JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as { vectors: unknown[] };
+const jsonFiles = readdirSync(VECTORS_DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+const load = (name: string): { vectors: unknown[] } =>
+  JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as { vectors: unknown[] };
 
 describe('golden vectors (fixtures/vectors)', () => {
   it('the committed files equal what the generator produces now', () => {
     const generated = renderVectorFiles();
     assert.deepEqual(jsonFiles, Object.keys(generated).sort(), 'a vector file is missing or not generated');
     for (const [name, content] of Object.entries(generated)) {
-      assert.equal(readFileSync(join(VECTORS_DIR, name), 'utf8'), content, `${name} is stale: run node --import tsx harness/vectors/generate.ts`);
+      assert.equal(
+        readFileSync(join(VECTORS_DIR, name), 'utf8'),
+        content,
+        `${name} is stale: run node --import tsx harness/vectors/generate.ts`,
+      );
     }
   });
 

@@ -8,7 +8,13 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, RegistryError } from '../../../src/errors.js';
-import { FileRegistryStore, RegistryLock, realProcessProbe, resolveRegistryOptions, ServiceRegistry } from '../../../src/registry/index.js';
+import {
+  FileRegistryStore,
+  RegistryLock,
+  realProcessProbe,
+  resolveRegistryOptions,
+  ServiceRegistry,
+} from '../../../src/registry/index.js';
 import { rejectsWith } from './registry-test-kit.js';
 
 async function tempBase(t: TestContext): Promise<string> {
@@ -32,7 +38,10 @@ test('MF-REG-1: the registry lives at $MULTIFROST_HOME/services.json, else ~/.mu
   assert.equal(fromEnv.registryPath, join(base, 'services.json'));
   assert.equal(fromEnv.lockPath, join(base, 'services.lock'));
   await fromEnv.register('svc', 40_400);
-  assert.equal((JSON.parse(await readFile(join(base, 'services.json'), 'utf8')) as Record<string, { port: number }>)['svc']?.port, 40_400);
+  assert.equal(
+    (JSON.parse(await readFile(join(base, 'services.json'), 'utf8')) as Record<string, { port: number }>)['svc']?.port,
+    40_400,
+  );
   const fallback = resolveRegistryOptions({ env: { MULTIFROST_HOME: '' } });
   assert.match(fallback.baseDir, /\.multifrost$/);
   assert.equal(resolveRegistryOptions({ baseDir: '/x', env: { MULTIFROST_HOME: base } }).baseDir, '/x');

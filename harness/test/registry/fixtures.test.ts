@@ -12,7 +12,10 @@ import { rejectsWith } from './registry-test-kit.js';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/registry/', import.meta.url));
 
-async function registryWith(t: TestContext, fixture: string): Promise<{ registry: ServiceRegistry; original: string; path: string }> {
+async function registryWith(
+  t: TestContext,
+  fixture: string,
+): Promise<{ registry: ServiceRegistry; original: string; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'mf-registry-fixture-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const original = await readFile(join(fixtures, fixture), 'utf8');
@@ -44,7 +47,11 @@ test('MF-REG-12: wrong-typed-port.json: billing is ignored by discovery and kept
   assert.deepEqual([search.port, search.extra], [40_701, { owner: 'team-a' }]);
   await registry.register('mine', 40_711);
   await registry.unregister('mine');
-  assert.equal(await readFile(path, 'utf8'), original, 'the file is back to its original bytes after register + unregister');
+  assert.equal(
+    await readFile(path, 'utf8'),
+    original,
+    'the file is back to its original bytes after register + unregister',
+  );
 });
 
 test('MF-REG-2: go-start-time.json: start_time is read as started and extra keys are kept', async (t) => {

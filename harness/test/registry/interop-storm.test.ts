@@ -19,49 +19,74 @@ const children: Array<{ name: string; argv: readonly string[] }> = [
   { name: 'typescript', argv: [process.execPath, referenceWorker] },
   ...PEER_LANGUAGES.map((language) => ({ name: language, argv: PEERS[language].child })),
 ];
-const missing = children.filter((c) => c.argv.some((part) => part.includes('/') && !existsSync(part))).map((c) => c.name);
+const missing = children
+  .filter((c) => c.argv.some((part) => part.includes('/') && !existsSync(part)))
+  .map((c) => c.name);
 const ROUNDS = 3;
 
 async function entries(baseDir: string): Promise<Record<string, { pid: number; port: number }>> {
   try {
-    return JSON.parse(await readFile(join(baseDir, 'services.json'), 'utf8')) as Record<string, { pid: number; port: number }>;
+    return JSON.parse(await readFile(join(baseDir, 'services.json'), 'utf8')) as Record<
+      string,
+      { pid: number; port: number }
+    >;
   } catch {
     return {};
   }
 }
 
-test(`four implementations released together on a stale lock, ${ROUNDS} rounds: every one registers and unregisters, nothing is left`, { timeout: 120_000, skip: missing.length === children.length ? 'nothing built' : false }, async (t) => {
-  const running = children.filter((c) => !missing.includes(c.name));
-  if (missing.length > 0) t.diagnostic(`not built, left out: ${missing.join(', ')} (npm run build; node harness/peers/setup.mjs)`);
-  const dir = await mkdtemp(join(tmpdir(), 'mf-interop-storm-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dead = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await once(dead, 'exit');
-  for (let round = 0; round < ROUNDS; round++) {
-    const baseDir = join(dir, `r${round}`);
-    await mkdir(baseDir, { mode: 0o700 });
-    await chmod(baseDir, 0o700);
-    await writeFile(join(baseDir, 'services.lock'), `${dead.pid}\n`, { mode: 0o600 });
-    const started: Array<{ name: string; child: ChildProcess; exited: Promise<unknown> }> = running.map(({ name, argv }) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, MULTIFROST_HOME: baseDir, MULTIFROST_SERVICE_ID: `interop-${name}` };
-      delete env['COMLINK_ZMQ_PORT'];
-      delete env['COMLINK_WORKER_MODE'];
-      const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      return { name, child, exited: once(child, 'exit') };
-    });
-    t.after(() => started.forEach(({ child }) => child.exitCode === null && child.kill('SIGKILL')));
-    const deadlineMs = realClock.nowMs() + 20_000;
-    let found = await entries(baseDir);
-    while (started.some(({ name }) => found[`interop-${name}`] === undefined) && realClock.nowMs() < deadlineMs) {
-      await realClock.sleep(50);
-      found = await entries(baseDir);
+test(
+  `four implementations released together on a stale lock, ${ROUNDS} rounds: every one registers and unregisters, nothing is left`,
+  { timeout: 120_000, skip: missing.length === children.length ? 'nothing built' : false },
+  async (t) => {
+    const running = children.filter((c) => !missing.includes(c.name));
+    if (missing.length > 0)
+      t.diagnostic(`not built, left out: ${missing.join(', ')} (npm run build; node harness/peers/setup.mjs)`);
+    const dir = await mkdtemp(join(tmpdir(), 'mf-interop-storm-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dead = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await once(dead, 'exit');
+    for (let round = 0; round < ROUNDS; round++) {
+      const baseDir = join(dir, `r${round}`);
+      await mkdir(baseDir, { mode: 0o700 });
+      await chmod(baseDir, 0o700);
+      await writeFile(join(baseDir, 'services.lock'), `${dead.pid}\n`, { mode: 0o600 });
+      const started: Array<{ name: string; child: ChildProcess; exited: Promise<unknown> }> = running.map(
+        ({ name, argv }) => {
+          const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            MULTIFROST_HOME: baseDir,
+            MULTIFROST_SERVICE_ID: `interop-${name}`,
+          };
+          delete env['COMLINK_ZMQ_PORT'];
+          delete env['COMLINK_WORKER_MODE'];
+          const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+          return { name, child, exited: once(child, 'exit') };
+        },
+      );
+      t.after(() => started.forEach(({ child }) => child.exitCode === null && child.kill('SIGKILL')));
+      const deadlineMs = realClock.nowMs() + 20_000;
+      let found = await entries(baseDir);
+      while (started.some(({ name }) => found[`interop-${name}`] === undefined) && realClock.nowMs() < deadlineMs) {
+        await realClock.sleep(50);
+        found = await entries(baseDir);
+      }
+      for (const { name, child } of started)
+        assert.equal(found[`interop-${name}`]?.pid, child.pid, `round ${round}: ${name} registered under its own pid`);
+      for (const { child } of started) child.kill('SIGTERM');
+      const codes = await Promise.all(started.map(({ exited }) => exited));
+      assert.deepEqual(
+        codes.map((c) => (c as [number | null])[0]),
+        started.map(() => 0),
+        `round ${round}: every child exits 0`,
+      );
+      assert.deepEqual(await entries(baseDir), {}, `round ${round}: every entry unregistered`);
+      assert.deepEqual(
+        await readdir(baseDir),
+        ['services.json'],
+        `round ${round}: no lock, claim or temporary file left`,
+      );
     }
-    for (const { name, child } of started) assert.equal(found[`interop-${name}`]?.pid, child.pid, `round ${round}: ${name} registered under its own pid`);
-    for (const { child } of started) child.kill('SIGTERM');
-    const codes = await Promise.all(started.map(({ exited }) => exited));
-    assert.deepEqual(codes.map((c) => (c as [number | null])[0]), started.map(() => 0), `round ${round}: every child exits 0`);
-    assert.deepEqual(await entries(baseDir), {}, `round ${round}: every entry unregistered`);
-    assert.deepEqual(await readdir(baseDir), ['services.json'], `round ${round}: no lock, claim or temporary file left`);
-  }
-  t.diagnostic(`${ROUNDS} rounds, ${running.length} implementations each: ${running.map((c) => c.name).join(', ')}`);
-});
+    t.diagnostic(`${ROUNDS} rounds, ${running.length} implementations each: ${running.map((c) => c.name).join(', ')}`);
+  },
+);

@@ -10,7 +10,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../src/errors.js';
-import { isZombie, RegistryFileError, ServiceRegistry, lockHolderPid, type RegistryFileSnapshot } from '../../../src/registry/index.js';
+import {
+  isZombie,
+  RegistryFileError,
+  ServiceRegistry,
+  lockHolderPid,
+  type RegistryFileSnapshot,
+} from '../../../src/registry/index.js';
 import { realClock } from '../../../src/time/real-clock.js';
 import { memoryWorld, rejectsWith, track } from './registry-test-kit.js';
 
@@ -64,7 +70,8 @@ test('MF-REG-15: a FIFO at services.lock or services.json fails register and dis
     execFileSync('mkfifo', ['-m', '600', join(baseDir, name)]);
     const registry = new ServiceRegistry({ baseDir, lockTimeoutMs: 2_000 });
     await rejectsWithFileError(registry.register('svc', 44_001), join(baseDir, name), 'FIFO');
-    if (name === 'services.json') await rejectsWithFileError(registry.discover('svc', { timeoutMs: 1_000 }), registry.registryPath, 'FIFO');
+    if (name === 'services.json')
+      await rejectsWithFileError(registry.discover('svc', { timeoutMs: 1_000 }), registry.registryPath, 'FIFO');
     assert.ok((await stat(join(baseDir, name))).isFIFO(), 'the FIFO is left in place');
   }
 });
@@ -118,8 +125,13 @@ test('MF-REG-18: a lock whose holder is a zombie (exited, never reaped) is broke
 test('MF-REG-17: temporary files and claims of dead writers are removed by the next writer; a live young one is kept', async (t) => {
   const baseDir = await home(t);
   const dead = await deadPid();
-  const leftovers = [`services.json.tmp-${dead}-0a1b2c`, `services.lock.tmp-${dead}-3d4e5f`, 'services.lock.12345.claim'];
-  for (const name of leftovers) await writeFile(join(baseDir, name), name.endsWith('.claim') ? `${dead}\nabc\n` : 'partial');
+  const leftovers = [
+    `services.json.tmp-${dead}-0a1b2c`,
+    `services.lock.tmp-${dead}-3d4e5f`,
+    'services.lock.12345.claim',
+  ];
+  for (const name of leftovers)
+    await writeFile(join(baseDir, name), name.endsWith('.claim') ? `${dead}\nabc\n` : 'partial');
   const oldLive = `services.json.tmp-${process.pid}-777777`;
   await writeFile(join(baseDir, oldLive), 'stalled');
   const longAgo = (realClock.epochMs() - 60_000) / 1000;
@@ -146,7 +158,8 @@ test('MF-REG-13: a reader looking at services.lock throughout 80 registrations a
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   })();
-  for (let i = 0; i < 80; i++) await registry[i % 2 === 0 ? 'register' : 'unregister']('svc', 44_040).catch(() => undefined);
+  for (let i = 0; i < 80; i++)
+    await registry[i % 2 === 0 ? 'register' : 'unregister']('svc', 44_040).catch(() => undefined);
   running = false;
   await reader;
   t.diagnostic(`${reads} reads found the lock, ${withoutPid} without a pid`);
@@ -191,7 +204,9 @@ test('MF-REG-14: a holder whose lock was broken while it held it writes nothing 
       interfered = true;
       // While we hold the lock (our read in hand), another process breaks it, takes its own and registers.
       world.store.setLock(`${other}\nother-token\n`);
-      world.store.setRegistryText(`{"theirs": {"port": 44061, "pid": ${other}, "started": "2026-01-01T00:00:00.000Z"}}\n`);
+      world.store.setRegistryText(
+        `{"theirs": {"port": 44061, "pid": ${other}, "started": "2026-01-01T00:00:00.000Z"}}\n`,
+      );
     }
     return snapshot;
   };

@@ -30,7 +30,8 @@ async function step(): Promise<void> {
   if (held.has(id)) {
     if (prng.chance(0.5)) {
       const entry = await registry.discover(id, { timeoutMs: 0 });
-      if (entry.pid !== process.pid || entry.port !== myPort) failures.push(`discover ${id} returned ${JSON.stringify(entry)}`);
+      if (entry.pid !== process.pid || entry.port !== myPort)
+        failures.push(`discover ${id} returned ${JSON.stringify(entry)}`);
       counts.discovered++;
     } else {
       if (!(await registry.unregister(id))) failures.push(`unregister of our own ${id} returned false`);
@@ -65,7 +66,9 @@ for (let i = 0; i < Number(operationsText); i++) {
     failures.push(describe(error));
   }
 }
-process.stdout.write(`${JSON.stringify({ type: 'done', pid: process.pid, port: myPort, held: [...held.keys()], failures, counts })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ type: 'done', pid: process.pid, port: myPort, held: [...held.keys()], failures, counts })}\n`,
+);
 for (;;) {
   const next = await lines.next();
   if (next.done === true) break;

@@ -75,7 +75,13 @@ test('MF-REG-12: a wrong-typed port is not a bad file: registering another id ke
 test('parseRegistryText: tolerates a byte order mark, keeps the last of duplicate keys, and round-trips through formatRegistryText', () => {
   const parsed = parseRegistryText('\uFEFF{"a": 1, "b": {"x": "y\\"}"}, "a": 2}');
   assert.ok(parsed.ok);
-  assert.deepEqual([...parsed.members.entries()].map(([k, m]) => [k, m.raw]), [['a', '2'], ['b', '{"x": "y\\"}"}']]);
+  assert.deepEqual(
+    [...parsed.members.entries()].map(([k, m]) => [k, m.raw]),
+    [
+      ['a', '2'],
+      ['b', '{"x": "y\\"}"}'],
+    ],
+  );
   const text = formatRegistryText(parsed.members);
   assert.equal(text, '{\n  "a": 2,\n  "b": {"x": "y\\"}"}\n}\n');
   const again = parseRegistryText(text);

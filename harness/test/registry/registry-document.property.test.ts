@@ -10,10 +10,16 @@ import { fcParameters } from '../property/fc-config.js';
 const layoutOf = (value: Record<string, unknown>, layout: number): string => {
   if (layout === 0) return JSON.stringify(value);
   if (layout <= 4) return JSON.stringify(value, null, layout);
-  return JSON.stringify(value, null, '\t').replace(/([,:])/g, ' $1 ').replace(/^\{/, ' \r\n{ ');
+  return JSON.stringify(value, null, '\t')
+    .replace(/([,:])/g, ' $1 ')
+    .replace(/^\{/, ' \r\n{ ');
 };
 
-const objects = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'a"b', 'x\\y', '}', ']')), fc.jsonValue(), { maxKeys: 8 });
+const objects = fc.dictionary(
+  fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'a"b', 'x\\y', '}', ']')),
+  fc.jsonValue(),
+  { maxKeys: 8 },
+);
 
 test('every member raw text parses to the value JSON.parse gives, in file order, and formatting round-trips', () => {
   fc.assert(
@@ -47,7 +53,8 @@ test('every top-level JSON value that is not an object, and every strict prefix 
       assert.equal(parsed.ok, isObject, text);
       if (!parsed.ok) assert.ok(parsed.reason.length > 0);
       if (isObject) {
-        for (let cut = 0; cut < text.length; cut++) assert.equal(parseRegistryText(text.slice(0, cut)).ok, false, text.slice(0, cut));
+        for (let cut = 0; cut < text.length; cut++)
+          assert.equal(parseRegistryText(text.slice(0, cut)).ok, false, text.slice(0, cut));
       }
     }),
     fcParameters({ numRuns: 1_000 }),

@@ -5,8 +5,20 @@ import { ErrorCode, RegistryError } from '../../../src/errors.js';
 import { lockHolderPid, RegistryLock, resolveRegistryOptions } from '../../../src/registry/index.js';
 import { assertCode, memoryWorld, track, type MemoryWorld } from './registry-test-kit.js';
 
-function lockFor(world: MemoryWorld, pid = world.processes.spawn(), overrides: { lockStaleMs?: number } = {}): RegistryLock {
-  return new RegistryLock(resolveRegistryOptions({ store: world.store, clock: world.clock, processProbe: world.processes, pid, ...overrides }));
+function lockFor(
+  world: MemoryWorld,
+  pid = world.processes.spawn(),
+  overrides: { lockStaleMs?: number } = {},
+): RegistryLock {
+  return new RegistryLock(
+    resolveRegistryOptions({
+      store: world.store,
+      clock: world.clock,
+      processProbe: world.processes,
+      pid,
+      ...overrides,
+    }),
+  );
 }
 
 test('MF-REG-3: the lock holds the owner pid on its first line and release removes it', async () => {
@@ -76,7 +88,7 @@ test('MF-REG-4: a lock naming no pid (empty: its creator died before writing) ag
   assert.ok(waiter.value !== undefined);
 });
 
-test('MF-REG-4: with the default settings a stuck live holder loses its lock at the waiter\'s last poll (10 s), and its late release does not remove the new lock', async () => {
+test("MF-REG-4: with the default settings a stuck live holder loses its lock at the waiter's last poll (10 s), and its late release does not remove the new lock", async () => {
   const world = memoryWorld();
   const stuck = await lockFor(world).acquire();
   const waiter = track(lockFor(world).acquire());

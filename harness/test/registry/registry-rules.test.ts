@@ -18,7 +18,9 @@ test('MF-REG-2: register writes exactly { port, pid, started } with started in I
   const entry = await registry.register('math', 40_001);
   const expectedStarted = new Date(Date.UTC(2026, 0, 1) + 1234).toISOString();
   assert.deepEqual(entry, { port: 40_001, pid: 4321, started: expectedStarted, extra: {} });
-  assert.deepEqual(fileObject(world.store.registryText), { math: { port: 40_001, pid: 4321, started: expectedStarted } });
+  assert.deepEqual(fileObject(world.store.registryText), {
+    math: { port: 40_001, pid: 4321, started: expectedStarted },
+  });
   assert.match(expectedStarted, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   assert.deepEqual(await registry.discover('math', { timeoutMs: 0 }), entry);
 });
@@ -33,7 +35,11 @@ test('MF-REG-8: registration refuses an id held by a live pid, whoever holds it 
   assert.equal(error.details.holderPid, first.options.pid);
   assert.equal(error.details.serviceId, 'svc');
   await rejectsWith(first.register('svc', 40_004), ErrorCode.ALREADY_REGISTERED);
-  assert.equal((await second.discover('svc', { timeoutMs: 0 })).port, 40_002, 'the refused registrations changed nothing');
+  assert.equal(
+    (await second.discover('svc', { timeoutMs: 0 })).port,
+    40_002,
+    'the refused registrations changed nothing',
+  );
 });
 
 test('MF-REG-8: registration overwrites an entry whose pid is dead', async () => {
@@ -153,9 +159,16 @@ test('MF-REG-10: a discovery can be aborted; the promise rejects with the signal
 test('MF-REG-2: readers keep extra keys and accept start_time for started', async () => {
   const world = memoryWorld();
   const pid = world.processes.spawn();
-  world.store.setRegistryText(JSON.stringify({ go: { port: 40_030, pid, start_time: '2026-01-01T00:00:00Z', host: '127.0.0.1', tags: ['a'] } }));
+  world.store.setRegistryText(
+    JSON.stringify({ go: { port: 40_030, pid, start_time: '2026-01-01T00:00:00Z', host: '127.0.0.1', tags: ['a'] } }),
+  );
   const entry = await world.registryAs().discover('go', { timeoutMs: 0 });
-  assert.deepEqual(entry, { port: 40_030, pid, started: '2026-01-01T00:00:00Z', extra: { host: '127.0.0.1', tags: ['a'] } });
+  assert.deepEqual(entry, {
+    port: 40_030,
+    pid,
+    started: '2026-01-01T00:00:00Z',
+    extra: { host: '127.0.0.1', tags: ['a'] },
+  });
 });
 
 test('MF-REG-12: discovery ignores an entry with a wrong-typed field, keeps polling, and says why at the timeout', async () => {
@@ -171,7 +184,8 @@ test('MF-REG-12: discovery ignores an entry with a wrong-typed field, keeps poll
 
 test('MF-REG-12: writers keep every other entry byte for byte, malformed ones and unusual numbers included', async () => {
   const world = memoryWorld();
-  const strangeEntry = '{ "port" : "8080", "pid": 1.50, "huge": 12345678901234567890123, "x": 1e999 ,"nested":{"a":[1, 2 ,{"b":"}"}]}}';
+  const strangeEntry =
+    '{ "port" : "8080", "pid": 1.50, "huge": 12345678901234567890123, "x": 1e999 ,"nested":{"a":[1, 2 ,{"b":"}"}]}}';
   const oddValue = '"just a string"';
   world.store.setRegistryText(`{"strange": ${strangeEntry},\n"odd":${oddValue}}`);
   const registry = world.registryAs();
@@ -212,10 +226,13 @@ test('list() returns the well-formed entries of live pids only', async () => {
 test('invalid service ids and ports are refused with MF_INVALID_ARGUMENT before touching the store', async () => {
   const world = memoryWorld();
   const registry = world.registryAs();
-  for (const id of ['', 'a\nb', 'x'.repeat(257)]) await rejectsWith(registry.register(id, 40_080), ErrorCode.INVALID_ARGUMENT);
-  for (const port of [0, 65_536, 1.5, Number.NaN]) await rejectsWith(registry.register('svc', port), ErrorCode.INVALID_ARGUMENT);
+  for (const id of ['', 'a\nb', 'x'.repeat(257)])
+    await rejectsWith(registry.register(id, 40_080), ErrorCode.INVALID_ARGUMENT);
+  for (const port of [0, 65_536, 1.5, Number.NaN])
+    await rejectsWith(registry.register('svc', port), ErrorCode.INVALID_ARGUMENT);
   await rejectsWith(registry.discover('', { timeoutMs: 0 }), ErrorCode.INVALID_ARGUMENT);
-  for (const timeoutMs of [-1, Number.POSITIVE_INFINITY, Number.NaN]) await rejectsWith(registry.discover('svc', { timeoutMs }), ErrorCode.INVALID_ARGUMENT);
+  for (const timeoutMs of [-1, Number.POSITIVE_INFINITY, Number.NaN])
+    await rejectsWith(registry.discover('svc', { timeoutMs }), ErrorCode.INVALID_ARGUMENT);
   assert.equal(world.store.registryText, undefined);
   assert.equal(world.store.currentLock, undefined);
 });
@@ -223,10 +240,27 @@ test('invalid service ids and ports are refused with MF_INVALID_ARGUMENT before 
 test('resolveRegistryOptions: defaults as the spec says, and invalid durations are refused with MF_INVALID_ARGUMENT', () => {
   const resolved = resolveRegistryOptions({ env: { MULTIFROST_HOME: '/tmp/somewhere' } });
   assert.deepEqual(
-    [resolved.baseDir, resolved.lockStaleMs, resolved.lockPollMs, resolved.lockTimeoutMs, resolved.discoverPollMs, resolved.discoverTimeoutMs, resolved.pid],
+    [
+      resolved.baseDir,
+      resolved.lockStaleMs,
+      resolved.lockPollMs,
+      resolved.lockTimeoutMs,
+      resolved.discoverPollMs,
+      resolved.discoverTimeoutMs,
+      resolved.pid,
+    ],
     ['/tmp/somewhere', 10_000, 100, 10_000, 100, 5_000, process.pid],
   );
-  for (const bad of [{ lockPollMs: 0 }, { lockStaleMs: -1 }, { discoverPollMs: Number.NaN }, { lockTimeoutMs: Number.POSITIVE_INFINITY }, { pid: 0 }]) {
-    assert.throws(() => resolveRegistryOptions(bad), (error: unknown) => assertCode(error, ErrorCode.INVALID_ARGUMENT) !== undefined);
+  for (const bad of [
+    { lockPollMs: 0 },
+    { lockStaleMs: -1 },
+    { discoverPollMs: Number.NaN },
+    { lockTimeoutMs: Number.POSITIVE_INFINITY },
+    { pid: 0 },
+  ]) {
+    assert.throws(
+      () => resolveRegistryOptions(bad),
+      (error: unknown) => assertCode(error, ErrorCode.INVALID_ARGUMENT) !== undefined,
+    );
   }
 });

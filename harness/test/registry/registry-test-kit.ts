@@ -1,7 +1,12 @@
 // Shared helpers for the registry tests: an in-memory registry world on a VirtualClock, and promise probes.
 import assert from 'node:assert/strict';
 import { MultifrostError, type ErrorCode } from '../../../src/errors.js';
-import { MemoryRegistryStore, ServiceRegistry, SimulatedProcessTable, type RegistryOptions } from '../../../src/registry/index.js';
+import {
+  MemoryRegistryStore,
+  ServiceRegistry,
+  SimulatedProcessTable,
+  type RegistryOptions,
+} from '../../../src/registry/index.js';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
 
 export interface MemoryWorld {
@@ -20,13 +25,24 @@ export function memoryWorld(): MemoryWorld {
     clock,
     processes,
     store,
-    registryAs: (pid = processes.spawn(), options = {}) => new ServiceRegistry({ store, clock, processProbe: processes, pid, ...options }),
+    registryAs: (pid = processes.spawn(), options = {}) =>
+      new ServiceRegistry({ store, clock, processProbe: processes, pid, ...options }),
   };
 }
 
 /** Follows a promise without awaiting it, so a test can check whether it settled at a given virtual time. */
-export function track<T>(promise: Promise<T>): { readonly settled: boolean; readonly value: T | undefined; readonly error: unknown; readonly done: Promise<void> } {
-  const state = { settled: false, value: undefined as T | undefined, error: undefined as unknown, done: Promise.resolve() };
+export function track<T>(promise: Promise<T>): {
+  readonly settled: boolean;
+  readonly value: T | undefined;
+  readonly error: unknown;
+  readonly done: Promise<void>;
+} {
+  const state = {
+    settled: false,
+    value: undefined as T | undefined,
+    error: undefined as unknown,
+    done: Promise.resolve(),
+  };
   state.done = promise.then(
     (value) => {
       state.settled = true;

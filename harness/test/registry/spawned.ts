@@ -47,7 +47,10 @@ export function spawnScript(t: TestContext, script: string, args: readonly strin
     for (;;) {
       const found = messages.findIndex((m) => m['type'] === type);
       if (found >= 0) return messages.splice(found, 1)[0]!;
-      if (ended) throw new Error(`${script} exited (code ${child.exitCode}, signal ${child.signalCode}) before '${type}'\n${stderrText}`);
+      if (ended)
+        throw new Error(
+          `${script} exited (code ${child.exitCode}, signal ${child.signalCode}) before '${type}'\n${stderrText}`,
+        );
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };

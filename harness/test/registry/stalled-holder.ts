@@ -8,7 +8,8 @@ import { FileRegistryStore, ServiceRegistry } from '../../../src/registry/index.
 import { realClock } from '../../../src/time/real-clock.js';
 
 const [baseDir, id, portText, staleText] = process.argv.slice(2);
-if (baseDir === undefined || id === undefined || portText === undefined || staleText === undefined) throw new Error('usage: stalled-holder.ts <baseDir> <id> <port> <lockStaleMs>');
+if (baseDir === undefined || id === undefined || portText === undefined || staleText === undefined)
+  throw new Error('usage: stalled-holder.ts <baseDir> <id> <port> <lockStaleMs>');
 const inner = new FileRegistryStore({ baseDir });
 let announced = false;
 const store = Object.create(inner) as FileRegistryStore;

@@ -17,13 +17,18 @@ const say = (message: Record<string, unknown>): void => {
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as { cmd: string; baseDir?: string; id?: string; port?: number };
   if (command.cmd === 'prepare') {
-    prepared = { registry: new ServiceRegistry({ baseDir: command.baseDir!, lockPollMs: 10 }), id: command.id!, port: command.port! };
+    prepared = {
+      registry: new ServiceRegistry({ baseDir: command.baseDir!, lockPollMs: 10 }),
+      id: command.id!,
+      port: command.port!,
+    };
     say({ type: 'prepared' });
   } else if (command.cmd === 'go' && prepared !== undefined) {
     const { registry, id, port } = prepared;
     registry.register(id, port).then(
       () => say({ type: 'result', ok: true }),
-      (error: unknown) => say({ type: 'result', ok: false, code: error instanceof MultifrostError ? error.code : String(error) }),
+      (error: unknown) =>
+        say({ type: 'result', ok: false, code: error instanceof MultifrostError ? error.code : String(error) }),
     );
   }
 }

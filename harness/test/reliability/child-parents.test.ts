@@ -45,7 +45,10 @@ test('MF-FRAME-3, MF-OUT-1: a child that served 300 parents in turn sends one ou
     transport: counted.transport,
     host,
     clock,
-    registration: { register: async (_id, port) => void (endpoint = `tcp://127.0.0.1:${port}`), unregister: async () => undefined },
+    registration: {
+      register: async (_id, port) => void (endpoint = `tcp://127.0.0.1:${port}`),
+      unregister: async () => undefined,
+    },
   });
   await child.start();
   t.after(() => child.stop());

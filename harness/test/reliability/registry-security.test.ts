@@ -89,33 +89,48 @@ test('MF-SEC-4: a registry file owned by another user is not trusted: discovery,
   if (isRoot) assert.equal((await stat(path)).uid, OTHER_UID);
 });
 
-test('MF-SEC-4, end to end: a parent does not connect through a registry entry written as another user', { skip: !isRoot && 'needs root to chown the file' }, async (t) => {
-  const home = await tempHome(t);
-  const { command, args } = resolveWorkerCommand(referenceWorkerPath);
-  const env: Record<string, string | undefined> = { ...process.env, MULTIFROST_HOME: home, MULTIFROST_SERVICE_ID: 'secure-svc' };
-  delete env['COMLINK_ZMQ_PORT']; // connect mode
-  const child = spawn(command, args, {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const exited = once(child, 'exit');
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid!, 'SIGKILL');
-      await exited;
-    }
-  });
-  const registry = new ServiceRegistry({ baseDir: home });
-  // Control: with our own file, connect mode works.
-  const trusted = await ParentWorker.connect('secure-svc', { discovery: await fileServiceDiscovery(registry), discoverTimeoutMs: 20_000, heartbeatIntervalMs: 0 });
-  t.after(() => trusted.stop());
-  await trusted.start();
-  assert.equal(await trusted.callFunction('echo', ['over the wire']), 'over the wire');
-  await trusted.stop();
-  // The same entry, but the file now belongs to someone else: refused before any socket is opened.
-  await chown(join(home, 'services.json'), OTHER_UID, OTHER_UID);
-  await expectCode(ParentWorker.connect('secure-svc', { discovery: await fileServiceDiscovery(registry), discoverTimeoutMs: 0 }), ErrorCode.REGISTRY);
-  process.kill(child.pid!, 'SIGTERM');
-  assert.ok(await waitFor(() => child.exitCode !== null || child.signalCode !== null, 10_000));
-});
+test(
+  'MF-SEC-4, end to end: a parent does not connect through a registry entry written as another user',
+  { skip: !isRoot && 'needs root to chown the file' },
+  async (t) => {
+    const home = await tempHome(t);
+    const { command, args } = resolveWorkerCommand(referenceWorkerPath);
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      MULTIFROST_HOME: home,
+      MULTIFROST_SERVICE_ID: 'secure-svc',
+    };
+    delete env['COMLINK_ZMQ_PORT']; // connect mode
+    const child = spawn(command, args, {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    const exited = once(child, 'exit');
+    t.after(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, 'SIGKILL');
+        await exited;
+      }
+    });
+    const registry = new ServiceRegistry({ baseDir: home });
+    // Control: with our own file, connect mode works.
+    const trusted = await ParentWorker.connect('secure-svc', {
+      discovery: await fileServiceDiscovery(registry),
+      discoverTimeoutMs: 20_000,
+      heartbeatIntervalMs: 0,
+    });
+    t.after(() => trusted.stop());
+    await trusted.start();
+    assert.equal(await trusted.callFunction('echo', ['over the wire']), 'over the wire');
+    await trusted.stop();
+    // The same entry, but the file now belongs to someone else: refused before any socket is opened.
+    await chown(join(home, 'services.json'), OTHER_UID, OTHER_UID);
+    await expectCode(
+      ParentWorker.connect('secure-svc', { discovery: await fileServiceDiscovery(registry), discoverTimeoutMs: 0 }),
+      ErrorCode.REGISTRY,
+    );
+    process.kill(child.pid!, 'SIGTERM');
+    assert.ok(await waitFor(() => child.exitCode !== null || child.signalCode !== null, 10_000));
+  },
+);

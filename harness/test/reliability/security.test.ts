@@ -17,11 +17,22 @@ import { listeningAddresses, rawChildSession, rawRouterPeer } from '../../reliab
 import { CountingHost } from '../../reliability/test-host.js';
 
 const call = (id: string, fn: unknown, args: unknown): Uint8Array =>
-  defaultCodec.encode({ app: 'comlink_ipc_v3', id, type: 'call', timestamp: 1.5, function: fn, args, namespace: 'default' });
+  defaultCodec.encode({
+    app: 'comlink_ipc_v3',
+    id,
+    type: 'call',
+    timestamp: 1.5,
+    function: fn,
+    args,
+    namespace: 'default',
+  });
 
 test('MF-SEC-1: a spawn-mode parent listens on 127.0.0.1 only (kernel socket table)', async (t) => {
   const events: WorkerEvent[] = [];
-  const worker = ParentWorker.spawn(referenceWorkerPath, undefined, { outputSink: () => undefined, heartbeatIntervalMs: 0 });
+  const worker = ParentWorker.spawn(referenceWorkerPath, undefined, {
+    outputSink: () => undefined,
+    heartbeatIntervalMs: 0,
+  });
   t.after(() => worker.stop());
   worker.on((event) => void events.push(event));
   await worker.start();
@@ -64,15 +75,28 @@ test('MF-SEC-2, MF-CALL-4/5: no name from the wire reaches Object.prototype, the
     await session.sendPayload(call(id, name, [{ polluted: true }]));
     const reply = await session.reply(id);
     assert.equal(reply?.type, 'error', `${JSON.stringify(name)} was answered with ${JSON.stringify(reply)}`);
-    assert.match(String(reply.type === 'error' ? reply.error : ''), /not found|Cannot call private method|missing 'function'|must be a non-empty string/, name);
+    assert.match(
+      String(reply.type === 'error' ? reply.error : ''),
+      /not found|Cannot call private method|missing 'function'|must be a non-empty string/,
+      name,
+    );
   }
   await session.sendPayload(call('list', 'listFunctions', []));
   const list = await session.reply('list');
   assert.ok(list?.type === 'response');
-  assert.deepEqual(
-    [...(list.result as string[])].sort(),
-    ['add', 'crash', 'echo', 'fail', 'listFunctions', 'nothing', 'pid', 'profile', 'sleep', 'write_stderr', 'write_stdout'],
-  );
+  assert.deepEqual([...(list.result as string[])].sort(), [
+    'add',
+    'crash',
+    'echo',
+    'fail',
+    'listFunctions',
+    'nothing',
+    'pid',
+    'profile',
+    'sleep',
+    'write_stderr',
+    'write_stdout',
+  ]);
   assert.equal(session.host.exits.length, 0);
 });
 
@@ -82,16 +106,30 @@ test('MF-SEC-2: "__proto__" keys on the wire (message and arguments) pollute not
   // Hand-written msgpack: {"app":..,"id":"p1","type":"call","timestamp":1.5,"function":"echo",
   //   "args":[{"__proto__":{"polluted":"yes"}}],"__proto__":{"function":"crash"}}
   const str = (s: string): Buffer => Buffer.concat([Buffer.from([0xa0 | s.length]), Buffer.from(s)]);
-  const pollutingMap = Buffer.concat([Buffer.from([0x81]), str('__proto__'), Buffer.from([0x81]), str('polluted'), str('yes')]);
+  const pollutingMap = Buffer.concat([
+    Buffer.from([0x81]),
+    str('__proto__'),
+    Buffer.from([0x81]),
+    str('polluted'),
+    str('yes'),
+  ]);
   const payload = Buffer.concat([
     Buffer.from([0x87]),
-    str('app'), str('comlink_ipc_v3'),
-    str('id'), str('p1'),
-    str('type'), str('call'),
-    str('timestamp'), Buffer.from('cb3ff8000000000000', 'hex'),
-    str('function'), str('echo'),
-    str('args'), Buffer.from([0x91]), pollutingMap,
-    str('__proto__'), Buffer.concat([Buffer.from([0x81]), str('function'), str('crash')]),
+    str('app'),
+    str('comlink_ipc_v3'),
+    str('id'),
+    str('p1'),
+    str('type'),
+    str('call'),
+    str('timestamp'),
+    Buffer.from('cb3ff8000000000000', 'hex'),
+    str('function'),
+    str('echo'),
+    str('args'),
+    Buffer.from([0x91]),
+    pollutingMap,
+    str('__proto__'),
+    Buffer.concat([Buffer.from([0x81]), str('function'), str('crash')]),
   ]);
   await session.sendPayload(payload);
   const reply = await session.reply('p1');
@@ -128,14 +166,21 @@ test('MF-SEC-3, MF-MSG-10: a valid CALL over the limit is never served, the same
   const fits = await session.reply('fits');
   assert.equal(fits?.type, 'response');
   // Replies come in order on the one connection: had the big one been served, its reply would be here already.
-  assert.equal(session.received.find((m) => m.id === 'too-big'), undefined);
+  assert.equal(
+    session.received.find((m) => m.id === 'too-big'),
+    undefined,
+  );
   assert.equal(session.host.drops.get('too-large'), 1);
 });
 
 test('MF-SEC-3, MF-MSG-10: a parent drops an oversized frame from its child before decoding and keeps its calls', async (t) => {
   const peer = await rawRouterPeer();
   t.after(() => peer.close());
-  const worker = ParentWorker.connectToPort(peer.port, { transport: new ZmqTransport(), heartbeatIntervalMs: 0, defaultTimeoutMs: 10_000 });
+  const worker = ParentWorker.connectToPort(peer.port, {
+    transport: new ZmqTransport(),
+    heartbeatIntervalMs: 0,
+    defaultTimeoutMs: 10_000,
+  });
   t.after(() => worker.stop());
   const drops: string[] = [];
   worker.on((event) => {

@@ -64,8 +64,14 @@ test('the PRNG gives the same sequence for the same seed and differs across seed
   const b = new Prng(42);
   const c = new Prng(43);
   const seqA = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(seqA, Array.from({ length: 5 }, () => b.nextUint32()));
-  assert.notDeepEqual(seqA, Array.from({ length: 5 }, () => c.nextUint32()));
+  assert.deepEqual(
+    seqA,
+    Array.from({ length: 5 }, () => b.nextUint32()),
+  );
+  assert.notDeepEqual(
+    seqA,
+    Array.from({ length: 5 }, () => c.nextUint32()),
+  );
   const p = new Prng(7);
   for (let i = 0; i < 1000; i++) {
     const x = p.int(3, 5);

@@ -84,7 +84,8 @@ const memoryBackend: Backend = {
     return {
       transport: (process) => {
         let transport = transports.get(process);
-        if (transport === undefined) transports.set(process, (transport = new TrackingTransport(network.transport(process), sockets)));
+        if (transport === undefined)
+          transports.set(process, (transport = new TrackingTransport(network.transport(process), sockets)));
         return transport;
       },
       freePort: async () => {
@@ -121,5 +122,6 @@ export async function within<T>(promise: Promise<T>, ms = 10_000, what = 'operat
 
 /** Frame helpers: bytes from text, text from bytes. */
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-export const text = (frame: Uint8Array | undefined): string => (frame === undefined ? '<missing>' : new TextDecoder().decode(frame));
+export const text = (frame: Uint8Array | undefined): string =>
+  frame === undefined ? '<missing>' : new TextDecoder().decode(frame);
 export const EMPTY = new Uint8Array(0);

@@ -125,7 +125,9 @@ for (const backend of backends()) {
       await dealer.connect(endpoint);
       const count = 3000;
       let settled = 0;
-      const sends = Array.from({ length: count }, (_, i) => dealer.send([EMPTY, bytes(String(i))]).then(() => void settled++));
+      const sends = Array.from({ length: count }, (_, i) =>
+        dealer.send([EMPTY, bytes(String(i))]).then(() => void settled++),
+      );
       // Nobody reads yet: once the connection is full, sends must wait (on ZeroMQ: the EBUSY queue path).
       await new Promise<void>((resolve) => setImmediate(resolve));
       assert.ok(settled < count, `all ${count} sends completed without back-pressure`);
@@ -264,10 +266,13 @@ for (const backend of backends()) {
           await router.send([id!, EMPTY, payload!]);
         }
       })();
-      await Promise.all(dealers.map(async (dealer, d) => {
-        for (let i = 0; i < perDealer; i++) void dealer.send([EMPTY, bytes(`${d}:${i}`)]);
-        for (let i = 0; i < perDealer; i++) assert.equal(text((await receive(dealer, `dealer ${d}`))[1]), `${d}:${i}`);
-      }));
+      await Promise.all(
+        dealers.map(async (dealer, d) => {
+          for (let i = 0; i < perDealer; i++) void dealer.send([EMPTY, bytes(`${d}:${i}`)]);
+          for (let i = 0; i < perDealer; i++)
+            assert.equal(text((await receive(dealer, `dealer ${d}`))[1]), `${d}:${i}`);
+        }),
+      );
       await within(echo);
     });
 

@@ -36,7 +36,11 @@ test('different seeds draw different faults', async () => {
 
 test('every fault kind of the plan actually fired in the run (the check is not vacuous)', async () => {
   const { network } = await runScenario(3, plan, 200);
-  const applied = new Set(network.traceLines.flatMap((line) => (JSON.parse(line) as { faults?: { fault: string }[] }).faults?.map((f) => f.fault) ?? []));
+  const applied = new Set(
+    network.traceLines.flatMap(
+      (line) => (JSON.parse(line) as { faults?: { fault: string }[] }).faults?.map((f) => f.fault) ?? [],
+    ),
+  );
   assert.deepEqual([...applied].sort(), ['corrupt', 'delay', 'drop', 'duplicate', 'reorder']);
 });
 

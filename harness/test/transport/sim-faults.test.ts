@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClosedError } from '../../../src/errors.js';
 import { VirtualClock } from '../../../src/time/virtual-clock.js';
-import { corrupt, crash, delay, drop, duplicate, partition, reorder, type FaultRule } from '../../../src/transport/sim/faults.js';
+import {
+  corrupt,
+  crash,
+  delay,
+  drop,
+  duplicate,
+  partition,
+  reorder,
+  type FaultRule,
+} from '../../../src/transport/sim/faults.js';
 import { SimNetwork, type SimNetworkEvent } from '../../../src/transport/sim/sim-network.js';
 import type { Frames, Socket } from '../../../src/transport/transport.js';
 import { loopbackEndpoint } from '../../../src/transport/transport.js';
@@ -76,8 +85,13 @@ test('drop({ p: 1 }) loses every message; the trace says which rule dropped it',
   await sendCalls(p, 3);
   await p.clock.runUntilIdle();
   assert.equal(p.atChild.length, 0);
-  const sends = p.network.traceLines.map((l) => JSON.parse(l) as { ev: string; faults?: unknown }).filter((r) => r.ev === 'send');
-  assert.deepEqual(sends.map((r) => r.faults), [[{ fault: 'drop', rule: 0 }], [{ fault: 'drop', rule: 0 }], [{ fault: 'drop', rule: 0 }]]);
+  const sends = p.network.traceLines
+    .map((l) => JSON.parse(l) as { ev: string; faults?: unknown })
+    .filter((r) => r.ev === 'send');
+  assert.deepEqual(
+    sends.map((r) => r.faults),
+    [[{ fault: 'drop', rule: 0 }], [{ fault: 'drop', rule: 0 }], [{ fault: 'drop', rule: 0 }]],
+  );
 });
 
 test('drop({ p: 0.3 }) loses about 30% of 2,000 messages', async () => {
@@ -112,7 +126,10 @@ test('delay with jitter postpones delivery and keeps per-connection order', asyn
   await p.clock.advanceBy(4);
   assert.equal(p.atChild.length, 0, 'nothing before 10 - 5 ms');
   await p.clock.runUntilIdle();
-  assert.deepEqual(ids(p.atChild), Array.from({ length: 200 }, (_, i) => `c${i}`));
+  assert.deepEqual(
+    ids(p.atChild),
+    Array.from({ length: 200 }, (_, i) => `c${i}`),
+  );
   assert.ok(p.clock.nowMs() >= 5 && p.clock.nowMs() <= 15, `ended at ${p.clock.nowMs()}`);
 });
 
@@ -130,7 +147,10 @@ test('reorder lets later messages overtake; every message still arrives once', a
   const seen = ids(p.atChild);
   assert.equal(seen.length, 200);
   assert.deepEqual([...seen].sort(), Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
-  assert.notDeepEqual(seen, Array.from({ length: 200 }, (_, i) => `c${i}`));
+  assert.notDeepEqual(
+    seen,
+    Array.from({ length: 200 }, (_, i) => `c${i}`),
+  );
 });
 
 test('corrupt flips exactly the requested bits in a copy of the last frame', async () => {
@@ -202,7 +222,10 @@ test('a crash rule kills the receiving process when the matching message arrives
   await p.parent.send([EMPTY, callPayload(3)]); // lost: the receiver is gone
   await p.clock.runUntilIdle();
   assert.deepEqual(ids(p.atChild), ['c0', 'c1']);
-  assert.deepEqual(events.map((e) => [e.type, e.process]), [['crash', 'child']]);
+  assert.deepEqual(
+    events.map((e) => [e.type, e.process]),
+    [['crash', 'child']],
+  );
   assert.equal(p.child.closed, true);
   await assert.rejects(p.child.send([EMPTY]), ClosedError);
   const lost = p.network.traceLines.filter((line) => line.includes('"ev":"lost"'));
@@ -214,7 +237,10 @@ test('a crash rule kills the receiving process when the matching message arrives
   await sendCalls(p, 1);
   await p.clock.runUntilIdle();
   assert.deepEqual(ids(seen), ['c0']);
-  assert.deepEqual(events.map((e) => e.type), ['crash', 'restart']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['crash', 'restart'],
+  );
 });
 
 test('crash() closes every socket of the process at once; other processes are unaffected', async () => {
@@ -256,7 +282,9 @@ test('a ROUTER with many peers routes by routing id; unknown ids show as unrouta
   await p.clock.runUntilIdle();
   assert.deepEqual(ids(atOther), ['to-2']);
   assert.equal(p.atParent.length, 0);
-  assert.ok(p.network.traceLines.some((line) => line.includes('"ev":"unroutable"') && line.includes('"routingId":"0909"')));
+  assert.ok(
+    p.network.traceLines.some((line) => line.includes('"ev":"unroutable"') && line.includes('"routingId":"0909"')),
+  );
 });
 
 test('a second peer claiming a routing id in use is refused, as libzmq does', async () => {
@@ -276,11 +304,26 @@ test('the trace shows decoded payloads with binary as $bin hex, and the faults a
   const p = await pair([duplicate({ nth: 1 })]);
   await sendCalls(p, 1);
   await p.clock.runUntilIdle();
-  const send = p.network.traceLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((r) => r['ev'] === 'send')!;
-  assert.deepEqual(send['message'], { app: 'comlink_ipc_v3', id: 'c0', type: 'call', timestamp: 1, function: 'add', args: [0, { $bin: '00' }] });
+  const send = p.network.traceLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((r) => r['ev'] === 'send')!;
+  assert.deepEqual(send['message'], {
+    app: 'comlink_ipc_v3',
+    id: 'c0',
+    type: 'call',
+    timestamp: 1,
+    function: 'add',
+    args: [0, { $bin: '00' }],
+  });
   assert.equal(send['dir'], 'parent->child');
   assert.deepEqual(send['faults'], [{ fault: 'duplicate', rule: 0, copies: 1 }]);
   assert.equal((send['frames'] as string[])[0], '');
   const delivered = p.network.traceLines.filter((line) => line.includes('"ev":"deliver"'));
-  assert.deepEqual(delivered.map((line) => JSON.parse(line) as unknown), [{ t: 0, ev: 'deliver', msg: 1 }, { t: 0, ev: 'deliver', msg: 1, copy: 1 }]);
+  assert.deepEqual(
+    delivered.map((line) => JSON.parse(line) as unknown),
+    [
+      { t: 0, ev: 'deliver', msg: 1 },
+      { t: 0, ev: 'deliver', msg: 1, copy: 1 },
+    ],
+  );
 });

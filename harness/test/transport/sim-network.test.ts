@@ -27,7 +27,10 @@ test('closing a DEALER disconnects it: the ROUTER forgets its routing id', async
 });
 
 test('messages in flight from a closed socket are lost with linger 0 and still delivered with linger > 0', async () => {
-  for (const [lingerMs, expected] of [[0, 0], [100, 1]] as const) {
+  for (const [lingerMs, expected] of [
+    [0, 0],
+    [100, 1],
+  ] as const) {
     const clock = new VirtualClock();
     const network = new SimNetwork({ clock, faults: [delay({ ms: 10 })] });
     const router = network.transport('child').router();
@@ -57,8 +60,15 @@ test('port 0 hands out distinct ports; a port is free again after its socket clo
 test('malformed endpoints fail with ConnectionError EINVAL; connecting to port 0 too', async () => {
   const network = new SimNetwork({ clock: new VirtualClock() });
   const socket = network.transport().dealer();
-  for (const attempt of [() => socket.bind('udp://x'), () => socket.connect('tcp://127.0.0.1:0'), () => socket.connect('tcp://127.0.0.1')]) {
-    await assert.rejects(attempt(), (error: unknown) => error instanceof ConnectionError && error.transportCode === 'EINVAL');
+  for (const attempt of [
+    () => socket.bind('udp://x'),
+    () => socket.connect('tcp://127.0.0.1:0'),
+    () => socket.connect('tcp://127.0.0.1'),
+  ]) {
+    await assert.rejects(
+      attempt(),
+      (error: unknown) => error instanceof ConnectionError && error.transportCode === 'EINVAL',
+    );
   }
 });
 
@@ -77,7 +87,10 @@ test('createSimNetwork (./sim) decodes payloads with the protocol codec for pred
   await dealer.connect(await router.bind(loopbackEndpoint(0)));
   for (let i = 0; i < 4; i++) await dealer.send([EMPTY, callPayload(i)]);
   await clock.runUntilIdle();
-  assert.deepEqual(seen.map((frames) => idOf(frames[2])), ['c0', 'c2']);
+  assert.deepEqual(
+    seen.map((frames) => idOf(frames[2])),
+    ['c0', 'c2'],
+  );
   assert.ok(network.traceLines.some((line) => line.includes('"function":"echo"')));
 });
 

@@ -11,7 +11,12 @@ import { SimNetwork } from '../../../src/transport/sim/sim-network.js';
 import { loopbackEndpoint } from '../../../src/transport/transport.js';
 import { EMPTY, callPayload, collect, describe, idOf, runScenario } from './sim-scenario.js';
 
-async function deliveredIds(seed: number, faults: readonly FaultRule[], count: number, spreadMs: number): Promise<string[]> {
+async function deliveredIds(
+  seed: number,
+  faults: readonly FaultRule[],
+  count: number,
+  spreadMs: number,
+): Promise<string[]> {
   const clock = new VirtualClock();
   const network = new SimNetwork({ clock, seed, faults, describe, trace: false });
   const router = network.transport('child').router();
@@ -37,7 +42,10 @@ test('delay with any jitter keeps order and loses nothing; duplicates only repea
       async (seed, ms, jitterMs, p, spreadMs) => {
         const seen = await deliveredIds(seed, [delay({ ms, jitterMs }), duplicate({ p })], 60, spreadMs);
         const distinct = seen.filter((id, i) => i === 0 || seen[i - 1] !== id);
-        assert.deepEqual(distinct, Array.from({ length: 60 }, (_, i) => `c${i}`));
+        assert.deepEqual(
+          distinct,
+          Array.from({ length: 60 }, (_, i) => `c${i}`),
+        );
       },
     ),
     { numRuns: 40 },
@@ -46,11 +54,15 @@ test('delay with any jitter keeps order and loses nothing; duplicates only repea
 
 test('drop and reorder never invent messages: what arrives is a subset of what was sent, each once', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), fc.double({ min: 0, max: 1, noNaN: true }), async (seed, p) => {
-      const seen = await deliveredIds(seed, [drop({ p }), reorder({ p: 0.5, windowMs: 8 })], 60, 1);
-      assert.equal(new Set(seen).size, seen.length);
-      for (const id of seen) assert.match(id, /^c([0-9]|[1-5][0-9])$/);
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      async (seed, p) => {
+        const seen = await deliveredIds(seed, [drop({ p }), reorder({ p: 0.5, windowMs: 8 })], 60, 1);
+        assert.equal(new Set(seen).size, seen.length);
+        for (const id of seen) assert.match(id, /^c([0-9]|[1-5][0-9])$/);
+      },
+    ),
     { numRuns: 40 },
   );
 });

@@ -15,7 +15,14 @@ export const EMPTY = new Uint8Array(0);
 export const describe = (payload: Uint8Array): unknown => defaultCodec.decodeValue(payload);
 
 export function callPayload(id: number, fn = id % 2 === 0 ? 'add' : 'echo'): Uint8Array {
-  return defaultCodec.encode({ app: 'comlink_ipc_v3', id: `c${id}`, type: 'call', timestamp: 1, function: fn, args: [id, Buffer.from([id & 0xff])] });
+  return defaultCodec.encode({
+    app: 'comlink_ipc_v3',
+    id: `c${id}`,
+    type: 'call',
+    timestamp: 1,
+    function: fn,
+    args: [id, Buffer.from([id & 0xff])],
+  });
 }
 
 export function responsePayload(id: string): Uint8Array {

@@ -22,7 +22,10 @@ test('concurrent receive() calls beyond the one zeromq.js allows are queued, not
   const receives = Array.from({ length: 5 }, () => router.receive());
   for (let i = 0; i < 5; i++) await dealer.send([EMPTY, bytes(String(i))]);
   const got = await within(Promise.all(receives));
-  assert.deepEqual(got.map((frames) => text(frames[2])), ['0', '1', '2', '3', '4']);
+  assert.deepEqual(
+    got.map((frames) => text(frames[2])),
+    ['0', '1', '2', '3', '4'],
+  );
 });
 
 test('a queued receive rejects with ClosedError on close', async () => {
@@ -52,7 +55,13 @@ test('zeromq.js errors map to typed errors', () => {
   assert.ok(mapped instanceof ConnectionError);
   assert.equal(mapped.transportCode, 'EADDRINUSE');
   assert.equal(mapped.cause, inUse);
-  assert.ok(toTransportError(Object.assign(new Error('Socket is closed'), { code: 'EBADF' }), 's', 'send', false) instanceof ClosedError);
+  assert.ok(
+    toTransportError(Object.assign(new Error('Socket is closed'), { code: 'EBADF' }), 's', 'send', false) instanceof
+      ClosedError,
+  );
   // zeromq.js rejects pending operations of a closed socket with EAGAIN: that is a close, not a failure.
-  assert.ok(toTransportError(Object.assign(new Error('closed'), { code: 'EAGAIN' }), 's', 'receive', true) instanceof ClosedError);
+  assert.ok(
+    toTransportError(Object.assign(new Error('closed'), { code: 'EAGAIN' }), 's', 'receive', true) instanceof
+      ClosedError,
+  );
 });

@@ -30,7 +30,16 @@ class Worker extends Parent {
 test('MF-CALL-5/MF-SEC-2: only own public methods (and listFunctions) are callable', () => {
   const methods = callableMethods(new Worker(), Base.prototype);
   assert.deepEqual([...methods.keys()].sort(), ['add', 'inherited', 'listFunctions']);
-  for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'start', 'stop', 'accessor', 'isPrototypeOf']) {
+  for (const name of [
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'start',
+    'stop',
+    'accessor',
+    'isPrototypeOf',
+  ]) {
     const resolution = resolveMethod(methods, name);
     assert.equal(resolution.ok, false, name);
     if (!resolution.ok) assert.match(resolution.error, /not found/);
@@ -92,7 +101,10 @@ test('MF-OUT-2: output before any parent is held (bounded) and flushed to the fi
 
 test('MF-OUT-3: a failed send falls back to the local stream; after close everything is local', async () => {
   const local: string[] = [];
-  const forwarder = new OutputForwarder({ send: () => Promise.reject(new Error('gone')), writeRaw: (s, t) => local.push(t) });
+  const forwarder = new OutputForwarder({
+    send: () => Promise.reject(new Error('gone')),
+    writeRaw: (s, t) => local.push(t),
+  });
   forwarder.knowParent(new Uint8Array([1]));
   forwarder.write('stdout', 'lost?');
   await new Promise((r) => setImmediate(r));

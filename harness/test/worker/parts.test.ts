@@ -24,7 +24,10 @@ test('pending calls: the timeout rejects exactly at the deadline and a later rep
   const clock = new VirtualClock();
   const table = new PendingCalls(clock, (call, ms) => new TimeoutError(call.functionName, ms));
   const promise = table.add('a', 'f', 100, false);
-  const outcome = promise.then(() => 'resolved', (e: unknown) => e);
+  const outcome = promise.then(
+    () => 'resolved',
+    (e: unknown) => e,
+  );
   await clock.advanceBy(99);
   assert.equal(table.has('a'), true);
   await clock.advanceBy(1);
@@ -38,7 +41,9 @@ test('pending calls: rejectAll rejects every call exactly once and leaves no tim
   const clock = new VirtualClock();
   const table = new PendingCalls(clock, (call, ms) => new TimeoutError(call.functionName, ms));
   const settled: string[] = [];
-  const promises = ['a', 'b', 'c'].map((id) => table.add(id, id, 50, false).catch((e: Error) => settled.push(`${id}:${e.name}`)));
+  const promises = ['a', 'b', 'c'].map((id) =>
+    table.add(id, id, 50, false).catch((e: Error) => settled.push(`${id}:${e.name}`)),
+  );
   assert.equal(table.rejectAll((call) => new WorkerStoppedError(call.functionName, true)).length, 3);
   await Promise.all(promises);
   await clock.advanceBy(100);
@@ -95,7 +100,17 @@ test('heartbeat: three misses report max misses once, an echo resets the count (
 
 test('heartbeat: interval 0 disables the monitor', async () => {
   const clock = new VirtualClock();
-  const hb = new HeartbeatMonitor({ clock, intervalMs: 0, timeoutMs: 1, maxMisses: 1, newId: () => 'x', send: () => assert.fail('sent'), onRtt: () => undefined, onMiss: () => undefined, onMaxMisses: () => undefined });
+  const hb = new HeartbeatMonitor({
+    clock,
+    intervalMs: 0,
+    timeoutMs: 1,
+    maxMisses: 1,
+    newId: () => 'x',
+    send: () => assert.fail('sent'),
+    onRtt: () => undefined,
+    onMiss: () => undefined,
+    onMaxMisses: () => undefined,
+  });
   hb.start();
   assert.equal(clock.pendingTimerCount, 0);
 });
@@ -115,13 +130,16 @@ test('metrics: nearest-rank percentiles over a bounded window', () => {
 
 test('restart policy: bounded attempts with capped exponential backoff, reset by a healthy child', () => {
   const policy = new RestartPolicy({ maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 300 });
-  assert.deepEqual([policy.next(), policy.next(), policy.next(), policy.next(), policy.next()], [
-    { attempt: 1, delayMs: 100 },
-    { attempt: 2, delayMs: 200 },
-    { attempt: 3, delayMs: 300 },
-    { attempt: 4, delayMs: 300 },
-    undefined,
-  ]);
+  assert.deepEqual(
+    [policy.next(), policy.next(), policy.next(), policy.next(), policy.next()],
+    [
+      { attempt: 1, delayMs: 100 },
+      { attempt: 2, delayMs: 200 },
+      { attempt: 3, delayMs: 300 },
+      { attempt: 4, delayMs: 300 },
+      undefined,
+    ],
+  );
   policy.reset();
   assert.deepEqual(policy.next(), { attempt: 1, delayMs: 100 });
 });

@@ -30,7 +30,11 @@ function inChild(body: string): Outcome {
     timeout: 60_000,
   });
   assert.equal(run.status, 0, run.stderr);
-  return { captured: JSON.parse(String(run.output[3])) as Array<[string, string]>, stdout: run.stdout, stderr: run.stderr };
+  return {
+    captured: JSON.parse(String(run.output[3])) as Array<[string, string]>,
+    stdout: run.stdout,
+    stderr: run.stderr,
+  };
 }
 
 test('streams first used after capture began: every write goes to the sink, none to the streams', () => {
@@ -40,7 +44,12 @@ test('streams first used after capture began: every write goes to the sink, none
     console.error('two');
     process.stdout.write('three');
     process.stderr.write(Buffer.from('four'), () => {});`);
-  assert.deepEqual(outcome.captured, [['stdout', 'one\n'], ['stderr', 'two\n'], ['stdout', 'three'], ['stderr', 'four']]);
+  assert.deepEqual(outcome.captured, [
+    ['stdout', 'one\n'],
+    ['stderr', 'two\n'],
+    ['stdout', 'three'],
+    ['stderr', 'four'],
+  ]);
   assert.equal(outcome.stdout, '');
   assert.equal(outcome.stderr, '');
 });
@@ -52,7 +61,10 @@ test('streams used before capture began are captured too, including through refe
     capture();
     console.log('after');
     out.write('through the old reference');`);
-  assert.deepEqual(outcome.captured, [['stdout', 'after\n'], ['stdout', 'through the old reference']]);
+  assert.deepEqual(outcome.captured, [
+    ['stdout', 'after\n'],
+    ['stdout', 'through the old reference'],
+  ]);
   assert.equal(outcome.stdout, 'before\n');
 });
 

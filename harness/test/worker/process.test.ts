@@ -53,7 +53,11 @@ async function groupMembers(pgid: number): Promise<number[]> {
 
 type Output = Array<[string, string]>;
 
-function spawnWorker(path: string, options: Parameters<typeof ParentWorker.spawn>[2] = {}, t?: { after(fn: () => Promise<void>): void }) {
+function spawnWorker(
+  path: string,
+  options: Parameters<typeof ParentWorker.spawn>[2] = {},
+  t?: { after(fn: () => Promise<void>): void },
+) {
   const output: Output = [];
   const events: WorkerEvent[] = [];
   const worker = ParentWorker.spawn<ConformanceApi>(path, undefined, {
@@ -100,11 +104,14 @@ test('MF-OUT-1: console.* and process.stdout writes in the child reach the paren
   assert.equal(await worker.call.shout('hi'), 'hi');
   await worker.stop();
   const forwarded = output.filter(([, text]) => text.includes('hi'));
-  assert.deepEqual(forwarded.filter(([, text]) => !text.startsWith('INFO')), [
-    ['stdout', 'log: hi'],
-    ['stderr', 'error: hi'],
-    ['stdout', 'raw: hi'],
-  ]);
+  assert.deepEqual(
+    forwarded.filter(([, text]) => !text.startsWith('INFO')),
+    [
+      ['stdout', 'log: hi'],
+      ['stderr', 'error: hi'],
+      ['stdout', 'raw: hi'],
+    ],
+  );
 });
 
 test('MF-LIFE-8: a crash rejects the pending call at once, saying it may have run', async (t) => {
@@ -187,12 +194,18 @@ test('MF-LIFE-12: connect mode end to end with the file registry: register, disc
     else process.env['MULTIFROST_HOME'] = previousHome;
     rmSync(home, { recursive: true, force: true });
   });
-  const worker = await ParentWorker.connect<ConformanceApi>('e2e-math', { discoverTimeoutMs: 20_000, heartbeatIntervalMs: 0 });
+  const worker = await ParentWorker.connect<ConformanceApi>('e2e-math', {
+    discoverTimeoutMs: 20_000,
+    heartbeatIntervalMs: 0,
+  });
   await worker.start();
   assert.equal(await worker.call.add(40, 2), 42);
   assert.equal(await worker.call.pid(), service.pid);
   await worker.stop();
-  const registry = JSON.parse(readFileSync(`${home}/services.json`, 'utf8')) as Record<string, { port: number; pid: number }>;
+  const registry = JSON.parse(readFileSync(`${home}/services.json`, 'utf8')) as Record<
+    string,
+    { port: number; pid: number }
+  >;
   assert.equal(registry['e2e-math']?.pid, service.pid);
   assert.equal(statSync(home).mode & 0o777, 0o700);
   assert.equal(statSync(`${home}/services.json`).mode & 0o777, 0o600);

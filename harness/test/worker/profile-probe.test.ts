@@ -57,15 +57,25 @@ test('MF-PROF-6: with no profile pinned the parent sends a v3 then a v4 probe at
   assert.equal(world.worker.profile, 'v3');
   assert.equal(await world.worker.call.profile(), 'v3');
   await world.clock.sleep(10); // the v4 echo has come back by now and been dropped without a report
-  assert.deepEqual(world.events.filter((e) => e.type === 'message-dropped'), []);
-  assert.deepEqual(world.events.filter((e) => e.type === 'profile-chosen'), [{ type: 'profile-chosen', profile: 'v3', probed: true }]);
+  assert.deepEqual(
+    world.events.filter((e) => e.type === 'message-dropped'),
+    [],
+  );
+  assert.deepEqual(
+    world.events.filter((e) => e.type === 'profile-chosen'),
+    [{ type: 'profile-chosen', profile: 'v3', probed: true }],
+  );
   assert.equal(world.worker.metricsSnapshot().profile, 'v3');
   assert.equal(world.worker.metricsSnapshot().heartbeat.sent, 2);
   await world.worker.stop();
 });
 
 test('MF-PROF-6: a child strict to v4 answers the v4 probe; calls and periodic heartbeats then go in v4', async () => {
-  const world = recordingWorld({ command: 'v4-only', programs: { 'v4-only': strict('v4') }, worker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1000 } });
+  const world = recordingWorld({
+    command: 'v4-only',
+    programs: { 'v4-only': strict('v4') },
+    worker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1000 },
+  });
   await world.worker.start();
   assert.equal(world.worker.profile, 'v4');
   assert.equal(await world.worker.call.profile(), 'v4');
@@ -74,15 +84,25 @@ test('MF-PROF-6: a child strict to v4 answers the v4 probe; calls and periodic h
   assert.ok(world.heartbeats.slice(2).length >= 3);
   assert.ok(world.heartbeats.slice(2).every((app) => app === 'comlink_ipc_v4'));
   assert.ok(world.events.some((e) => e.type === 'heartbeat-rtt'));
-  assert.deepEqual(world.events.filter((e) => e.type === 'heartbeat-missed' || e.type === 'message-dropped'), []);
+  assert.deepEqual(
+    world.events.filter((e) => e.type === 'heartbeat-missed' || e.type === 'message-dropped'),
+    [],
+  );
   await world.worker.stop();
 });
 
 test('MF-PROF-7: a pinned profile sends one probe, in that profile, and reports it as not probed', async () => {
-  const world = recordingWorld({ command: 'v4-only', programs: { 'v4-only': strict('v4') }, worker: { profile: 'v4', heartbeatIntervalMs: 0 } });
+  const world = recordingWorld({
+    command: 'v4-only',
+    programs: { 'v4-only': strict('v4') },
+    worker: { profile: 'v4', heartbeatIntervalMs: 0 },
+  });
   await world.worker.start();
   assert.deepEqual(world.heartbeats, ['comlink_ipc_v4']);
-  assert.deepEqual(world.events.filter((e) => e.type === 'profile-chosen'), [{ type: 'profile-chosen', profile: 'v4', probed: false }]);
+  assert.deepEqual(
+    world.events.filter((e) => e.type === 'profile-chosen'),
+    [{ type: 'profile-chosen', profile: 'v4', probed: false }],
+  );
   await world.worker.stop();
 });
 
@@ -103,7 +123,11 @@ test('MF-PROF-6/7: a child that answers neither probe fails start() after the re
 });
 
 test('a pinned profile that is not answered keeps the plain SpawnError, naming the profile', async () => {
-  const world = recordingWorld({ command: 'v4-only', programs: { 'v4-only': strict('v4') }, worker: { profile: 'v3', readyTimeoutMs: 1000 } });
+  const world = recordingWorld({
+    command: 'v4-only',
+    programs: { 'v4-only': strict('v4') },
+    worker: { profile: 'v3', readyTimeoutMs: 1000 },
+  });
   const error = await outcome(world.worker.start());
   assert.equal((error as { code?: unknown }).code, ErrorCode.SPAWN);
   assert.ok(!(error instanceof ProfileProbeError));
@@ -117,13 +141,22 @@ test('stop() during the probe ends start() with WorkerStoppedError and sends SHU
   await world.clock.sleep(50);
   await world.worker.stop();
   assert.ok((await starting) instanceof WorkerStoppedError);
-  assert.deepEqual(world.sent, ['heartbeat comlink_ipc_v3', 'heartbeat comlink_ipc_v4', 'shutdown comlink_ipc_v3', 'shutdown comlink_ipc_v4']);
+  assert.deepEqual(world.sent, [
+    'heartbeat comlink_ipc_v3',
+    'heartbeat comlink_ipc_v4',
+    'shutdown comlink_ipc_v3',
+    'shutdown comlink_ipc_v4',
+  ]);
 });
 
 test('MF-PROF-6: after a restart the parent probes again and follows a child that now speaks the other profile', async () => {
   let launches = 0;
   const flip: SimProgram = (context) => strict(launches++ === 0 ? 'v4' : 'v3')(context);
-  const world = recordingWorld({ command: 'flip', programs: { flip }, worker: { autoRestart: true, restartBackoffMs: 100, heartbeatIntervalMs: 0 } });
+  const world = recordingWorld({
+    command: 'flip',
+    programs: { flip },
+    worker: { autoRestart: true, restartBackoffMs: 100, heartbeatIntervalMs: 0 },
+  });
   await world.worker.start();
   assert.equal(world.worker.profile, 'v4');
   void outcome(world.worker.call.crash(1));
@@ -131,7 +164,10 @@ test('MF-PROF-6: after a restart the parent probes again and follows a child tha
   assert.equal(world.worker.profile, 'v3');
   assert.equal(await world.worker.call.profile(), 'v3');
   assert.deepEqual(world.heartbeats, ['comlink_ipc_v3', 'comlink_ipc_v4', 'comlink_ipc_v3', 'comlink_ipc_v4']);
-  assert.deepEqual(world.events.filter((e) => e.type === 'profile-chosen').map((e) => e.type === 'profile-chosen' && e.profile), ['v4', 'v3']);
+  assert.deepEqual(
+    world.events.filter((e) => e.type === 'profile-chosen').map((e) => e.type === 'profile-chosen' && e.profile),
+    ['v4', 'v3'],
+  );
   assert.equal(world.worker.metricsSnapshot().profile, 'v3');
   await world.worker.stop();
 });

@@ -32,7 +32,15 @@ export interface SimWorld {
   manualTime(): void;
 }
 
-export function simWorld(options: { faults?: FaultRule[]; seed?: number; worker?: ParentWorkerOptions; programs?: Record<string, SimProgram>; command?: string } = {}): SimWorld {
+export function simWorld(
+  options: {
+    faults?: FaultRule[];
+    seed?: number;
+    worker?: ParentWorkerOptions;
+    programs?: Record<string, SimProgram>;
+    command?: string;
+  } = {},
+): SimWorld {
   const clock = new VirtualClock();
   const stopAdvancing = clock.autoAdvance();
   const network = createSimNetwork({ clock, seed: options.seed ?? 1, faults: options.faults ?? [] });

@@ -1,7 +1,13 @@
 // ParentWorker + ChildWorker on the simulator: exact, virtual time, no real sockets or processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CircuitOpenError, InvalidArgumentError, RemoteCallError, TimeoutError, WorkerStoppedError } from '../../../src/errors.js';
+import {
+  CircuitOpenError,
+  InvalidArgumentError,
+  RemoteCallError,
+  TimeoutError,
+  WorkerStoppedError,
+} from '../../../src/errors.js';
 import { drop } from '../../../src/sim.js';
 import { ChildWorker } from '../../../src/worker/child/child-worker.js';
 import type { SimProgram } from '../../../src/worker/sim/sim-launcher.js';
@@ -11,7 +17,10 @@ test('serves calls: results, nil for void, remote errors with the stack', async 
   const { worker } = simWorld();
   await worker.start();
   assert.equal(await worker.call.add(2, 40), 42);
-  assert.deepEqual(await worker.call.echo({ list: [1, 2.5, 'x', null, true], nested: { a: {} } }), { list: [1, 2.5, 'x', null, true], nested: { a: {} } });
+  assert.deepEqual(await worker.call.echo({ list: [1, 2.5, 'x', null, true], nested: { a: {} } }), {
+    list: [1, 2.5, 'x', null, true],
+    nested: { a: {} },
+  });
   assert.equal(await worker.call.nothing(), null);
   const error = await outcome(worker.call.fail('nope'));
   assert.ok(error instanceof RemoteCallError);
@@ -63,7 +72,9 @@ test('MF-CALL-11: async handlers run concurrently', async () => {
 });
 
 test('MF-CB-2..6: the breaker trips on timeouts, refuses while open, probes after the cooldown and closes', async () => {
-  const { worker, clock, events } = simWorld({ worker: { maxRestartAttempts: 3, breakerCooldownMs: 30_000, heartbeatIntervalMs: 0 } });
+  const { worker, clock, events } = simWorld({
+    worker: { maxRestartAttempts: 3, breakerCooldownMs: 30_000, heartbeatIntervalMs: 0 },
+  });
   await worker.start();
   const lost = worker.call.withOptions({ timeoutMs: 100, namespace: 'elsewhere' }); // ignored by the child: no reply
   for (let i = 0; i < 3; i++) assert.ok((await outcome(lost.add(1, 1))) instanceof TimeoutError);
@@ -76,7 +87,9 @@ test('MF-CB-2..6: the breaker trips on timeouts, refuses while open, probes afte
   await clock.sleep(1);
   assert.equal(await worker.call.add(1, 1), 2); // the probe
   assert.equal(worker.breakerState, 'closed');
-  const transitions = events.filter((e) => e.type === 'breaker-changed').map((e) => (e.type === 'breaker-changed' ? `${e.from}->${e.to}` : ''));
+  const transitions = events
+    .filter((e) => e.type === 'breaker-changed')
+    .map((e) => (e.type === 'breaker-changed' ? `${e.from}->${e.to}` : ''));
   assert.deepEqual(transitions, ['closed->open', 'open->half-open', 'half-open->closed']);
   const metrics = worker.metricsSnapshot();
   assert.equal(metrics.breaker.trips, 1);
@@ -135,7 +148,13 @@ test('MF-LIFE-9: a child that keeps crashing exhausts the restart budget and lat
     host.writeRaw('stderr', 'dying\n');
     host.exit(3);
   };
-  const { worker, events, launcher } = simWorld({ programs: { crashing, reference: (ctx) => (ctx.host.env('FIRST') === undefined ? crashing(ctx) : Promise.resolve()) }, worker: { autoRestart: true, maxRestartAttempts: 3, restartBackoffMs: 10 } });
+  const { worker, events, launcher } = simWorld({
+    programs: {
+      crashing,
+      reference: (ctx) => (ctx.host.env('FIRST') === undefined ? crashing(ctx) : Promise.resolve()),
+    },
+    worker: { autoRestart: true, maxRestartAttempts: 3, restartBackoffMs: 10 },
+  });
   await worker.start().catch(() => undefined); // the reference program crashes at once: start fails
   assert.equal(launcher.liveProcesses.length, 0);
   assert.ok(events.every((e) => e.type !== 'restarted'));
@@ -145,7 +164,12 @@ test('MF-LIFE-4/5: stop() rejects every pending call exactly once and leaves no 
   const { worker, clock, launcher } = simWorld({ worker: { heartbeatIntervalMs: 1000, defaultTimeoutMs: 60_000 } });
   await worker.start();
   const rejections: unknown[] = [];
-  const calls = [1, 2, 3].map((i) => worker.call.sleep(10_000 * i).then(() => assert.fail('resolved'), (e: unknown) => rejections.push(e)));
+  const calls = [1, 2, 3].map((i) =>
+    worker.call.sleep(10_000 * i).then(
+      () => assert.fail('resolved'),
+      (e: unknown) => rejections.push(e),
+    ),
+  );
   await clock.sleep(1);
   await worker.stop();
   await Promise.all(calls);
@@ -170,7 +194,11 @@ test('MF-LIFE-4: the stop sequence escalates at exactly the grace and term deadl
     host.onStopSignal(() => undefined); // ignores SIGTERM; SHUTDOWN only closes its socket
     await new Promise<never>(() => undefined); // like a process kept alive by its own handles
   };
-  const { worker, clock, launcher } = simWorld({ programs: { stubborn }, command: 'stubborn', worker: { stopGraceMs: 2000, stopTermMs: 1500 } });
+  const { worker, clock, launcher } = simWorld({
+    programs: { stubborn },
+    command: 'stubborn',
+    worker: { stopGraceMs: 2000, stopTermMs: 1500 },
+  });
   await worker.start();
   assert.equal(await worker.callFunction('ping', []), 'pong');
   const startedAt = clock.nowMs();
@@ -185,7 +213,13 @@ test('MF-OUT-1: output written by the child reaches the sink with its stream', a
   await worker.call.write_stdout('to stdout');
   await worker.call.write_stderr('to stderr');
   await worker.call.add(0, 0); // output and replies share one pipe, so both lines have arrived
-  assert.deepEqual(output.filter(([, text]) => text.startsWith('to ')), [['stdout', 'to stdout'], ['stderr', 'to stderr']]);
+  assert.deepEqual(
+    output.filter(([, text]) => text.startsWith('to ')),
+    [
+      ['stdout', 'to stdout'],
+      ['stderr', 'to stderr'],
+    ],
+  );
   await worker.stop();
 });
 
@@ -230,9 +264,20 @@ test('MF-LIFE-12: connect mode binds, registers, is discovered and called, and u
   };
   let exitCode: number | undefined;
   const host = new SimHost(4242, {}, (code) => (exitCode = code));
-  const service = new ConformanceWorker({ serviceId: 'math', registration, transport: network.transport('service'), host, clock });
+  const service = new ConformanceWorker({
+    serviceId: 'math',
+    registration,
+    transport: network.transport('service'),
+    host,
+    clock,
+  });
   const running = service.run();
-  const worker = await ParentWorker.connect('math', { discovery, transport: network.transport('client'), clock, heartbeatIntervalMs: 0 });
+  const worker = await ParentWorker.connect('math', {
+    discovery,
+    transport: network.transport('client'),
+    clock,
+    heartbeatIntervalMs: 0,
+  });
   await worker.start();
   assert.equal(await worker.callFunction('add', [20, 22]), 42);
   assert.equal(entries.get('math')?.pid, 4242);
@@ -257,7 +302,9 @@ test('MF-CALL-7: odd results settle each call exactly once: a throwing then gett
       return { then: (resolve: (v: number) => void) => (resolve(1), resolve(2)) } as PromiseLike<number>;
     }
     rejecting(): PromiseLike<never> {
-      return { then: (_: unknown, reject: (e: Error) => void) => reject(new Error('thenable rejected')) } as PromiseLike<never>;
+      return {
+        then: (_: unknown, reject: (e: Error) => void) => reject(new Error('thenable rejected')),
+      } as PromiseLike<never>;
     }
     throwingThenCall(): PromiseLike<never> {
       return {
@@ -290,7 +337,12 @@ test('MF-CALL-7: odd results settle each call exactly once: a throwing then gett
   // Exactly one reply per call on the wire: no second RESPONSE for `twice`.
   const replies = network.traceLines
     .map((line) => JSON.parse(line) as { ev: string; dir?: string; message?: { id?: string; type?: string } })
-    .filter((entry) => entry.ev === 'send' && entry.dir === 'child->parent' && (entry.message?.type === 'response' || entry.message?.type === 'error'));
+    .filter(
+      (entry) =>
+        entry.ev === 'send' &&
+        entry.dir === 'child->parent' &&
+        (entry.message?.type === 'response' || entry.message?.type === 'error'),
+    );
   const ids = replies.map((entry) => entry.message?.id);
   assert.equal(ids.length, 5);
   assert.equal(new Set(ids).size, 5);

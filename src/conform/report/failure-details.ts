@@ -35,7 +35,10 @@ function messageRest(failure: FailureDetail): string[] {
  */
 export function failureFields(failure: FailureDetail): Array<[string, string]> {
   if (failure.expected === undefined && failure.actual === undefined) return [['error', failure.message]];
-  const fields: Array<[string, string]> = [['expected', failure.expected ?? '?'], ['actual', failure.actual ?? '?']];
+  const fields: Array<[string, string]> = [
+    ['expected', failure.expected ?? '?'],
+    ['actual', failure.actual ?? '?'],
+  ];
   const rest = messageRest(failure);
   for (const line of rest) {
     const detail = /^detail:\s*(.*)$/.exec(line);
@@ -60,7 +63,10 @@ export function processHeadline(process: ProcessOutcome): string {
 
 /** The output tail lines of a process, each prefixed with its stream (at most `limit` per stream). */
 export function processTail(process: ProcessOutcome, limit = 20): string[] {
-  return [...process.stderrTail.slice(-limit).map((line) => `stderr: ${line}`), ...process.stdoutTail.slice(-limit).map((line) => `stdout: ${line}`)];
+  return [
+    ...process.stderrTail.slice(-limit).map((line) => `stderr: ${line}`),
+    ...process.stdoutTail.slice(-limit).map((line) => `stdout: ${line}`),
+  ];
 }
 
 /** The processes block of a scenario as plain lines (headline, then indented tails). */

@@ -8,7 +8,14 @@
 import { OUTCOME_LABEL, conformanceClaim, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
 import { runPassed, summaryLine } from '../results.js';
-import { extraFailureClause, failureFields, failureHeadline, originText, processHeadline, processTail } from './failure-details.js';
+import {
+  extraFailureClause,
+  failureFields,
+  failureHeadline,
+  originText,
+  processHeadline,
+  processTail,
+} from './failure-details.js';
 import { formatTraceEntry } from './trace-format.js';
 
 function esc(text: string): string {
@@ -64,7 +71,10 @@ function failureValues(result: ScenarioResult): string {
   const f = result.failure;
   if (f === undefined) return '';
   const rows = failureFields(f)
-    .map(([label, value]) => `<dt>${esc(label)}</dt><dd class="${label === 'expected' ? 'expected' : label === 'actual' || label === 'error' ? 'actual' : esc(label)}">${esc(value)}</dd>`)
+    .map(
+      ([label, value]) =>
+        `<dt>${esc(label)}</dt><dd class="${label === 'expected' ? 'expected' : label === 'actual' || label === 'error' ? 'actual' : esc(label)}">${esc(value)}</dd>`,
+    )
     .join('');
   return `<dl class="ea"><dt>step</dt><dd>${esc(f.step ?? '?')}</dd>${rows}</dl>`;
 }
@@ -77,10 +87,16 @@ function processesBlock(result: ScenarioResult): string {
 
 function failureSection(result: ScenarioResult): string {
   const clauses = result.clauses
-    .map((c) => `<div class="clause"><b class="cid">${esc(c.id)}</b> (${esc(c.level ?? '?')}) ${esc(c.text ?? 'not in docs/spec.md')}</div>${originDiv(c)}`)
+    .map(
+      (c) =>
+        `<div class="clause"><b class="cid">${esc(c.id)}</b> (${esc(c.level ?? '?')}) ${esc(c.text ?? 'not in docs/spec.md')}</div>${originDiv(c)}`,
+    )
     .join('');
   const extra = extraFailureClause(result);
-  const extraClause = extra === undefined ? '' : `<div class="clause">failing clause <b class="cid">${esc(extra)}</b></div>${originDiv(extra)}`;
+  const extraClause =
+    extra === undefined
+      ? ''
+      : `<div class="clause">failing clause <b class="cid">${esc(extra)}</b></div>${originDiv(extra)}`;
   const trace =
     result.trace === undefined
       ? '<p><i>no wire trace attached</i></p>'
@@ -90,7 +106,12 @@ function failureSection(result: ScenarioResult): string {
 }
 
 function hasCard(result: ScenarioResult): boolean {
-  return result.verdict === 'fail' || result.verdict === 'timeout' || result.verdict === 'info' || result.verdict === 'expected-fail';
+  return (
+    result.verdict === 'fail' ||
+    result.verdict === 'timeout' ||
+    result.verdict === 'info' ||
+    result.verdict === 'expected-fail'
+  );
 }
 
 function row(result: ScenarioResult): string {
@@ -108,7 +129,9 @@ function coverageSection(report: Report): string {
   const coverage = coverageOf(report);
   const m = coverage.must;
   const s = coverage.should;
-  const note = coverage.catalogueKnown ? '' : '<p><i>This report does not list the whole catalogue: clauses filtered out or checked in-process only read "no scenario".</i></p>';
+  const note = coverage.catalogueKnown
+    ? ''
+    : '<p><i>This report does not list the whole catalogue: clauses filtered out or checked in-process only read "no scenario".</i></p>';
   return `<h2 id="coverage">Coverage (role ${coverage.role}): ${esc(conformanceClaim(coverage, runPassed(report)))}</h2>
 <p>MUST: ${m.checked} of ${m.applicable - m.notCheckable} checked (${m.passed} passed, ${m.failed} failed), ${m.notCheckable} not checkable from outside. SHOULD: ${s.checked} of ${s.applicable - s.notCheckable} checked (${s.passed} passed, ${s.failed} failed).</p>${note}
 <table class="coverage"><colgroup><col style="width:8em"><col style="width:5em"><col style="width:9em"><col style="width:6em"><col></colgroup>
@@ -123,7 +146,9 @@ export function htmlReport(report: Report): string {
   const ok = runPassed(report);
   const i = report.info;
   const problems = report.scenarios.filter(hasCard);
-  const extras = report.extras.map((e) => `<h2>${esc(e.title)}: ${e.ok ? 'ok' : 'FAILED'}</h2><pre>${esc(e.lines.join('\n'))}</pre>`).join('');
+  const extras = report.extras
+    .map((e) => `<h2>${esc(e.title)}: ${e.ok ? 'ok' : 'FAILED'}</h2><pre>${esc(e.lines.join('\n'))}</pre>`)
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>multifrost-conform: ${esc(i.target)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -19,7 +19,8 @@ export const JSON_REPORT_SCHEMA = 'multifrost-conform/report@1';
 
 function withOrigins(result: ScenarioResult): ScenarioResult {
   const clauses = result.clauses.map((clause) => ({ ...clause, origin: originOf(clause) }));
-  const failure = result.failure === undefined ? undefined : { ...result.failure, origin: originOf(result.failure.clause) };
+  const failure =
+    result.failure === undefined ? undefined : { ...result.failure, origin: originOf(result.failure.clause) };
   return { ...result, clauses, failure };
 }
 

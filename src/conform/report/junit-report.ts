@@ -9,19 +9,28 @@
 import { OUTCOME_LABEL, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult } from '../results.js';
 import { isBlockingFailure } from '../results.js';
-import { extraFailureClause, failureFields, failureHeadline, originText, processHeadline, processTail } from './failure-details.js';
+import {
+  extraFailureClause,
+  failureFields,
+  failureHeadline,
+  originText,
+  processHeadline,
+  processTail,
+} from './failure-details.js';
 import { formatTraceEntry } from './trace-format.js';
 
 /** Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold. */
 export function xmlEscape(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 function failureText(result: ScenarioResult): string {
@@ -35,7 +44,8 @@ function failureText(result: ScenarioResult): string {
   if (f !== undefined) {
     if (f.step !== undefined) lines.push(`step: ${f.step}`);
     const extra = extraFailureClause(result);
-    if (extra !== undefined) lines.push(`clause: ${extra}`, ...(originText(extra) === undefined ? [] : [`  origin: ${originText(extra)!}`]));
+    if (extra !== undefined)
+      lines.push(`clause: ${extra}`, ...(originText(extra) === undefined ? [] : [`  origin: ${originText(extra)!}`]));
     for (const [label, value] of failureFields(f)) lines.push(`${label}: ${value}`);
   }
   if (result.trace !== undefined) lines.push('wire trace:', ...result.trace.map(formatTraceEntry));
@@ -71,11 +81,14 @@ function testcase(result: ScenarioResult, name: string, strict: boolean): string
   if (result.verdict === 'pass') return `${head}/>`;
   const why =
     result.verdict === 'skipped'
-      ? result.reason ?? 'skipped'
+      ? (result.reason ?? 'skipped')
       : result.verdict === 'expected-fail'
         ? `expected failure (baseline): ${firstLine}`
         : `${result.level} ${result.verdict}: ${firstLine}`;
-  const out = result.failure !== undefined ? `\n      <system-out>${xmlEscape(failureText(result))}</system-out>${systemErr(result)}` : '';
+  const out =
+    result.failure !== undefined
+      ? `\n      <system-out>${xmlEscape(failureText(result))}</system-out>${systemErr(result)}`
+      : '';
   return `${head}>\n      <skipped message="${xmlEscape(why)}"/>${out}\n    </testcase>`;
 }
 
@@ -105,10 +118,25 @@ function clauseCase(clause: ClauseCoverage, report: Report): { text: string; fai
   const head = `    <testcase classname="coverage" name="${xmlEscape(`${clause.id} (${clause.level})`)}" time="0.000"`;
   if (clause.outcome === 'pass') return { text: `${head}/>`, failed: false, skipped: false };
   const reason = `${OUTCOME_LABEL[clause.outcome]}${clause.reason === undefined ? '' : `: ${clause.reason}`}`;
-  const blocking = clause.outcome === 'fail' && report.scenarios.some((r) => clause.scenarios.includes(r.id) && isBlockingFailure(r, report.info.strict));
-  const body = [`${clause.id} (${clause.level}) ${clause.text}`, ...(clause.origin === undefined ? [] : [`origin: ${clause.origin.kind} - ${clause.origin.note}`]), `scenarios: ${clause.scenarios.join(', ') || 'none'}`].join('\n');
-  if (blocking) return { text: `${head}>\n      <failure message="${xmlEscape(reason)}" type="clause">${xmlEscape(body)}</failure>\n    </testcase>`, failed: true, skipped: false };
-  return { text: `${head}>\n      <skipped message="${xmlEscape(reason)}"/>\n      <system-out>${xmlEscape(body)}</system-out>\n    </testcase>`, failed: false, skipped: true };
+  const blocking =
+    clause.outcome === 'fail' &&
+    report.scenarios.some((r) => clause.scenarios.includes(r.id) && isBlockingFailure(r, report.info.strict));
+  const body = [
+    `${clause.id} (${clause.level}) ${clause.text}`,
+    ...(clause.origin === undefined ? [] : [`origin: ${clause.origin.kind} - ${clause.origin.note}`]),
+    `scenarios: ${clause.scenarios.join(', ') || 'none'}`,
+  ].join('\n');
+  if (blocking)
+    return {
+      text: `${head}>\n      <failure message="${xmlEscape(reason)}" type="clause">${xmlEscape(body)}</failure>\n    </testcase>`,
+      failed: true,
+      skipped: false,
+    };
+  return {
+    text: `${head}>\n      <skipped message="${xmlEscape(reason)}"/>\n      <system-out>${xmlEscape(body)}</system-out>\n    </testcase>`,
+    failed: false,
+    skipped: true,
+  };
 }
 
 function coverageSuite(report: Report): Suite {
@@ -127,8 +155,12 @@ function coverageSuite(report: Report): Suite {
 /** The JUnit XML document of a report. */
 export function junitReport(report: Report): string {
   const byFeature = new Map<string, ScenarioResult[]>();
-  for (const result of report.scenarios) byFeature.set(result.feature, [...(byFeature.get(result.feature) ?? []), result]);
-  const suites = [...[...byFeature.entries()].map(([feature, results]) => featureSuite(feature, results, report.info.strict)), coverageSuite(report)];
+  for (const result of report.scenarios)
+    byFeature.set(result.feature, [...(byFeature.get(result.feature) ?? []), result]);
+  const suites = [
+    ...[...byFeature.entries()].map(([feature, results]) => featureSuite(feature, results, report.info.strict)),
+    coverageSuite(report),
+  ];
   const sum = (key: 'tests' | 'failures' | 'errors'): number => suites.reduce((total, suite) => total + suite[key], 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -32,7 +32,10 @@ const COLOUR: Record<Verdict, string> = {
  * else on), else a non-empty `NO_COLOR` turns colour off (no-color.org), else colour exactly on a TTY.
  * The same precedence as Node's own `tty.WriteStream#hasColors`.
  */
-export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): boolean {
+export function colourEnabled(
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env,
+): boolean {
   const force = env['FORCE_COLOR'];
   if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
@@ -57,7 +60,9 @@ function indentBlock(label: string, value: string): string[] {
 
 /** The detail block of a failing (or informational, or expected) scenario. */
 export function failureBlock(result: ScenarioResult, withTrace: boolean, colour = false): string[] {
-  const lines = [`--- ${paint(MARK[result.verdict].trim(), COLOUR[result.verdict], colour)} ${result.id}  ${result.name}`];
+  const lines = [
+    `--- ${paint(MARK[result.verdict].trim(), COLOUR[result.verdict], colour)} ${result.id}  ${result.name}`,
+  ];
   for (const clause of result.clauses) {
     lines.push(`    ${clause.id} (${clause.level ?? '?'}) ${clause.text ?? '(not in docs/spec.md)'}`);
     const origin = originText(clause);
@@ -134,13 +139,28 @@ function uncheckedLines(unchecked: readonly ClauseCoverage[]): string[] {
 export function textReport(report: Report, options: { trace: boolean; colour?: boolean }): string {
   const colour = options.colour ?? colourEnabled(process.stdout);
   const lines: string[] = [];
-  const details = report.scenarios.filter((s) => s.verdict === 'fail' || s.verdict === 'timeout' || s.verdict === 'info' || (options.trace && s.trace !== undefined));
+  const details = report.scenarios.filter(
+    (s) =>
+      s.verdict === 'fail' ||
+      s.verdict === 'timeout' ||
+      s.verdict === 'info' ||
+      (options.trace && s.trace !== undefined),
+  );
   for (const result of details) lines.push(...failureBlock(result, true, colour), '');
-  for (const extra of report.extras) lines.push(`=== ${extra.title}: ${extra.ok ? 'ok' : 'FAILED'}`, ...extra.lines.map((l) => `    ${l}`), '');
+  for (const extra of report.extras)
+    lines.push(`=== ${extra.title}: ${extra.ok ? 'ok' : 'FAILED'}`, ...extra.lines.map((l) => `    ${l}`), '');
   lines.push(...coverageSection(report), '');
-  if (report.summary.stale.length > 0) lines.push(`stale baseline entries (now passing, remove them): ${report.summary.stale.join(', ')}`, '');
+  if (report.summary.stale.length > 0)
+    lines.push(`stale baseline entries (now passing, remove them): ${report.summary.stale.join(', ')}`, '');
   const summary = summaryLine(report);
-  lines.push(colour ? summary.replace(/^(multifrost-conform: )(PASS|FAIL)/, (_m, head: string, word: string) => `${head}${paint(word, runPassed(report) ? '32' : '31', true)}`) : summary);
+  lines.push(
+    colour
+      ? summary.replace(
+          /^(multifrost-conform: )(PASS|FAIL)/,
+          (_m, head: string, word: string) => `${head}${paint(word, runPassed(report) ? '32' : '31', true)}`,
+        )
+      : summary,
+  );
   return lines.join('\n');
 }
 

@@ -6,7 +6,21 @@
  */
 import type { TraceEntry } from '../results.js';
 
-const SHOWN = new Set(['t', 'timeMs', 'atMs', 'direction', 'dir', 'note', 'message', 'frames', 'envelope', 'hex', 'bytes', 'type', 'id']);
+const SHOWN = new Set([
+  't',
+  'timeMs',
+  'atMs',
+  'direction',
+  'dir',
+  'note',
+  'message',
+  'frames',
+  'envelope',
+  'hex',
+  'bytes',
+  'type',
+  'id',
+]);
 
 function json(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? 'undefined';
@@ -36,10 +50,16 @@ export function formatTraceEntry(entry: TraceEntry): string {
   const frames = framing(entry);
   if (frames !== undefined) parts.push(frames);
   if (entry['message'] !== undefined) parts.push(json(entry['message']));
-  else if (entry['hex'] !== undefined) parts.push(`<undecodable ${String(entry['bytes'] ?? '?')} bytes: ${String(entry['hex'])}>`);
+  else if (entry['hex'] !== undefined)
+    parts.push(`<undecodable ${String(entry['bytes'] ?? '?')} bytes: ${String(entry['hex'])}>`);
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry)) if (!SHOWN.has(key)) rest[key] = value;
   if (Object.keys(rest).length > 0) parts.push(json(rest));
-  else if (entry['message'] === undefined && entry['hex'] === undefined && (entry['type'] !== undefined || entry['id'] !== undefined)) parts.push(json({ type: entry['type'], id: entry['id'] }));
+  else if (
+    entry['message'] === undefined &&
+    entry['hex'] === undefined &&
+    (entry['type'] !== undefined || entry['id'] !== undefined)
+  )
+    parts.push(json({ type: entry['type'], id: entry['id'] }));
   return parts.join(' ');
 }

@@ -47,7 +47,15 @@ export class FaultEngine {
   }
 
   decide(message: SimMessage, nowMs: number): FaultDecision {
-    const decision: FaultDecision = { drop: false, delayMs: 0, unorderedDelayMs: 0, copies: 1, frames: undefined, crash: undefined, applied: [] };
+    const decision: FaultDecision = {
+      drop: false,
+      delayMs: 0,
+      unorderedDelayMs: 0,
+      copies: 1,
+      frames: undefined,
+      crash: undefined,
+      applied: [],
+    };
     for (let index = 0; index < this.rules.length && !decision.drop; index++) {
       const rule = this.rules[index]!;
       if (rule.fault === 'partition') {
@@ -69,12 +77,18 @@ export class FaultEngine {
     if (rule.endpoint !== undefined && rule.endpoint !== message.endpoint) return false;
     if (rule.where !== undefined && !rule.where(message)) return false;
     const count = ++this.counts[index]!;
-    if (rule.nth !== undefined && !(typeof rule.nth === 'number' ? rule.nth === count : rule.nth.includes(count))) return false;
+    if (rule.nth !== undefined && !(typeof rule.nth === 'number' ? rule.nth === count : rule.nth.includes(count)))
+      return false;
     const p = rule.p ?? 1;
     return p >= 1 || this.prng.chance(p);
   }
 
-  private apply(index: number, rule: Exclude<FaultRule, PartitionRule>, message: SimMessage, decision: FaultDecision): void {
+  private apply(
+    index: number,
+    rule: Exclude<FaultRule, PartitionRule>,
+    message: SimMessage,
+    decision: FaultDecision,
+  ): void {
     switch (rule.fault) {
       case 'drop':
         decision.drop = true;
@@ -112,7 +126,13 @@ export class FaultEngine {
   }
 
   /** Corrupts a copy of the last frame; the sender's buffers are never touched. */
-  private corrupt(index: number, mode: 'flip' | 'truncate', bits: number, frames: Frames, decision: FaultDecision): void {
+  private corrupt(
+    index: number,
+    mode: 'flip' | 'truncate',
+    bits: number,
+    frames: Frames,
+    decision: FaultDecision,
+  ): void {
     const last = frames[frames.length - 1];
     if (last === undefined || last.length === 0) {
       decision.applied.push({ fault: 'corrupt', rule: index, skipped: 'empty frame' });

@@ -106,11 +106,20 @@ export type FaultRule = DropRule | DelayRule | DuplicateRule | ReorderRule | Cor
 /** Drops matching messages. */
 export const drop = (options: MatchOptions = {}): DropRule => ({ fault: 'drop', ...options });
 /** Delays matching messages by `ms` plus or minus `jitterMs`, keeping per-connection order. */
-export const delay = (options: MatchOptions & { ms: number; jitterMs?: number }): DelayRule => ({ fault: 'delay', ...options });
+export const delay = (options: MatchOptions & { ms: number; jitterMs?: number }): DelayRule => ({
+  fault: 'delay',
+  ...options,
+});
 /** Delivers matching messages `copies` extra times (default once more). */
-export const duplicate = (options: MatchOptions & { copies?: number } = {}): DuplicateRule => ({ fault: 'duplicate', ...options });
+export const duplicate = (options: MatchOptions & { copies?: number } = {}): DuplicateRule => ({
+  fault: 'duplicate',
+  ...options,
+});
 /** Lets matching messages arrive up to `windowMs` late, overtaken by later ones. */
-export const reorder = (options: MatchOptions & { windowMs?: number } = {}): ReorderRule => ({ fault: 'reorder', ...options });
+export const reorder = (options: MatchOptions & { windowMs?: number } = {}): ReorderRule => ({
+  fault: 'reorder',
+  ...options,
+});
 /** Flips bits in, or truncates, the last frame of matching messages. */
 export const corrupt = (options: MatchOptions & { mode?: 'flip' | 'truncate'; bits?: number } = {}): CorruptRule => ({
   fault: 'corrupt',

@@ -39,7 +39,14 @@ export class Pipe<End extends PipeEnd> {
    */
   readonly capacity: [number, number];
 
-  constructor(id: number, endpoint: string, connector: End, binder: End, connectorId: Uint8Array, binderId: Uint8Array) {
+  constructor(
+    id: number,
+    endpoint: string,
+    connector: End,
+    binder: End,
+    connectorId: Uint8Array,
+    binderId: Uint8Array,
+  ) {
     this.id = id;
     this.endpoint = endpoint;
     this.connector = connector;

@@ -41,7 +41,8 @@ export class SimEndpoints {
   bind(socket: SimSocket, endpoint: string): string {
     const parsed = parse(endpoint, true);
     const name = parsed.transport === 'tcp' && parsed.port === 0 ? this.freeEndpoint(parsed.host) : parsed.name;
-    if (this.bound.has(name)) throw new ConnectionError(`${socket.name}: bind ${name} failed: address already in use`, 'EADDRINUSE');
+    if (this.bound.has(name))
+      throw new ConnectionError(`${socket.name}: bind ${name} failed: address already in use`, 'EADDRINUSE');
     this.bound.set(name, socket);
     return name;
   }

@@ -109,7 +109,10 @@ export class SimNetwork {
     const processName = name ?? `process-${++this.unnamedCount}`;
     const existing = this.transports.get(processName);
     if (existing !== undefined && !existing.crashed) return existing;
-    const transport = new SimTransport(processName, (role, options) => new SimSocket(this.host, role, processName, ++this.socketCount, options));
+    const transport = new SimTransport(
+      processName,
+      (role, options) => new SimSocket(this.host, role, processName, ++this.socketCount, options),
+    );
     this.transports.set(processName, transport);
     if (existing !== undefined) {
       this.trace.write('restart', { process: processName });
@@ -169,6 +172,7 @@ export class SimNetwork {
 
   /** Holds back every message matching `where` (default: all) until the returned hold is released. */
   hold(where: (message: SimMessage) => boolean = () => true): Hold {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the hold's release closure outlives this call
     const network = this;
     const state: HoldState = {
       id: ++this.holdCount,
@@ -305,14 +309,18 @@ export class SimNetwork {
       return;
     }
     receiver.deliver(pipe, delivery.frames);
-    if (this.trace.enabled) this.trace.write('deliver', delivery.copy === 0 ? { msg: seq } : { msg: seq, copy: delivery.copy });
+    if (this.trace.enabled)
+      this.trace.write('deliver', delivery.copy === 0 ? { msg: seq } : { msg: seq, copy: delivery.copy });
   }
 
   private attach(connector: SimSocket, binder: SimSocket, endpoint: string): void {
     const connectorId = connector.options.routingId ?? this.generateId();
     const binderId = binder.options.routingId ?? this.generateId();
     // libzmq (without ROUTER_HANDOVER) refuses a second peer that claims a routing id already in use.
-    if ((binder.role === 'router' && binder.hasPeer(connectorId)) || (connector.role === 'router' && connector.hasPeer(binderId))) {
+    if (
+      (binder.role === 'router' && binder.hasPeer(connectorId)) ||
+      (connector.role === 'router' && connector.hasPeer(binderId))
+    ) {
       this.trace.write('refused', { connector: connector.name, binder: binder.name, reason: 'duplicate routing id' });
       return;
     }

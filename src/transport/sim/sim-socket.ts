@@ -107,7 +107,8 @@ export class SimSocket implements Socket {
     else if (this.pipes.length === 0) this.outbox.push(frames);
     else {
       const pipe = this.blocked.length === 0 ? this.pipeWithRoom() : undefined;
-      if (pipe === undefined) return new Promise<void>((resolve, reject) => this.blocked.push({ frames, resolve, reject }));
+      if (pipe === undefined)
+        return new Promise<void>((resolve, reject) => this.blocked.push({ frames, resolve, reject }));
       this.host.transmit(pipe, this, frames);
     }
     return RESOLVED;
@@ -209,7 +210,8 @@ export class SimSocket implements Socket {
     const routingId = frames[0];
     if (routingId === undefined) return;
     const pipe = frames.length < 2 ? undefined : this.peersById.get(toHex(routingId));
-    if (pipe === undefined) this.host.unroutable(this, routingId, frames.length < 2 ? 'no frame after the routing id' : 'unknown routing id');
+    if (pipe === undefined)
+      this.host.unroutable(this, routingId, frames.length < 2 ? 'no frame after the routing id' : 'unknown routing id');
     else if (pipe.full(pipe.directionFrom(this))) this.host.unroutable(this, routingId, 'high-water mark reached');
     else this.host.transmit(pipe, this, frames.slice(1));
   }

@@ -101,7 +101,13 @@ export class ChildChannel {
   sendOutput(routingId: Uint8Array, stream: OutputStream, text: string): Promise<void> {
     if (!this.options.isServing()) return Promise.reject(new Error('not serving'));
     const profile = this.outputProfile ?? this.accepted[0]!;
-    const message = createOutput(profile, `out-${this.options.pid}-${(this.idCounter++).toString(36)}`, this.timestampSec(), stream, text);
+    const message = createOutput(
+      profile,
+      `out-${this.options.pid}-${(this.idCounter++).toString(36)}`,
+      this.timestampSec(),
+      stream,
+      text,
+    );
     return this.socket.send(childFrames(routingId, this.codec.encode(message)));
   }
 
@@ -123,7 +129,9 @@ export class ChildChannel {
     } catch (error) {
       const text = error instanceof EncodeError || error instanceof MultifrostError ? error.message : errorText(error);
       const profile = this.accepted.find((p) => p.app === message.app) ?? this.accepted[0]!;
-      payload = this.codec.encode(createError(profile, id, this.timestampSec(), `result could not be encoded: ${text}`));
+      payload = this.codec.encode(
+        createError(profile, id, this.timestampSec(), `result could not be encoded: ${text}`),
+      );
     }
     this.replySending = this.socket.post(childFrames(routingId, payload), (error) => {
       if (this.options.isServing()) this.options.log(`ERROR: could not send reply to ${id}: ${String(error)}`);
@@ -131,7 +139,9 @@ export class ChildChannel {
   }
 
   private drop(error: DecodeError): void {
-    this.options.log(`WARNING: dropped message (${error.reason}${error.field === undefined ? '' : ` ${error.field}`}): ${error.message}`);
+    this.options.log(
+      `WARNING: dropped message (${error.reason}${error.field === undefined ? '' : ` ${error.field}`}): ${error.message}`,
+    );
   }
 
   private timestampSec(): number {

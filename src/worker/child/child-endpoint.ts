@@ -29,19 +29,30 @@ export interface RegisteredService {
  * mode, undefined in spawn mode.
  * @throws MultifrostError MF_INVALID_ARGUMENT for a bad port or neither mode; what the registry throws.
  */
-export async function openChildEndpoint(socket: Socket, host: ChildHost, options: ChildEndpointOptions, log: (line: string) => void): Promise<RegisteredService | undefined> {
+export async function openChildEndpoint(
+  socket: Socket,
+  host: ChildHost,
+  options: ChildEndpointOptions,
+  log: (line: string) => void,
+): Promise<RegisteredService | undefined> {
   const portText = host.env(ENV_PORT);
   if (portText !== undefined) {
     const port = Number(portText);
     if (!/^\d+$/.test(portText.trim()) || !Number.isInteger(port) || port < 1024 || port > 65535) {
-      throw new MultifrostError('MF_INVALID_ARGUMENT', `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`);
+      throw new MultifrostError(
+        'MF_INVALID_ARGUMENT',
+        `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`,
+      );
     }
     await socket.connect(loopbackEndpoint(port));
     return undefined;
   }
   const serviceId = options.serviceId;
   if (serviceId === undefined) {
-    throw new MultifrostError('MF_INVALID_ARGUMENT', `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`);
+    throw new MultifrostError(
+      'MF_INVALID_ARGUMENT',
+      `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`,
+    );
   }
   const registration = options.registration ?? (await defaultRegistration());
   const endpoint = await socket.bind(loopbackEndpoint(options.bindPort ?? 0, options.bindHost ?? LOOPBACK_HOST));

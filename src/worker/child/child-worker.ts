@@ -91,7 +91,12 @@ export abstract class ChildWorker {
     const profile = this.currentProfile;
     if (call === undefined || profile === undefined) return undefined;
     const clientName = call.client_name ?? call['clientName'];
-    return { id: call.id, profile: profile.name, namespace: call.namespace ?? 'default', clientName: typeof clientName === 'string' ? clientName : undefined };
+    return {
+      id: call.id,
+      profile: profile.name,
+      namespace: call.namespace ?? 'default',
+      clientName: typeof clientName === 'string' ? clientName : undefined,
+    };
   }
 
   /** The clock of this worker (virtual in the simulator). */
@@ -138,7 +143,9 @@ export abstract class ChildWorker {
     // Signals are taken before start-up: in connect mode a SIGTERM right after registration must still
     // unregister (MF-LIFE-7); it takes effect once start-up is done.
     let started: Promise<unknown> = Promise.resolve();
-    const stopOnSignal = host.onStopSignal((signal: StopSignal) => void started.then(() => this.stopAndExit(`received ${signal}`)));
+    const stopOnSignal = host.onStopSignal(
+      (signal: StopSignal) => void started.then(() => this.stopAndExit(`received ${signal}`)),
+    );
     this.releasers.push(stopOnSignal);
     try {
       const starting = this.start();
@@ -163,8 +170,12 @@ export abstract class ChildWorker {
     const socket = (options.transport ?? (await defaultTransport())).router();
     const channel = new ChildChannel({
       socket,
-      codec: options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes }),
-      accepted: options.profiles !== undefined && options.profiles.length > 0 ? options.profiles.map((name) => PROFILES[name]) : [PROFILES.v3, PROFILES.v4],
+      codec:
+        options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes }),
+      accepted:
+        options.profiles !== undefined && options.profiles.length > 0
+          ? options.profiles.map((name) => PROFILES[name])
+          : [PROFILES.v3, PROFILES.v4],
       clock: this.clock(),
       pid: host.pid,
       isServing: () => this.state === 'serving',
@@ -222,7 +233,9 @@ export abstract class ChildWorker {
     });
     this.forwarder = forwarder;
     // console.log writes a whole line plus '\n'; the message carries the line without its newline.
-    this.releasers.push(host.captureOutput((stream, text) => forwarder.write(stream, text.endsWith('\n') ? text.slice(0, -1) : text)));
+    this.releasers.push(
+      host.captureOutput((stream, text) => forwarder.write(stream, text.endsWith('\n') ? text.slice(0, -1) : text)),
+    );
   }
 
   private dispatch(message: Message, profile: Profile, routingId: Uint8Array): void {
@@ -266,7 +279,8 @@ export abstract class ChildWorker {
     try {
       result = method.apply(this, call.args);
       // Reading `then` may run a getter of the result: inside the try, so that a throwing one is the call's error.
-      pending = result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
+      pending =
+        result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
     } catch (error) {
       this.inFlightCalls--;
       channel.fail(routingId, profile, call.id, error);

@@ -20,11 +20,16 @@ export interface CallOptions {
 export type AnyApi = object;
 
 /** The default API when none is declared: any name, any arguments, unknown result. */
+// `any[]` (not `unknown[]`): parameter lists are contravariant, so only `any[]` matches every method signature.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type UntypedApi = Record<string, (...args: any[]) => unknown>;
 
 /** The remote view of `Api`: every method returns a promise of its awaited result. */
 export type RemoteApi<Api> = {
-  readonly [K in keyof Api as Api[K] extends (...args: any[]) => unknown ? K : never]: Api[K] extends (...args: infer A) => infer R
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in UntypedApi
+  readonly [K in keyof Api as Api[K] extends (...args: any[]) => unknown ? K : never]: Api[K] extends (
+    ...args: infer A
+  ) => infer R
     ? (...args: A) => Promise<Awaited<R>>
     : never;
 };
@@ -34,7 +39,11 @@ export type CallProxy<Api> = RemoteApi<Api> & {
   withOptions(options: CallOptions): CallProxy<Api>;
 };
 
-export type CallFunction = (functionName: string, args: unknown[], options: CallOptions | undefined) => Promise<unknown>;
+export type CallFunction = (
+  functionName: string,
+  args: unknown[],
+  options: CallOptions | undefined,
+) => Promise<unknown>;
 
 /** Builds the proxy over `invoke`. `then` and symbols are not methods, so the proxy is not mistaken for a promise. */
 export function createCallProxy<Api>(invoke: CallFunction, options?: CallOptions): CallProxy<Api> {

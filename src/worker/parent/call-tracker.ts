@@ -3,7 +3,14 @@
  * the metrics and breaker bookkeeping of each outcome (reply, remote error, timeout, failed send, stop).
  * @see MF-CALL-12, MF-CALL-13, MF-CB-1 .. MF-CB-8
  */
-import { CircuitOpenError, ConnectionError, MultifrostError, RemoteCallError, TimeoutError, WorkerStoppedError } from '../../errors.js';
+import {
+  CircuitOpenError,
+  ConnectionError,
+  MultifrostError,
+  RemoteCallError,
+  TimeoutError,
+  WorkerStoppedError,
+} from '../../errors.js';
 import type { ErrorMessage, ResponseMessage } from '../../protocol/message.js';
 import type { Clock } from '../../time/clock.js';
 import type { CallOptions } from './call-proxy.js';
@@ -53,7 +60,12 @@ export class CallTracker {
   }
 
   /** Sends one CALL and returns the promise of its result; rejects at once when the breaker is open. */
-  send(functionName: string, args: unknown[], callOptions: CallOptions | undefined, timeoutMs: number | undefined): Promise<unknown> {
+  send(
+    functionName: string,
+    args: unknown[],
+    callOptions: CallOptions | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<unknown> {
     const admission = this.breaker.admit(this.clock.nowMs(), this.onBreakerTransition);
     if (!admission.allowed) {
       this.metrics.requestsRefused++;
@@ -90,7 +102,8 @@ export class CallTracker {
     this.metrics.recordLatency(this.clock.nowMs() - call.startedAtMs);
     this.metrics.requestsFailed++;
     this.recordFailure('remote');
-    const text = typeof message.error === 'string' && message.error !== '' ? message.error : 'remote error without a message';
+    const text =
+      typeof message.error === 'string' && message.error !== '' ? message.error : 'remote error without a message';
     const traceback = typeof message.traceback === 'string' ? message.traceback : undefined;
     call.reject(new RemoteCallError(call.functionName, text, traceback));
   }
@@ -115,10 +128,19 @@ export class CallTracker {
     if (this.isRunning()) this.recordFailure('transport');
     const code = error instanceof ConnectionError ? error.transportCode : undefined;
     const reason = error instanceof Error ? error.message : String(error);
-    call.reject(error instanceof MultifrostError ? error : new ConnectionError(`could not send ${call.functionName}: ${reason}`, code, { cause: error }));
+    call.reject(
+      error instanceof MultifrostError
+        ? error
+        : new ConnectionError(`could not send ${call.functionName}: ${reason}`, code, { cause: error }),
+    );
   }
 
   private readonly onBreakerTransition = (transition: Transition): void => {
-    this.events.emit({ type: 'breaker-changed', from: transition.from, to: transition.to, failures: transition.failures });
+    this.events.emit({
+      type: 'breaker-changed',
+      from: transition.from,
+      to: transition.to,
+      failures: transition.failures,
+    });
   };
 }

@@ -67,7 +67,12 @@ export class ChildSupervisor {
     Object.assign(env, this.options.env, { [ENV_PORT]: String(port), [ENV_WORKER_MODE]: '1' });
     if (this.options.launcher.providesStdinPipe === true) env[ENV_PARENT_PIPE] = 'stdin';
     const launched = this.options.launcher.launch(
-      { command: this.options.command.command, args: this.options.command.args, env, ...(this.options.cwd === undefined ? {} : { cwd: this.options.cwd }) },
+      {
+        command: this.options.command.command,
+        args: this.options.command.args,
+        env,
+        ...(this.options.cwd === undefined ? {} : { cwd: this.options.cwd }),
+      },
       this.options.onRawOutput,
     );
     this.process = launched;
@@ -86,7 +91,12 @@ export class ChildSupervisor {
     const next = hooks.policy.next();
     if (next === undefined) {
       const attempts = hooks.policy.maxAttempts;
-      const error = new SpawnError(`worker ${hooks.workerName} gave up after ${attempts} restart attempts`, previous.exited?.code ?? null, previous.exited?.signal ?? null, previous.stderrTail());
+      const error = new SpawnError(
+        `worker ${hooks.workerName} gave up after ${attempts} restart attempts`,
+        previous.exited?.code ?? null,
+        previous.exited?.signal ?? null,
+        previous.stderrTail(),
+      );
       hooks.events.emit({ type: 'restart-gave-up', attempts, error });
       hooks.onGaveUp(error);
       return;

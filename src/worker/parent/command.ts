@@ -30,10 +30,14 @@ function tsxImport(): string {
  * Resolves how to run `scriptPath`. With `executable` given it is used as is (`executable script ...args`).
  * @throws InvalidArgumentError when the file does not exist or its runtime cannot be inferred.
  */
-export function resolveWorkerCommand(scriptPath: string, executable?: string, args: readonly string[] = []): ResolvedCommand {
+export function resolveWorkerCommand(
+  scriptPath: string,
+  executable?: string,
+  args: readonly string[] = [],
+): ResolvedCommand {
   const script = resolve(scriptPath);
   if (executable !== undefined) return { command: executable, args: [script, ...args] };
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(script).isFile();
   } catch {

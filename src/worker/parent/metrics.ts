@@ -107,7 +107,12 @@ export class Metrics {
         last: this.lastLatencyMs,
         samples: sorted.length,
       },
-      heartbeat: { lastRttMs: this.lastRttMs, meanRttMs: this.rtts.mean(), misses: this.heartbeatMisses, sent: this.heartbeatsSent },
+      heartbeat: {
+        lastRttMs: this.lastRttMs,
+        meanRttMs: this.rtts.mean(),
+        misses: this.heartbeatMisses,
+        sent: this.heartbeatsSent,
+      },
       breaker,
       restarts: this.restarts,
       profile,

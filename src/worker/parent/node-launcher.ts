@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import type {
+  ExitInfo,
+  LaunchedProcess,
+  LaunchSpec,
+  OutputStream,
+  ProcessLauncher,
+} from '../shared/process-launcher.js';
 import { TailBuffer } from '../shared/process-launcher.js';
 
 /** Splits a byte stream into lines, keeping a partial last line until the next chunk. */

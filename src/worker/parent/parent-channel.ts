@@ -118,20 +118,29 @@ export class ParentChannel {
     try {
       for await (const frames of socket) this.handleFrames(frames);
     } catch (error) {
-      if (this.options.isRunning()) this.options.events.emit({ type: 'message-dropped', reason: 'receive-failed', detail: String(error) });
+      if (this.options.isRunning())
+        this.options.events.emit({ type: 'message-dropped', reason: 'receive-failed', detail: String(error) });
     }
   }
 
   private handleFrames(frames: Uint8Array[]): void {
     const inbound = parseParentInbound(frames);
     if (!inbound.ok) {
-      this.options.events.emit({ type: 'message-dropped', reason: inbound.error.reason, detail: inbound.error.message });
+      this.options.events.emit({
+        type: 'message-dropped',
+        reason: inbound.error.reason,
+        detail: inbound.error.message,
+      });
       return;
     }
     const decoded = decodeMessage(this.options.codec, inbound.payload, this.accepted);
     if (!decoded.ok) {
       if (decoded.error.reason === 'wrong-app' && this.isLateProbeEcho(inbound.payload)) return;
-      this.options.events.emit({ type: 'message-dropped', reason: decoded.error.reason, detail: decoded.error.message });
+      this.options.events.emit({
+        type: 'message-dropped',
+        reason: decoded.error.reason,
+        detail: decoded.error.message,
+      });
       return;
     }
     this.options.onMessage(decoded.message);

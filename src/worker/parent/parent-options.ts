@@ -97,14 +97,18 @@ export interface ResolvedParentOptions {
 function duration(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidArgumentError(name, `expected a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      name,
+      `expected a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 function count(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(name, `expected a positive integer, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(name, `expected a positive integer, got ${String(value)}`);
   return value;
 }
 
@@ -118,7 +122,8 @@ export const PROBE_ORDER: readonly Profile[] = [PROFILES.v3, PROFILES.v4];
 
 export function resolveParentOptions(options: ParentWorkerOptions = {}): ResolvedParentOptions {
   const profile = options.profile;
-  if (profile !== undefined && !isProfileName(profile)) throw new InvalidArgumentError('profile', `expected 'v3', 'v4' or undefined (probe), got ${String(profile)}`);
+  if (profile !== undefined && !isProfileName(profile))
+    throw new InvalidArgumentError('profile', `expected 'v3', 'v4' or undefined (probe), got ${String(profile)}`);
   return {
     profile,
     profileCandidates: profile === undefined ? PROBE_ORDER : [PROFILES[profile]],

@@ -33,7 +33,13 @@ import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { Metrics, type MetricsSnapshot } from './metrics.js';
 import { NodeProcessLauncher } from './node-launcher.js';
 import { ParentChannel } from './parent-channel.js';
-import { type OutputSink, type ParentWorkerOptions, type ResolvedParentOptions, resolveParentOptions, validateTimeoutMs } from './parent-options.js';
+import {
+  type OutputSink,
+  type ParentWorkerOptions,
+  type ResolvedParentOptions,
+  resolveParentOptions,
+  validateTimeoutMs,
+} from './parent-options.js';
 import { ReadinessProbe } from './readiness-probe.js';
 import { RestartPolicy } from './restart-policy.js';
 
@@ -80,7 +86,11 @@ export class ParentWorker<Api extends object = UntypedApi> {
     this.sink = options.outputSink ?? defaultSink;
     const isRunning = (): boolean => this.state === 'running';
     this.channel = new ParentChannel({
-      codec: options.codec ?? (options.maxPayloadBytes === undefined ? defaultCodec : new Codec({ maxPayloadBytes: options.maxPayloadBytes })),
+      codec:
+        options.codec ??
+        (options.maxPayloadBytes === undefined
+          ? defaultCodec
+          : new Codec({ maxPayloadBytes: options.maxPayloadBytes })),
       candidates: this.options.profileCandidates,
       clock: this.clock,
       idPrefix: this.options.idPrefix ?? randomBytes(4).toString('hex'),
@@ -94,8 +104,18 @@ export class ParentWorker<Api extends object = UntypedApi> {
       cooldownMs: this.options.breakerCooldownMs,
       countRemoteErrors: this.options.countRemoteErrors,
     });
-    this.calls = new CallTracker({ clock: this.clock, channel: this.channel, breaker: this.breaker, metrics: this.metrics, events: this.events, isRunning });
-    this.restarts = new RestartPolicy({ maxAttempts: this.options.maxRestartAttempts, baseDelayMs: this.options.restartBackoffMs });
+    this.calls = new CallTracker({
+      clock: this.clock,
+      channel: this.channel,
+      breaker: this.breaker,
+      metrics: this.metrics,
+      events: this.events,
+      isRunning,
+    });
+    this.restarts = new RestartPolicy({
+      maxAttempts: this.options.maxRestartAttempts,
+      baseDelayMs: this.options.restartBackoffMs,
+    });
     this.heartbeat = this.createHeartbeatMonitor();
     this.readiness = new ReadinessProbe({
       clock: this.clock,
@@ -113,7 +133,11 @@ export class ParentWorker<Api extends object = UntypedApi> {
    * A worker that launches `scriptPath` (spawn mode). The runtime is inferred from the file when `executable`
    * is omitted (`.py` python3, `.ts` Node with tsx, `.js` Node, an executable file directly); no shell.
    */
-  static spawn<Api extends object = UntypedApi>(scriptPath: string, executable?: string, options: ParentWorkerOptions = {}): ParentWorker<Api> {
+  static spawn<Api extends object = UntypedApi>(
+    scriptPath: string,
+    executable?: string,
+    options: ParentWorkerOptions = {},
+  ): ParentWorker<Api> {
     const command = resolveWorkerCommand(scriptPath, executable, options.args ?? []);
     const worker = new ParentWorker<Api>(scriptPath, options);
     worker.mode = { kind: 'spawn', supervisor: worker.createSupervisor(command, options.launcher) };
@@ -121,16 +145,25 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   /** A spawn-mode worker for an explicit command line (`argv[0]` is the program). */
-  static spawnCommand<Api extends object = UntypedApi>(argv: readonly string[], options: ParentWorkerOptions = {}): ParentWorker<Api> {
+  static spawnCommand<Api extends object = UntypedApi>(
+    argv: readonly string[],
+    options: ParentWorkerOptions = {},
+  ): ParentWorker<Api> {
     const [command, ...args] = argv;
     if (command === undefined) throw new InvalidArgumentError('argv', 'empty command');
     const worker = new ParentWorker<Api>(command, options);
-    worker.mode = { kind: 'spawn', supervisor: worker.createSupervisor({ command, args: [...args, ...(options.args ?? [])] }, options.launcher) };
+    worker.mode = {
+      kind: 'spawn',
+      supervisor: worker.createSupervisor({ command, args: [...args, ...(options.args ?? [])] }, options.launcher),
+    };
     return worker;
   }
 
   /** A worker for a running connect-mode service: discovers its port (polling, default 5 s). @see MF-LIFE-12 */
-  static async connect<Api extends object = UntypedApi>(serviceId: string, options: ParentWorkerOptions = {}): Promise<ParentWorker<Api>> {
+  static async connect<Api extends object = UntypedApi>(
+    serviceId: string,
+    options: ParentWorkerOptions = {},
+  ): Promise<ParentWorker<Api>> {
     const worker = new ParentWorker<Api>(serviceId, options);
     const discovery = options.discovery ?? (await defaultDiscovery());
     const found = await discovery.discover(serviceId, worker.options.discoverTimeoutMs);
@@ -139,7 +172,10 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   /** A worker for a service listening at a known port (connect mode without the registry). */
-  static connectToPort<Api extends object = UntypedApi>(port: number, options: ParentWorkerOptions = {}): ParentWorker<Api> {
+  static connectToPort<Api extends object = UntypedApi>(
+    port: number,
+    options: ParentWorkerOptions = {},
+  ): ParentWorker<Api> {
     const worker = new ParentWorker<Api>(`port ${port}`, options);
     worker.mode = { kind: 'connect', serviceId: `port ${port}`, port };
     return worker;
@@ -231,7 +267,8 @@ export class ParentWorker<Api extends object = UntypedApi> {
     if (this.state !== 'running') return Promise.reject(this.notRunningError());
     let timeoutMs: number | undefined;
     try {
-      timeoutMs = validateTimeoutMs('timeoutMs', callOptions?.timeoutMs ?? callOptions?.timeout) ?? this.options.defaultTimeoutMs;
+      timeoutMs =
+        validateTimeoutMs('timeoutMs', callOptions?.timeoutMs ?? callOptions?.timeout) ?? this.options.defaultTimeoutMs;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -260,7 +297,10 @@ export class ParentWorker<Api extends object = UntypedApi> {
     });
   }
 
-  private createSupervisor(command: { command: string; args: string[] }, launcher: ProcessLauncher | undefined): ChildSupervisor {
+  private createSupervisor(
+    command: { command: string; args: string[] },
+    launcher: ProcessLauncher | undefined,
+  ): ChildSupervisor {
     return new ChildSupervisor({
       launcher: launcher ?? new NodeProcessLauncher(),
       command,
@@ -292,7 +332,11 @@ export class ParentWorker<Api extends object = UntypedApi> {
     this.heartbeat.stop();
     this.calls.rejectAll((call) => `worker stopped while ${call.functionName} was pending`);
     if (previous !== 'new' && this.mode?.kind === 'spawn') {
-      await this.mode.supervisor.stopChild(() => this.channel.sendShutdown(), this.options.stopGraceMs, this.options.stopTermMs);
+      await this.mode.supervisor.stopChild(
+        () => this.channel.sendShutdown(),
+        this.options.stopGraceMs,
+        this.options.stopTermMs,
+      );
     }
     await this.channel.close();
     this.state = 'stopped';
@@ -337,7 +381,8 @@ export class ParentWorker<Api extends object = UntypedApi> {
   }
 
   private notRunningError(): MultifrostError {
-    if (this.state === 'failed' && this.failure !== undefined) return new WorkerStoppedError(this.failure.message, false);
+    if (this.state === 'failed' && this.failure !== undefined)
+      return new WorkerStoppedError(this.failure.message, false);
     return new WorkerStoppedError(`worker ${this.name} is ${this.state === 'new' ? 'not started' : this.state}`, false);
   }
 

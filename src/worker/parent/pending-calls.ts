@@ -37,7 +37,15 @@ export class PendingCalls {
   /** Registers a call and returns the promise its caller awaits; `timeoutMs` undefined waits for ever. */
   add(id: string, functionName: string, timeoutMs: number | undefined, probe: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const call: PendingCall = { id, functionName, startedAtMs: this.clock.nowMs(), probe, resolve, reject, timer: undefined };
+      const call: PendingCall = {
+        id,
+        functionName,
+        startedAtMs: this.clock.nowMs(),
+        probe,
+        resolve,
+        reject,
+        timer: undefined,
+      };
       if (timeoutMs !== undefined) call.timer = this.clock.setTimer(timeoutMs, () => this.expire(call, timeoutMs));
       this.calls.set(id, call);
     });

@@ -42,7 +42,11 @@ export interface ReadinessProbeOptions {
   sendHeartbeat: (id: string, sentAtEpochMs: number, profile: Profile) => void;
 }
 
-type Outcome = { kind: 'answered'; profile: Profile } | { kind: 'timeout' } | { kind: 'stopped' } | { kind: 'exited'; info: ExitInfo };
+type Outcome =
+  | { kind: 'answered'; profile: Profile }
+  | { kind: 'timeout' }
+  | { kind: 'stopped' }
+  | { kind: 'exited'; info: ExitInfo };
 
 export class ReadinessProbe {
   /** The probes of the current (or last) round by id; an echo of one that did not win is expected and dropped. */
@@ -116,22 +120,43 @@ export class ReadinessProbe {
     throw this.failure(result, launched, sent);
   }
 
-  private failure(result: Exclude<Outcome, { kind: 'answered' }>, launched: LaunchedProcess | undefined, sent: readonly Profile[]): Error {
+  private failure(
+    result: Exclude<Outcome, { kind: 'answered' }>,
+    launched: LaunchedProcess | undefined,
+    sent: readonly Profile[],
+  ): Error {
     const { workerName, readyTimeoutMs } = this.options;
-    if (result.kind === 'stopped') return new WorkerStoppedError(`worker ${workerName} was stopped before it was ready`, false);
+    if (result.kind === 'stopped')
+      return new WorkerStoppedError(`worker ${workerName} was stopped before it was ready`, false);
     const tail = launched?.stderrTail() ?? '';
     if (result.kind === 'exited' && result.info.error !== undefined) {
       const info = result.info;
-      return new SpawnError(`worker ${workerName} could not be started: ${info.error!.message}`, info.code, info.signal, tail, { cause: info.error });
+      return new SpawnError(
+        `worker ${workerName} could not be started: ${info.error!.message}`,
+        info.code,
+        info.signal,
+        tail,
+        { cause: info.error },
+      );
     }
     const exit = result.kind === 'exited' ? result.info : { code: launched?.exited?.code ?? null, signal: null };
     const probes = sent.map((profile) => `a HEARTBEAT in ${profile.name} (app ${profile.app})`).join(', then ');
     if (!this.probing) {
-      const what = result.kind === 'exited' ? 'exited before it answered' : `did not answer within ${readyTimeoutMs} ms`;
-      return new SpawnError(`worker ${workerName} ${what} ${probes}, the profile pinned by the profile option`, exit.code, exit.signal, tail);
+      const what =
+        result.kind === 'exited' ? 'exited before it answered' : `did not answer within ${readyTimeoutMs} ms`;
+      return new SpawnError(
+        `worker ${workerName} ${what} ${probes}, the profile pinned by the profile option`,
+        exit.code,
+        exit.signal,
+        tail,
+      );
     }
-    const what = result.kind === 'exited' ? 'exited before it answered either readiness probe' : `answered neither readiness probe within ${readyTimeoutMs} ms`;
-    const hint = "to send it one probe only, pin the profile it speaks with the profile option (profile: 'v3' or 'v4'); a slow starter needs a longer readyTimeoutMs";
+    const what =
+      result.kind === 'exited'
+        ? 'exited before it answered either readiness probe'
+        : `answered neither readiness probe within ${readyTimeoutMs} ms`;
+    const hint =
+      "to send it one probe only, pin the profile it speaks with the profile option (profile: 'v3' or 'v4'); a slow starter needs a longer readyTimeoutMs";
     return new ProfileProbeError(`worker ${workerName} ${what}: ${probes}; ${hint}`, {
       probes: sent.map((profile) => profile.name),
       outcome: result.kind,

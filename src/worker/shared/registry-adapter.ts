@@ -6,7 +6,9 @@ import { ServiceRegistry } from '../../registry/index.js';
 import type { ServiceDiscovery, ServiceRegistration } from './service-registration.js';
 
 /** Registration in the file registry under `MULTIFROST_HOME` or `~/.multifrost`. */
-export async function fileServiceRegistration(registry: ServiceRegistry = new ServiceRegistry()): Promise<ServiceRegistration> {
+export async function fileServiceRegistration(
+  registry: ServiceRegistry = new ServiceRegistry(),
+): Promise<ServiceRegistration> {
   return {
     register: async (serviceId, port) => {
       await registry.register(serviceId, port);
@@ -18,7 +20,9 @@ export async function fileServiceRegistration(registry: ServiceRegistry = new Se
 }
 
 /** Discovery in the file registry. */
-export async function fileServiceDiscovery(registry: ServiceRegistry = new ServiceRegistry()): Promise<ServiceDiscovery> {
+export async function fileServiceDiscovery(
+  registry: ServiceRegistry = new ServiceRegistry(),
+): Promise<ServiceDiscovery> {
   return {
     discover: async (serviceId, timeoutMs) => {
       const entry = await registry.discover(serviceId, { timeoutMs });

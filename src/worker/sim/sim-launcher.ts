@@ -6,7 +6,13 @@
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import { sleepOn } from '../../time/real-clock.js';
 import type { Transport } from '../../transport/transport.js';
-import type { ExitInfo, LaunchedProcess, LaunchSpec, OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import type {
+  ExitInfo,
+  LaunchedProcess,
+  LaunchSpec,
+  OutputStream,
+  ProcessLauncher,
+} from '../shared/process-launcher.js';
 import { TailBuffer } from '../shared/process-launcher.js';
 import { SimHost } from './sim-host.js';
 import { TrackingTransport } from './tracking-transport.js';
@@ -134,13 +140,20 @@ export class SimLauncher implements ProcessLauncher {
     void child.exit.then(() => this.live.delete(pid));
     const program = this.options.programs[spec.command];
     if (program === undefined) {
-      child.end({ code: null, signal: null, error: new Error(`spawn ${spec.command} ENOENT (no such simulated program)`) });
+      child.end({
+        code: null,
+        signal: null,
+        error: new Error(`spawn ${spec.command} ENOENT (no such simulated program)`),
+      });
       return child;
     }
     program({ transport, host: child.host, clock: child.processClock, argv: [spec.command, ...spec.args] }).then(
       () => child.host.exit(0),
       (error: unknown) => {
-        child.host.writeRaw('stderr', `Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        child.host.writeRaw(
+          'stderr',
+          `Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
         child.host.exit(1);
       },
     );
