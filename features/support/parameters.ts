@@ -3,6 +3,7 @@
  * `nil` is the msgpack nil (JSON null).
  */
 import { defineParameterType } from '@cucumber/cucumber';
+import type { ProfileName } from '../../src/protocol/profile.js';
 
 /** A JSON array of call arguments, e.g. `[2, 40]`. */
 defineParameterType({
@@ -25,5 +26,5 @@ defineParameterType({
 defineParameterType({
   name: 'profile',
   regexp: /v3|v4/,
-  transformer: (text: string): 'v3' | 'v4' => text as 'v3' | 'v4',
+  transformer: (text: string): ProfileName => text as ProfileName,
 });

@@ -1,4 +1,5 @@
 import type { MethodNames } from '../../src/conform/method-names.js';
+import type { ProfileName } from '../../src/protocol/profile.js';
 
 /**
  * The parameters of the catalogue's World, passed by cucumber as `worldParameters` (cucumber.cjs profiles,
@@ -24,7 +25,7 @@ export interface WorldParameters {
   transport: 'memory' | 'zmq';
   target: TargetParameter;
   /** Protocol profile the kit speaks (MF-PROF-1). */
-  profile: 'v3' | 'v4';
+  profile: ProfileName;
   /**
    * Longest a step waits for an expected message or event, in ms of the run's clock (virtual time on
    * `memory`). Default 5,000. Cucumber's own step timeout is set well above it.

@@ -13,10 +13,12 @@ import { ErrorCode, MultifrostError } from '../../src/errors.js';
 import { fromTaggedJson, toTaggedJson } from '../../src/conform/tagged-json.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { PEERS, PEER_LANGUAGES, REPO_ROOT } from '../peers/peers.js';
+import type { ProfileName } from '../../src/protocol/profile.js';
 
 export type Language = 'typescript' | 'python' | 'go' | 'rust';
 export const LANGUAGES: readonly Language[] = ['typescript', ...PEER_LANGUAGES];
-export type Profile = 'v3' | 'v4';
+/** The matrix's profile column: the protocol's own profile names. */
+export type Profile = ProfileName;
 /** The parents of the matrix: each language's driver, and the TypeScript parent left to its profile probe. */
 export type ParentKind = Language | 'typescript (probe)';
 export const PARENTS: readonly ParentKind[] = [...LANGUAGES, 'typescript (probe)'];

@@ -13,6 +13,7 @@ import type { ExtraSection } from './results.js';
 import type { Target } from './target.js';
 import { realClock } from '../time/real-clock.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
+import type { ProfileName } from '../protocol/profile.js';
 
 /** What the extra sections need from the command line. */
 export interface ExtraOptions {
@@ -105,7 +106,7 @@ function exitText(stats: RelayStats): string {
 export async function extraSections(
   target: Target,
   options: ExtraOptions,
-  profile: 'v3' | 'v4',
+  profile: ProfileName,
 ): Promise<ExtraSection[]> {
   const sections: ExtraSection[] = [];
   const statsDir = process.env[FAULT_STATS_DIR_ENV];

@@ -10,6 +10,7 @@ import type { Envelope, Pickle } from '@cucumber/messages';
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { InvalidArgumentError } from '../errors.js';
 import type { CatalogueLocation } from './catalogue.js';
+import type { ProfileName } from '../protocol/profile.js';
 
 /** What the catalogue's World reads (see features/support/world-parameters.ts). */
 export interface KitWorldParameters {
@@ -19,7 +20,7 @@ export interface KitWorldParameters {
     | { kind: 'command'; argv: string[] }
     | { kind: 'service'; serviceId: string }
     | { kind: 'parent-driver'; argv: string[]; childArgv: string[] };
-  profile: 'v3' | 'v4';
+  profile: ProfileName;
   stepTimeoutMs?: number;
   [key: string]: unknown;
 }

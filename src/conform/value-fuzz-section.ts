@@ -9,6 +9,7 @@ import { targetName, type MethodNames } from './method-names.js';
 import type { ExtraSection } from './results.js';
 import type { Target } from './target.js';
 import { fuzzValues } from './value-fuzz.js';
+import type { ProfileName } from '../protocol/profile.js';
 
 /** What the command line asks of the value fuzzer. */
 export interface ValueFuzzRequest {
@@ -22,7 +23,7 @@ export interface ValueFuzzRequest {
 export async function valueFuzzSection(
   target: Target,
   request: ValueFuzzRequest,
-  profile: 'v3' | 'v4',
+  profile: ProfileName,
   names?: MethodNames,
 ): Promise<ExtraSection> {
   const title = `Value fuzzing (${request.runs} generated values through echo; MF-SVC-1, MF-VAL-1, -2, -4, -5, -9, -10, -11)`;
