@@ -20,7 +20,8 @@ import {
   parseProvocation,
   startGrandchild,
 } from './kit-child-observer.js';
-import { MisbehavingTransport, parseMisbehaviour } from './misbehaving-transport.js';
+import { parseMisbehaviour } from './misbehaviour.js';
+import { MisbehavingTransport } from './misbehaving-transport.js';
 import { isMainModule } from './main-module.js';
 import { ConformanceWorker, optionsFromEnv } from './reference-worker.js';
 

@@ -14,7 +14,7 @@ import { REPO_ROOT } from './cli-process.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { tagExpression } from '../../../src/conform/conform-run.js';
 import { parseFaultSpec } from '../../../src/conform/fault-spec.js';
-import { parseMisbehaviour } from '../../../src/conform/misbehaving-transport.js';
+import { parseMisbehaviour } from '../../../src/conform/misbehaviour.js';
 
 test('a script target and report options are parsed; everything after -- is the command, untouched', () => {
   const script = parseArgs([
