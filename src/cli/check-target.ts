@@ -1,0 +1,30 @@
+import type { CliOptions } from './cli-options.js';
+import { UsageError } from './usage-error.js';
+
+const TARGETS =
+  'a worker script (multifrost-conform ./worker.py), a command (multifrost-conform -- ./my-worker --flag), --service <id> or --reference';
+
+/** Exactly one target, and the role's constraints. */
+export function checkTarget(options: CliOptions): void {
+  if (options.command !== 'run') return;
+  const given = [
+    options.script !== undefined ? `the script ${options.script}` : undefined,
+    options.argv !== undefined ? `the command after --` : undefined,
+    options.service !== undefined ? `--service ${options.service}` : undefined,
+    options.reference ? '--reference' : undefined,
+  ].filter((g) => g !== undefined);
+  if (given.length === 0) throw new UsageError('target', `no target given: type ${TARGETS}`);
+  if (given.length > 1)
+    throw new UsageError('target', `give exactly one target, got ${given.join(' and ')}: type ${TARGETS}`);
+  if (options.argv !== undefined && options.argv.length === 0)
+    throw new UsageError(
+      'target',
+      'nothing after --: type the worker command after it, e.g. multifrost-conform -- ./my-worker --flag',
+    );
+  if (options.role === 'parent' && options.argv === undefined && options.script === undefined) {
+    throw new UsageError(
+      '--role',
+      '--role parent checks a parent through its driver: type multifrost-conform --role parent -- <driver command...>',
+    );
+  }
+}

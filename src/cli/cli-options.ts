@@ -1,0 +1,41 @@
+/** What the command line asks for, as parsed by parseArgs in args.ts. */
+import type { NameStyle } from '../conform/method-names.js';
+
+export interface CliOptions {
+  command: 'run' | 'list' | 'help' | 'version';
+  /** Worker script (runtime inferred from its extension). */
+  script: string | undefined;
+  /** argv after `--`. */
+  argv: string[] | undefined;
+  service: string | undefined;
+  reference: boolean;
+  role: 'child' | 'parent';
+  profile: 'v3' | 'v4' | undefined;
+  junit: string | undefined;
+  json: string | undefined;
+  html: string | undefined;
+  trace: boolean;
+  strict: boolean;
+  expectedFailures: string | undefined;
+  timeoutMs: number | undefined;
+  /** `--startup-timeout`: how long the worker may take to start (independent of `--timeout`). */
+  startupTimeoutMs: number | undefined;
+  failFast: boolean;
+  /** `--names`: how the target spells the conformance service's method names. */
+  nameStyle: NameStyle | undefined;
+  /** `--name-map`: a JSON file of wire name -> target name (read by the CLI, not here). */
+  nameMap: string | undefined;
+  tags: string | undefined;
+  names: string[];
+  faults: string | undefined;
+  seed: number | undefined;
+  fuzz: number | undefined;
+  fuzzDir: string | undefined;
+  /** `--fuzz-values N`: N generated values echoed and compared with the spec (value-fuzz.ts). */
+  fuzzValues: number | undefined;
+  /** `--timing`: latency and throughput of `add`, target and reference worker (timing.ts). */
+  timing: boolean;
+  replay: string | undefined;
+  parallel: number | undefined;
+  quiet: boolean;
+}
