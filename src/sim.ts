@@ -6,7 +6,14 @@
  * The transport layer itself never imports the protocol; this barrel is where the two meet.
  */
 import { defaultCodec } from './protocol/codec.js';
-import { SimNetwork, type SimNetworkOptions } from './transport/sim/index.js';
+import {
+  checkDeterminism as checkTraces,
+  SimNetwork,
+  type DeterminismOptions,
+  type DeterminismResult,
+  type SimNetworkOptions,
+  type SimRunProgram,
+} from './transport/sim/index.js';
 
 export {
   SimNetwork,
@@ -40,6 +47,11 @@ export type {
   Describe,
   TraceSink,
   TracedPlan,
+  SimRun,
+  SimRunProgram,
+  DeterminismOptions,
+  DeterminismResult,
+  Divergence,
 } from './transport/sim/index.js';
 export { VirtualClock, Prng } from './time/index.js';
 export type { Clock, TimerHandle } from './time/index.js';
@@ -51,6 +63,15 @@ export const describePayload = (payload: Uint8Array): unknown => defaultCodec.de
 /** A {@link SimNetwork} whose `describe` defaults to the protocol codec (see the module comment). */
 export function createSimNetwork(options: SimNetworkOptions): SimNetwork {
   return new SimNetwork({ describe: describePayload, ...options });
+}
+
+/**
+ * The determinism self-check: runs `program` twice with one seed on fresh networks (messages decoded by the
+ * protocol codec, as in {@link createSimNetwork}) and compares the traces; `result.report` shows the first
+ * divergence. See docs/simulator.md.
+ */
+export function checkDeterminism(program: SimRunProgram, options: DeterminismOptions): Promise<DeterminismResult> {
+  return checkTraces(program, { describe: describePayload, ...options });
 }
 
 // Simulated processes: the same ParentWorker/ChildWorker code on virtual time (see docs/worker.md).

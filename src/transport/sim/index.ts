@@ -20,3 +20,5 @@ export type { AppliedFault } from './fault-engine.js';
 export type { Describe } from './message-view.js';
 export { readPlan } from './trace.js';
 export type { TraceSink, TracedPlan } from './trace.js';
+export { checkDeterminism } from './determinism.js';
+export type { SimRun, SimRunProgram, DeterminismOptions, DeterminismResult, Divergence } from './determinism.js';
