@@ -10,7 +10,9 @@ import { conform, conformEqual, sameValue, settle, show } from '../support/expec
 import { mapFieldBytes, readTyped, type Typed, typedEqual, typedField, writeTyped } from '../support/typed-msgpack.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { compareEcho } from '../../src/conform/value-oracle.js';
-import { readWire, showWire, wire, wireField, type WireValue } from '../../src/conform/wire-value.js';
+import { readWire } from '../../src/conform/wire-read.js';
+import { showWire } from '../../src/conform/wire-show.js';
+import { wire, wireField, type WireValue } from '../../src/conform/wire-value.js';
 import { raw } from './child-wire.steps.js';
 import { describeError, session } from './parent.steps.js';
 

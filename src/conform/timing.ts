@@ -15,7 +15,9 @@ import type { Clock } from '../time/clock.js';
 import type { Transport } from '../transport/transport.js';
 import type { ExtraSection } from './results.js';
 import { referenceArgv, type Target } from './target.js';
-import { readWire, wire, wireField, writeWire } from './wire-value.js';
+import { readWire } from './wire-read.js';
+import { wire, wireField } from './wire-value.js';
+import { writeWire } from './wire-write.js';
 import { WorkerSession } from './worker-session.js';
 
 /** The median round trip of `add` above which a worker is told it is slow (loopback), in ms. */

@@ -16,7 +16,10 @@ import { autoSeed, saveCase } from './fuzz-case-file.js';
 import type { Target } from './target.js';
 import { wireValue } from './value-arbitraries.js';
 import { compareEcho, VALUE_FUZZ_CLAUSES } from './value-oracle.js';
-import { readWire, showWire, wire, wireField, writeWire, type WireValue } from './wire-value.js';
+import { readWire } from './wire-read.js';
+import { showWire } from './wire-show.js';
+import { wire, wireField, type WireValue } from './wire-value.js';
+import { writeWire } from './wire-write.js';
 import { WorkerSession } from './worker-session.js';
 
 /** A saved failing value. */

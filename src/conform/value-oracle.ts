@@ -15,7 +15,9 @@
  * Anything else the echo method does (an ERROR, another type) breaks MF-SVC-1.
  * @see MF-SVC-1, MF-VAL-1, MF-VAL-2, MF-VAL-4, MF-VAL-5, MF-VAL-9, MF-VAL-10, MF-VAL-11
  */
-import { floatValue, intBytes, showWire, type WireValue } from './wire-value.js';
+import { showWire } from './wire-show.js';
+import { floatValue, type WireValue } from './wire-value.js';
+import { intBytes } from './wire-write.js';
 
 /** Where and how a reply differs from what the spec requires. */
 export interface ValueMismatch {

@@ -11,7 +11,10 @@ import { defaultCodec } from '../../../src/protocol/codec.js';
 import { wireValue } from '../../../src/conform/value-arbitraries.js';
 import { compareEcho } from '../../../src/conform/value-oracle.js';
 import { echoCall } from '../../../src/conform/value-fuzz.js';
-import { readWire, showWire, wire, writeWire, type WireValue } from '../../../src/conform/wire-value.js';
+import { readWire } from '../../../src/conform/wire-read.js';
+import { showWire } from '../../../src/conform/wire-show.js';
+import { wire, type WireValue } from '../../../src/conform/wire-value.js';
+import { writeWire } from '../../../src/conform/wire-write.js';
 import { REPO_ROOT } from './cli-process.js';
 
 type Typed = Record<string, unknown>;

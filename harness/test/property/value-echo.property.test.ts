@@ -12,7 +12,10 @@ import { defaultCodec } from '../../../src/protocol/codec.js';
 import { sanitize } from '../../../src/protocol/sanitize.js';
 import { wireValue } from '../../../src/conform/value-arbitraries.js';
 import { compareEcho } from '../../../src/conform/value-oracle.js';
-import { readWire, showWire, writeWire, type WireValue } from '../../../src/conform/wire-value.js';
+import { readWire } from '../../../src/conform/wire-read.js';
+import { showWire } from '../../../src/conform/wire-show.js';
+import { type WireValue } from '../../../src/conform/wire-value.js';
+import { writeWire } from '../../../src/conform/wire-write.js';
 import { fcParameters } from './fc-config.js';
 
 /** decode, then encode as the result of a RESPONSE would be, and read back with the wire types. */

@@ -14,7 +14,8 @@ import { V3 } from '../../../src/protocol/profile.js';
 import { callDefect, decodeMessage } from '../../../src/protocol/validate.js';
 import type { CallMessage } from '../../../src/protocol/message.js';
 import { echoCall } from '../../../src/conform/value-fuzz.js';
-import { wire, writeWire, type WireValue } from '../../../src/conform/wire-value.js';
+import { wire, type WireValue } from '../../../src/conform/wire-value.js';
+import { writeWire } from '../../../src/conform/wire-write.js';
 import { wireValue } from '../../../src/conform/value-arbitraries.js';
 
 const codec = new Codec();
