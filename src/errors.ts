@@ -39,6 +39,8 @@ export const ErrorCode = {
   SERVICE_NOT_FOUND: 'MF_SERVICE_NOT_FOUND',
   /** A transport operation was attempted on a closed socket. */
   CLOSED: 'MF_CLOSED',
+  /** More than one peer is connected where only the worker's own child may be: who answers is unknown. */
+  UNVERIFIED_PEER: 'MF_UNVERIFIED_PEER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -228,6 +230,21 @@ export class ProtocolError extends MultifrostError {
 export class WorkerStoppedError extends MultifrostError {
   constructor(message: string, mayHaveRun: boolean) {
     super(ErrorCode.WORKER_STOPPED, message, { mayHaveRun });
+  }
+}
+
+/**
+ * A second peer is connected to a spawn-mode parent's socket (without CURVE nothing tells it from the child):
+ * the call was not sent, or was in flight when the peer appeared and its answer could be the other peer's.
+ * @see MF-SEC-9
+ */
+export class UnverifiedPeerError extends MultifrostError {
+  /** Connections open on the socket when the call failed. */
+  readonly peers: number;
+
+  constructor(message: string, peers: number, mayHaveRun: boolean) {
+    super(ErrorCode.UNVERIFIED_PEER, message, { mayHaveRun });
+    this.peers = peers;
   }
 }
 

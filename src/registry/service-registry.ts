@@ -54,9 +54,14 @@ export class ServiceRegistry {
   /**
    * Registers `serviceId` at `port` for this registry's pid. Refuses (MF_ALREADY_REGISTERED) when the id is held
    * by a live pid, including our own; replaces an entry whose pid is dead, or one too malformed to name a pid.
+   * `fields` adds keys to the entry, e.g. `curve_public_key` (MF-SEC-7).
    * @see MF-REG-8
    */
-  async register(serviceId: string, port: number): Promise<RegistryEntry> {
+  async register(
+    serviceId: string,
+    port: number,
+    fields: Readonly<Record<string, string>> = {},
+  ): Promise<RegistryEntry> {
     validateServiceId(serviceId);
     validatePort(port);
     return this.mutate(serviceId, (members) => {
@@ -77,9 +82,9 @@ export class ServiceRegistry {
         port,
         pid: this.options.pid,
         started: new Date(this.options.clock.epochMs()).toISOString(),
-        extra: {},
+        extra: { ...fields },
       };
-      members.set(serviceId, memberOf(entryJson(entry)));
+      members.set(serviceId, memberOf({ ...fields, ...entryJson(entry) }));
       return { changed: true, result: entry };
     });
   }

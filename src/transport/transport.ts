@@ -28,6 +28,30 @@ export interface SocketOptions {
   routingId?: Uint8Array;
 }
 
+/**
+ * CURVE keys, each 40 characters of Z85 (32-byte Curve25519 keys). The server holds its secret key; a client
+ * must know the server's public key in advance, so a peer that does not is refused during the handshake.
+ */
+export type CurveSocketOptions =
+  | { readonly role: 'server'; readonly secretKey: string }
+  | {
+      readonly role: 'client';
+      readonly serverPublicKey: string;
+      readonly publicKey: string;
+      readonly secretKey: string;
+    };
+
+/**
+ * What the transport saw happen to the connections of one socket (libzmq socket monitor events):
+ * `accepted` (a peer connected to our bound endpoint), `connected` (our connect succeeded), `handshake`
+ * (a ZMTP handshake completed: the peer can now exchange messages), `handshake-failed` (a peer was refused,
+ * e.g. a wrong CURVE key or none; `detail` says why), `disconnected`.
+ */
+export interface PeerEvent {
+  readonly type: 'accepted' | 'connected' | 'handshake' | 'handshake-failed' | 'disconnected';
+  readonly detail: string;
+}
+
 export interface Socket {
   readonly role: SocketRole;
   /** True once close() was called. */
@@ -59,6 +83,17 @@ export interface Socket {
   [Symbol.asyncIterator](): AsyncIterator<Frames>;
   /** Closes the socket; never hangs. Pending receive() calls reject with `ClosedError`. */
   close(): Promise<void>;
+  /**
+   * Reports connection events ({@link PeerEvent}); returns the function that stops reporting. Only sockets
+   * that can observe their connections have it (ZeroMQ: yes; the simulator: no).
+   */
+  watchPeers?(listener: (event: PeerEvent) => void): () => void;
+  /**
+   * Turns ZeroMQ CURVE on (MF-SEC-5): every connection is then encrypted and authenticated, and a peer that
+   * does not complete the CURVE handshake never exchanges a message. Call before bind or connect. Only
+   * ZeroMQ sockets have it: the simulator has no handshake, and pretending to authenticate would be a lie.
+   */
+  secure?(curve: CurveSocketOptions): void;
 }
 
 /** A factory of sockets on one network (a real ZeroMQ context, or one simulated network). */

@@ -3,8 +3,9 @@ import type { Dealer, Router } from 'zeromq';
 import { ClosedError, ConnectionError } from '../../errors.js';
 import { framesIterator } from '../socket-iterator.js';
 import { resolveSocketOptions } from '../socket-options.js';
-import type { Frames, Socket, SocketOptions, SocketRole } from '../transport.js';
+import type { CurveSocketOptions, Frames, PeerEvent, Socket, SocketOptions, SocketRole } from '../transport.js';
 import { toTransportError, zmqCode } from './zmq-errors.js';
+import { applyCurve, watchSocketPeers } from './zmq-peers.js';
 
 /**
  * zeromq.js is CommonJS: require() loads it directly, where an ES import first has Node scan its source
@@ -67,6 +68,15 @@ export class ZmqSocket implements Socket {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  watchPeers(listener: (event: PeerEvent) => void): () => void {
+    return watchSocketPeers(this.socket, listener);
+  }
+
+  secure(curve: CurveSocketOptions): void {
+    if (this.isClosed) throw new ClosedError(this.name);
+    applyCurve(this.socket, curve);
   }
 
   /** `tcp://host:0` binds a free port (zeromq.js spells it `*`); resolves to the endpoint actually bound. */

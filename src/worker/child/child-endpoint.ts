@@ -6,6 +6,7 @@
 import { MultifrostError } from '../../errors.js';
 import type { Socket } from '../../transport/transport.js';
 import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
+import { secureService, secureSpawnedChild } from '../shared/curve-child.js';
 import { ENV_PORT } from '../shared/environment.js';
 import type { ServiceRegistration } from '../shared/service-registration.js';
 import type { ChildHost } from './child-host.js';
@@ -16,6 +17,8 @@ export interface ChildEndpointOptions {
   bindHost?: string;
   bindPort?: number;
   registration?: ServiceRegistration;
+  /** Connect mode: CURVE, its public key in the registry entry (MF-SEC-7). Default: `MULTIFROST_CURVE=1`. */
+  curve?: boolean;
 }
 
 /** A service registered in connect mode, to unregister from the same registry. */
@@ -44,6 +47,7 @@ export async function openChildEndpoint(
         `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`,
       );
     }
+    secureSpawnedChild(socket, host);
     await socket.connect(loopbackEndpoint(port));
     return undefined;
   }
@@ -55,10 +59,11 @@ export async function openChildEndpoint(
     );
   }
   const registration = options.registration ?? (await defaultRegistration());
+  const fields = secureService(socket, host, options.curve);
   const endpoint = await socket.bind(loopbackEndpoint(options.bindPort ?? 0, options.bindHost ?? LOOPBACK_HOST));
   const port = endpointPort(endpoint);
   if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
-  await registration.register(serviceId, port, host.pid);
+  await registration.register(serviceId, port, host.pid, fields);
   log(`INFO: service '${serviceId}' ready on ${endpoint}`);
   return { serviceId, registration };
 }

@@ -9,6 +9,7 @@ import {
   MultifrostError,
   RemoteCallError,
   TimeoutError,
+  UnverifiedPeerError,
   WorkerStoppedError,
 } from '../../errors.js';
 import type { ErrorMessage, ResponseMessage } from '../../protocol/message.js';
@@ -117,6 +118,15 @@ export class CallTracker {
     });
   }
 
+  /** Rejects every pending call exactly once with the error `make` gives (not counted by the breaker). */
+  rejectAllWith(make: (functionName: string) => Error): void {
+    this.pending.rejectAll((call) => {
+      this.metrics.requestsFailed++;
+      if (call.probe) this.breaker.releaseProbe();
+      return make(call.functionName);
+    });
+  }
+
   recordFailure(kind: FailureKind): void {
     this.breaker.recordFailure(kind, this.clock.nowMs(), this.onBreakerTransition);
   }
@@ -125,7 +135,8 @@ export class CallTracker {
     const call = this.pending.take(id);
     if (call === undefined) return;
     this.metrics.requestsFailed++;
-    if (this.isRunning()) this.recordFailure('transport');
+    // A call the peer guard kept back was never sent: no failure of the child's (MF-SEC-9).
+    if (this.isRunning() && !(error instanceof UnverifiedPeerError)) this.recordFailure('transport');
     const code = error instanceof ConnectionError ? error.transportCode : undefined;
     const reason = error instanceof Error ? error.message : String(error);
     call.reject(

@@ -21,6 +21,13 @@ export type WorkerEvent =
   | { type: 'restarted'; attempt: number; pid: number | undefined }
   | { type: 'restart-gave-up'; attempts: number; error: Error }
   | { type: 'message-dropped'; reason: string; detail: string }
+  /**
+   * Spawn mode without CURVE: `peers` connections are open on the parent's socket, where only the child should
+   * be (more than one: calls are not sent; back to one: they are again). @see MF-SEC-9
+   */
+  | { type: 'unverified-peer'; peers: number; detail: string }
+  /** A peer failed the CURVE handshake and was refused (a stranger, or a wrong key). @see MF-SEC-5 */
+  | { type: 'peer-refused'; detail: string }
   | { type: 'stopped' };
 
 export type WorkerEventListener = (event: WorkerEvent) => void;

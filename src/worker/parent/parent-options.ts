@@ -8,6 +8,7 @@ import { PROFILES, type Profile, type ProfileName, isProfileName } from '../../p
 import type { Clock } from '../../time/clock.js';
 import type { Transport } from '../../transport/transport.js';
 import type { OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
+import type { ParentCurveOptions } from '../shared/curve-parent.js';
 import type { ServiceDiscovery } from '../shared/service-registration.js';
 
 /** Where forwarded child output goes. */
@@ -59,6 +60,10 @@ export interface ParentWorkerOptions {
   discoverTimeoutMs?: number;
   /** Payload limit in bytes. Default 16 MiB. */
   maxPayloadBytes?: number;
+  /** ZeroMQ CURVE, opt-in (MF-SEC-5..8; docs/security.md). See {@link ParentCurveOptions}. */
+  curve?: ParentCurveOptions['curve'];
+  /** Connect mode: the service's CURVE public key (Z85) instead of its registry entry's. */
+  curveServerKey?: ParentCurveOptions['curveServerKey'];
   /** Prefix of message ids (default: random). Fixed prefixes make simulated traces reproducible. */
   idPrefix?: string;
   transport?: Transport;

@@ -3,6 +3,7 @@
  * workers never touch the registry.
  */
 import { ServiceRegistry } from '../../registry/index.js';
+import { CURVE_REGISTRY_FIELD } from './curve-environment.js';
 import type { ServiceDiscovery, ServiceRegistration } from './service-registration.js';
 
 /** Registration in the file registry under `MULTIFROST_HOME` or `~/.multifrost`. */
@@ -10,8 +11,8 @@ export async function fileServiceRegistration(
   registry: ServiceRegistry = new ServiceRegistry(),
 ): Promise<ServiceRegistration> {
   return {
-    register: async (serviceId, port) => {
-      await registry.register(serviceId, port);
+    register: async (serviceId, port, _pid, fields) => {
+      await registry.register(serviceId, port, fields);
     },
     unregister: async (serviceId) => {
       await registry.unregister(serviceId);
@@ -26,7 +27,8 @@ export async function fileServiceDiscovery(
   return {
     discover: async (serviceId, timeoutMs) => {
       const entry = await registry.discover(serviceId, { timeoutMs });
-      return { port: entry.port };
+      const curvePublicKey = entry.extra[CURVE_REGISTRY_FIELD];
+      return typeof curvePublicKey === 'string' ? { port: entry.port, curvePublicKey } : { port: entry.port };
     },
   };
 }
