@@ -88,7 +88,7 @@ function ensureLibzmq() {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
     fail(
-      'libzmq development files are missing (needed by the Go peer). Install them: apt-get install -y libzmq3-dev pkg-config',
+      'libzmq development files are missing (needed by the Go and Rust peers). Install them: apt-get install -y libzmq3-dev pkg-config',
     );
   }
   say('libzmq3-dev missing: installing with apt-get');
@@ -132,6 +132,7 @@ function setupGo() {
 }
 
 function setupRust() {
+  ensureLibzmq(); // the patched zmq-sys links the system libzmq (CURVE needs its libsodium build)
   const dir = join(fixtures, 'rust');
   const release = join(dir, 'target', 'release');
   const files = sources(dir, (n) => n.endsWith('.rs') || n === 'Cargo.toml' || n === 'Cargo.lock');
@@ -143,8 +144,7 @@ function setupRust() {
     hash,
     [join(release, 'mf-child'), join(release, 'mf-parent')],
     () => {
-      // The binaries and the tests (so the test stage only runs them); the zmq crate builds libzmq from
-      // source on the first build, which is most of the time a fresh setup takes.
+      // The binaries and the tests (so the test stage only runs them).
       run('cargo', ['build', '--release', '--bins', '--tests', '--locked', '--quiet'], { cwd: dir });
     },
   );
