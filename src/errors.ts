@@ -41,6 +41,8 @@ export const ErrorCode = {
   CLOSED: 'MF_CLOSED',
   /** More than one peer is connected where only the worker's own child may be: who answers is unknown. */
   UNVERIFIED_PEER: 'MF_UNVERIFIED_PEER',
+  /** The worker's cap on calls in flight (`maxInFlight`) was reached; the call was not sent. */
+  TOO_MANY_CALLS: 'MF_TOO_MANY_CALLS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -230,6 +232,20 @@ export class ProtocolError extends MultifrostError {
 export class WorkerStoppedError extends MultifrostError {
   constructor(message: string, mayHaveRun: boolean) {
     super(ErrorCode.WORKER_STOPPED, message, { mayHaveRun });
+  }
+}
+
+/** `maxInFlight` calls were already waiting for replies: this one was not sent (it never ran). */
+export class TooManyCallsError extends MultifrostError {
+  readonly limit: number;
+
+  constructor(functionName: string, limit: number) {
+    super(
+      ErrorCode.TOO_MANY_CALLS,
+      `${functionName} not sent: ${limit} calls already in flight (maxInFlight); retry when one settles`,
+      { mayHaveRun: false },
+    );
+    this.limit = limit;
   }
 }
 

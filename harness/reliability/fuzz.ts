@@ -188,7 +188,14 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
   const dealer = transport.dealer();
   const port = Number(/:(\d+)$/.exec(await dealer.bind('tcp://127.0.0.1:0'))![1]);
   const host = new CountingHost(process.pid, { [ENV_PORT]: String(port) });
-  const running = new ConformanceWorker({ transport, host, clock: realClock }).run();
+  // Every drop is logged (no rate limit) to the host's logger, which counts them by reason.
+  const running = new ConformanceWorker({
+    transport,
+    host,
+    clock: realClock,
+    logger: host.logger,
+    dropLogLimit: { max: Number.POSITIVE_INFINITY },
+  }).run();
   const audit = new ReplyAudit(violations);
   const readLoop = audit.read(dealer);
   let probes = 0;

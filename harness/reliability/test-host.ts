@@ -3,12 +3,13 @@
  * it is given, exits recorded instead of performed, and log lines counted by drop reason instead of kept (a
  * fuzz run logs hundreds of thousands of drops; keeping them would look like a leak).
  */
+import type { LogFields, Logger } from '../../src/logging/logger.js';
 import type { ChildHost, StopSignal } from '../../src/worker/child/child-host.js';
 import type { OutputStream } from '../../src/worker/shared/process-launcher.js';
 
 export class CountingHost implements ChildHost {
   readonly exits: number[] = [];
-  /** `WARNING: dropped message (<reason> ...)` lines, by reason. */
+  /** Dropped messages the worker logged, by reason. */
   readonly drops = new Map<string, number>();
   /** The last log lines, for failure messages. */
   readonly lastLines: string[] = [];
@@ -46,9 +47,22 @@ export class CountingHost implements ChildHost {
   }
 
   writeRaw(_stream: OutputStream, text: string): void {
-    const match = /dropped message \(([a-z-]+)/.exec(text);
-    if (match !== null) this.drops.set(match[1]!, (this.drops.get(match[1]!) ?? 0) + 1);
-    this.lastLines.push(text.trimEnd());
+    this.keep(text.trimEnd());
+  }
+
+  /** The worker's logger (give it as the `logger` option): drops counted by reason, the rest kept as lines. */
+  readonly logger: Logger = (() => {
+    const line = (level: string) => (fields: LogFields, message: string) => {
+      const reason = fields['reason'];
+      if (message === 'dropped message' && typeof reason === 'string')
+        this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+      this.keep(`${level}: ${message} ${JSON.stringify(fields)}`);
+    };
+    return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+  })();
+
+  private keep(line: string): void {
+    this.lastLines.push(line);
     if (this.lastLines.length > 20) this.lastLines.shift();
   }
 

@@ -8,7 +8,7 @@
 //   worker   src/worker/, src/registry/ (one floor: the worker's registry adapter uses the registry)
 //   transport src/transport/
 //   protocol src/protocol/
-//   base     src/errors.ts, src/time/
+//   base     src/errors.ts, src/time/, src/logging/ (the Logger interface; it reads the clock only)
 // Inside worker/, parent/ and child/ never import each other; what both need lives in worker/shared/.
 // Specifiers are read with TypeScript's own pre-parser, so imports named in comments do not count and
 // dynamic `import()` does.
@@ -28,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['worker', 'registry'],
   ['transport'],
   ['protocol'],
-  ['errors', 'time'],
+  ['errors', 'time', 'logging'],
 ];
 /** Where the size limits hold (the rooms reshaped in issue 16). */
 const LIMITED = ['worker/', 'transport/'];

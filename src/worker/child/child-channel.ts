@@ -14,6 +14,7 @@ import { decodeMessage } from '../../protocol/validate.js';
 import type { Clock } from '../../time/clock.js';
 import type { Socket } from '../../transport/transport.js';
 import type { OutputStream } from '../shared/process-launcher.js';
+import type { ChildLog } from './child-log.js';
 
 export interface ChildChannelOptions {
   socket: Socket;
@@ -26,7 +27,7 @@ export interface ChildChannelOptions {
   /** Whether the worker still serves: the loop ends, and send failures are news, only while it does. */
   isServing: () => boolean;
   /** One diagnostic line for the child's own stderr. */
-  log: (line: string) => void;
+  log: ChildLog;
   /** Every valid inbound message, with the profile it arrived in and its parent's routing id. */
   onMessage: (message: Message, profile: Profile, routingId: Uint8Array) => void;
 }
@@ -69,7 +70,7 @@ export class ChildChannel {
         }
       }
     } catch (error) {
-      if (this.options.isServing()) this.options.log(`ERROR: receive failed: ${String(error)}`);
+      if (this.options.isServing()) this.options.log.error('receive failed', { error: String(error) });
     }
   }
 
@@ -134,14 +135,12 @@ export class ChildChannel {
       );
     }
     this.replySending = this.socket.post(childFrames(routingId, payload), (error) => {
-      if (this.options.isServing()) this.options.log(`ERROR: could not send reply to ${id}: ${String(error)}`);
+      if (this.options.isServing()) this.options.log.error('could not send reply', { id, error: String(error) });
     });
   }
 
   private drop(error: DecodeError): void {
-    this.options.log(
-      `WARNING: dropped message (${error.reason}${error.field === undefined ? '' : ` ${error.field}`}): ${error.message}`,
-    );
+    this.options.log.dropped(error.reason, error.field, error.message);
   }
 
   private timestampSec(): number {

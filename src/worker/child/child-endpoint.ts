@@ -10,6 +10,7 @@ import { secureService, secureSpawnedChild } from '../shared/curve-child.js';
 import { ENV_PORT } from '../shared/environment.js';
 import type { ServiceRegistration } from '../shared/service-registration.js';
 import type { ChildHost } from './child-host.js';
+import type { ChildLog } from './child-log.js';
 
 /** The connect-mode settings of a child (a subset of ChildWorkerOptions). */
 export interface ChildEndpointOptions {
@@ -36,7 +37,7 @@ export async function openChildEndpoint(
   socket: Socket,
   host: ChildHost,
   options: ChildEndpointOptions,
-  log: (line: string) => void,
+  log: Pick<ChildLog, 'info'>,
 ): Promise<RegisteredService | undefined> {
   const portText = host.env(ENV_PORT);
   if (portText !== undefined) {
@@ -64,16 +65,16 @@ export async function openChildEndpoint(
   const port = endpointPort(endpoint);
   if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
   await registration.register(serviceId, port, host.pid, fields);
-  log(`INFO: service '${serviceId}' ready on ${endpoint}`);
+  log.info('service ready', { serviceId, endpoint });
   return { serviceId, registration };
 }
 
 /** Removes the service from its registry; a failure is logged, never thrown (the worker is stopping anyway). */
-export async function unregisterService(service: RegisteredService, log: (line: string) => void): Promise<void> {
+export async function unregisterService(service: RegisteredService, log: Pick<ChildLog, 'warn'>): Promise<void> {
   try {
     await service.registration.unregister(service.serviceId);
   } catch (error) {
-    log(`WARNING: could not unregister service '${service.serviceId}': ${String(error)}`);
+    log.warn('could not unregister service', { serviceId: service.serviceId, error: String(error) });
   }
 }
 

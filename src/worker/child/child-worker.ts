@@ -11,25 +11,29 @@
  * await new MathWorker().run();
  * ```
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { MultifrostError } from '../../errors.js';
-import { Codec, defaultCodec } from '../../protocol/codec.js';
+import type { Logger } from '../../logging/logger.js';
+import type { RateLimitOptions } from '../../logging/rate-limit.js';
+import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../../protocol/codec.js';
 import type { CallMessage, HeartbeatMessage, Message } from '../../protocol/message.js';
 import { PROFILES, type Profile, type ProfileName } from '../../protocol/profile.js';
 import { callDefect } from '../../protocol/validate.js';
 import type { Clock } from '../../time/clock.js';
 import { realClock } from '../../time/real-clock.js';
 import { defaultTransport } from '../../transport/default-transport.js';
-import type { Transport } from '../../transport/transport.js';
+import { type Transport, maxMessageBytesFor } from '../../transport/transport.js';
 import type { ServiceRegistration } from '../shared/service-registration.js';
 import { ChildChannel } from './child-channel.js';
 import { type RegisteredService, openChildEndpoint, unregisterService } from './child-endpoint.js';
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
+import { ChildLog } from './child-log.js';
 import { callableMethods, refusal } from './dispatch.js';
 import { OutputForwarder } from './output-forwarder.js';
 
 /** Environment variables of spawn mode (defined in shared/environment.ts). @see MF-LIFE-1 */
-export { ENV_PORT, ENV_WORKER_MODE } from '../shared/environment.js';
+export { ENV_LOG_LEVEL, ENV_PORT, ENV_WORKER_MODE } from '../shared/environment.js';
 
 export interface ChildWorkerOptions {
   /** Connect mode: register under this id and bind (MF-LIFE-12). Spawn mode when `COMLINK_ZMQ_PORT` is set. */
@@ -46,6 +50,13 @@ export interface ChildWorkerOptions {
   forwardOutput?: boolean;
   /** Payload limit in bytes. Default 16 MiB (MF-MSG-10). */
   maxPayloadBytes?: number;
+  /**
+   * Where the worker logs (pino, bunyan and console plug in as they are; see docs/worker.md). Default: JSON
+   * lines on the process's own stderr at the level of `MULTIFROST_LOG_LEVEL` when that is set, else nothing.
+   */
+  logger?: Logger;
+  /** Dropped-message warnings let through per interval. Default 10 per 10,000 ms. */
+  dropLogLimit?: RateLimitOptions;
   transport?: Transport;
   host?: ChildHost;
   clock?: Clock;
@@ -55,7 +66,7 @@ export interface ChildWorkerOptions {
 
 type State = 'idle' | 'serving' | 'stopping' | 'stopped';
 
-/** What a handler may know about the CALL it serves (valid in the synchronous part of the handler). */
+/** What a handler may know about the CALL it serves (valid across the handler's awaits). */
 export interface CallContext {
   id: string;
   profile: ProfileName;
@@ -63,33 +74,42 @@ export interface CallContext {
   clientName: string | undefined;
 }
 
+/** The CALL a handler serves, carried across its awaits by AsyncLocalStorage. */
+interface ServedCall {
+  call: CallMessage;
+  profile: Profile;
+}
+
+/**
+ * Every internal member is `#private`: a subclass may define a method of any name but the public API below
+ * (`run`, `start`, `stop`, `listFunctions`, `namespace`, `activeCalls`, `callContext`, `workerClock`,
+ * `workerHost`, `writeStdout`, `writeStderr`), and it is callable remotely without breaking the worker.
+ */
 export abstract class ChildWorker {
-  private readonly childOptions: ChildWorkerOptions;
-  private state: State = 'idle';
+  readonly #options: ChildWorkerOptions;
+  #state: State = 'idle';
   /** The wire, from start() on (kept after stop, so late replies of async handlers fail quietly). */
-  private channel: ChildChannel | undefined;
-  private forwarder: OutputForwarder | undefined;
-  private readonly releasers: Array<() => void> = [];
-  private loopDone: Promise<void> = Promise.resolve();
-  private stopped: Promise<void> | undefined;
+  #channel: ChildChannel | undefined;
+  #forwarder: OutputForwarder | undefined;
+  readonly #releasers: Array<() => void> = [];
+  #loopDone: Promise<void> = Promise.resolve();
+  #stopped: Promise<void> | undefined;
   /** The connect-mode registration, unregistered on stop. */
-  private registered: RegisteredService | undefined;
-  private inFlightCalls = 0;
+  #registered: RegisteredService | undefined;
+  #inFlight = 0;
+  #log: ChildLog | undefined;
+  readonly #served = new AsyncLocalStorage<ServedCall>();
 
   /** @param options options, or a service id (connect mode), as in the seed. */
   constructor(options: ChildWorkerOptions | string = {}) {
-    this.childOptions = typeof options === 'string' ? { serviceId: options } : options;
+    this.#options = typeof options === 'string' ? { serviceId: options } : options;
   }
 
-  /** The CALL being dispatched and its profile, during the synchronous part of its handler only. */
-  private currentCall: CallMessage | undefined;
-  private currentProfile: Profile | undefined;
-
-  /** The CALL being dispatched; set during the synchronous part of a handler only (built when read). */
+  /** The CALL being served, in the handler and everything it awaits; undefined outside a handler. */
   protected get callContext(): CallContext | undefined {
-    const call = this.currentCall;
-    const profile = this.currentProfile;
-    if (call === undefined || profile === undefined) return undefined;
+    const served = this.#served.getStore();
+    if (served === undefined) return undefined;
+    const { call, profile } = served;
     const clientName = call.client_name ?? call['clientName'];
     return {
       id: call.id,
@@ -101,32 +121,32 @@ export abstract class ChildWorker {
 
   /** The clock of this worker (virtual in the simulator). */
   protected get workerClock(): Clock {
-    return this.clock();
+    return this.#clock();
   }
 
   /** The process this worker runs in (simulated in the simulator). */
   protected get workerHost(): ChildHost {
-    return this.host();
+    return this.#host();
   }
 
   /** Writes a line to stdout as `console.log` would (forwarded to the parent). */
   protected writeStdout(text: string): void {
-    this.host().write('stdout', `${text}\n`);
+    this.#host().write('stdout', `${text}\n`);
   }
 
   /** Writes a line to stderr as `console.error` would (forwarded to the parent). */
   protected writeStderr(text: string): void {
-    this.host().write('stderr', `${text}\n`);
+    this.#host().write('stderr', `${text}\n`);
   }
 
   /** The namespace this worker serves. */
   get namespace(): string {
-    return this.childOptions.namespace ?? 'default';
+    return this.#options.namespace ?? 'default';
   }
 
   /** Calls currently running. */
   get activeCalls(): number {
-    return this.inFlightCalls;
+    return this.#inFlight;
   }
 
   /** Names a parent may call (own public methods and `listFunctions`). @see MF-CALL-9 */
@@ -139,16 +159,16 @@ export abstract class ChildWorker {
    * or a failed set-up exits with status 1 after a `FATAL:` line on stderr (MF-LIFE-2).
    */
   async run(): Promise<void> {
-    const host = this.host();
+    const host = this.#host();
     // Signals are taken before start-up: in connect mode a SIGTERM right after registration must still
     // unregister (MF-LIFE-7); it takes effect once start-up is done.
     let started: Promise<unknown> = Promise.resolve();
     const stopOnSignal = host.onStopSignal(
-      (signal: StopSignal) => void started.then(() => this.stopAndExit(`received ${signal}`)),
+      (signal: StopSignal) => void started.then(() => this.#stopAndExit(`received ${signal}`)),
     );
-    this.releasers.push(stopOnSignal);
+    this.#releasers.push(stopOnSignal);
     try {
-      const starting = this.start();
+      const starting = this.start(); // public API: a subclass may extend start-up
       started = starting.catch(() => undefined);
       await starting;
     } catch (error) {
@@ -156,18 +176,21 @@ export abstract class ChildWorker {
       host.exit(1);
       return;
     }
-    const stopOnOrphan = host.onParentGone(() => void this.stopAndExit('parent is gone'));
-    this.releasers.push(stopOnOrphan);
-    await this.loopDone;
-    await this.stopAndExit('stopped');
+    const stopOnOrphan = host.onParentGone(() => void this.#stopAndExit('parent is gone'));
+    this.#releasers.push(stopOnOrphan);
+    await this.#loopDone;
+    await this.#stopAndExit('stopped');
   }
 
   /** Opens the socket and starts serving; resolves once messages are being received. */
   async start(): Promise<void> {
-    if (this.state !== 'idle') throw new MultifrostError('MF_INVALID_ARGUMENT', 'ChildWorker.start() called twice');
-    const options = this.childOptions;
-    const host = this.host();
-    const socket = (options.transport ?? (await defaultTransport())).router();
+    if (this.#state !== 'idle') throw new MultifrostError('MF_INVALID_ARGUMENT', 'ChildWorker.start() called twice');
+    const options = this.#options;
+    const host = this.#host();
+    const log = this.#logger();
+    // The transport drops a frame over the limit before buffering it (MF-SEC-3); the codec checks the payload.
+    const maxMessageBytes = maxMessageBytesFor(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+    const socket = (options.transport ?? (await defaultTransport())).router({ maxMessageBytes });
     const channel = new ChildChannel({
       socket,
       codec:
@@ -176,82 +199,86 @@ export abstract class ChildWorker {
         options.profiles !== undefined && options.profiles.length > 0
           ? options.profiles.map((name) => PROFILES[name])
           : [PROFILES.v3, PROFILES.v4],
-      clock: this.clock(),
+      clock: this.#clock(),
       pid: host.pid,
-      isServing: () => this.state === 'serving',
-      log: (line) => this.log(line),
-      onMessage: (message, profile, routingId) => this.dispatch(message, profile, routingId),
+      isServing: () => this.#state === 'serving',
+      log,
+      onMessage: (message, profile, routingId) => this.#dispatch(message, profile, routingId),
     });
-    this.channel = channel;
+    this.#channel = channel;
     try {
-      this.registered = await openChildEndpoint(socket, host, options, (line) => this.log(line));
+      this.#registered = await openChildEndpoint(socket, host, options, log);
     } catch (error) {
       await socket.close();
-      this.channel = undefined;
+      this.#channel = undefined;
       throw error;
     }
-    if (options.forwardOutput ?? true) this.installForwarding(host, channel);
-    this.state = 'serving';
-    this.loopDone = channel.receiveLoop();
+    if (options.forwardOutput ?? true) this.#installForwarding(host, channel);
+    this.#state = 'serving';
+    this.#loopDone = channel.receiveLoop();
   }
 
   /** Stops serving: closes the socket, unregisters in connect mode, restores output. Idempotent. */
   stop(): Promise<void> {
-    this.stopped ??= this.shutdown();
-    return this.stopped;
+    this.#stopped ??= this.#shutdown();
+    return this.#stopped;
   }
 
-  private async shutdown(): Promise<void> {
-    this.state = 'stopping';
-    for (const release of this.releasers.splice(0)) release();
-    this.forwarder?.close();
-    await this.channel?.close();
-    const registered = this.registered;
-    this.registered = undefined;
-    if (registered !== undefined) await unregisterService(registered, (line) => this.log(line));
-    this.state = 'stopped';
+  async #shutdown(): Promise<void> {
+    this.#state = 'stopping';
+    for (const release of this.#releasers.splice(0)) release();
+    this.#forwarder?.close();
+    await this.#channel?.close();
+    const registered = this.#registered;
+    this.#registered = undefined;
+    if (registered !== undefined) await unregisterService(registered, this.#logger());
+    this.#state = 'stopped';
   }
 
-  private async stopAndExit(reason: string): Promise<void> {
-    this.log(`INFO: stopping (${reason})`);
+  async #stopAndExit(reason: string): Promise<void> {
+    this.#logger().debug('stopping', { reason }); // every normal stop: debug, so silent by default
     await this.stop();
-    this.host().exit(0);
+    this.#host().exit(0);
   }
 
-  private host(): ChildHost {
-    return (this.childOptions.host ??= new ProcessHost());
+  #host(): ChildHost {
+    return (this.#options.host ??= new ProcessHost());
   }
 
-  private clock(): Clock {
-    return this.childOptions.clock ?? realClock;
+  #clock(): Clock {
+    return this.#options.clock ?? realClock;
   }
 
-  private installForwarding(host: ChildHost, channel: ChildChannel): void {
+  #logger(): ChildLog {
+    return (this.#log ??= new ChildLog(this.#host(), this.#clock(), this.#options.logger, this.#options.dropLogLimit));
+  }
+
+  #installForwarding(host: ChildHost, channel: ChildChannel): void {
     const forwarder = new OutputForwarder({
       send: (routingId, stream, text) => channel.sendOutput(routingId, stream, text),
       writeRaw: (stream, text) => host.writeRaw(stream, text),
     });
-    this.forwarder = forwarder;
+    this.#forwarder = forwarder;
     // console.log writes a whole line plus '\n'; the message carries the line without its newline.
-    this.releasers.push(
+    this.#releasers.push(
       host.captureOutput((stream, text) => forwarder.write(stream, text.endsWith('\n') ? text.slice(0, -1) : text)),
     );
   }
 
-  private dispatch(message: Message, profile: Profile, routingId: Uint8Array): void {
-    this.forwarder?.knowParent(routingId);
+  #dispatch(message: Message, profile: Profile, routingId: Uint8Array): void {
+    this.#forwarder?.knowParent(routingId);
     switch (message.type) {
       case 'call':
-        if ((message.namespace ?? 'default') !== this.namespace) return; // MF-NS-2: no reply
-        this.serveCall(message, profile, routingId);
+        if ((message.namespace ?? 'default') !== (this.#options.namespace ?? 'default')) return; // MF-NS-2: no reply
+        this.#serveCall(message, profile, routingId);
         return;
       case 'heartbeat':
-        this.channel?.echo(routingId, profile, message as HeartbeatMessage);
+        this.#channel?.echo(routingId, profile, message as HeartbeatMessage);
         return;
       case 'shutdown':
-        this.log('INFO: received SHUTDOWN');
-        this.state = 'stopping';
-        void this.channel?.close();
+        this.#logger().debug('received SHUTDOWN');
+        this.#state = 'stopping';
+        void this.#channel?.close();
         return;
       default:
         return; // RESPONSE/ERROR/STDOUT/STDERR are not for a child; unknown types are ignored (MF-MSG-5).
@@ -261,9 +288,10 @@ export abstract class ChildWorker {
   /**
    * Runs one CALL. A synchronous handler is answered before this returns (no promise at all on that path:
    * it is the hot path of every benchmark); a handler that returns a thenable is answered when it settles.
+   * The handler runs inside the AsyncLocalStorage scope of its CALL, so `callContext` survives its awaits.
    */
-  private serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
-    const channel = this.channel!;
+  #serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
+    const channel = this.#channel!;
     const defect = callDefect(call);
     const method = defect === undefined ? callableMethods(this, ChildWorker.prototype).get(call.function) : undefined;
     if (method === undefined) {
@@ -272,42 +300,33 @@ export abstract class ChildWorker {
       return;
     }
     let result: unknown;
-    this.currentCall = call;
-    this.currentProfile = profile;
-    this.inFlightCalls++;
+    this.#inFlight++;
     let pending: boolean;
     try {
-      result = method.apply(this, call.args);
+      result = this.#served.run({ call, profile }, Reflect.apply, method, this, call.args);
       // Reading `then` may run a getter of the result: inside the try, so that a throwing one is the call's error.
       pending =
         result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
     } catch (error) {
-      this.inFlightCalls--;
+      this.#inFlight--;
       channel.fail(routingId, profile, call.id, error);
       return;
-    } finally {
-      this.currentCall = undefined;
-      this.currentProfile = undefined;
     }
     if (!pending) {
-      this.inFlightCalls--;
+      this.#inFlight--;
       channel.respond(routingId, profile, call.id, result);
       return;
     }
     // Promise.resolve adopts the thenable: a then() that throws, or calls back twice, settles exactly once.
     Promise.resolve(result as PromiseLike<unknown>).then(
       (value) => {
-        this.inFlightCalls--;
+        this.#inFlight--;
         channel.respond(routingId, profile, call.id, value);
       },
       (error: unknown) => {
-        this.inFlightCalls--;
+        this.#inFlight--;
         channel.fail(routingId, profile, call.id, error);
       },
     );
-  }
-
-  private log(line: string): void {
-    this.host().writeRaw('stderr', `${line}\n`);
   }
 }

@@ -45,12 +45,26 @@ export type CallFunction = (
   options: CallOptions | undefined,
 ) => Promise<unknown>;
 
-/** Builds the proxy over `invoke`. `then` and symbols are not methods, so the proxy is not mistaken for a promise. */
+/**
+ * Names the proxy answers locally, so that coercing, printing or awaiting it makes no remote call: `then`
+ * (not a promise), `toString`/`valueOf`/`toJSON` (String(), template literals, JSON), and every symbol
+ * (`Symbol.toPrimitive`, `util.inspect.custom`, iterators). Remote methods of these names are reachable
+ * through `worker.callFunction(name, args)`.
+ */
+const LOCAL: Readonly<Record<string, unknown>> = {
+  then: undefined,
+  toJSON: undefined,
+  toString: () => '[multifrost CallProxy]',
+  valueOf: undefined,
+};
+
+/** Builds the proxy over `invoke`. */
 export function createCallProxy<Api>(invoke: CallFunction, options?: CallOptions): CallProxy<Api> {
   const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(Object.create(null) as object, {
     get(_target, property) {
-      if (typeof property !== 'string' || property === 'then') return undefined;
+      if (typeof property !== 'string') return property === Symbol.toPrimitive ? LOCAL['toString'] : undefined;
+      if (Object.prototype.hasOwnProperty.call(LOCAL, property)) return LOCAL[property];
       if (property === 'withOptions') {
         return (callOptions: CallOptions) => createCallProxy<Api>(invoke, { ...options, ...callOptions });
       }

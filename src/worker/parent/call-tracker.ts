@@ -131,6 +131,11 @@ export class CallTracker {
     this.breaker.recordFailure(kind, this.clock.nowMs(), this.onBreakerTransition);
   }
 
+  /** Closes the breaker by hand (reported as `breaker-changed` when it moves). */
+  resetBreaker(): void {
+    this.breaker.reset(this.onBreakerTransition);
+  }
+
   private failSend(id: string, error: unknown): void {
     const call = this.pending.take(id);
     if (call === undefined) return;

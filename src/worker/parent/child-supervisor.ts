@@ -131,6 +131,30 @@ export class ChildSupervisor {
     return child.exit;
   }
 
+  /**
+   * Manual restart: stops the current child as `stopChild` does, launches a new one and resolves once it
+   * answered its readiness probe. @throws SpawnError when the new child exits or stays silent.
+   */
+  async replace(sendShutdown: () => void, graceMs: number, termMs: number): Promise<LaunchedProcess> {
+    this.cancelRestart();
+    await this.stopChild(sendShutdown, graceMs, termMs);
+    this.stopping = false;
+    const hooks = this.options.restart;
+    const launched = this.launch(this.port);
+    hooks.onRelaunched();
+    await hooks.readiness.waitReady(launched);
+    hooks.policy.reset();
+    return launched;
+  }
+
+  /** SIGKILLs a child that is alive but not answering; its exit then takes the unexpected-exit path. */
+  killHung(): boolean {
+    const child = this.process;
+    if (child === undefined || child.exited !== undefined) return false;
+    child.kill('SIGKILL');
+    return true;
+  }
+
   /** Kills the current child's process group at once (used when start-up fails). */
   async kill(): Promise<void> {
     this.stopping = true;

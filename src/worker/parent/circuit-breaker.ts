@@ -60,7 +60,7 @@ export class CircuitBreaker {
     return this.tripCount;
   }
 
-  /** Times the breaker went half-open -> closed. */
+  /** Times the breaker went half-open -> closed, or was reset by hand while not closed. */
   get resets(): number {
     return this.resetCount;
   }
@@ -111,6 +111,18 @@ export class CircuitBreaker {
     // While open, a failure (a heartbeat miss, a child exit) leaves the cooldown alone: it runs from the trip,
     // and only a failed probe starts another (MF-CB-5, MF-CB-6).
     return true;
+  }
+
+  /**
+   * Closes the breaker by hand (`worker.resetBreaker()`, a manual restart): failures forgotten, calls admitted
+   * at once. Counted in `resets` when it was not closed.
+   */
+  reset(onTransition?: (t: Transition) => void): void {
+    this.consecutive = 0;
+    this.probeInFlight = false;
+    if (this.currentState === 'closed') return;
+    this.resetCount++;
+    this.move('closed', onTransition);
   }
 
   /** The probe ended without a verdict (e.g. the worker stopped): let another probe through. */

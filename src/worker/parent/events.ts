@@ -17,6 +17,9 @@ export type WorkerEvent =
   | { type: 'heartbeat-missed'; misses: number; maxMisses: number }
   | { type: 'breaker-changed'; from: BreakerState; to: BreakerState; failures: number }
   | { type: 'child-exited'; code: number | null; signal: string | null; expected: boolean }
+  /** Heartbeats went unanswered `misses` times in a row while the child was alive; with autoRestart it is killed. */
+  | { type: 'child-hung'; misses: number; pid: number | undefined; restarting: boolean }
+  /** `attempt` 0 is a manual `restart()`; 1.. count automatic attempts since the last success. */
   | { type: 'restarting'; attempt: number; delayMs: number }
   | { type: 'restarted'; attempt: number; pid: number | undefined }
   | { type: 'restart-gave-up'; attempts: number; error: Error }

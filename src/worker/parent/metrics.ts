@@ -14,7 +14,14 @@ export interface MetricsSnapshot {
   timeouts: number;
   inFlight: number;
   latencyMs: { p50: number; p95: number; p99: number; mean: number; last: number; samples: number };
-  heartbeat: { lastRttMs: number | undefined; meanRttMs: number | undefined; misses: number; sent: number };
+  heartbeat: {
+    lastRttMs: number | undefined;
+    meanRttMs: number | undefined;
+    /** The last {@link RTT_HISTORY} round-trip times, oldest first (the design's `heartbeatRtts`, bounded). */
+    rttHistoryMs: number[];
+    misses: number;
+    sent: number;
+  };
   breaker: { state: BreakerState; trips: number; resets: number; consecutiveFailures: number };
   restarts: number;
   /** The profile spoken: pinned, or chosen by the start-up probe; undefined until chosen. @see MF-PROF-7 */
@@ -41,6 +48,14 @@ class Ring {
     return this.count;
   }
 
+  /** The values in insertion order, oldest first. */
+  inOrder(): number[] {
+    const out: number[] = [];
+    const start = this.count < this.values.length ? 0 : this.next;
+    for (let i = 0; i < this.count; i++) out.push(this.values[(start + i) % this.values.length]!);
+    return out;
+  }
+
   sorted(): Float64Array {
     return this.values.slice(0, this.count).sort();
   }
@@ -52,6 +67,9 @@ class Ring {
     return sum / this.count;
   }
 }
+
+/** Heartbeat round-trip times kept for the history. */
+export const RTT_HISTORY = 64;
 
 /** Nearest-rank percentile of sorted values (0 when empty). */
 export function percentile(sorted: ArrayLike<number>, fraction: number): number {
@@ -77,7 +95,7 @@ export class Metrics {
   /** @param windowSize latency samples kept for percentiles (default 1,024). */
   constructor(windowSize = 1024) {
     this.latencies = new Ring(windowSize);
-    this.rtts = new Ring(64);
+    this.rtts = new Ring(RTT_HISTORY);
   }
 
   recordLatency(ms: number): void {
@@ -110,6 +128,7 @@ export class Metrics {
       heartbeat: {
         lastRttMs: this.lastRttMs,
         meanRttMs: this.rtts.mean(),
+        rttHistoryMs: this.rtts.inOrder(),
         misses: this.heartbeatMisses,
         sent: this.heartbeatsSent,
       },
@@ -118,4 +137,35 @@ export class Metrics {
       profile,
     };
   }
+}
+
+/** The shape of the original design's `getMetrics()`, kept for code written against it. */
+export interface SeedMetrics {
+  requestsTotal: number;
+  requestsSuccess: number;
+  requestsFailed: number;
+  /** Mean over the latency window (the design averaged over all calls). */
+  avgLatencyMs: number;
+  lastLatencyMs: number;
+  circuitBreakerTrips: number;
+  circuitBreakerResets: number;
+  /** Bounded: the last {@link RTT_HISTORY} (the design's list grew without bound). */
+  heartbeatRtts: number[];
+  lastHeartbeatRttMs?: number;
+}
+
+/** Maps a snapshot to the design's `getMetrics()` shape (docs/worker.md, "Metrics"). */
+export function seedMetrics(snapshot: MetricsSnapshot): SeedMetrics {
+  const seed: SeedMetrics = {
+    requestsTotal: snapshot.requestsTotal,
+    requestsSuccess: snapshot.requestsSuccess,
+    requestsFailed: snapshot.requestsFailed,
+    avgLatencyMs: snapshot.latencyMs.mean,
+    lastLatencyMs: snapshot.latencyMs.last,
+    circuitBreakerTrips: snapshot.breaker.trips,
+    circuitBreakerResets: snapshot.breaker.resets,
+    heartbeatRtts: snapshot.heartbeat.rttHistoryMs,
+  };
+  if (snapshot.heartbeat.lastRttMs !== undefined) seed.lastHeartbeatRttMs = snapshot.heartbeat.lastRttMs;
+  return seed;
 }

@@ -3,6 +3,8 @@
  * says so in its name (MF-HB-6: a seconds value never reaches a timer as milliseconds).
  */
 import { InvalidArgumentError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { RateLimitOptions } from '../../logging/rate-limit.js';
 import type { Codec } from '../../protocol/codec.js';
 import { PROFILES, type Profile, type ProfileName, isProfileName } from '../../protocol/profile.js';
 import type { Clock } from '../../time/clock.js';
@@ -10,11 +12,12 @@ import type { Transport } from '../../transport/transport.js';
 import type { OutputStream, ProcessLauncher } from '../shared/process-launcher.js';
 import type { ParentCurveOptions } from '../shared/curve-parent.js';
 import type { ServiceDiscovery } from '../shared/service-registration.js';
+import { type SeedParentOptions, translateSeedOptions } from './seed-options.js';
 
 /** Where forwarded child output goes. */
 export type OutputSink = (stream: OutputStream, text: string, workerName: string) => void;
 
-export interface ParentWorkerOptions {
+export interface ParentWorkerOptions extends SeedParentOptions {
   /**
    * Pins the protocol profile spoken (MF-PROF-2): no probe is sent. Default: none, and the worker picks the
    * profile at start-up (and after every restart) by probing, a readiness heartbeat in v3 and one in v4, the
@@ -64,6 +67,12 @@ export interface ParentWorkerOptions {
   curve?: ParentCurveOptions['curve'];
   /** Connect mode: the service's CURVE public key (Z85) instead of its registry entry's. */
   curveServerKey?: ParentCurveOptions['curveServerKey'];
+  /** Calls in flight at most; one more is refused with TooManyCallsError (never sent). Default: no cap. */
+  maxInFlight?: number;
+  /** Where the worker logs (pino, bunyan, console plug in as they are; docs/worker.md). Default: nothing. */
+  logger?: Logger;
+  /** Dropped-message warnings let through per interval. Default 10 per 10,000 ms. */
+  dropLogLimit?: RateLimitOptions;
   /** Prefix of message ids (default: random). Fixed prefixes make simulated traces reproducible. */
   idPrefix?: string;
   transport?: Transport;
@@ -96,6 +105,7 @@ export interface ResolvedParentOptions {
   connectHost: string;
   discoverTimeoutMs: number;
   maxPayloadBytes: number | undefined;
+  maxInFlight: number | undefined;
   idPrefix: string | undefined;
 }
 
@@ -125,7 +135,8 @@ export function validateTimeoutMs(name: string, value: number | undefined): numb
 /** The profiles a worker without a pinned profile probes, in order of preference (MF-PROF-6). */
 export const PROBE_ORDER: readonly Profile[] = [PROFILES.v3, PROFILES.v4];
 
-export function resolveParentOptions(options: ParentWorkerOptions = {}): ResolvedParentOptions {
+export function resolveParentOptions(given: ParentWorkerOptions = {}): ResolvedParentOptions {
+  const options = translateSeedOptions(given);
   const profile = options.profile;
   if (profile !== undefined && !isProfileName(profile))
     throw new InvalidArgumentError('profile', `expected 'v3', 'v4' or undefined (probe), got ${String(profile)}`);
@@ -150,6 +161,7 @@ export function resolveParentOptions(options: ParentWorkerOptions = {}): Resolve
     connectHost: options.connectHost ?? '127.0.0.1',
     discoverTimeoutMs: duration('discoverTimeoutMs', options.discoverTimeoutMs, 5_000, true),
     maxPayloadBytes: options.maxPayloadBytes,
+    maxInFlight: options.maxInFlight === undefined ? undefined : count('maxInFlight', options.maxInFlight, 0),
     idPrefix: options.idPrefix,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * ParentWorker: calls methods on a child worker, in spawn mode (it launches the child) or connect mode (it
- * finds a running service in the registry). It composes small parts: a pending-call table, a circuit breaker,
- * a heartbeat monitor, metrics, a restart policy and a child supervisor; this file only wires them together.
+ * finds a running service in the registry). This class is the public face; the parts are built in
+ * parent-parts.ts and the lifecycle (start, stop, restart, exits, hung child) lives in parent-lifecycle.ts.
  *
  * ```ts
  * interface MathApi { add(a: number, b: number): number }
@@ -12,27 +12,19 @@
  * await worker.stop();
  * ```
  */
-import { randomBytes } from 'node:crypto';
-import { InvalidArgumentError, type MultifrostError, WorkerStoppedError } from '../../errors.js';
-import { Codec, defaultCodec } from '../../protocol/codec.js';
-import type { Message } from '../../protocol/message.js';
-import type { Profile, ProfileName } from '../../protocol/profile.js';
-import type { Clock } from '../../time/clock.js';
+import { InvalidArgumentError, TooManyCallsError } from '../../errors.js';
+import type { ProfileName } from '../../protocol/profile.js';
 import { realClock } from '../../time/real-clock.js';
-import { defaultTransport } from '../../transport/default-transport.js';
-import { type Transport, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
-import type { ExitInfo, LaunchedProcess, ProcessLauncher } from '../shared/process-launcher.js';
+import type { ProcessLauncher } from '../shared/process-launcher.js';
 import type { ServiceDiscovery } from '../shared/service-registration.js';
-import { CallTracker } from './call-tracker.js';
 import { type CallOptions, type CallProxy, type UntypedApi, createCallProxy } from './call-proxy.js';
-import { ChildSupervisor } from './child-supervisor.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import { resolveWorkerCommand } from './command.js';
-import { type WorkerEventListener, WorkerEvents } from './events.js';
-import { HeartbeatMonitor } from './heartbeat-monitor.js';
-import { Metrics, type MetricsSnapshot } from './metrics.js';
-import { NodeProcessLauncher } from './node-launcher.js';
-import { ParentChannel } from './parent-channel.js';
+import type { WorkerEventListener } from './events.js';
+import { type MetricsSnapshot, type SeedMetrics, seedMetrics } from './metrics.js';
+import { metricsText } from './metrics-text.js';
+import { ParentLifecycle } from './parent-lifecycle.js';
+import { attachWorkerLogging } from './parent-logging.js';
 import {
   type OutputSink,
   type ParentWorkerOptions,
@@ -40,11 +32,7 @@ import {
   resolveParentOptions,
   validateTimeoutMs,
 } from './parent-options.js';
-import { ReadinessProbe } from './readiness-probe.js';
-import { RestartPolicy } from './restart-policy.js';
-
-type Mode = { kind: 'spawn'; supervisor: ChildSupervisor } | { kind: 'connect'; serviceId: string; port: number };
-type State = 'new' | 'starting' | 'running' | 'failed' | 'stopping' | 'stopped';
+import { type ParentParts, createParts, createSupervisor } from './parent-parts.js';
 
 /** A small facade over a worker, in the shape of the language-agnostic spec's `handle()`. */
 export interface WorkerHandle<Api extends object> {
@@ -61,71 +49,29 @@ export class ParentWorker<Api extends object = UntypedApi> {
   /** The call proxy: `worker.call.add(1, 2)`, `worker.call.withOptions({ timeoutMs }).add(1, 2)`. */
   readonly call: CallProxy<Api>;
   readonly name: string;
-  private readonly options: ResolvedParentOptions;
-  private readonly clock: Clock;
-  private readonly transportOption: Transport | undefined;
-  private readonly sink: OutputSink;
-  private readonly events = new WorkerEvents();
-  private readonly metrics = new Metrics();
-  private readonly breaker: CircuitBreaker;
-  private readonly channel: ParentChannel;
-  private readonly calls: CallTracker;
-  private readonly heartbeat: HeartbeatMonitor;
-  private readonly readiness: ReadinessProbe;
-  private readonly restarts: RestartPolicy;
-  private mode: Mode | undefined;
-  private state: State = 'new';
-  private failure: MultifrostError | undefined;
-  private stopping: Promise<void> | undefined;
+  readonly #options: ResolvedParentOptions;
+  readonly #life: ParentLifecycle;
+  readonly #parts: ParentParts;
 
-  private constructor(name: string, options: ParentWorkerOptions) {
-    this.name = options.name ?? name;
-    this.options = resolveParentOptions(options);
-    this.clock = options.clock ?? realClock;
-    this.transportOption = options.transport;
-    this.sink = options.outputSink ?? defaultSink;
-    const isRunning = (): boolean => this.state === 'running';
-    this.channel = new ParentChannel({
-      codec:
-        options.codec ??
-        (options.maxPayloadBytes === undefined
-          ? defaultCodec
-          : new Codec({ maxPayloadBytes: options.maxPayloadBytes })),
-      candidates: this.options.profileCandidates,
-      clock: this.clock,
-      idPrefix: this.options.idPrefix ?? randomBytes(4).toString('hex'),
-      events: this.events,
-      isRunning,
-      onMessage: (message) => this.handleMessage(message),
-      isProbeEcho: (id) => this.readiness.isProbeEcho(id),
+  private constructor(name: string, given: ParentWorkerOptions) {
+    this.name = given.name ?? name;
+    const options = resolveParentOptions(given);
+    this.#options = Object.freeze(options);
+    const clock = given.clock ?? realClock;
+    const life = new ParentLifecycle({
+      name: this.name,
+      options,
+      clock,
+      transport: given.transport,
+      sink: given.outputSink ?? defaultSink,
     });
-    this.breaker = new CircuitBreaker({
-      failureThreshold: this.options.maxRestartAttempts,
-      cooldownMs: this.options.breakerCooldownMs,
-      countRemoteErrors: this.options.countRemoteErrors,
+    this.#life = life;
+    this.#parts = life.parts = createParts(this.name, given, options, clock, {
+      isRunning: life.isRunning,
+      onMessage: (message) => life.handleMessage(message),
+      onMaxMisses: (misses) => life.onMaxMisses(misses),
     });
-    this.calls = new CallTracker({
-      clock: this.clock,
-      channel: this.channel,
-      breaker: this.breaker,
-      metrics: this.metrics,
-      events: this.events,
-      isRunning,
-    });
-    this.restarts = new RestartPolicy({
-      maxAttempts: this.options.maxRestartAttempts,
-      baseDelayMs: this.options.restartBackoffMs,
-    });
-    this.heartbeat = this.createHeartbeatMonitor();
-    this.readiness = new ReadinessProbe({
-      clock: this.clock,
-      readyTimeoutMs: this.options.readyTimeoutMs,
-      workerName: this.name,
-      events: this.events,
-      candidates: this.options.profileCandidates,
-      channel: this.channel,
-      sendHeartbeat: (id, sentAtEpochMs, profile) => this.sendHeartbeat(id, sentAtEpochMs, profile),
-    });
+    attachWorkerLogging(this.#parts.events, given.logger, clock, this.name, given.dropLogLimit);
     this.call = createCallProxy<Api>((fn, args, callOptions) => this.callFunction(fn, args, callOptions));
   }
 
@@ -139,9 +85,7 @@ export class ParentWorker<Api extends object = UntypedApi> {
     options: ParentWorkerOptions = {},
   ): ParentWorker<Api> {
     const command = resolveWorkerCommand(scriptPath, executable, options.args ?? []);
-    const worker = new ParentWorker<Api>(scriptPath, options);
-    worker.mode = { kind: 'spawn', supervisor: worker.createSupervisor(command, options.launcher) };
-    return worker;
+    return new ParentWorker<Api>(scriptPath, options).#spawnMode(command, options.launcher);
   }
 
   /** A spawn-mode worker for an explicit command line (`argv[0]` is the program). */
@@ -152,22 +96,23 @@ export class ParentWorker<Api extends object = UntypedApi> {
     const [command, ...args] = argv;
     if (command === undefined) throw new InvalidArgumentError('argv', 'empty command');
     const worker = new ParentWorker<Api>(command, options);
-    worker.mode = {
-      kind: 'spawn',
-      supervisor: worker.createSupervisor({ command, args: [...args, ...(options.args ?? [])] }, options.launcher),
-    };
-    return worker;
+    return worker.#spawnMode({ command, args: [...args, ...(options.args ?? [])] }, options.launcher);
   }
 
-  /** A worker for a running connect-mode service: discovers its port (polling, default 5 s). @see MF-LIFE-12 */
+  /**
+   * A worker for a running connect-mode service: discovers its port (polling, default 5 s). The design's
+   * `connect(id, timeoutMs)` form works too (a number second argument is `discoverTimeoutMs`). @see MF-LIFE-12
+   */
   static async connect<Api extends object = UntypedApi>(
     serviceId: string,
-    options: ParentWorkerOptions = {},
+    options: ParentWorkerOptions | number = {},
   ): Promise<ParentWorker<Api>> {
-    const worker = new ParentWorker<Api>(serviceId, options);
-    const discovery = options.discovery ?? (await defaultDiscovery());
-    const found = await discovery.discover(serviceId, worker.options.discoverTimeoutMs);
-    worker.mode = { kind: 'connect', serviceId, port: found.port };
+    const given = typeof options === 'number' ? { discoverTimeoutMs: options } : options;
+    const worker = new ParentWorker<Api>(serviceId, given);
+    const discovery = given.discovery ?? (await defaultDiscovery());
+    const found = await discovery.discover(serviceId, worker.#options.discoverTimeoutMs);
+    const curve = found.curvePublicKey === undefined ? {} : { curvePublicKey: found.curvePublicKey };
+    worker.#life.mode = { kind: 'connect', serviceId, port: found.port, ...curve };
     return worker;
   }
 
@@ -177,41 +122,67 @@ export class ParentWorker<Api extends object = UntypedApi> {
     options: ParentWorkerOptions = {},
   ): ParentWorker<Api> {
     const worker = new ParentWorker<Api>(`port ${port}`, options);
-    worker.mode = { kind: 'connect', serviceId: `port ${port}`, port };
+    worker.#life.mode = { kind: 'connect', serviceId: `port ${port}`, port };
     return worker;
   }
 
   /** The child's process id (spawn mode), once started. */
   get pid(): number | undefined {
-    return this.mode?.kind === 'spawn' ? this.mode.supervisor.pid : undefined;
+    const mode = this.#life.mode;
+    return mode?.kind === 'spawn' ? mode.supervisor.pid : undefined;
   }
 
   /** The profile spoken: the pinned one, or the one the start-up probe chose (undefined until then). @see MF-PROF-7 */
   get profile(): ProfileName | undefined {
-    return this.channel.profile?.name;
+    return this.#parts.channel.profile?.name;
   }
 
   get breakerState(): CircuitBreaker['state'] {
-    return this.breaker.state;
+    return this.#parts.breaker.state;
   }
 
   /** Calls waiting for a reply. */
   get inFlight(): number {
-    return this.calls.size;
+    return this.#parts.calls.size;
+  }
+
+  /** The resolved configuration (every duration in ms), read-only. */
+  get config(): Readonly<ResolvedParentOptions> {
+    return this.#options;
+  }
+
+  /** `new`, `starting`, `running`, `failed`, `stopping` or `stopped`. */
+  get state(): ParentLifecycle['state'] {
+    return this.#life.state;
   }
 
   /** Adds a lifecycle event listener; returns the function that removes it. */
   on(listener: WorkerEventListener): () => void {
-    return this.events.subscribe(listener);
+    return this.#parts.events.subscribe(listener);
   }
 
   handle(): WorkerHandle<Api> {
     return { call: this.call, start: () => this.start(), stop: () => this.stop() };
   }
 
+  /** The design's `worker.withOptions({ timeout, namespace }).method()`: same as `worker.call.withOptions`. */
+  withOptions(options: CallOptions): CallProxy<Api> {
+    return this.call.withOptions(options);
+  }
+
   metricsSnapshot(): MetricsSnapshot {
-    const { state, trips, resets, consecutiveFailures } = this.breaker;
-    return this.metrics.snapshot(this.calls.size, { state, trips, resets, consecutiveFailures }, this.profile);
+    const { state, trips, resets, consecutiveFailures } = this.#parts.breaker;
+    return this.#parts.metrics.snapshot(this.inFlight, { state, trips, resets, consecutiveFailures }, this.profile);
+  }
+
+  /** The design's `getMetrics()` shape, mapped from {@link metricsSnapshot} (docs/worker.md). */
+  getMetrics(): SeedMetrics {
+    return seedMetrics(this.metricsSnapshot());
+  }
+
+  /** The metrics in the Prometheus text exposition format, labelled `worker="<name>"`. */
+  metricsText(prefix?: string): string {
+    return metricsText(this.metricsSnapshot(), this.name, prefix);
   }
 
   /**
@@ -221,36 +192,8 @@ export class ParentWorker<Api extends object = UntypedApi> {
    * @throws ProfileProbeError (a SpawnError) when probing and the child answers neither probe; SpawnError when
    *   the child exits or stays silent before it is ready; ConnectionError on socket failure.
    */
-  async start(): Promise<void> {
-    if (this.state !== 'new') throw new InvalidArgumentError('start', `worker is ${this.state}`);
-    const mode = this.mode;
-    if (mode === undefined) throw new InvalidArgumentError('start', 'worker has no mode');
-    this.state = 'starting';
-    const socket = (this.transportOption ?? (await defaultTransport())).dealer();
-    this.channel.use(socket);
-    try {
-      let launched: LaunchedProcess | undefined;
-      if (mode.kind === 'spawn') {
-        const endpoint = await socket.bind(loopbackEndpoint(0));
-        this.channel.listen();
-        launched = mode.supervisor.launch(endpointPort(endpoint) ?? 0);
-        this.events.emit({ type: 'started', endpoint, pid: launched.pid });
-      } else {
-        const endpoint = loopbackEndpoint(mode.port, this.options.connectHost);
-        await socket.connect(endpoint);
-        this.channel.listen();
-        this.events.emit({ type: 'started', endpoint, pid: undefined });
-      }
-      await this.readiness.waitReady(launched);
-    } catch (error) {
-      if ((this.state as State) === 'stopping') throw error; // stop() came during start-up and releases everything itself
-      if (mode.kind === 'spawn') await mode.supervisor.kill();
-      this.state = 'stopped';
-      await this.channel.close();
-      throw error;
-    }
-    this.state = 'running';
-    this.heartbeat.start();
+  start(): Promise<void> {
+    return this.#life.start();
   }
 
   /**
@@ -258,138 +201,78 @@ export class ParentWorker<Api extends object = UntypedApi> {
    * mode sends SHUTDOWN, waits the grace period, then SIGTERM, then SIGKILL (MF-LIFE-4, MF-LIFE-5). Idempotent.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
+    return this.#life.stop();
   }
 
-  /** Calls `functionName` with positional `args`. Prefer the `call` proxy. */
-  callFunction(functionName: string, args: unknown[], callOptions?: CallOptions): Promise<unknown> {
-    if (this.state !== 'running') return Promise.reject(this.notRunningError());
+  /**
+   * Replaces the child (spawn mode): pending calls rejected, the child stopped as by stop(), a new one
+   * launched and awaited, the breaker reset. Also revives a worker whose restart budget was spent.
+   * Emits `restarting`/`restarted` with attempt 0. @throws InvalidArgumentError in connect mode.
+   */
+  restart(): Promise<void> {
+    return this.#life.restart();
+  }
+
+  /** Closes the circuit breaker by hand: its failures are forgotten and calls go out at once. */
+  resetBreaker(): void {
+    this.#parts.calls.resetBreaker();
+  }
+
+  /**
+   * Calls `functionName` with positional `args`. Prefer the `call` proxy. The design's positional form
+   * `callFunction(name, args, timeoutMs, namespace, clientName)` works too.
+   */
+  callFunction(
+    functionName: string,
+    args: unknown[] = [],
+    callOptions?: CallOptions | number,
+    namespace?: string,
+    clientName?: string,
+  ): Promise<unknown> {
+    if (this.#life.state !== 'running') return Promise.reject(this.#life.notRunningError());
+    let options: CallOptions | undefined;
     let timeoutMs: number | undefined;
     try {
+      options = positionalOptions(callOptions, namespace, clientName);
       timeoutMs =
-        validateTimeoutMs('timeoutMs', callOptions?.timeoutMs ?? callOptions?.timeout) ?? this.options.defaultTimeoutMs;
+        validateTimeoutMs('timeoutMs', options?.timeoutMs ?? options?.timeout) ?? this.#options.defaultTimeoutMs;
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.calls.send(functionName, args, callOptions, timeoutMs);
+    const cap = this.#options.maxInFlight;
+    if (cap !== undefined && this.#parts.calls.size >= cap)
+      return Promise.reject(new TooManyCallsError(functionName, cap));
+    return this.#parts.calls.send(functionName, args, options, timeoutMs);
   }
 
-  // ---- wiring ----------------------------------------------------------------------------------------
-
-  private createHeartbeatMonitor(): HeartbeatMonitor {
-    return new HeartbeatMonitor({
-      clock: this.clock,
-      intervalMs: this.options.heartbeatIntervalMs,
-      timeoutMs: this.options.heartbeatTimeoutMs,
-      maxMisses: this.options.heartbeatMaxMisses,
-      newId: () => this.channel.newId(),
-      send: (id, sentAtEpochMs) => this.sendHeartbeat(id, sentAtEpochMs),
-      onRtt: (rttMs) => {
-        this.metrics.recordRtt(rttMs);
-        this.events.emit({ type: 'heartbeat-rtt', rttMs });
-      },
-      onMiss: (misses) => {
-        this.metrics.heartbeatMisses++;
-        this.events.emit({ type: 'heartbeat-missed', misses, maxMisses: this.options.heartbeatMaxMisses });
-      },
-      onMaxMisses: () => this.calls.recordFailure('heartbeat'),
+  #spawnMode(command: { command: string; args: string[] }, launcher: ProcessLauncher | undefined): this {
+    const life = this.#life;
+    const supervisor = createSupervisor(this.#parts, this.#options, life.config.clock, command, launcher, {
+      workerName: this.name,
+      isRunning: life.isRunning,
+      onRawOutput: (stream, line) => life.sinkOutput(stream, line),
+      onUnexpectedExit: (info, launched) => life.onChildExit(info, launched),
+      onGaveUp: (error) => life.fail(error),
     });
+    life.mode = { kind: 'spawn', supervisor };
+    return this;
   }
+}
 
-  private createSupervisor(
-    command: { command: string; args: string[] },
-    launcher: ProcessLauncher | undefined,
-  ): ChildSupervisor {
-    return new ChildSupervisor({
-      launcher: launcher ?? new NodeProcessLauncher(),
-      command,
-      env: this.options.env,
-      cwd: this.options.cwd,
-      clock: this.clock,
-      onRawOutput: (stream, line) => this.sink(stream, line, this.name),
-      onUnexpectedExit: (info, launched) => this.onChildExit(info, launched),
-      restart: {
-        policy: this.restarts,
-        readiness: this.readiness,
-        events: this.events,
-        workerName: this.name,
-        isRunning: () => this.state === 'running',
-        onRelaunched: () => this.metrics.restarts++,
-        onRestarted: () => this.heartbeat.start(),
-        onGaveUp: (error) => this.fail(error),
-      },
-    });
-  }
-
-  // ---- behaviour that needs the worker's state ------------------------------------------------------
-
-  private async shutdown(): Promise<void> {
-    const previous = this.state;
-    this.state = 'stopping';
-    if (this.mode?.kind === 'spawn') this.mode.supervisor.cancelRestart();
-    this.readiness.abort();
-    this.heartbeat.stop();
-    this.calls.rejectAll((call) => `worker stopped while ${call.functionName} was pending`);
-    if (previous !== 'new' && this.mode?.kind === 'spawn') {
-      await this.mode.supervisor.stopChild(
-        () => this.channel.sendShutdown(),
-        this.options.stopGraceMs,
-        this.options.stopTermMs,
-      );
-    }
-    await this.channel.close();
-    this.state = 'stopped';
-    this.events.emit({ type: 'stopped' });
-    this.events.clear();
-  }
-
-  private handleMessage(message: Message): void {
-    switch (message.type) {
-      case 'response':
-        return this.calls.settleResponse(message);
-      case 'error':
-        return this.calls.settleError(message);
-      case 'heartbeat':
-        if (!this.readiness.handleEcho(message.id)) this.heartbeat.handleEcho(message.id);
-        return;
-      case 'stdout':
-      case 'stderr':
-        if (typeof message.output === 'string') this.sink(message.type, message.output, this.name);
-        return;
-      default:
-        return; // CALL and SHUTDOWN are not for a parent; unknown types are ignored (MF-MSG-5).
-    }
-  }
-
-  private onChildExit(info: ExitInfo, launched: LaunchedProcess): void {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
-    this.events.emit({ type: 'child-exited', code: info.code, signal: info.signal, expected: false });
-    this.heartbeat.stop();
-    const how = `exited (code ${info.code ?? 'none'}, signal ${info.signal ?? 'none'})`;
-    this.calls.rejectAll((call) => `child ${how} while ${call.functionName} was pending`);
-    if (this.state === 'starting') return; // start() reports it as a SpawnError.
-    this.calls.recordFailure('child-exit');
-    if (this.options.autoRestart && this.mode?.kind === 'spawn') this.mode.supervisor.scheduleRestart(launched);
-    else this.fail(new WorkerStoppedError(`child ${how}; autoRestart is off`, false));
-  }
-
-  private fail(error: MultifrostError): void {
-    this.state = 'failed';
-    this.failure = error;
-    this.calls.rejectAll((call) => `${error.message} (${call.functionName})`);
-  }
-
-  private notRunningError(): MultifrostError {
-    if (this.state === 'failed' && this.failure !== undefined)
-      return new WorkerStoppedError(this.failure.message, false);
-    return new WorkerStoppedError(`worker ${this.name} is ${this.state === 'new' ? 'not started' : this.state}`, false);
-  }
-
-  private sendHeartbeat(id: string, sentAtEpochMs: number, profile?: Profile): void {
-    this.metrics.heartbeatsSent++;
-    this.channel.sendHeartbeat(id, sentAtEpochMs, profile);
-  }
+/** The design's positional call arguments as CallOptions. @throws InvalidArgumentError */
+function positionalOptions(
+  options: CallOptions | number | undefined,
+  namespace: string | undefined,
+  clientName: string | undefined,
+): CallOptions | undefined {
+  if (typeof options !== 'number' && namespace === undefined && clientName === undefined) return options;
+  if (options !== undefined && typeof options !== 'number')
+    throw new InvalidArgumentError('callFunction', 'give options as one object, or positionally, not both');
+  return {
+    ...(options === undefined ? {} : { timeoutMs: options }),
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(clientName === undefined ? {} : { clientName }),
+  };
 }
 
 async function defaultDiscovery(): Promise<ServiceDiscovery> {

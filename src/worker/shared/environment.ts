@@ -15,3 +15,9 @@ export const ENV_WORKER_MODE = 'COMLINK_WORKER_MODE';
  * its end then means the parent died, and the child stops instead of lingering as an orphan.
  */
 export const ENV_PARENT_PIPE = 'MULTIFROST_PARENT_PIPE';
+
+/**
+ * When set (`debug`, `info`, `warn` or `error`) and the worker has no `logger` option, the child logs JSON
+ * lines at that level to its own stderr. Unset: the child logs nothing (its stderr carries only the user's).
+ */
+export const ENV_LOG_LEVEL = 'MULTIFROST_LOG_LEVEL';
