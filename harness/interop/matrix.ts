@@ -4,6 +4,10 @@
  * driver (docs/spec.md section 14) and checks every answer. One more row, `typescript (probe)`, is the
  * TypeScript ParentWorker with no profile pinned, run in-process, against every child made strict to the
  * table's profile: it must pick that profile by probing (MF-PROF-6, MF-PROF-7) and then pass the same script.
+ * The CURVE cells (profile v3) run every driver with `MULTIFROST_CURVE=1` against every child started through
+ * a check that the driver handed it a 40-character key in `MULTIFROST_CURVE_SECRET_KEY` (MF-SEC-6, MF-SEC-8):
+ * a driver that ignores the request fails that check, and a driver or child that takes the key but speaks
+ * plaintext fails the handshake, so a cell passes only when both sides use CURVE.
  *
  *   node --import tsx harness/interop/matrix.ts          # run it and write docs/interop-matrix.md
  */
@@ -26,6 +30,17 @@ export const PARENTS: readonly ParentKind[] = [...LANGUAGES, 'typescript (probe)
 export function childCommand(language: Language): string[] {
   if (language === 'typescript') return [process.execPath, `${REPO_ROOT}dist/src/conform/reference-worker.js`];
   return [...PEERS[language].child];
+}
+
+/**
+ * `argv` started through `sh`, which first checks that the parent handed over a CURVE key (40 characters, the
+ * length of a Z85 key) in the child's environment, then execs the child (same process, same environment).
+ */
+export function curveCheckedChild(argv: readonly string[]): string[] {
+  const check =
+    'test "${#MULTIFROST_CURVE_SECRET_KEY}" -eq 40 || ' +
+    '{ echo "FATAL: the parent set no 40-character MULTIFROST_CURVE_SECRET_KEY" >&2; exit 97; }; exec "$@"';
+  return ['sh', '-c', check, 'sh', ...argv];
 }
 
 export function parentCommand(language: Language): string[] {
@@ -121,6 +136,8 @@ export interface CellResult {
   parent: ParentKind;
   child: Language;
   profile: Profile;
+  /** The cell ran with CURVE on (MULTIFROST_CURVE=1, the child's key checked). */
+  curve: boolean;
   passed: boolean;
   failures: string[];
   durationMs: number;
@@ -132,16 +149,19 @@ export async function runCell(
   child: Language,
   profile: Profile,
   timeoutMs = 30_000,
+  curve = false,
 ): Promise<CellResult> {
   const started = performance.now();
   const failures: string[] = [];
   const [command, ...args] = parentCommand(parent);
+  const { MULTIFROST_CURVE: _inherited, ...inherited } = process.env;
   const driver = spawn(command!, args, {
     env: {
-      ...process.env,
-      MULTIFROST_CHILD_COMMAND: JSON.stringify(childCommand(child)),
+      ...inherited,
+      MULTIFROST_CHILD_COMMAND: JSON.stringify(curve ? curveCheckedChild(childCommand(child)) : childCommand(child)),
       MULTIFROST_PROFILE: profile,
       MULTIFROST_CALL_TIMEOUT_MS: '10000',
+      ...(curve ? { MULTIFROST_CURVE: '1' } : {}),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -180,7 +200,8 @@ export async function runCell(
   if (slow >= 0 && fast >= 0 && fast > slow)
     failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
   if (lines.at(-1)?.event !== 'stopped') failures.push('no {"event":"stopped"} line at the end');
-  return { parent, child, profile, passed: failures.length === 0, failures, durationMs: performance.now() - started };
+  const durationMs = performance.now() - started;
+  return { parent, child, profile, curve, passed: failures.length === 0, failures, durationMs };
 }
 
 function kindOf(error: unknown): string {
@@ -245,6 +266,7 @@ export async function runProbeCell(child: Language, profile: Profile, timeoutMs 
     parent: 'typescript (probe)',
     child,
     profile,
+    curve: false,
     passed: failures.length === 0,
     failures,
     durationMs: performance.now() - started,
@@ -258,6 +280,8 @@ export async function runMatrix(concurrency = 3): Promise<CellResult[]> {
     for (const parent of LANGUAGES) for (const child of LANGUAGES) cells.push(() => runCell(parent, child, profile));
     for (const child of LANGUAGES) cells.push(() => runProbeCell(child, profile));
   }
+  for (const parent of LANGUAGES)
+    for (const child of LANGUAGES) cells.push(() => runCell(parent, child, 'v3', 30_000, true));
   const results: CellResult[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -25,6 +25,7 @@ export const TYPESCRIPT_DRIVER_CAPABILITIES: readonly string[] = [
   'breaker',
   'restart',
   'connect',
+  'curve',
 ];
 
 interface CallLine {
@@ -93,6 +94,7 @@ function optionsFromEnv(): ParentWorkerOptions {
     ['breakerCooldownMs', envNumber('MULTIFROST_BREAKER_COOLDOWN_MS')],
     ['autoRestart', process.env['MULTIFROST_AUTO_RESTART'] === '1' ? true : undefined],
     ['discoverTimeoutMs', envNumber('MULTIFROST_DISCOVERY_TIMEOUT_MS')],
+    ['curve', process.env['MULTIFROST_CURVE'] === '1' ? true : undefined],
     ['outputSink', (stream: string, text: string) => void process.stderr.write(`[child ${stream}] ${text}\n`)],
   ]);
 }
