@@ -87,7 +87,17 @@ function roleReport(role: 'child' | 'parent', clauses: readonly Clause[], pickle
       'not checkable from outside',
       bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent === 'none'),
     ],
-    ['no scenario', bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent !== 'none')],
+    [
+      'checked by a section of the report',
+      bind.filter((c) => !foreign.has(c.id) && !internal.has(c.id) && c.checkedBy !== undefined),
+    ],
+    [
+      'no scenario',
+      bind.filter(
+        (c) =>
+          !foreign.has(c.id) && !internal.has(c.id) && c.checkability?.extent !== 'none' && c.checkedBy === undefined,
+      ),
+    ],
   ];
   const must = (list: readonly Clause[]): number => list.filter((c) => c.level === 'MUST').length;
   const lines = [

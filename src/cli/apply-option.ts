@@ -11,8 +11,11 @@ export function applyFlag(options: CliOptions, name: OptionName): void {
   else if (name === 'strict') options.strict = true;
   else if (name === 'fail-fast') options.failFast = true;
   else if (name === 'quiet') options.quiet = true;
-  else if (name === 'timing') options.timing = true;
-  else if (name === 'version') options.command = 'version';
+  else if (name === 'timing' || name === 'no-timing') {
+    const wanted = name === 'timing';
+    if (options.timing === !wanted) throw new UsageError(`--${name}`, '--timing and --no-timing contradict each other');
+    options.timing = wanted;
+  } else if (name === 'version') options.command = 'version';
   else options.command = 'help';
 }
 

@@ -46,7 +46,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     fuzz: undefined,
     fuzzDir: undefined,
     fuzzValues: undefined,
-    timing: false,
+    timing: undefined,
     replay: undefined,
     parallel: undefined,
     quiet: false,

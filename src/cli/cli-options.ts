@@ -33,8 +33,8 @@ export interface CliOptions {
   fuzzDir: string | undefined;
   /** `--fuzz-values N`: N generated values echoed and compared with the spec (value-fuzz.ts). */
   fuzzValues: number | undefined;
-  /** `--timing`: latency and throughput of `add`, target and reference worker (timing.ts). */
-  timing: boolean;
+  /** `--timing` true, `--no-timing` false, neither undefined: timing of a whole-catalogue run (timing.ts). */
+  timing: boolean | undefined;
   replay: string | undefined;
   parallel: number | undefined;
   quiet: boolean;

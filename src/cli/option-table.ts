@@ -32,6 +32,7 @@ export const OPTIONS = {
   'fail-fast': { type: 'boolean' },
   quiet: { type: 'boolean' },
   timing: { type: 'boolean' },
+  'no-timing': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

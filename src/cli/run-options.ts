@@ -73,7 +73,7 @@ export function conformOptions(
     ...(options.fuzzValues === undefined
       ? {}
       : { valueFuzz: { runs: options.fuzzValues, seed: options.seed, dir: options.fuzzDir } }),
-    ...(options.timing ? { timing: true } : {}),
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
     strict: options.strict,
     trace: options.trace,
     quiet: options.quiet,

@@ -27,7 +27,8 @@ Options:
   --fuzz <n> [--fuzz-dir d]  send n malformed frames/payloads; failures saved under d
   --fuzz-values <n>          echo n generated values, compare each reply with the spec
   --replay <file>            send a saved fuzz case (or value case) again
-  --timing                   measure add's latency and throughput, target and reference
+  --timing / --no-timing     measure add's latency and throughput (target and reference)
+                             in a filtered run too / not even in a whole-catalogue run
   --parallel <n>             run scenarios in n worker processes
   --quiet                    only the summary line
 

@@ -1,4 +1,5 @@
 /** The options and the outcome of one conformance run ({@link runConformance} in conform-run.ts). */
+import type { ProfileName } from '../protocol/profile.js';
 import type { CatalogueLocation } from './catalogue.js';
 import type { MethodNames } from './method-names.js';
 import type { Report, ExtraSection } from './results.js';
@@ -12,7 +13,7 @@ export interface ConformOptions {
   target: Target;
   /** The child the kit gives a parent driver (role parent). */
   childArgv?: string[];
-  profile?: 'v3' | 'v4';
+  profile?: ProfileName;
   tags?: string;
   names?: string[];
   stepTimeoutMs?: number;
@@ -35,10 +36,14 @@ export interface ConformOptions {
   seed?: number;
   /** `--fuzz-values N [--seed S] [--fuzz-dir D]`: differential value checking after the catalogue (value-fuzz.ts). */
   valueFuzz?: ValueFuzzRequest;
-  /** `--timing`: latency and throughput of `add` on the target and the reference worker (timing.ts). */
-  timing?: boolean;
+  /**
+   * Latency and throughput of `add` on the target and the reference worker (timing.ts, MF-SVC-3): true
+   * measures (`--timing`), false does not (`--no-timing`), undefined measures when the run covers the whole
+   * catalogue (no --tags, no --name) of a child.
+   */
+  timing?: boolean | undefined;
   /** Extra sections (fault and fuzz results) computed by the caller after the catalogue. */
-  extraSections?: (profile: 'v3' | 'v4') => Promise<ExtraSection[]>;
+  extraSections?: (profile: ProfileName) => Promise<ExtraSection[]>;
   /** Where to find the catalogue (default: this package). */
   catalogue?: CatalogueLocation;
   /** Output streams (default process.stdout/stderr). */

@@ -4,7 +4,7 @@
  * *conformant* only when, besides, every applicable MUST clause that can be checked from outside was
  * checked and passed. The reports (text, JSON, JUnit, HTML) all read this one computation.
  */
-import type { CatalogueScenario, Report, ScenarioResult } from './results.js';
+import type { CatalogueScenario, ExtraSection, Report, ScenarioResult } from './results.js';
 import { appliesTo, specClauses, type Clause, type ClauseLevel, type ClauseOrigin } from './spec-clauses.js';
 
 /**
@@ -76,6 +76,8 @@ export interface CoverageInput {
   catalogue?: readonly CatalogueScenario[] | undefined;
   /** Why the run stopped before the end, when it did (fail-fast, interrupted). */
   stoppedEarly?: string | undefined;
+  /** Sections after the catalogue; those naming `clauses` check them too (timing checks MF-SVC-3). */
+  sections?: readonly ExtraSection[] | undefined;
 }
 
 const FAILED = new Set(['fail', 'timeout', 'expected-fail', 'info']);
@@ -130,6 +132,29 @@ function fromResults(
     outcome: 'skipped',
     reason: unique(skipped.map((r) => (r.reason ?? 'skipped').replace(/^skipped:\s*/, ''))).join('; '),
   };
+}
+
+type Found = { outcome: CoverageOutcome; reason: string | undefined };
+
+/** Outcome from the sections that check `clause`; undefined when none names it. */
+function fromSections(clause: Clause, sections: readonly ExtraSection[]): Found | undefined {
+  const mine = sections.filter((s) => s.clauses?.includes(clause.id) === true);
+  if (mine.length === 0) return undefined;
+  const said = (s: ExtraSection): string => `${s.title}: ${s.lines[0] ?? ''}`;
+  const violated = mine.filter((s) => s.checked !== false && (s.violated === true || !s.ok));
+  if (violated.length > 0) return { outcome: 'fail', reason: violated.map(said).join('; ') };
+  if (mine.some((s) => s.checked !== false)) return { outcome: 'pass', reason: undefined };
+  return { outcome: 'skipped', reason: mine.map(said).join('; ') };
+}
+
+/** One outcome from the scenarios' and the sections' (a failure of either wins, then a pass of either). */
+function combine(scenarios: Found, sections: Found | undefined): Found {
+  if (sections === undefined || scenarios.outcome === 'fail') return scenarios;
+  if (sections.outcome === 'fail' || scenarios.outcome !== 'pass') {
+    const scenariosSaidNothing = ['no-scenario', 'not-run', 'in-process-only', 'skipped'].includes(scenarios.outcome);
+    if (sections.outcome !== 'skipped' || scenariosSaidNothing) return sections;
+  }
+  return scenarios;
 }
 
 /** Outcome when no scenario of the role ran: from the spec's annotation and the catalogue. */
@@ -193,7 +218,10 @@ export function computeCoverage(input: CoverageInput): Coverage {
   for (const clause of input.clauses.values()) {
     if (clause.level === 'MAY' || !appliesTo(clause, role)) continue;
     const ran = input.results.filter((r) => resultRole(r, role) === role && r.clauses.some((c) => c.id === clause.id));
-    const { outcome, reason } = fromResults(clause, ran) ?? withoutResults(clause, input, role);
+    const { outcome, reason } = combine(
+      fromResults(clause, ran) ?? withoutResults(clause, input, role),
+      fromSections(clause, input.sections ?? []),
+    );
     entries.push({
       id: clause.id,
       level: clause.level,
@@ -229,6 +257,7 @@ export function coverageOf(report: Report, clauses: ReadonlyMap<string, Clause> 
     results: report.scenarios,
     catalogue: report.catalogue,
     stoppedEarly: report.stoppedEarly,
+    sections: report.extras,
   });
   memo.set(report, coverage);
   return coverage;

@@ -111,11 +111,20 @@ export interface Summary {
   stale: string[];
 }
 
-/** Extra sections appended by fault injection and fuzzing. */
+/** Extra sections appended after the catalogue: fault injection, fuzzing, value fuzzing, timing. */
 export interface ExtraSection {
   title: string;
+  /** False when the section fails the run. */
   ok: boolean;
   lines: string[];
+  /** Clauses the section checks: the coverage counts them checked by it (see coverage.ts). */
+  clauses?: string[];
+  /** False when the section's check did not run (its first line says why): its clauses are then skipped. */
+  checked?: boolean;
+  /** The check found a violation, blocking or not (a SHOULD clause without --strict leaves `ok` true). */
+  violated?: boolean;
+  /** What the section measured, by name (`target_p50_ms`...), for tools that compare runs. */
+  figures?: Record<string, number>;
 }
 
 /** A scenario of the catalogue as listed, whatever the filters: enough for coverage to see what it cites. */
@@ -166,6 +175,13 @@ export function summarize(scenarios: readonly ScenarioResult[], strict: boolean,
  * True when nothing blocks the run: no blocking failure, no stale baseline entry, every extra section ok.
  * This is exit status 0 and the word `PASS`; it is not a claim of conformance (see {@link conformanceClaim}).
  */
+/** How a section's heading reads: ok, not run, not met (a SHOULD, not blocking) or FAILED. */
+export function sectionVerdict(section: ExtraSection): string {
+  if (!section.ok) return 'FAILED';
+  if (section.checked === false) return 'not run';
+  return section.violated === true ? 'not met (not blocking)' : 'ok';
+}
+
 export function runPassed(report: Report): boolean {
   const s = report.summary;
   return s.blocking === 0 && s.stale.length === 0 && report.extras.every((e) => e.ok);

@@ -14,7 +14,7 @@ import { stopReason } from './run-catalogue.js';
 import { messageOf, type RunContext } from './run-context.js';
 import type { Startup } from './run-startup.js';
 import { describeTarget } from './target.js';
-import { timingSection } from './timing.js';
+import { timingRequest, timingSection } from './timing.js';
 import { valueFuzzSection } from './value-fuzz-section.js';
 
 export interface CatalogueOutcome {
@@ -55,7 +55,7 @@ export async function finish(
       : await options.extraSections(outcome.setup.profile);
   if (options.valueFuzz !== undefined && interruptedBy() === undefined)
     extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
-  if (options.timing === true && interruptedBy() === undefined) {
+  if (outcome.role === 'child' && interruptedBy() === undefined) {
     const timing = {
       transport: new ZmqTransport(),
       clock: realClock,
@@ -63,7 +63,7 @@ export async function finish(
       addName: targetName('add', options.methodNames),
       strict: options.strict === true,
     };
-    extras.push(await timingSection(options.target, timing));
+    extras.push(await timingSection(options.target, timing, timingRequest(options)));
   }
   const info: RunInfo = {
     target: describeTarget(options.target),

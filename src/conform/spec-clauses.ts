@@ -44,12 +44,15 @@ export interface Clause {
   origin: ClauseOrigin | undefined;
   /** Undefined when the clause is fully checkable from outside. */
   checkability: ClauseCheckability | undefined;
+  /** What checks it when no scenario does (`- Checked by ...`: a section of the kit's report, e.g. timing). */
+  checkedBy?: string | undefined;
 }
 
 const CLAUSE_LINE = /^- \*\*(MF-[A-Z]+-\d+)\*\* \((MUST|SHOULD|MAY)\) (.+)$/;
 const ROLES_LINE = /^- Roles: (.+)$/;
 const ORIGIN_LINE = /^- Origin: (design|erratum|addition)\.\s*(.*)$/;
 const CHECK_LINE = /^- (Not|Partly) checkable from outside: (.+)$/;
+const CHECKED_BY_LINE = /^- Checked by (.+)$/;
 const ROLE_NAMES = new Set<string>(['child', 'parent', 'library']);
 
 /** Applies one annotation line (trimmed, under a clause line) to `clause`; false when it is not one. */
@@ -68,6 +71,11 @@ function annotate(clause: Clause, line: string): boolean {
   const check = CHECK_LINE.exec(line);
   if (check !== null) {
     clause.checkability = { extent: check[1] === 'Not' ? 'none' : 'partial', note: check[2]!.trim() };
+    return true;
+  }
+  const checkedBy = CHECKED_BY_LINE.exec(line);
+  if (checkedBy !== null) {
+    clause.checkedBy = checkedBy[1]!.trim();
     return true;
   }
   return false;

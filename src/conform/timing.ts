@@ -1,8 +1,9 @@
 /**
- * Timing (`--timing`): the round-trip latency and throughput of the conformance service's `add` on the
+ * Timing (MF-SVC-3): the round-trip latency and throughput of the conformance service's `add` on the
  * target, and on the kit's reference worker in the same run, reported side by side with their ratio. A
  * worker that polls its socket on a timer, or sleeps between polls, answers far slower than one that
- * waits on the socket: its median round trip shows it.
+ * waits on the socket: its median round trip shows it. Every run of a child's whole catalogue measures it;
+ * `--timing` asks for it in a filtered run, `--no-timing` leaves it out (the report says so).
  *
  * Latency: `add(1, 2)` called one at a time (after a warm-up), from sending the CALL to reading its
  * RESPONSE. Throughput: the same call with a window of calls in flight, replies per second. The bound is
@@ -13,6 +14,7 @@ import { EMPTY_FRAME } from '../protocol/framing.js';
 import { PROFILES, type ProfileName } from '../protocol/profile.js';
 import type { Clock } from '../time/clock.js';
 import type { Transport } from '../transport/transport.js';
+import type { ConformOptions } from './conform-options.js';
 import type { ExtraSection } from './results.js';
 import { referenceArgv, type Target } from './target.js';
 import { readWire } from './wire-read.js';
@@ -20,8 +22,29 @@ import { wire, wireField } from './wire-value.js';
 import { writeWire } from './wire-write.js';
 import { WorkerSession } from './worker-session.js';
 
-/** The median round trip of `add` above which a worker is told it is slow (loopback), in ms. */
+/** The median round trip of `add` above which a worker is told it is slow (loopback), in ms (MF-SVC-3). */
 export const LATENCY_BOUND_MS = 5;
+
+/** The clause the timing section checks. */
+export const TIMING_CLAUSE = 'MF-SVC-3';
+
+/** Whether a run measures timing, and if not, why (the report says it). */
+export type TimingRequest = { measure: true } | { measure: false; reason: string };
+
+/** `--timing` measures, `--no-timing` does not, and by default a run of the whole catalogue does. */
+export function timingRequest(options: Pick<ConformOptions, 'timing' | 'tags' | 'names'>): TimingRequest {
+  if (options.timing === true) return { measure: true };
+  if (options.timing === false) return { measure: false, reason: 'not measured: --no-timing' };
+  const filters = [
+    ...(options.tags === undefined ? [] : ['--tags']),
+    ...(options.names === undefined || options.names.length === 0 ? [] : ['--name']),
+  ];
+  if (filters.length === 0) return { measure: true };
+  return {
+    measure: false,
+    reason: `not measured: the run is filtered (${filters.join(', ')}); add --timing to measure it in a filtered run`,
+  };
+}
 
 export interface TimingOptions {
   transport: Transport;
@@ -127,10 +150,19 @@ const describe = (t: Timing): string =>
 export async function timingSection(
   target: Target,
   options: TimingOptions & { strict: boolean },
+  request: TimingRequest = { measure: true },
 ): Promise<ExtraSection> {
   const title = `Timing (add on loopback; target and reference worker in the same run)`;
+  const clauses = [TIMING_CLAUSE];
   if (target.kind === 'parent-driver')
-    return { title, ok: true, lines: ['not run: --timing measures a child; the target is a parent driver'] };
+    return {
+      title,
+      ok: true,
+      checked: false,
+      clauses,
+      lines: ['not run: timing measures a child; the target is a parent driver'],
+    };
+  if (!request.measure) return { title, ok: true, checked: false, clauses, lines: [request.reason] };
   let measured: Timing;
   let reference: Timing;
   try {
@@ -140,7 +172,7 @@ export async function timingSection(
       { ...options, addName: 'add' },
     );
   } catch (error) {
-    return { title, ok: false, lines: [`FAILED: ${(error as Error).message}`] };
+    return { title, ok: false, checked: true, violated: true, clauses, lines: [`FAILED: ${(error as Error).message}`] };
   }
   const slow = measured.p50Ms > LATENCY_BOUND_MS;
   const verdict = slow
@@ -151,5 +183,21 @@ export async function timingSection(
     `reference: ${describe(reference)}`,
     `ratio target/reference: p50 ${(measured.p50Ms / Math.max(reference.p50Ms, 1e-3)).toFixed(2)}x, p99 ${(measured.p99Ms / Math.max(reference.p99Ms, 1e-3)).toFixed(2)}x, throughput ${(measured.callsPerSecond / Math.max(reference.callsPerSecond, 1e-3)).toFixed(2)}x`,
   ];
-  return { title, ok: !(slow && options.strict), lines: slow ? [verdict, ...lines] : [...lines, verdict] };
+  return {
+    title,
+    ok: !(slow && options.strict),
+    checked: true,
+    violated: slow,
+    clauses,
+    lines: slow ? [verdict, ...lines] : [...lines, verdict],
+    figures: {
+      target_p50_ms: measured.p50Ms,
+      target_p99_ms: measured.p99Ms,
+      target_calls_per_second: measured.callsPerSecond,
+      reference_p50_ms: reference.p50Ms,
+      reference_p99_ms: reference.p99Ms,
+      reference_calls_per_second: reference.callsPerSecond,
+      bound_p50_ms: LATENCY_BOUND_MS,
+    },
+  };
 }

@@ -6,6 +6,7 @@
  * - in the parent role against the Python, Go and Rust reference drivers (every @parent scenario, with no
  *   skip other than an undeclared optional capability); the TypeScript driver runs all of them in the
  *   cucumber zmq stage of `npm test`.
+ * The children are timed too (`--timing`, MF-SVC-3): each answers `add` within the bound.
  * A peer that is not built is skipped with the reason. `MF_CONFORM_REPEAT=N` repeats every run N times and
  * `MF_CONFORM_CPU_LOAD=K` keeps K busy processes spinning meanwhile (`npm run reliability` uses both); in
  * `npm test` each runs once on the shared, already busy machine.
@@ -75,9 +76,10 @@ describe('every MUST scenario passes against the reference implementations, in b
       it(`${target.name}: every @must scenario passes${label}`, { skip: target.missing ?? false }, async (t) => {
         const dir = mkdtempSync(join(tmpdir(), 'mf-peer-'));
         t.after(() => rmSync(dir, { recursive: true, force: true }));
+        const child = !target.args.includes('parent');
         const result = await runCli(
           t,
-          ['--tags', '@must', '--quiet', '--json', join(dir, 'r.json'), ...target.args],
+          ['--tags', '@must', '--quiet', ...(child ? ['--timing'] : []), '--json', join(dir, 'r.json'), ...target.args],
           target.env ?? {},
           300_000,
         );
@@ -89,6 +91,8 @@ describe('every MUST scenario passes against the reference implementations, in b
             reason?: string;
             failure?: { message: string };
           }>;
+          extras: Array<{ title: string; clauses?: string[]; checked?: boolean; violated?: boolean; lines: string[] }>;
+          coverage: Array<{ id: string; outcome: string; reason?: string }>;
         };
         const bad = report.scenarios
           .filter(
@@ -104,6 +108,12 @@ describe('every MUST scenario passes against the reference implementations, in b
           report.scenarios.length >= (target.args.includes('parent') ? 15 : 50),
           `the catalogue ran (${report.scenarios.length} scenarios)`,
         );
+        if (child) {
+          const timing = report.extras.find((e) => e.clauses?.includes('MF-SVC-3'));
+          assert.ok(timing?.checked === true, `the timing section ran: ${JSON.stringify(timing)}`);
+          const svc3 = report.coverage.find((c) => c.id === 'MF-SVC-3');
+          assert.equal(svc3?.outcome, 'pass', `MF-SVC-3 against the ${target.name}: ${timing.lines.join(' / ')}`);
+        }
         assert.equal(result.code, 0, result.stdout + result.stderr);
       });
     }

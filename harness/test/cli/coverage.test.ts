@@ -250,3 +250,24 @@ test('the live spec gives every clause roles and an origin, and the child role h
   assert.ok(child.must.applicable > 30);
   assert.equal(child.clauses.find((c) => c.id === 'MF-OUT-2')?.outcome, 'not-checkable');
 });
+
+test('a section that checks a clause (timing: MF-SVC-3) gives it its outcome; a failing scenario still wins', () => {
+  const section = (checked: boolean, violated: boolean) => ({
+    title: 'Timing',
+    ok: true,
+    lines: [checked ? (violated ? 'too slow' : 'fast') : 'not measured: --no-timing'],
+    clauses: ['MF-T-7', 'MF-T-2'],
+    checked,
+    violated,
+  });
+  const results = [result('a.feature:2', ['MF-T-2'], 'fail')];
+  const outcomeOf = (sections: ReturnType<typeof section>[], id: string): [string, string | undefined] => {
+    const entry = computeCoverage({ role: 'child', clauses, results, sections }).clauses.find((c) => c.id === id)!;
+    return [entry.outcome, entry.reason];
+  };
+  assert.deepEqual(outcomeOf([], 'MF-T-7')[0], 'no-scenario');
+  assert.deepEqual(outcomeOf([section(true, false)], 'MF-T-7'), ['pass', undefined]);
+  assert.deepEqual(outcomeOf([section(true, true)], 'MF-T-7'), ['fail', 'Timing: too slow']);
+  assert.deepEqual(outcomeOf([section(false, false)], 'MF-T-7'), ['skipped', 'Timing: not measured: --no-timing']);
+  assert.equal(outcomeOf([section(true, false)], 'MF-T-2')[0], 'fail', 'the failing scenario is not hidden by a pass');
+});

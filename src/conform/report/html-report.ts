@@ -7,7 +7,7 @@
  */
 import { OUTCOME_LABEL, conformanceClaim, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
-import { runPassed, summaryLine } from '../results.js';
+import { runPassed, sectionVerdict, summaryLine } from '../results.js';
 import {
   extraFailureClause,
   failureFields,
@@ -147,7 +147,7 @@ export function htmlReport(report: Report): string {
   const i = report.info;
   const problems = report.scenarios.filter(hasCard);
   const extras = report.extras
-    .map((e) => `<h2>${esc(e.title)}: ${e.ok ? 'ok' : 'FAILED'}</h2><pre>${esc(e.lines.join('\n'))}</pre>`)
+    .map((e) => `<h2>${esc(e.title)}: ${sectionVerdict(e)}</h2><pre>${esc(e.lines.join('\n'))}</pre>`)
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>multifrost-conform: ${esc(i.target)}</title>

@@ -5,7 +5,7 @@
  */
 import { OUTCOME_LABEL, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
-import { runPassed, summaryLine } from '../results.js';
+import { runPassed, sectionVerdict, summaryLine } from '../results.js';
 import { extraFailureClause, failureFields, originText, processHeadline, processTail } from './failure-details.js';
 import { formatTraceEntry } from './trace-format.js';
 
@@ -148,7 +148,7 @@ export function textReport(report: Report, options: { trace: boolean; colour?: b
   );
   for (const result of details) lines.push(...failureBlock(result, true, colour), '');
   for (const extra of report.extras)
-    lines.push(`=== ${extra.title}: ${extra.ok ? 'ok' : 'FAILED'}`, ...extra.lines.map((l) => `    ${l}`), '');
+    lines.push(`=== ${extra.title}: ${sectionVerdict(extra)}`, ...extra.lines.map((l) => `    ${l}`), '');
   lines.push(...coverageSection(report), '');
   if (report.summary.stale.length > 0)
     lines.push(`stale baseline entries (now passing, remove them): ${report.summary.stale.join(', ')}`, '');
