@@ -46,6 +46,23 @@ Feature: Values
     When the kit echoes the raw value cb8000000000000000
     Then the result is a number equal to 0
 
+  @child @must @MF-VAL-1
+  Scenario Outline: <what> sent to echo comes back as nil
+    NaN and the infinities are not portable numbers: a worker that receives one sends nil in its place, at any
+    depth (the float32 NaN too).
+
+    Given the worker is running
+    When the kit echoes the raw value <hex>
+    Then the echo is the raw value <expected>
+
+    Examples:
+      | what                          | hex                                                          | expected         |
+      | NaN                           | cb7ff8000000000000                                           | c0               |
+      | +Infinity                     | cb7ff0000000000000                                           | c0               |
+      | -Infinity                     | cbfff0000000000000                                           | c0               |
+      | a float32 NaN                 | ca7fc00000                                                   | c0               |
+      | NaN and infinities, nested    | 93cb7ff800000000000091cb7ff000000000000081a178cbfff0000000000000 | 93c091c081a178c0 |
+
   @child @must @MF-VAL-11
   Scenario Outline: The map key <key> comes back unchanged through echo
     Given the worker is running

@@ -184,6 +184,24 @@ Then('the result is exactly the raw value sent', async function (this: W) {
   );
 });
 
+Then('the echo is the raw value {word}', async function (this: W, expectedHex: string) {
+  const expected = readWire(Buffer.from(expectedHex, 'hex'));
+  const reply = await typedReplyToLast(this);
+  conform(
+    reply.type === 'response',
+    this.clause,
+    `a RESPONSE whose result is ${showWire(expected)}`,
+    `a ${reply.type}: ${showWire(reply.error ?? reply.result ?? wire.nil())}`,
+  );
+  const mismatch = compareEcho(expected, reply.result ?? wire.nil());
+  conform(
+    mismatch === undefined,
+    this.clause,
+    `the result ${showWire(expected)}`,
+    mismatch === undefined ? '' : `at ${mismatch.path}: ${mismatch.actual}`,
+  );
+});
+
 Then('the reply is an ERROR, or a RESPONSE whose result is exactly the raw value sent', async function (this: W) {
   const sent = readWire(Buffer.from(this.saved.get('lastHex') as string, 'hex'));
   const reply = await typedReplyToLast(this);

@@ -99,6 +99,7 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-VAL-5', misbehave: 'bin-as-str' },
   { clause: 'MF-VAL-9', misbehave: 'no-astral-strings' },
   { clause: 'MF-VAL-10', misbehave: 'float32-results' },
+  { clause: 'MF-VAL-1', misbehave: 'non-finite-as-float' },
   { clause: 'MF-VAL-11', misbehave: 'rename-proto-key' },
   { clause: 'MF-VAL-12', misbehave: 'drop-unportable-calls' },
   { clause: 'MF-VAL-13', misbehave: 'drop-unportable-calls' },

@@ -87,6 +87,19 @@ const VALUE_REWRITES: Partial<Record<ScopedBreakage, ValueRewrite>> = {
   },
 };
 
+/** A nil value made the float64 NaN: what a port that sends non-finite numbers as they are echoes. */
+const nilAsNaN: ValueRewrite = (v) =>
+  v[0] === 0xc0 ? { head: Buffer.from('cb7ff8000000000000', 'hex'), replaces: 1 } : undefined;
+
+/** Whether `value` holds NaN or an infinity at any depth. */
+function holdsNonFinite(value: unknown, depth = 0): boolean {
+  if (depth > 32) return false;
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some((v) => holdsNonFinite(v, depth + 1));
+  if (isMap(value)) return Object.values(value).some((v) => holdsNonFinite(v, depth + 1));
+  return false;
+}
+
 const RESULT_KEY = Buffer.concat([Buffer.from([0xa6]), Buffer.from('result')]);
 
 function rewriteResult(payload: Uint8Array, rewrite: ValueRewrite): Uint8Array {
@@ -211,6 +224,7 @@ export function rewriteReply(
   if (type === 'response') {
     for (const [name, rewrite] of Object.entries(VALUE_REWRITES) as Array<[ScopedBreakage, ValueRewrite]>)
       if (on(name)) out = rewriteResult(out, rewrite);
+    if (on('non-finite-as-float') && holdsNonFinite(call?.args)) out = rewriteResult(out, nilAsNaN);
   }
   return out;
 }

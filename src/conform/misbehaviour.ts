@@ -64,6 +64,7 @@
  * - `bin-as-str`                   a binary result is sent as msgpack `str` (MF-VAL-5)
  * - `no-astral-strings`            characters beyond U+FFFF in a string result become U+FFFD (MF-VAL-9)
  * - `float32-results`              a non-integral float result is sent as float32 (MF-VAL-10)
+ * - `non-finite-as-float`          a nil result to a CALL whose args hold NaN or an infinity is sent as NaN (MF-VAL-1)
  * - `bind-all-interfaces`          in connect mode the ROUTER binds 0.0.0.0 instead of 127.0.0.1 (MF-SEC-1)
  * - `nested-empty-str-as-nil`      an empty string inside an array or map of a result is sent as nil (MF-VAL-9);
  *                                  no fixed vector has one, the value fuzzer (`--fuzz-values`) finds it
@@ -119,6 +120,7 @@ export const SCOPED_BREAKAGES = [
   'bin-as-str',
   'no-astral-strings',
   'float32-results',
+  'non-finite-as-float',
   'void-without-result',
   'wrong-id',
   'bind-all-interfaces',
