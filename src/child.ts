@@ -3,7 +3,9 @@
  * (the protocol core, the ZeroMQ transport on start), not the parent, launcher or registry code of the main
  * entry point, so a worker process starts measurably faster. The same names are on the main entry too.
  */
-export { ChildWorker, ENV_PORT, ENV_WORKER_MODE } from './worker/child/child-worker.js';
+export { ChildWorker, ENV_LOG_LEVEL, ENV_PORT, ENV_WORKER_MODE } from './worker/child/child-worker.js';
+export { silentLogger, jsonLinesLogger, messageFirst } from './logging/logger.js';
+export type { Logger, LogLevel, LogFields } from './logging/logger.js';
 export type { ChildWorkerOptions, CallContext } from './worker/child/child-worker.js';
 export type { ChildHost, StopSignal } from './worker/child/child-host.js';
 export type { ServiceRegistration } from './worker/shared/service-registration.js';

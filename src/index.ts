@@ -7,11 +7,23 @@ export { ParentWorker } from './worker/parent/parent-worker.js';
 export type { WorkerHandle } from './worker/parent/parent-worker.js';
 export type { ParentWorkerOptions, OutputSink } from './worker/parent/parent-options.js';
 export type { CallOptions, CallProxy, RemoteApi, UntypedApi } from './worker/parent/call-proxy.js';
-export { ChildWorker, ENV_PORT, ENV_WORKER_MODE } from './worker/child/child-worker.js';
+export { ChildWorker, ENV_LOG_LEVEL, ENV_PORT, ENV_WORKER_MODE } from './worker/child/child-worker.js';
 export type { ChildWorkerOptions, CallContext } from './worker/child/child-worker.js';
 export type { ChildHost, StopSignal } from './worker/child/child-host.js';
 export type { WorkerEvent, WorkerEventListener } from './worker/parent/events.js';
-export type { MetricsSnapshot } from './worker/parent/metrics.js';
+export type { MetricsSnapshot, SeedMetrics } from './worker/parent/metrics.js';
+export { PROMETHEUS_CONTENT_TYPE } from './worker/parent/metrics-text.js';
+export type { SeedParentOptions } from './worker/parent/seed-options.js';
+export { silentLogger, jsonLinesLogger, messageFirst } from './logging/logger.js';
+export type {
+  Logger,
+  LogLevel,
+  LogFields,
+  LogMethod,
+  JsonLinesLoggerOptions,
+  MessageFirstLogger,
+} from './logging/logger.js';
+export type { RateLimitOptions } from './logging/rate-limit.js';
 export type { BreakerState, FailureKind } from './worker/parent/circuit-breaker.js';
 export type {
   ProcessLauncher,
@@ -42,6 +54,7 @@ export {
   ProtocolError,
   WorkerStoppedError,
   InvalidArgumentError,
+  TooManyCallsError,
   RegistryError,
   ClosedError,
 } from './errors.js';
