@@ -3,14 +3,19 @@
  * spawned child in the fault-injecting relay when `--faults` is given.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { faultRelayArgv } from '../conform/fault-relay-command.js';
+import { FAULT_STATS_DIR_ENV, faultRelayArgv } from '../conform/fault-relay-command.js';
 import { instrumentedChildPath } from '../conform/instrumented-child-path.js';
 import { referenceArgv, scriptArgv, type Target } from '../conform/target.js';
 import type { CliOptions } from './args.js';
 
-/** argv of the kit's instrumented child (given to a parent driver). */
-export function instrumentedChildCommand(): string[] {
-  return scriptArgv(instrumentedChildPath());
+/**
+ * argv of the kit's instrumented child (given to a parent driver), behind the fault relay under `--faults`
+ * (call after prepareFaultStats: the relay is told the statistics directory on its command line).
+ */
+export function instrumentedChildCommand(options?: CliOptions): string[] {
+  const argv = scriptArgv(instrumentedChildPath());
+  if (options?.faults === undefined) return argv;
+  return faultRelayArgv(argv, options.faults, options.seed ?? 1, process.env[FAULT_STATS_DIR_ENV]);
 }
 
 function withFaults(argv: string[], options: CliOptions): string[] {

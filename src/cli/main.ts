@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.faults !== undefined) prepareFaultStats();
   const outcome = await runConformance(
     conformOptions(options, target, {
-      ...(options.role === 'parent' ? { childArgv: instrumentedChildCommand() } : {}),
+      ...(options.role === 'parent' ? { childArgv: instrumentedChildCommand(options) } : {}),
       methodNames,
       extraSections: (profile) => extraSections(target, options, profile),
     }),

@@ -24,6 +24,7 @@ Options:
   --trace                    print the wire trace of every scenario (failures always have it)
   --junit <file> --json <file> --html <file>   reports (any combination, one run)
   --faults <spec> --seed <n> fault injection, e.g. "drop=0.05,delay=10ms~5ms,duplicate=0.01"
+                             or targeted: "kill type=call fn=add nth=2, delay=4s fn=sleep dir=to-parent"
   --fuzz <n> [--fuzz-dir d]  send n malformed frames/payloads; failures saved under d
   --fuzz-values <n>          echo n generated values, compare each reply with the spec
   --replay <file>            send a saved fuzz case (or value case) again

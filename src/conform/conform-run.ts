@@ -61,12 +61,6 @@ export async function runConformance(options: ConformOptions): Promise<ConformOu
 async function run(options: ConformOptions, context: RunContext): Promise<ConformOutcome> {
   const { human, err, interrupt } = context;
   const role = options.target.kind === 'parent-driver' ? 'parent' : 'child';
-  if (options.faults !== undefined && role === 'parent') {
-    err.write(
-      'multifrost-conform: --faults works on a child target only: with --role parent your driver spawns the child itself, so the kit has no connection to put the fault relay on. Run --faults against a worker (script, -- command or --reference).\n',
-    );
-    return { exitCode: EXIT.SETUP, report: undefined };
-  }
   let setup: Startup;
   try {
     setup = await startup(options);

@@ -22,8 +22,13 @@ export function faultRelayPath(): string {
   return here.replace(/fault-relay-command\.(js|ts)$/, 'fault-relay.$1');
 }
 
-/** argv running `childArgv` behind the relay. Validates the spec first, so a typo is a usage error. */
-export function faultRelayArgv(childArgv: readonly string[], spec: string, seed: number): string[] {
+/**
+ * argv running `childArgv` behind the relay. Validates the spec first, so a typo is a usage error.
+ * `statsDir` goes on the command line when given: a parent driver's child may not inherit the kit's
+ * `MULTIFROST_*` environment (the driver contract sets its own).
+ */
+export function faultRelayArgv(childArgv: readonly string[], spec: string, seed: number, statsDir?: string): string[] {
   parseFaultSpec(spec);
-  return [...scriptArgv(faultRelayPath()), '--faults', spec, '--seed', String(seed), '--', ...childArgv];
+  const stats = statsDir === undefined ? [] : ['--stats-dir', statsDir];
+  return [...scriptArgv(faultRelayPath()), '--faults', spec, '--seed', String(seed), ...stats, '--', ...childArgv];
 }

@@ -5,7 +5,9 @@
  * Towards the kit it is a child: a ROUTER connected to the kit's `COMLINK_ZMQ_PORT`. Towards the real
  * worker it is a parent: a DEALER bound on a free loopback port, handed to the worker as its
  * `COMLINK_ZMQ_PORT`. Every message crossing it goes through the simulator's {@link FaultEngine} with a
- * seeded PRNG (drop, delay with jitter, duplicate, reorder, corrupt), on the real transport. It exits with
+ * seeded PRNG (drop, delay with jitter, duplicate, reorder, corrupt, partition, kill; filtered by direction,
+ * type, function, nth and time window, see fault-spec.ts), on the real transport, and each fault that fires
+ * is recorded with the message it hit. It exits with
  * the worker's status (or dies of the same signal), forwards SIGTERM/SIGINT, and writes its statistics to
  * `MULTIFROST_FAULT_STATS_DIR`: what it injected, why the worker may have exited, and the well-formed calls
  * the worker never answered (see {@link AnswerWatch}).
@@ -17,122 +19,28 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultCodec } from '../protocol/codec.js';
-import type { CallMessage } from '../protocol/message.js';
-import { PROFILES, isProfileName, type Profile } from '../protocol/profile.js';
-import { callDefect, decodeMessage } from '../protocol/validate.js';
+import { PROFILES, isProfileName } from '../protocol/profile.js';
 import { Prng } from '../time/prng.js';
 import { isMainModule } from './main-module.js';
 import { realClock } from '../time/real-clock.js';
-import { FaultEngine } from '../transport/sim/fault-engine.js';
-import type { Direction, SimMessage } from '../transport/sim/faults.js';
+import { FaultEngine, type AppliedFault } from '../transport/sim/fault-engine.js';
+import type { SimMessage } from '../transport/sim/faults.js';
 import type { Frames, Socket } from '../transport/transport.js';
 import { endpointPort, loopbackEndpoint } from '../transport/transport.js';
 import { ZmqTransport } from '../transport/zmq/index.js';
+import { AnswerWatch, describe } from './answer-watch.js';
 import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV, FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
-import { parseFaultSpec } from './fault-spec.js';
+import { parseFaultSpec, RELAY_ENDS } from './fault-spec.js';
+import { emptyStats, MAX_FIRED_KEPT, type RelayStats } from './relay-stats.js';
 
-/** Counters per direction, written to the stats file. */
-export interface RelayStats {
-  seed: number;
-  spec: string;
-  'parent->child': DirectionStats;
-  'child->parent': DirectionStats;
-  childExit: { code: number | null; signal: string | null } | undefined;
-  /**
-   * Why the worker may exit on its own, when the kit asked it to: a `crash` CALL, a SHUTDOWN, a forwarded
-   * signal. Undefined: an exit is the worker failing under faults.
-   */
-  exitCause: string | undefined;
-  /** Well-formed calls delivered to the worker and never answered within the answer window. */
-  unanswered: Array<{ id: string; function: string; afterMs: number }>;
-}
-
-export interface DirectionStats {
-  messages: number;
-  dropped: number;
-  delayed: number;
-  duplicated: number;
-  reordered: number;
-  corrupted: number;
-}
-
-const emptyStats = (): DirectionStats => ({
-  messages: 0,
-  dropped: 0,
-  delayed: 0,
-  duplicated: 0,
-  reordered: 0,
-  corrupted: 0,
-});
-
-function describe(frames: Frames): { message: unknown; type: string | undefined; fn: string | undefined } {
-  try {
-    const message = defaultCodec.decodeValue(frames[frames.length - 1]!);
-    const map = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
-    return {
-      message,
-      type: typeof map['type'] === 'string' ? map['type'] : undefined,
-      fn: typeof map['function'] === 'string' ? map['function'] : undefined,
-    };
-  } catch {
-    return { message: undefined, type: undefined, fn: undefined };
-  }
-}
-
-/**
- * Watches that the worker answers. A CALL counts only when the worker owes it a reply: well-formed in the
- * run's profile (MF-MSG-*), dispatchable (MF-CALL-1, MF-CALL-3), for the namespace the worker serves
- * (MF-NS-2), delivered uncorrupted, and not `crash`. If no RESPONSE or ERROR with its id comes back from the
- * worker within `windowMs` (plus the ms of a `sleep`), the worker stopped answering: a reply the relay
- * dropped on its way to the kit still counts as answered, so injected faults never count against it.
- */
-class AnswerWatch {
-  private readonly pending = new Map<string, { cancel(): void }>();
-
-  constructor(
-    private readonly profile: Profile,
-    private readonly namespace: string,
-    private readonly windowMs: number,
-    private readonly onUnanswered: (entry: { id: string; function: string; afterMs: number }) => void,
-  ) {}
-
-  delivered(frames: Frames): void {
-    const payload = frames[frames.length - 1];
-    if (payload === undefined || frames.length !== 2 || frames[0]!.length !== 0) return;
-    const decoded = decodeMessage(defaultCodec, payload, [this.profile]);
-    if (!decoded.ok || decoded.message.type !== 'call') return;
-    const call = decoded.message as CallMessage;
-    if (callDefect(call) !== undefined || call.function === 'crash' || typeof call.id !== 'string' || call.id === '')
-      return;
-    if ((call.namespace ?? 'default') !== this.namespace || this.pending.has(call.id)) return;
-    const sleepMs = call.function === 'sleep' && typeof call.args[0] === 'number' ? call.args[0] : 0;
-    const afterMs = this.windowMs + sleepMs;
-    const timer = realClock.setTimer(afterMs, () => {
-      this.pending.delete(call.id);
-      this.onUnanswered({ id: call.id, function: call.function, afterMs });
-    });
-    this.pending.set(call.id, timer);
-  }
-
-  answered(frames: Frames): void {
-    const { message, type } = describe(frames);
-    if (type !== 'response' && type !== 'error') return;
-    const id = (message as Record<string, unknown>)['id'];
-    if (typeof id !== 'string') return;
-    this.pending.get(id)?.cancel();
-    this.pending.delete(id);
-  }
-
-  /** The worker exited: calls in flight are not "unanswered" (the exit is judged on its own). */
-  stop(): void {
-    for (const timer of this.pending.values()) timer.cancel();
-    this.pending.clear();
-  }
-}
+export type { DirectionStats, FiredFault, RelayStats } from './relay-stats.js';
 
 class Relay {
   private seq = 0;
+  /** Call id -> function, so a reply can be matched by the function of the call it answers (`fn=`). */
+  private readonly callFunctions = new Map<string, string>();
+  /** Time 0 of the rules' `from=`/`until=` windows: when this relay (and its worker) started. */
+  private readonly startedMs = realClock.nowMs();
   private kitIdentity: Uint8Array | undefined;
   /** Release time per direction: a delayed message holds back later ones (order kept, as on a real pipe). */
   private readonly releaseAt: Record<'parent->child' | 'child->parent', number> = {
@@ -149,6 +57,8 @@ class Relay {
     spec: string,
     private readonly statsFile: string | undefined,
     readonly watch: AnswerWatch | undefined,
+    /** Kills the worker (a `kill` rule fired). */
+    private readonly killWorker: (cause: string) => void,
   ) {
     this.stats = {
       seed,
@@ -158,6 +68,8 @@ class Relay {
       childExit: undefined,
       exitCause: undefined,
       unanswered: [],
+      firedCounts: [],
+      fired: [],
     };
   }
 
@@ -206,32 +118,47 @@ class Relay {
   ): void {
     const stats = this.stats[direction];
     stats.messages += 1;
-    const { message, type, fn } = describe(frames);
+    const { message, type, fn: called } = describe(frames);
+    const id = idOf(message);
+    if (direction === 'parent->child' && type === 'call' && called !== undefined && id !== undefined)
+      this.callFunctions.set(id, called);
+    // A reply carries no function: it is matched by the function of the call it answers.
+    const fn = called ?? (type === 'response' || type === 'error' ? this.callFunctions.get(id ?? '') : undefined);
     if (direction === 'parent->child' && type === 'call' && fn === 'crash') this.stats.exitCause ??= 'a crash CALL';
     if (direction === 'parent->child' && type === 'shutdown') this.stats.exitCause ??= 'a SHUTDOWN';
+    const [parent, child] = RELAY_ENDS;
+    const toChild = direction === 'parent->child';
     const sim: SimMessage = {
       seq: ++this.seq,
-      direction: direction as Direction,
-      from: direction === 'parent->child' ? 'kit' : 'worker',
-      to: direction === 'parent->child' ? 'worker' : 'kit',
-      fromRole: direction === 'parent->child' ? 'dealer' : 'router',
-      toRole: direction === 'parent->child' ? 'router' : 'dealer',
+      direction,
+      from: toChild ? parent : child,
+      to: toChild ? child : parent,
+      fromRole: toChild ? 'dealer' : 'router',
+      toRole: toChild ? 'router' : 'dealer',
       endpoint: 'relay',
       frames,
       message,
       type,
       function: fn,
     };
-    const decision = this.engine.decide(sim, realClock.nowMs());
+    const atMs = realClock.nowMs() - this.startedMs;
+    const decision = this.engine.decide(sim, atMs);
     for (const applied of decision.applied) {
-      if (applied.fault === 'drop') stats.dropped += 1;
+      if (applied.fault === 'drop' || applied.fault === 'partition') stats.dropped += 1;
       else if (applied.fault === 'delay') stats.delayed += 1;
       else if (applied.fault === 'duplicate') stats.duplicated += 1;
       else if (applied.fault === 'reorder') stats.reordered += 1;
       else if (applied.fault === 'corrupt') stats.corrupted += 1;
+      this.record(applied, { msg: sim.seq, dir: toChild ? 'to-child' : 'to-parent', type, fn, id, atMs });
+    }
+    if (decision.crash !== undefined) {
+      const rule = decision.applied.find((a) => a.fault === 'crash')?.rule ?? 0;
+      this.killWorker(
+        `killed by the fault relay (rule ${rule + 1}, at message #${sim.seq} ${type ?? '?'}${fn === undefined ? '' : ` ${fn}`})`,
+      );
     }
     this.saveStats();
-    if (decision.drop) return;
+    if (decision.drop || decision.crash !== undefined) return;
     const out = decision.frames ?? frames;
     const now = realClock.nowMs();
     const ordered = Math.max(now + decision.delayMs, this.releaseAt[direction]);
@@ -244,14 +171,40 @@ class Relay {
     if (at <= now) deliver();
     else realClock.setTimer(at - now, deliver);
   }
+
+  private record(applied: AppliedFault, on: Omit<RelayStats['fired'][number], 'rule' | 'fault' | 'detail'>): void {
+    const index = applied.rule ?? 0;
+    const counts = this.stats.firedCounts;
+    while (counts.length <= index) counts.push(0);
+    counts[index]! += 1;
+    if (this.stats.fired.length >= MAX_FIRED_KEPT) return;
+    const detail = applied.fault === 'delay' || applied.fault === 'reorder' ? `${String(applied['ms'])} ms` : undefined;
+    this.stats.fired.push({
+      rule: index + 1,
+      fault: applied.fault === 'crash' ? 'kill' : applied.fault,
+      detail,
+      ...on,
+    });
+  }
 }
 
-function parseRelayArgs(argv: readonly string[]): { spec: string; seed: number; child: string[] } {
+function idOf(message: unknown): string | undefined {
+  const id = typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['id'] : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function parseRelayArgs(argv: readonly string[]): {
+  spec: string;
+  seed: number;
+  statsDir: string | undefined;
+  child: string[];
+} {
   const split = argv.indexOf('--');
   const own = argv.slice(0, split);
   const spec = own[own.indexOf('--faults') + 1] ?? '';
   const seed = Number(own[own.indexOf('--seed') + 1] ?? '1');
-  return { spec, seed, child: argv.slice(split + 1) };
+  const statsDir = own.includes('--stats-dir') ? own[own.indexOf('--stats-dir') + 1] : undefined;
+  return { spec, seed, statsDir, child: argv.slice(split + 1) };
 }
 
 /** The kit's port when the environment is a spawn-mode one the relay can stand in, else undefined. */
@@ -277,7 +230,7 @@ function runWorker(
   child: readonly string[],
   env: NodeJS.ProcessEnv,
   forward: ((signal: NodeJS.Signals) => void) | undefined,
-): Promise<Exit> {
+): { exit: Promise<Exit>; signal: (signal: NodeJS.Signals) => void } {
   const [command, ...args] = child;
   const worker = spawn(command!, args, { env, stdio: 'inherit', detached: forward !== undefined });
   const signalWorker = (signal: NodeJS.Signals): void => {
@@ -301,13 +254,14 @@ function runWorker(
       process.exit(70);
     });
   }
-  return new Promise<Exit>((resolve) => {
+  const exit = new Promise<Exit>((resolve) => {
     worker.once('exit', (code, signal) => resolve({ code, signal }));
     worker.once('error', (error) => {
       process.stderr.write(`fault-relay: cannot start ${command}: ${error.message}\n`);
       resolve({ code: 127, signal: null });
     });
   });
+  return { exit, signal: signalWorker };
 }
 
 /** Ends the relay as the worker ended: same status, or the same signal (so the kit sees what the worker did). */
@@ -331,15 +285,15 @@ function answerWatch(relay: () => Relay): AnswerWatch | undefined {
 }
 
 async function main(): Promise<void> {
-  const { spec, seed, child } = parseRelayArgs(process.argv.slice(2));
+  const { spec, seed, statsDir, child } = parseRelayArgs(process.argv.slice(2));
   const kitPort = relayablePort(process.env);
-  if (kitPort === undefined) exitLike(await runWorker(child, process.env, undefined));
+  if (kitPort === undefined) exitLike(await runWorker(child, process.env, undefined).exit);
   const transport = new ZmqTransport();
   const upstream = transport.router();
   const downstream = transport.dealer();
   const bound = await downstream.bind(loopbackEndpoint(0));
   await upstream.connect(loopbackEndpoint(kitPort));
-  const dir = process.env[FAULT_STATS_DIR_ENV];
+  const dir = statsDir ?? process.env[FAULT_STATS_DIR_ENV];
   const statsFile = dir === undefined || dir === '' ? undefined : join(dir, `relay-${process.pid}.json`);
   // Each relay of a run draws from its own stream: the run's seed plus the number of relays before it
   // (scenarios run one after another, so a run replays from its seed), else every scenario would see
@@ -348,6 +302,7 @@ async function main(): Promise<void> {
   // The watch reads the relay lazily: it exists before the relay it reports to.
   const relayRef: { current?: Relay } = {};
   const watch = answerWatch(() => relayRef.current!);
+  const workerRef: { current?: ReturnType<typeof runWorker> } = {};
   const relay = new Relay(
     new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)),
     upstream,
@@ -356,16 +311,21 @@ async function main(): Promise<void> {
     spec,
     statsFile,
     watch,
+    (cause) => {
+      relay.expectExit(cause);
+      workerRef.current?.signal('SIGKILL');
+    },
   );
   relayRef.current = relay;
   relay.saveStats();
   const running = relay;
-  const exitPromise = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) =>
+  const worker = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) =>
     running.expectExit(signal),
   );
+  workerRef.current = worker;
   void running.pumpUpstream().catch(() => undefined);
   void running.pumpDownstream().catch(() => undefined);
-  const exit = await exitPromise;
+  const exit = await worker.exit;
   watch?.stop();
   running.stats.childExit = exit;
   running.saveStats();

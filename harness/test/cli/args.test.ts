@@ -83,7 +83,7 @@ test('the fault spec reads drop, delay with jitter, duplicate, reorder and corru
     { fault: 'reorder', p: 0.5, windowMs: 20 },
     { fault: 'corrupt', p: 0.1 },
   ]);
-  for (const bad of ['', 'drop=2', 'delay=fast', 'explode=1', 'drop']) {
+  for (const bad of ['', 'drop=2', 'delay=fast', 'explode=1', 'drop=']) {
     assert.throws(
       () => parseFaultSpec(bad),
       (e: { code?: string }) => e.code === ErrorCode.INVALID_ARGUMENT,

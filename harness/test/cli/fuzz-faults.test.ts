@@ -108,23 +108,6 @@ test('a worker that dies under faults fails the fault section', async (t) => {
   );
 });
 
-test('--faults with --role parent is a usage error that says why', async (t) => {
-  const result = await runCli(t, [
-    '--role',
-    'parent',
-    '--faults',
-    'delay=1ms',
-    '--',
-    process.execPath,
-    join(BROKEN, '..', '..', 'dist', 'src', 'conform', 'parent-driver.js'),
-  ]);
-  assert.equal(result.code, 2, result.stdout + result.stderr);
-  assert.match(
-    result.stderr,
-    /--faults works on a child target only: with --role parent your driver spawns the child itself/,
-  );
-});
-
 test('a fault spec with a typo is a usage error', async (t) => {
   const result = await runCli(t, ['--reference', '--faults', 'drop=lots']);
   assert.equal(result.code, 2);

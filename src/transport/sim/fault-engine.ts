@@ -65,13 +65,16 @@ export class FaultEngine {
         }
         continue;
       }
-      if (this.matches(index, rule, message)) this.apply(index, rule, message, decision);
+      if (this.matches(index, rule, message, nowMs)) this.apply(index, rule, message, decision);
     }
     return decision;
   }
 
-  private matches(index: number, rule: MatchOptions, message: SimMessage): boolean {
+  private matches(index: number, rule: MatchOptions, message: SimMessage, nowMs: number): boolean {
     if (rule.direction !== undefined && rule.direction !== message.direction) return false;
+    if (!oneOf(rule.type, message.type) || !oneOf(rule.function, message.function)) return false;
+    if ((rule.fromMs !== undefined && nowMs < rule.fromMs) || (rule.untilMs !== undefined && nowMs >= rule.untilMs))
+      return false;
     if (rule.from !== undefined && rule.from !== message.from) return false;
     if (rule.to !== undefined && rule.to !== message.to) return false;
     if (rule.endpoint !== undefined && rule.endpoint !== message.endpoint) return false;
@@ -162,4 +165,10 @@ function cuts(rule: PartitionRule, message: SimMessage, nowMs: number): boolean 
   const [a, b] = rule.between;
   const between = (message.from === a && message.to === b) || (message.from === b && message.to === a);
   return between && nowMs >= (rule.fromMs ?? 0) && (rule.untilMs === undefined || nowMs < rule.untilMs);
+}
+
+/** A `type` or `function` filter: absent passes everything, else the value must be (one of) it. */
+function oneOf(filter: string | readonly string[] | undefined, value: string | undefined): boolean {
+  if (filter === undefined) return true;
+  return value !== undefined && (typeof filter === 'string' ? filter === value : filter.includes(value));
 }

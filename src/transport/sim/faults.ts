@@ -14,7 +14,8 @@
  * });
  *
  * Every rule is checked against every message when it is sent, in plan order. A rule matches when all its
- * filters pass (`direction`, `from`, `to`, `endpoint`, `where`), then when the count of messages that passed
+ * filters pass (`direction`, `from`, `to`, `endpoint`, `type`, `function`, the `fromMs`..`untilMs` window,
+ * `where`), then when the count of messages that passed
  * them is in `nth` (1-based), then with probability `p` (default 1). All random draws (the `p` test, jitter,
  * bit positions, ...) come from the network's one seeded PRNG, so a run replays from its seed.
  */
@@ -55,6 +56,14 @@ export interface MatchOptions {
   /** Receiving process name. */
   readonly to?: string;
   readonly endpoint?: string;
+  /** Message type(s) (`message.type`), e.g. `'heartbeat'` or `['response', 'error']`. */
+  readonly type?: string | readonly string[];
+  /** Function name(s) (`message.function`). */
+  readonly function?: string | readonly string[];
+  /** Time window (the `nowMs` given to the engine): from this ms on (inclusive)... */
+  readonly fromMs?: number;
+  /** ...until this ms (exclusive). */
+  readonly untilMs?: number;
   /** Hit only the nth (1-based) message(s) that passed the other filters. */
   readonly nth?: number | readonly number[];
 }
