@@ -3,7 +3,7 @@
  * the design describes or is refused with an InvalidArgumentError naming its replacement; none is ignored.
  * - `defaultTimeout` (ms in the design) works as `defaultTimeoutMs`.
  * - `heartbeatInterval` and `heartbeatTimeout` (seconds in the design, e.g. `5.0`) work as the `...Ms`
- *   options times 1,000; a value over an hour is refused, as it is almost surely milliseconds (MF-HB-6).
+ *   options times 1,000; a value over 600 (ten minutes) is refused, as it is almost surely milliseconds (MF-HB-6).
  * - `timeout` as a worker option (a per-call option in the design) is refused: use `defaultTimeoutMs`.
  */
 import { InvalidArgumentError } from '../../errors.js';
@@ -18,7 +18,8 @@ export interface SeedParentOptions {
   heartbeatTimeout?: number;
 }
 
-const SECONDS_LIMIT = 3600;
+/** Seconds above which a design-named value is taken for milliseconds given by mistake (10 minutes). */
+const SECONDS_LIMIT = 600;
 
 interface Translatable extends SeedParentOptions {
   defaultTimeoutMs?: number;
@@ -69,7 +70,7 @@ function seconds(seedName: string, name: string, value: number): number {
   if (value > SECONDS_LIMIT)
     throw new InvalidArgumentError(
       seedName,
-      `${value} seconds is more than an hour: for milliseconds use ${name}: ${value} (${seedName} is in seconds)`,
+      `${value} seconds is more than ten minutes: for milliseconds use ${name}: ${value} (${seedName} is in seconds)`,
     );
   return Math.round(value * 1000);
 }
