@@ -3,11 +3,12 @@
  * clauses: misbehaviour.ts). Messages are rewritten at the socket boundary, so the worker's own code stays
  * correct and each breakage is one rule.
  */
+import { InvalidArgumentError } from '../errors.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../protocol/codec.js';
 import { EMPTY_FRAME } from '../protocol/framing.js';
 import { V3, V4, profileForApp, type Profile } from '../protocol/profile.js';
 import type { Clock } from '../time/clock.js';
-import type { Frames, Socket, SocketOptions, Transport } from '../transport/transport.js';
+import type { CurveSocketOptions, Frames, Socket, SocketOptions, Transport } from '../transport/transport.js';
 import {
   type BreakageTest,
   KNOWN_TYPES,
@@ -52,6 +53,10 @@ class MisbehavingRouter implements Socket {
   }
   connect(endpoint: string): Promise<void> {
     return this.inner.connect(endpoint);
+  }
+  secure(curve: CurveSocketOptions): void {
+    if (this.inner.secure === undefined) throw new InvalidArgumentError('curve', 'this transport has no CURVE');
+    this.inner.secure(curve);
   }
   close(): Promise<void> {
     return this.inner.close();
@@ -317,6 +322,8 @@ export class MisbehavingTransport implements Transport {
   }
 
   router(options?: SocketOptions): Socket {
-    return new MisbehavingRouter(this.inner.router(options), this.how, this.clock, this.exit);
+    // Without the transport's size limit, so the oversize breakages see the payloads they mishandle (MF-SEC-3).
+    const { maxMessageBytes: _unbounded, ...unbounded } = options ?? {};
+    return new MisbehavingRouter(this.inner.router(unbounded), this.how, this.clock, this.exit);
   }
 }

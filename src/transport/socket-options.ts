@@ -10,6 +10,8 @@ export interface ResolvedSocketOptions {
   /** Milliseconds; default 0 (close drops unsent messages at once, so it can never hang). */
   readonly lingerMs: number;
   readonly routingId: Uint8Array | undefined;
+  /** Bytes per inbound frame; undefined: no limit. */
+  readonly maxMessageBytes: number | undefined;
 }
 
 /** Default send and receive high-water mark, in messages (libzmq's own default is 1,000). */
@@ -19,6 +21,13 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0)
     throw new InvalidArgumentError(name, `must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+function positiveInteger(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new InvalidArgumentError(name, `must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -38,5 +47,6 @@ export function resolveSocketOptions(options: SocketOptions = {}): ResolvedSocke
     ),
     lingerMs: nonNegativeInteger('lingerMs', options.lingerMs, 0),
     routingId,
+    maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes),
   };
 }

@@ -26,6 +26,27 @@ export interface SocketOptions {
   lingerMs?: number;
   /** Explicit routing id for a DEALER (libzmq ROUTING_ID); otherwise the ROUTER assigns one. */
   routingId?: Uint8Array;
+  /**
+   * Largest inbound frame in bytes (libzmq MAXMSGSIZE, checked per frame as its length header arrives, so
+   * nothing larger is ever buffered). A peer that sends a larger frame is disconnected and what it had in
+   * flight on that connection is lost; the connection is then made again (a connecting socket re-connects,
+   * a peer connected to a bound socket re-connects by itself) under a new routing id. Default: no limit.
+   * Workers set it from their payload limit with {@link maxMessageBytesFor}.
+   * @see MF-MSG-10, MF-SEC-3
+   */
+  maxMessageBytes?: number;
+}
+
+/**
+ * Bytes a frame may carry beyond its payload on the wire: CURVE (MF-SEC-5) boxes each frame in a MESSAGE
+ * command (8-byte name, 8-byte nonce, 16-byte MAC, 1 flags byte), and libzmq checks MAXMSGSIZE on that box
+ * before decrypting it. Rounded up, so a legal payload passes with or without CURVE.
+ */
+export const FRAME_OVERHEAD_BYTES = 64;
+
+/** The transport limit for a payload limit: the largest legal payload frame plus {@link FRAME_OVERHEAD_BYTES}. */
+export function maxMessageBytesFor(maxPayloadBytes: number): number {
+  return maxPayloadBytes + FRAME_OVERHEAD_BYTES;
 }
 
 /**
@@ -107,9 +128,18 @@ export interface Transport {
 /** The loopback host that every bind uses unless told otherwise (MF-LIFE-1, MF-SEC-1). */
 export const LOOPBACK_HOST = '127.0.0.1';
 
-/** `tcp://127.0.0.1:<port>`; port 0 asks for a free port on bind. */
+/**
+ * `tcp://127.0.0.1:<port>`; port 0 asks for a free port on bind. An IPv6 host (`::1`) is written in brackets,
+ * `tcp://[::1]:<port>`, as ZeroMQ wants it.
+ */
 export function loopbackEndpoint(port: number, host: string = LOOPBACK_HOST): string {
-  return `tcp://${host}:${port}`;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return bare.includes(':') ? `tcp://[${bare}]:${port}` : `tcp://${host}:${port}`;
+}
+
+/** True when an endpoint's host is an IPv6 address (`tcp://[::1]:5555`): ZeroMQ needs its `ipv6` option for it. */
+export function isIpv6Endpoint(endpoint: string): boolean {
+  return /^tcp:\/\/\[[0-9a-fA-F:.]+\]:/.test(endpoint);
 }
 
 /** The port of a `tcp://host:port` endpoint, or undefined when it has none. */

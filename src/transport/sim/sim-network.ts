@@ -6,6 +6,7 @@ import { type AppliedFault, type FaultDecision, FaultEngine } from './fault-engi
 import { type FaultRule, type SimMessage, ruleToJson } from './faults.js';
 import { type Describe, MessageView } from './message-view.js';
 import { Pipe } from './pipe.js';
+import { oversizedFrame } from './oversize.js';
 import { SimEndpoints } from './sim-endpoints.js';
 import { type SimPipe, SimSocket, type SimSocketHost } from './sim-socket.js';
 import { SimTransport } from './sim-transport.js';
@@ -225,10 +226,8 @@ export class SimNetwork {
     this.transports.get(socket.process)?.sockets.delete(socket);
     this.endpoints.remove(socket);
     for (const pipe of socket.connections) {
-      pipe.open = false;
       if (!abrupt && socket.options.lingerMs > 0) pipe.lingering = socket;
-      pipe.connector.detachPipe(pipe);
-      pipe.binder.detachPipe(pipe);
+      detachPipe(pipe);
     }
   }
 
@@ -308,9 +307,19 @@ export class SimNetwork {
       this.trace.write('lost', { msg: seq, reason: receiver.closed ? 'receiver closed' : 'sender closed' });
       return;
     }
+    const tooLarge = oversizedFrame(delivery.frames, receiver.options.maxMessageBytes);
+    if (tooLarge !== undefined) return this.dropOversized(delivery, tooLarge);
     receiver.deliver(pipe, delivery.frames);
     if (this.trace.enabled)
       this.trace.write('deliver', delivery.copy === 0 ? { msg: seq } : { msg: seq, copy: delivery.copy });
+  }
+
+  /** MAXMSGSIZE: the connection drops with what it had in flight; made again at once, with new routing ids. */
+  private dropOversized({ pipe, direction, seq }: Delivery, frameBytes: number): void {
+    pipe.queued[direction]--;
+    this.trace.write('lost', { msg: seq, reason: `frame of ${frameBytes} bytes over the receiver's limit` });
+    detachPipe(pipe);
+    if (!pipe.connector.closed && !pipe.binder.closed) this.attach(pipe.connector, pipe.binder, pipe.endpoint);
   }
 
   private attach(connector: SimSocket, binder: SimSocket, endpoint: string): void {
@@ -352,4 +361,10 @@ export class SimNetwork {
 
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+function detachPipe(pipe: SimPipe): void {
+  pipe.open = false;
+  pipe.connector.detachPipe(pipe);
+  pipe.binder.detachPipe(pipe);
 }

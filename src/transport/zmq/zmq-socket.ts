@@ -3,8 +3,11 @@ import type { Dealer, Router } from 'zeromq';
 import { ClosedError, ConnectionError } from '../../errors.js';
 import { framesIterator } from '../socket-iterator.js';
 import { resolveSocketOptions } from '../socket-options.js';
+import { realClock } from '../../time/real-clock.js';
 import type { CurveSocketOptions, Frames, PeerEvent, Socket, SocketOptions, SocketRole } from '../transport.js';
+import { isIpv6Endpoint } from '../transport.js';
 import { toTransportError, zmqCode } from './zmq-errors.js';
+import { ReconnectGuard } from './reconnect-guard.js';
 import { applyCurve, watchSocketPeers } from './zmq-peers.js';
 
 /**
@@ -49,6 +52,8 @@ export class ZmqSocket implements Socket {
   private lastSend: Pending | undefined;
   private readonly receiveQueue: QueuedReceive[] = [];
   private lastReceive: Pending | undefined;
+  /** Set with a message size limit: a connection dropped for an oversized frame is made again. */
+  private readonly reconnectGuard: ReconnectGuard | undefined;
 
   /** @param name used in error messages, e.g. `zmq dealer #1`. */
   constructor(role: SocketRole, options: SocketOptions = {}, name = `zmq ${role}`) {
@@ -60,10 +65,13 @@ export class ZmqSocket implements Socket {
       // zeromq.js types routing ids as strings, but its native setter takes a Buffer as raw bytes, which
       // is what a binary id needs (a string would be re-encoded as UTF-8).
       ...(resolved.routingId === undefined ? {} : { routingId: Buffer.from(resolved.routingId) as unknown as string }),
+      // Checked per frame as its length arrives, before anything is buffered (MF-SEC-3).
+      ...(resolved.maxMessageBytes === undefined ? {} : { maxMessageSize: resolved.maxMessageBytes }),
     };
     this.role = role;
     this.name = name;
     this.socket = role === 'dealer' ? new zmq.Dealer(zmqOptions) : new zmq.Router(zmqOptions);
+    if (resolved.maxMessageBytes !== undefined) this.reconnectGuard = new ReconnectGuard(this.socket, realClock);
   }
 
   get closed(): boolean {
@@ -84,6 +92,7 @@ export class ZmqSocket implements Socket {
     if (this.isClosed) throw new ClosedError(this.name);
     const zmqEndpoint = endpoint.replace(/^(tcp:\/\/.+):0$/, '$1:*');
     try {
+      if (isIpv6Endpoint(endpoint)) this.socket.ipv6 = true;
       await this.socket.bind(zmqEndpoint);
     } catch (error) {
       throw toTransportError(error, this.name, `bind ${endpoint}`, this.isClosed);
@@ -94,7 +103,9 @@ export class ZmqSocket implements Socket {
   connect(endpoint: string): Promise<void> {
     if (this.isClosed) return Promise.reject(new ClosedError(this.name));
     try {
+      if (isIpv6Endpoint(endpoint)) this.socket.ipv6 = true;
       this.socket.connect(endpoint);
+      this.reconnectGuard?.track(endpoint);
     } catch (error) {
       return Promise.reject(toTransportError(error, this.name, `connect ${endpoint}`, false));
     }
@@ -157,6 +168,7 @@ export class ZmqSocket implements Socket {
   close(): Promise<void> {
     if (this.isClosed) return Promise.resolve();
     this.isClosed = true;
+    this.reconnectGuard?.close();
     this.socket.close();
     const closedError = new ClosedError(this.name);
     for (const queued of this.sendQueue.splice(0)) queued.reject(closedError);
