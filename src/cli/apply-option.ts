@@ -103,6 +103,14 @@ export function applyValue(options: CliOptions, name: OptionName, value: string)
     case 'replay':
       options.replay = value;
       break;
+    case 'target':
+      if (value.trim() === '')
+        throw new UsageError('--target', `--target needs a target, e.g. ${'--target ./worker.py --target reference'}`);
+      options.targets.push(value);
+      break;
+    case 'jobs':
+      options.jobs = integer(name, value, 1, 'a number of targets at once');
+      break;
     case 'parallel':
       options.parallel = integer(name, value, 0, 'a number of processes');
       break;

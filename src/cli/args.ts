@@ -47,6 +47,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     fuzzDir: undefined,
     fuzzValues: undefined,
     timing: undefined,
+    targets: [],
+    jobs: undefined,
     replay: undefined,
     parallel: undefined,
     quiet: false,

@@ -13,18 +13,39 @@ export function checkTarget(options: CliOptions): void {
     options.service !== undefined ? `--service ${options.service}` : undefined,
     options.reference ? '--reference' : undefined,
   ].filter((g) => g !== undefined);
-  if (given.length === 0) throw new UsageError('target', `no target given: type ${TARGETS}`);
-  if (given.length > 1)
+  if (given.length === 0 && options.targets.length === 0)
+    throw new UsageError('target', `no target given: type ${TARGETS}`);
+  if (options.targets.length > 0) {
+    checkMatrixOptions(options);
+  } else if (given.length > 1)
     throw new UsageError('target', `give exactly one target, got ${given.join(' and ')}: type ${TARGETS}`);
   if (options.argv !== undefined && options.argv.length === 0)
     throw new UsageError(
       'target',
       'nothing after --: type the worker command after it, e.g. multifrost-conform -- ./my-worker --flag',
     );
-  if (options.role === 'parent' && options.argv === undefined && options.script === undefined) {
+  if (
+    options.role === 'parent' &&
+    options.argv === undefined &&
+    options.script === undefined &&
+    options.targets.length === 0
+  ) {
     throw new UsageError(
       '--role',
       '--role parent checks a parent through its driver: type multifrost-conform --role parent -- <driver command...>',
     );
   }
+}
+
+/** Several targets (`--target`): the options that describe one target's run do not fit a matrix. */
+function checkMatrixOptions(options: CliOptions): void {
+  const single = [
+    options.junit === undefined ? undefined : '--junit',
+    options.replay === undefined ? undefined : '--replay',
+  ].filter((o) => o !== undefined);
+  if (single.length > 0)
+    throw new UsageError(
+      '--target',
+      `${single.join(' and ')} describe one target's run: with several targets (--target) the kit writes one matrix (--json, --html); run a target alone for ${single.join(' and ')}`,
+    );
 }

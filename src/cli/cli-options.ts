@@ -37,5 +37,9 @@ export interface CliOptions {
   timing: boolean | undefined;
   replay: string | undefined;
   parallel: number | undefined;
+  /** `--target <spec>` (repeatable): several targets in one run, reported as a clause x target matrix. */
+  targets: string[];
+  /** `--jobs`: how many targets run at once (default 2). */
+  jobs: number | undefined;
   quiet: boolean;
 }

@@ -8,6 +8,7 @@ import { InvalidArgumentError, MultifrostError } from '../errors.js';
 import { parseArgs, USAGE, type CliOptions } from './args.js';
 import { buildTarget, instrumentedChildCommand } from './build-target.js';
 import { checkBaseline, conformOptions, readMethodNames } from './run-options.js';
+import { runMatrix } from './matrix-command.js';
 import { kitVersion, locateCatalogue, scenarioId } from '../conform/catalogue.js';
 import { EXIT, runConformance, tagExpression } from '../conform/conform-run.js';
 import { listCatalogue } from '../conform/run-catalogue.js';
@@ -47,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.PASS;
   }
   if (options.command === 'list') return list(options);
+  if (options.targets.length > 0) return runMatrix(options);
   // Everything the options name is checked before any worker starts.
   const target = buildTarget(options);
   const methodNames = readMethodNames(options);
