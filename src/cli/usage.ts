@@ -7,6 +7,7 @@ Usage:
   multifrost-conform [options] --service <id>
   multifrost-conform [options] --reference
   multifrost-conform [options] --role parent -- <driver command...>
+  multifrost-conform [options] [target] --target <spec> [--target <spec>...] [--jobs n]
   multifrost-conform list [--tags <expr>] [--name <regex>] [--role child|parent]
 
 Options:
@@ -31,6 +32,8 @@ Options:
   --timing / --no-timing     measure add's latency and throughput (target and reference)
                              in a filtered run too / not even in a whole-catalogue run
   --parallel <n>             run scenarios in n worker processes
+  --target <spec>            one more target (reference, service:<id>, cmd:<command>, a script): a matrix
+  --jobs <n>                 targets at once with --target (default 2)
   --quiet                    only the summary line
 
 Exit codes: 0 conformant, 1 conformance failures, 2 usage or setup error, 130 interrupted.
