@@ -8,6 +8,8 @@ import type {
   ProcessLauncher,
 } from '../shared/process-launcher.js';
 import { TailBuffer } from '../shared/process-launcher.js';
+import { realClock } from '../../time/real-clock.js';
+import { waitGroupGone } from './process-group.js';
 
 /** Splits a byte stream into lines, keeping a partial last line until the next chunk. */
 function lineReader(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
@@ -56,16 +58,20 @@ class NodeProcess implements LaunchedProcess {
     };
     const drained = Promise.all([pipe('stdout', child.stdout), pipe('stderr', child.stderr)]);
     this.exit = new Promise<ExitInfo>((resolve) => {
-      const finish = (info: ExitInfo): void => {
-        if (this.exited !== undefined) return;
-        this.exited = info;
+      let finishing = false;
+      const finish = async (info: ExitInfo): Promise<void> => {
+        if (finishing) return;
+        finishing = true;
         this.reapGroup();
-        // Report the exit at once, but give the pipes a moment to deliver the last stderr lines so the
-        // SpawnError can quote them; a grandchild holding the pipe open must not delay the report.
+        // The exit counts once the whole group is gone (bounded): stop() then leaves no straggler behind.
+        if (child.pid !== undefined) await waitGroupGone(child.pid, realClock);
+        this.exited = info;
+        // Give the pipes a moment to deliver the last stderr lines so the SpawnError can quote them; a
+        // grandchild holding the pipe open must not delay the report.
         void Promise.race([drained, new Promise((r) => setImmediate(r))]).then(() => resolve(info));
       };
-      child.once('exit', (code, signal) => finish({ code, signal }));
-      child.once('error', (error) => finish({ code: null, signal: null, error }));
+      child.once('exit', (code, signal) => void finish({ code, signal }));
+      child.once('error', (error) => void finish({ code: null, signal: null, error }));
     });
     // Closing our end of stdin tells a cooperative child that its parent is gone (see child-host).
     child.stdin?.on('error', () => undefined);

@@ -23,7 +23,7 @@ export interface ExitInfo {
 
 export interface LaunchedProcess {
   readonly pid: number | undefined;
-  /** Resolves once, when the process has exited (never rejects). */
+  /** Resolves once, when the process has exited and its process group is empty (bounded; never rejects). */
   readonly exit: Promise<ExitInfo>;
   /** The exit, once it happened. */
   readonly exited: ExitInfo | undefined;
