@@ -17,7 +17,8 @@ import { appendFileSync, readFileSync, readlinkSync } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
 import { defaultCodec } from '../protocol/codec.js';
 import type { Clock } from '../time/clock.js';
-import type { Frames, Socket, SocketOptions, Transport } from '../transport/transport.js';
+import type { CurveSocketOptions, Frames, Socket, SocketOptions, Transport } from '../transport/transport.js';
+import { ENV_CURVE_SECRET_KEY } from '../worker/shared/curve-environment.js';
 import type { ChildHost, StopSignal } from '../worker/child/child-host.js';
 
 export const KIT_LOG_ENV = 'MULTIFROST_KIT_LOG';
@@ -172,7 +173,21 @@ export function logStart(log: KitLog, env: (name: string) => string | undefined)
       COMLINK_WORKER_MODE: env('COMLINK_WORKER_MODE') ?? null,
       MULTIFROST_SERVICE_ID: env('MULTIFROST_SERVICE_ID') ?? null,
     },
+    curve: curveStart(env),
   });
+}
+
+/**
+ * What the parent handed over for CURVE (MF-SEC-6): whether the key is in the environment, its length, and
+ * whether it also appears in the process's arguments (it must not). The key itself is never logged.
+ */
+function curveStart(env: (name: string) => string | undefined): Record<string, unknown> {
+  const key = env(ENV_CURVE_SECRET_KEY);
+  return {
+    keyInEnvironment: key !== undefined,
+    keyLength: key?.length ?? 0,
+    keyInArguments: key !== undefined && key !== '' && process.argv.some((arg) => arg.includes(key)),
+  };
 }
 
 /** Starts a process in the child's own process group, which the parent's stop sequence must end too. */
@@ -204,6 +219,11 @@ class ObservedRouter implements Socket {
   }
   connect(endpoint: string): Promise<void> {
     return this.inner.connect(endpoint).then(() => this.log.write('connected', { endpoint }));
+  }
+  secure(curve: CurveSocketOptions): void {
+    if (this.inner.secure === undefined) throw new InvalidArgumentError('curve', 'this transport has no CURVE');
+    this.inner.secure(curve);
+    this.log.write('curve', { role: curve.role });
   }
   close(): Promise<void> {
     return this.inner.close();

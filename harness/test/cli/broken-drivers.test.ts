@@ -83,6 +83,20 @@ const CASES: Case[] = [
   { misbehave: 'connect-wrong-port', clause: 'MF-LIFE-12', tags: '@parent and (@MF-LIFE-12 or @MF-CALL-6)' },
   { misbehave: 'discovery-trusts-dead', clause: 'MF-REG-10', tags: '@parent and (@MF-REG-10 or @MF-CALL-6)' },
   { misbehave: 'entry-needs-started', clause: 'MF-REG-2', tags: '@parent and (@MF-REG-2 or @MF-CALL-6)' },
+  // CURVE (features/security.feature): a driver that declares `curve` and ignores MULTIFROST_CURVE=1 gives the
+  // child no key; one that hands the key over but keeps its socket plaintext gets no handshake, so no answer.
+  {
+    misbehave: 'curve-ignored',
+    clause: 'MF-SEC-8',
+    tags: '@parent and (@MF-SEC-8 or @MF-CALL-6)',
+    alsoNamed: ['MF-SEC-6'],
+  },
+  {
+    misbehave: 'curve-plaintext',
+    clause: 'MF-SEC-6',
+    tags: '@parent and (@MF-SEC-6 or @MF-CALL-6)',
+    alsoNamed: ['MF-DRV-2', 'MF-DRV-1'],
+  },
 ];
 
 /**

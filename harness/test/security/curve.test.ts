@@ -16,7 +16,7 @@ import type { PeerEvent, Socket } from '../../../src/transport/transport.js';
 import { defaultCodec } from '../../../src/protocol/codec.js';
 import { PROFILES } from '../../../src/protocol/profile.js';
 import { createCall, createHeartbeatEcho, createResponse } from '../../../src/protocol/messages.js';
-import { validateMessage } from '../../../src/protocol/validate.js';
+import { decodeMessage } from '../../../src/protocol/validate.js';
 import { fileServiceDiscovery } from '../../../src/worker/shared/registry-adapter.js';
 import { ServiceRegistry } from '../../../src/registry/index.js';
 import { generateCurveKeyPair } from '../../../src/worker/shared/curve-keys.js';
@@ -55,7 +55,7 @@ function forger(socket: Socket) {
   const state = { calls: 0 };
   void (async () => {
     for await (const frames of socket) {
-      const message = validateMessage(defaultCodec.decode(frames[2]!), [PROFILES.v3, PROFILES.v4]);
+      const message = decodeMessage(defaultCodec, frames[2]!, [PROFILES.v3, PROFILES.v4]);
       if (!message.ok) continue;
       const m = message.message;
       const profile = m.app === PROFILES.v4.app ? PROFILES.v4 : PROFILES.v3;

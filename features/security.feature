@@ -1,0 +1,22 @@
+Feature: Authenticated peers with CURVE, checked when the implementation declares it
+  CURVE (spec section 12, MF-SEC-5 to MF-SEC-9) is optional. A parent driver that declares the capability
+  "curve" is asked for it with MULTIFROST_CURVE=1 and must then hand the kit's child a CURVE key in its
+  environment and speak CURVE with it; a driver that does not declare it has these scenarios skipped, with
+  the reason. The kit's child becomes a CURVE server with the key it is given, so a parent that hands over a
+  key but stays plaintext fails the handshake and gets no answer.
+
+  @parent @must @MF-DRV-2 @MF-SEC-6 @MF-SEC-8
+  Scenario: A parent asked for CURVE hands its child a key in the environment and speaks CURVE with it
+    Given the parent driver has the capability "curve"
+    And the driver's environment sets
+      | MULTIFROST_CURVE | 1 |
+    And the parent driver runs the kit's child
+    When the kit sends the driver the calls
+      | seq | function | args    |
+      | 1   | add      | [20, 3] |
+    And the kit tells the driver to stop
+    Then the driver answers
+      | seq | ok   | result | kind |
+      | 1   | true | 23     |      |
+    And the kit's child was given a CURVE secret key in its environment, not in its arguments
+    And the kit's child made its socket a CURVE server with that key
