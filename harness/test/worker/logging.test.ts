@@ -19,6 +19,8 @@ import { SimHost } from '../../../src/worker/sim/sim-host.js';
 import { ENV_LOG_LEVEL } from '../../../src/worker/shared/environment.js';
 import { drop } from '../../../src/sim.js';
 import { simWorld } from './sim-support.js';
+import { ConformanceWorker } from '../../../src/conform/reference-worker.js';
+import type { SimProgram } from '../../../src/worker/sim/sim-launcher.js';
 
 interface Entry {
   level: LogLevel;
@@ -164,9 +166,14 @@ test('a disabled level is never called: with isLevelEnabled false no log method 
     error: throwing,
     isLevelEnabled: () => false,
   };
+  // The child gets the same logger: its SHUTDOWN, stop and (connect mode) registration entries are all off.
+  const child: SimProgram = async ({ transport, host, clock }) => {
+    await new ConformanceWorker({ transport, host, clock, logger }).run();
+  };
   const { worker, launcher, clock } = simWorld({
     worker: { logger, autoRestart: true, restartBackoffMs: 10 },
-    programs: {},
+    programs: { child },
+    command: 'child',
   });
   await worker.start();
   assert.equal(await worker.call.add(1, 2), 3);

@@ -70,7 +70,8 @@ export class ChildChannel {
         }
       }
     } catch (error) {
-      if (this.options.isServing()) this.options.log.error('receive failed', { error: String(error) });
+      if (this.options.isServing() && this.options.log.enabled('error'))
+        this.options.log.error('receive failed', { error: String(error) });
     }
   }
 
@@ -135,7 +136,8 @@ export class ChildChannel {
       );
     }
     this.replySending = this.socket.post(childFrames(routingId, payload), (error) => {
-      if (this.options.isServing()) this.options.log.error('could not send reply', { id, error: String(error) });
+      if (this.options.isServing() && this.options.log.enabled('error'))
+        this.options.log.error('could not send reply', { id, error: String(error) });
     });
   }
 

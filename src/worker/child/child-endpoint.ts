@@ -37,7 +37,7 @@ export async function openChildEndpoint(
   socket: Socket,
   host: ChildHost,
   options: ChildEndpointOptions,
-  log: Pick<ChildLog, 'info'>,
+  log: Pick<ChildLog, 'info' | 'enabled'>,
 ): Promise<RegisteredService | undefined> {
   const portText = host.env(ENV_PORT);
   if (portText !== undefined) {
@@ -65,16 +65,20 @@ export async function openChildEndpoint(
   const port = endpointPort(endpoint);
   if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
   await registration.register(serviceId, port, host.pid, fields);
-  log.info('service ready', { serviceId, endpoint });
+  if (log.enabled('info')) log.info('service ready', { serviceId, endpoint });
   return { serviceId, registration };
 }
 
 /** Removes the service from its registry; a failure is logged, never thrown (the worker is stopping anyway). */
-export async function unregisterService(service: RegisteredService, log: Pick<ChildLog, 'warn'>): Promise<void> {
+export async function unregisterService(
+  service: RegisteredService,
+  log: Pick<ChildLog, 'warn' | 'enabled'>,
+): Promise<void> {
   try {
     await service.registration.unregister(service.serviceId);
   } catch (error) {
-    log.warn('could not unregister service', { serviceId: service.serviceId, error: String(error) });
+    if (log.enabled('warn'))
+      log.warn('could not unregister service', { serviceId: service.serviceId, error: String(error) });
   }
 }
 

@@ -9,6 +9,10 @@ import type { Clock } from '../../time/clock.js';
 import { ENV_LOG_LEVEL } from '../shared/environment.js';
 import type { ChildHost } from './child-host.js';
 
+/**
+ * Call sites check `enabled(level)` before they build a field object, so a disabled level costs one call. No
+ * call site is on the per-call path.
+ */
 export class ChildLog {
   readonly logger: Logger;
   private readonly drops: RateLimit;
@@ -23,19 +27,19 @@ export class ChildLog {
   }
 
   debug(message: string, fields: LogFields = {}): void {
-    if (this.enabled('debug')) this.logger.debug(fields, message);
+    this.logger.debug(fields, message);
   }
 
   info(message: string, fields: LogFields = {}): void {
-    if (this.enabled('info')) this.logger.info(fields, message);
+    this.logger.info(fields, message);
   }
 
   warn(message: string, fields: LogFields = {}): void {
-    if (this.enabled('warn')) this.logger.warn(fields, message);
+    this.logger.warn(fields, message);
   }
 
   error(message: string, fields: LogFields = {}): void {
-    if (this.enabled('error')) this.logger.error(fields, message);
+    this.logger.error(fields, message);
   }
 
   /** A dropped inbound message: at most `max` warnings per interval, the rest counted into the next one. */

@@ -236,7 +236,8 @@ export abstract class ChildWorker {
   }
 
   async #stopAndExit(reason: string): Promise<void> {
-    this.#logger().debug('stopping', { reason }); // every normal stop: debug, so silent by default
+    const log = this.#logger();
+    if (log.enabled('debug')) log.debug('stopping', { reason }); // every normal stop: debug, silent by default
     await this.stop();
     this.#host().exit(0);
   }
@@ -276,7 +277,7 @@ export abstract class ChildWorker {
         this.#channel?.echo(routingId, profile, message as HeartbeatMessage);
         return;
       case 'shutdown':
-        this.#logger().debug('received SHUTDOWN');
+        if (this.#logger().enabled('debug')) this.#logger().debug('received SHUTDOWN');
         this.#state = 'stopping';
         void this.#channel?.close();
         return;
