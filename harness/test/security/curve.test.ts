@@ -176,46 +176,91 @@ test('CURVE off: a call in flight when a second peer connects fails with Unverif
   await assert.rejects(pending, (error: unknown) => error instanceof UnverifiedPeerError && error.mayHaveRun);
 });
 
-test('connect mode: a CURVE service publishes its key (registry 0600) and refuses strangers', async (t) => {
-  const home = mkdtempSync(join(tmpdir(), 'mf-curve-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', referenceWorker], {
-    env: { ...process.env, MULTIFROST_HOME: home, MULTIFROST_SERVICE_ID: 'secure-svc', MULTIFROST_CURVE: '1' },
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  t.after(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
-  const worker = await ParentWorker.connect('secure-svc', {
-    curve: true,
-    discovery: await fileServiceDiscovery(new ServiceRegistry({ baseDir: home })),
-    discoverTimeoutMs: 20_000,
-    heartbeatIntervalMs: 0,
-    defaultTimeoutMs: 10_000,
-  });
-  t.after(() => worker.stop());
-  await worker.start();
-  assert.equal(await worker.callFunction('add', [20, 22]), 42);
-  const registry = join(home, 'services.json');
-  assert.equal(statSync(registry).mode & 0o777, 0o600);
-  const entry = (JSON.parse(readFileSync(registry, 'utf8')) as Record<string, Record<string, unknown>>)['secure-svc']!;
-  assert.match(String(entry[CURVE_REGISTRY_FIELD]), /^.{40}$/);
+const SERVICES: Array<[string, string[]]> = [
+  ['TypeScript', [process.execPath, '--import', 'tsx', referenceWorker]],
+  ['Python', [`${root}fixtures/python/.venv/bin/python`, `${root}fixtures/python/child.py`]],
+];
 
-  // A stranger without the key: its handshake fails and its CALL is never answered.
-  const stranger = transport.dealer();
-  t.after(() => stranger.close());
-  const refused = nextEvent<PeerEvent>(stranger.watchPeers!.bind(stranger), (e) => e.type === 'handshake-failed');
-  await stranger.connect(`tcp://127.0.0.1:${Number(entry['port'])}`);
-  const call = createCall(PROFILES.v3, 'stranger-1', Date.now() / 1000, 'add', [1, 2], undefined);
-  void stranger.post([new Uint8Array(0), defaultCodec.encode(call)], () => undefined);
-  const answered = stranger.receive().then(() => true);
-  await refused;
-  // The handshake failed: libzmq discards the message queued for that connection, so nothing reaches the
-  // service. The genuine parent still gets answers meanwhile.
-  assert.equal(await worker.callFunction('add', [1, 2]), 3);
-  assert.equal(await Promise.race([answered, Promise.resolve(false)]), false);
+for (const [language, argv] of SERVICES)
+  test(`connect mode: a ${language} CURVE service publishes its key (registry 0600) and refuses strangers`, async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'mf-curve-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: { ...process.env, MULTIFROST_HOME: home, MULTIFROST_SERVICE_ID: 'secure-svc', MULTIFROST_CURVE: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    t.after(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    const worker = await ParentWorker.connect('secure-svc', {
+      curve: true,
+      discovery: await fileServiceDiscovery(new ServiceRegistry({ baseDir: home })),
+      discoverTimeoutMs: 20_000,
+      heartbeatIntervalMs: 0,
+      defaultTimeoutMs: 10_000,
+    });
+    t.after(() => worker.stop());
+    await worker.start();
+    assert.equal(await worker.callFunction('add', [20, 22]), 42);
+    const registry = join(home, 'services.json');
+    assert.equal(statSync(registry).mode & 0o777, 0o600);
+    const entry = (JSON.parse(readFileSync(registry, 'utf8')) as Record<string, Record<string, unknown>>)[
+      'secure-svc'
+    ]!;
+    assert.match(String(entry[CURVE_REGISTRY_FIELD]), /^.{40}$/);
+
+    // A stranger without the key: its handshake fails and its CALL is never answered.
+    const stranger = transport.dealer();
+    t.after(() => stranger.close());
+    const refused = nextEvent<PeerEvent>(stranger.watchPeers!.bind(stranger), (e) => e.type === 'handshake-failed');
+    await stranger.connect(`tcp://127.0.0.1:${Number(entry['port'])}`);
+    const call = createCall(PROFILES.v3, 'stranger-1', Date.now() / 1000, 'add', [1, 2], undefined);
+    void stranger.post([new Uint8Array(0), defaultCodec.encode(call)], () => undefined);
+    const answered = stranger.receive().then(() => true);
+    await refused;
+    // The handshake failed: libzmq discards the message queued for that connection, so nothing reaches the
+    // service. The genuine parent still gets answers meanwhile.
+    assert.equal(await worker.callFunction('add', [1, 2]), 3);
+    assert.equal(await Promise.race([answered, Promise.resolve(false)]), false);
+  });
+
+test('without the guard or CURVE (a bare DEALER), a stranger gets calls: what the guard and CURVE prevent', async (t) => {
+  const dealer = transport.dealer();
+  const child = transport.router();
+  const stranger = transport.router();
+  t.after(() => Promise.all([dealer, child, stranger].map((socket) => socket.close())).then(() => undefined));
+  const endpoint = await dealer.bind('tcp://127.0.0.1:0');
+  const handshakes = { count: 0 };
+  const both = nextEvent<PeerEvent>(
+    dealer.watchPeers!.bind(dealer),
+    (e) => e.type === 'handshake' && ++handshakes.count === 2,
+  );
+  await child.connect(endpoint);
+  await stranger.connect(endpoint);
+  await both;
+  const state = forger(stranger);
+  let genuine = 0;
+  void (async () => {
+    for await (const frames of child) {
+      genuine++;
+      void frames;
+    }
+  })().catch(() => undefined);
+  for (let index = 0; index < CALLS; index++) {
+    const call = createCall(PROFILES.v3, `c${index}`, Date.now() / 1000, 'echo', [index], undefined);
+    await dealer.send([new Uint8Array(0), defaultCodec.encode(call)]);
+  }
+  let forged = 0;
+  while (forged < state.calls || forged === 0) {
+    await dealer.receive();
+    forged++;
+  }
+  assert.ok(state.calls > 0, 'round-robin hands the stranger calls');
+  console.log(
+    `INTRUDER bare-dealer stranger-calls=${state.calls}/${CALLS} child-calls=${genuine} forged-replies=${forged}`,
+  );
 });
 
 test('a parent asked for CURVE refuses a service that publishes no key', async () => {
