@@ -49,6 +49,19 @@ Feature: A parent, checked from outside through its driver
     Then the kit's child received the CALL to "echo" with args [1, "two", [3]]
     And the kit's child received the CALL to "nothing" with args []
 
+  @parent @must @MF-VAL-2 @MF-VAL-4 @MF-VAL-5 @MF-VAL-9 @MF-VAL-10 @MF-VAL-11
+  Scenario: A parent sends each argument in its msgpack type and reads each value of the reply unchanged
+    Integers go in their smallest format (unsigned when not negative) up to uint64 and down to int64, other
+    numbers as float64, bin as bin, strings as they are (a character beyond U+FFFF included), and a map key
+    __proto__ is an ordinary key. The kit's child echoes the argument back; the driver's result must be it.
+
+    Given the parent driver runs the kit's child
+    When the kit sends the driver the calls
+      | seq | function | args |
+      | 1   | echo     | [[0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, {"$int": "18446744073709551615"}, {"$int": "-9223372036854775808"}, {"$int": "9007199254740993"}, 1.5, -0.25, 1e300, 5e-324, "", "caf\u00e9 \ud83d\ude00", {"$bin": ""}, {"$bin": "00ff10"}, [[], {}], {"__proto__": 1, "__proto_": 2, "constructor": 3}]] |
+    Then the kit's child received call 1 with each argument in its msgpack type and value
+    And the driver gives back the argument of call 1 as the result, unchanged
+
   @parent @must @MF-MSG-7
   Scenario: A parent sends the client name under client_name
     Given the parent driver has the capability "client-name"

@@ -29,7 +29,7 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh
 /** Variables of the driver contract a scenario may set; every other MULTIFROST_* of the kit's own environment is removed. */
 const CONTRACT_PREFIXES = ['MULTIFROST_', 'COMLINK_'];
 
-function driverOf(world: W): DriverSession {
+export function driverOf(world: W): DriverSession {
   const driver = world.saved.get('driver') as DriverSession | undefined;
   if (driver === undefined) throw new Error('no driver: the scenario needs a "Given the parent driver runs ..." step');
   return driver;
@@ -184,9 +184,20 @@ function callLine(row: Record<string, string>): Record<string, unknown> {
   };
 }
 
+/** The calls sent to the driver, by seq (the value checks compare the wire with what was asked). */
+export function sentCalls(world: W): Map<number, Record<string, unknown>> {
+  let sent = world.saved.get('sentCalls') as Map<number, Record<string, unknown>> | undefined;
+  if (sent === undefined) world.saved.set('sentCalls', (sent = new Map()));
+  return sent;
+}
+
 When('the kit sends the driver the calls', function (this: W, table: DataTable) {
   const driver = driverOf(this);
-  for (const row of table.hashes()) driver.send(callLine(row));
+  for (const row of table.hashes()) {
+    const line = callLine(row);
+    sentCalls(this).set(line['seq'] as number, line);
+    driver.send(line);
+  }
 });
 
 When('the kit sends the driver the call', function (this: W, table: DataTable) {
@@ -203,7 +214,7 @@ When('the kit tells the driver to stop at once', function (this: W) {
 });
 
 /** Waits for the line answering `seq`. */
-async function answer(
+export async function answer(
   world: W,
   seq: number,
   timeoutMs = world.timeoutMs * 3,

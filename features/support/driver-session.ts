@@ -133,11 +133,15 @@ export class DriverSession {
 
   /** The messages the kit's child received, in order. */
   received(): Array<
-    ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }
+    ChildObservation & {
+      frames: number;
+      delimiterEmpty: boolean;
+      message: Record<string, unknown> | null;
+      /** The payload's bytes, for CALLs. */
+      payloadHex?: string;
+    }
   > {
-    return this.observations().filter((o) => o.event === 'recv') as Array<
-      ChildObservation & { frames: number; delimiterEmpty: boolean; message: Record<string, unknown> | null }
-    >;
+    return this.observations().filter((o) => o.event === 'recv') as ReturnType<DriverSession['received']>;
   }
 
   /**

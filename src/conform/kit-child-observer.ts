@@ -149,6 +149,9 @@ function jsonSafe(value: unknown): unknown {
   return value;
 }
 
+/** CALLs up to this size are logged with their bytes (the catalogue's are far smaller). */
+const CALL_HEX_LIMIT = 64 * 1024;
+
 function decodeMap(payload: Uint8Array | undefined): Record<string, unknown> | undefined {
   if (payload === undefined) return undefined;
   try {
@@ -248,6 +251,10 @@ class ObservedRouter implements Socket {
       frames: frames.length,
       delimiterEmpty: delimiter !== undefined && delimiter.byteLength === 0,
       message: message ?? null,
+      // A CALL's bytes as sent, for the checks of its values' msgpack types (the decoded map has lost them).
+      ...(message?.['type'] === 'call' && (frames[frames.length - 1]?.byteLength ?? 0) <= CALL_HEX_LIMIT
+        ? { payloadHex: Buffer.from(frames[frames.length - 1]!).toString('hex') }
+        : {}),
       ...(message === undefined
         ? {
             hex: Buffer.from(frames[frames.length - 1] ?? [])

@@ -11,6 +11,7 @@ import { wantsReports, writeReports } from './report-files.js';
 import type { Report, RunInfo, ScenarioResult } from './results.js';
 import { summarize, summaryLine } from './results.js';
 import { stopReason } from './run-catalogue.js';
+import { CATALOGUE_DEFECT } from './scenario-collector.js';
 import { messageOf, type RunContext } from './run-context.js';
 import type { Startup } from './run-startup.js';
 import { describeTarget } from './target.js';
@@ -98,6 +99,14 @@ export async function finish(
     err.write(`multifrost-conform: cannot write the ${problem.kind} report to ${problem.file}: ${problem.reason}\n`);
   if (signal !== undefined) return { exitCode: EXIT.INTERRUPTED, report };
   if (unwritten.length > 0) return { exitCode: EXIT.SETUP, report };
+  const defects = scenarios.filter((s) => s.reason?.startsWith(CATALOGUE_DEFECT) === true);
+  if (defects.length > 0) {
+    // Not the target's fault, and not a verdict: scenarios that could not run mean the kit itself is broken.
+    err.write(
+      `multifrost-conform: the kit's catalogue is defective: ${defects.length} scenario(s) have undefined or ambiguous steps (${defects.map((s) => s.id).join(', ')}); its step definitions do not match its feature files (a stale build? run npm run build). This run is no verdict on the target.\n`,
+    );
+    return { exitCode: EXIT.SETUP, report };
+  }
   const ok = report.summary.blocking === 0 && stale.length === 0 && extras.every((e) => e.ok);
   return { exitCode: ok ? EXIT.PASS : EXIT.FAIL, report };
 }

@@ -234,6 +234,12 @@ function readProcesses(text: string): ProcessOutcome[] | undefined {
   });
 }
 
+/**
+ * How the skip reason of a scenario with an undefined or ambiguous step starts: a defect of the kit (its
+ * steps do not match its feature files), not of the target; a run with one ends as a setup error.
+ */
+export const CATALOGUE_DEFECT = 'catalogue defect';
+
 /** Verdict, failure detail and skip reason of a finished scenario. */
 function judge(
   state: CaseState,
@@ -254,7 +260,7 @@ function judge(
     return {
       verdict: 'skipped',
       failure: undefined,
-      reason: `catalogue defect: step ${worst.status.toLowerCase()}: ${worst.step ?? '?'}`,
+      reason: `${CATALOGUE_DEFECT}: step ${worst.status.toLowerCase()}: ${worst.step ?? '?'}`,
     };
   }
   const parsed = parseConformanceFailure(message);

@@ -4,6 +4,11 @@
  * nil is `null`. Non-finite floats cannot occur (they are sanitised to nil on the wire).
  */
 
+/** Sets an own property, `__proto__` included (an assignment would set the prototype instead: MF-VAL-11). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** A decoded wire value to tagged JSON. */
 export function toTaggedJson(value: unknown): unknown {
   if (typeof value === 'bigint') return { $int: value.toString() };
@@ -12,7 +17,7 @@ export function toTaggedJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toTaggedJson);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = toTaggedJson(inner);
+    for (const [key, inner] of Object.entries(value)) setOwn(out, key, toTaggedJson(inner));
     return out;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
@@ -28,7 +33,7 @@ export function fromTaggedJson(value: unknown): unknown {
     if (keys.length === 1 && typeof record['$bin'] === 'string') return Buffer.from(record['$bin'], 'hex');
     if (keys.length === 1 && typeof record['$int'] === 'string') return BigInt(record['$int']);
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(record)) out[key] = fromTaggedJson(inner);
+    for (const [key, inner] of Object.entries(record)) setOwn(out, key, fromTaggedJson(inner));
     return out;
   }
   return value;

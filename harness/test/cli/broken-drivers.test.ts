@@ -83,6 +83,13 @@ const CASES: Case[] = [
   { misbehave: 'connect-wrong-port', clause: 'MF-LIFE-12', tags: '@parent and (@MF-LIFE-12 or @MF-CALL-6)' },
   { misbehave: 'discovery-trusts-dead', clause: 'MF-REG-10', tags: '@parent and (@MF-REG-10 or @MF-CALL-6)' },
   { misbehave: 'entry-needs-started', clause: 'MF-REG-2', tags: '@parent and (@MF-REG-2 or @MF-CALL-6)' },
+  // Values (parent.feature: each argument in its msgpack type, each value of the reply read unchanged).
+  { misbehave: 'wide-int-args', clause: 'MF-VAL-2', tags: '@parent and (@MF-VAL-2 or @MF-CALL-14)' },
+  { misbehave: 'lossy-int64-results', clause: 'MF-VAL-4', tags: '@parent and (@MF-VAL-4 or @MF-CALL-14)' },
+  { misbehave: 'bin-as-str-args', clause: 'MF-VAL-5', tags: '@parent and (@MF-VAL-5 or @MF-CALL-14)' },
+  { misbehave: 'astral-args-replaced', clause: 'MF-VAL-9', tags: '@parent and (@MF-VAL-9 or @MF-CALL-14)' },
+  { misbehave: 'float32-args', clause: 'MF-VAL-10', tags: '@parent and (@MF-VAL-10 or @MF-CALL-14)' },
+  { misbehave: 'proto-key-renamed', clause: 'MF-VAL-11', tags: '@parent and (@MF-VAL-11 or @MF-CALL-14)' },
   // CURVE (features/security.feature): a driver that declares `curve` and ignores MULTIFROST_CURVE=1 gives the
   // child no key; one that hands the key over but keeps its socket plaintext gets no handshake, so no answer.
   {

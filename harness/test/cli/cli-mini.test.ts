@@ -3,11 +3,11 @@
  * baseline, report files, list, setup errors. Fast: one reference worker start per run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BROKEN, MINI_CATALOGUE, runCli } from './cli-process.js';
+import { BROKEN, MINI_CATALOGUE, REPO_ROOT, runCli } from './cli-process.js';
 
 const mini = { MULTIFROST_CONFORM_CATALOGUE: MINI_CATALOGUE };
 
@@ -253,4 +253,38 @@ test('a tag expression that selects nothing is a setup error, not a silent pass'
   const result = await runCli(t, ['--reference', '--tags', '@no-such-tag'], mini);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /no scenario matches @child and \(@no-such-tag\)/);
+});
+
+test('a catalogue whose steps do not match its features (an undefined step) is a setup error, never a verdict', async (t) => {
+  const dir = tempDir(t);
+  cpSync(join(MINI_CATALOGUE, 'dist'), join(dir, 'dist'), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules')); // the steps import @cucumber/cucumber
+  mkdirSync(join(dir, 'features'));
+  writeFileSync(
+    join(dir, 'features', 'defect.feature'),
+    [
+      'Feature: a defective catalogue',
+      '',
+      '  @child @must @MF-CALL-6',
+      '  Scenario: a passing MUST scenario',
+      '    Given the target is known',
+      '    Then nothing is wrong',
+      '',
+      '  @child @must @MF-CALL-4',
+      '  Scenario: a scenario whose step has no definition',
+      '    Given the target is known',
+      '    Then a step nobody defined',
+      '',
+    ].join('\n'),
+  );
+  const result = await runCli(t, ['--reference', '--no-timing'], { MULTIFROST_CONFORM_CATALOGUE: dir });
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.match(
+    result.stdout,
+    /^SKIP\s+MUST\s+defect\.feature:9 .*catalogue defect: step undefined: a step nobody defined/m,
+  );
+  assert.match(
+    result.stderr,
+    /the kit's catalogue is defective: 1 scenario\(s\) have undefined or ambiguous steps \(defect\.feature:9\).*This run is no verdict on the target\./,
+  );
 });
