@@ -103,6 +103,9 @@ export function applyValue(options: CliOptions, name: OptionName, value: string)
     case 'replay':
       options.replay = value;
       break;
+    case 'record':
+      options.record = value;
+      break;
     case 'target':
       if (value.trim() === '')
         throw new UsageError('--target', `--target needs a target, e.g. ${'--target ./worker.py --target reference'}`);

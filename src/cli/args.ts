@@ -48,6 +48,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     fuzzValues: undefined,
     timing: undefined,
     targets: [],
+    record: undefined,
     jobs: undefined,
     replay: undefined,
     parallel: undefined,
@@ -81,7 +82,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (options.command === 'help' || options.command === 'version') return options;
-  if (positionals[0] === 'list' || positionals[0] === 'run') options.command = positionals.shift() as 'list' | 'run';
+  if (positionals[0] === 'list' || positionals[0] === 'run' || positionals[0] === 'sim-replay')
+    options.command = positionals.shift() as 'list' | 'run' | 'sim-replay';
+  if (options.command === 'sim-replay' && positionals.length !== 1)
+    throw new UsageError(
+      'sim-replay',
+      'sim-replay replays one recording: type multifrost-conform sim-replay session.jsonl (made with --record session.jsonl)',
+    );
   if (positionals.length > 1) {
     throw new UsageError(
       'target',

@@ -3,7 +3,8 @@
  * spawned child in the fault-injecting relay when `--faults` is given.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { FAULT_STATS_DIR_ENV, faultRelayArgv } from '../conform/fault-relay-command.js';
+import { resolve } from 'node:path';
+import { FAULT_STATS_DIR_ENV, faultRelayArgv, type RelayOptions } from '../conform/fault-relay-command.js';
 import { instrumentedChildPath } from '../conform/instrumented-child-path.js';
 import { referenceArgv, scriptArgv, type Target } from '../conform/target.js';
 import type { CliOptions } from './args.js';
@@ -14,12 +15,24 @@ import type { CliOptions } from './args.js';
  */
 export function instrumentedChildCommand(options?: CliOptions): string[] {
   const argv = scriptArgv(instrumentedChildPath());
-  if (options?.faults === undefined) return argv;
-  return faultRelayArgv(argv, options.faults, options.seed ?? 1, process.env[FAULT_STATS_DIR_ENV]);
+  if (options === undefined || (options.faults === undefined && options.record === undefined)) return argv;
+  return faultRelayArgv(argv, relayOptions(options, process.env[FAULT_STATS_DIR_ENV]));
 }
 
+function relayOptions(options: CliOptions, statsDir?: string): RelayOptions {
+  return {
+    spec: options.faults ?? '',
+    seed: options.seed ?? 1,
+    statsDir,
+    record: options.record === undefined ? undefined : resolve(options.record),
+  };
+}
+
+/** The worker behind the relay when `--faults` or `--record` asks for it. */
 function withFaults(argv: string[], options: CliOptions): string[] {
-  return options.faults === undefined ? argv : faultRelayArgv(argv, options.faults, options.seed ?? 1);
+  return options.faults === undefined && options.record === undefined
+    ? argv
+    : faultRelayArgv(argv, relayOptions(options));
 }
 
 /** @throws InvalidArgumentError for a missing script or an option that does not fit the target. */
@@ -29,10 +42,10 @@ export function buildTarget(options: CliOptions): Target {
     return { kind: 'parent-driver', argv, label: argv.join(' ') };
   }
   if (options.service !== undefined) {
-    if (options.faults !== undefined)
+    if (options.faults !== undefined || options.record !== undefined)
       throw new InvalidArgumentError(
-        'faults',
-        '--faults needs a spawned target (script, -- command or --reference), not --service',
+        options.faults === undefined ? 'record' : 'faults',
+        `${options.faults === undefined ? '--record' : '--faults'} needs a spawned target (script, -- command or --reference), not --service`,
       );
     return { kind: 'service', serviceId: options.service, label: options.service };
   }

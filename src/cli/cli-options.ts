@@ -2,7 +2,8 @@
 import type { NameStyle } from '../conform/method-names.js';
 
 export interface CliOptions {
-  command: 'run' | 'list' | 'help' | 'version';
+  /** `sim-replay <recording>`: replay a `--record`ed session in the simulator (the file is `script`). */
+  command: 'run' | 'list' | 'help' | 'version' | 'sim-replay';
   /** Worker script (runtime inferred from its extension). */
   script: string | undefined;
   /** argv after `--`. */
@@ -39,6 +40,8 @@ export interface CliOptions {
   parallel: number | undefined;
   /** `--target <spec>` (repeatable): several targets in one run, reported as a clause x target matrix. */
   targets: string[];
+  /** `--record <file>`: the relay appends every session to this file, in the simulator's trace format. */
+  record: string | undefined;
   /** `--jobs`: how many targets run at once (default 2). */
   jobs: number | undefined;
   quiet: boolean;

@@ -9,6 +9,8 @@ import { parseArgs, USAGE, type CliOptions } from './args.js';
 import { buildTarget, instrumentedChildCommand } from './build-target.js';
 import { checkBaseline, conformOptions, readMethodNames } from './run-options.js';
 import { runMatrix } from './matrix-command.js';
+import { runSimReplay } from './sim-replay-command.js';
+import { writeFileSync } from 'node:fs';
 import { kitVersion, locateCatalogue, scenarioId } from '../conform/catalogue.js';
 import { EXIT, runConformance, tagExpression } from '../conform/conform-run.js';
 import { listCatalogue } from '../conform/run-catalogue.js';
@@ -48,6 +50,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.PASS;
   }
   if (options.command === 'list') return list(options);
+  if (options.command === 'sim-replay') return runSimReplay(options);
+  // A fresh recording per run: the relays append to it.
+  if (options.record !== undefined) writeFileSync(options.record, '');
   if (options.targets.length > 0) return runMatrix(options);
   // Everything the options name is checked before any worker starts.
   const target = buildTarget(options);

@@ -26,6 +26,7 @@ export const OPTIONS = {
   'fuzz-values': { type: 'string', example: '--fuzz-values 1000' },
   replay: { type: 'string', example: '--replay multifrost-fuzz/case-1-5.json' },
   parallel: { type: 'string', example: '--parallel 2' },
+  record: { type: 'string', example: '--record session.jsonl' },
   target: { type: 'string', example: '--target ./worker.py --target reference' },
   jobs: { type: 'string', example: '--jobs 2' },
   reference: { type: 'boolean' },

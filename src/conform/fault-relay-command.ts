@@ -22,13 +22,32 @@ export function faultRelayPath(): string {
   return here.replace(/fault-relay-command\.(js|ts)$/, 'fault-relay.$1');
 }
 
-/**
- * argv running `childArgv` behind the relay. Validates the spec first, so a typo is a usage error.
- * `statsDir` goes on the command line when given: a parent driver's child may not inherit the kit's
- * `MULTIFROST_*` environment (the driver contract sets its own).
- */
-export function faultRelayArgv(childArgv: readonly string[], spec: string, seed: number, statsDir?: string): string[] {
-  parseFaultSpec(spec);
-  const stats = statsDir === undefined ? [] : ['--stats-dir', statsDir];
-  return [...scriptArgv(faultRelayPath()), '--faults', spec, '--seed', String(seed), ...stats, '--', ...childArgv];
+/** What the relay does besides relaying: faults, where its statistics go, where it records the session. */
+export interface RelayOptions {
+  /** The `--faults` spec; empty for none (a relay that only records). */
+  spec: string;
+  seed: number;
+  /**
+   * On the command line when given: a parent driver's child may not inherit the kit's `MULTIFROST_*`
+   * environment (the driver contract sets its own).
+   */
+  statsDir?: string | undefined;
+  /** `--record <file>`: append the session to this file (absolute path). */
+  record?: string | undefined;
+}
+
+/** argv running `childArgv` behind the relay. Validates the spec first, so a typo is a usage error. */
+export function faultRelayArgv(childArgv: readonly string[], options: RelayOptions): string[] {
+  if (options.spec.trim() !== '') parseFaultSpec(options.spec);
+  return [
+    ...scriptArgv(faultRelayPath()),
+    '--faults',
+    options.spec,
+    '--seed',
+    String(options.seed),
+    ...(options.statsDir === undefined ? [] : ['--stats-dir', options.statsDir]),
+    ...(options.record === undefined ? [] : ['--record', options.record]),
+    '--',
+    ...childArgv,
+  ];
 }

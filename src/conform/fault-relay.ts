@@ -31,6 +31,7 @@ import { ZmqTransport } from '../transport/zmq/index.js';
 import { AnswerWatch, describe } from './answer-watch.js';
 import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV, FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
 import { parseFaultSpec, RELAY_ENDS } from './fault-spec.js';
+import { RecordingTap } from './record/recording-tap.js';
 import { emptyStats, MAX_FIRED_KEPT, type RelayStats } from './relay-stats.js';
 
 export type { DirectionStats, FiredFault, RelayStats } from './relay-stats.js';
@@ -41,6 +42,8 @@ class Relay {
   private readonly callFunctions = new Map<string, string>();
   /** Time 0 of the rules' `from=`/`until=` windows: when this relay (and its worker) started. */
   private readonly startedMs = realClock.nowMs();
+  /** `--record`: every message as it arrived, in the simulator's trace format. */
+  recording: RecordingTap | undefined;
   private kitIdentity: Uint8Array | undefined;
   /** Release time per direction: a delayed message holds back later ones (order kept, as on a real pipe). */
   private readonly releaseAt: Record<'parent->child' | 'child->parent', number> = {
@@ -142,6 +145,7 @@ class Relay {
       function: fn,
     };
     const atMs = realClock.nowMs() - this.startedMs;
+    this.recording?.message(sim.seq, direction, frames, message, atMs);
     const decision = this.engine.decide(sim, atMs);
     for (const applied of decision.applied) {
       if (applied.fault === 'drop' || applied.fault === 'partition') stats.dropped += 1;
@@ -197,6 +201,7 @@ function parseRelayArgs(argv: readonly string[]): {
   spec: string;
   seed: number;
   statsDir: string | undefined;
+  record: string | undefined;
   child: string[];
 } {
   const split = argv.indexOf('--');
@@ -204,7 +209,8 @@ function parseRelayArgs(argv: readonly string[]): {
   const spec = own[own.indexOf('--faults') + 1] ?? '';
   const seed = Number(own[own.indexOf('--seed') + 1] ?? '1');
   const statsDir = own.includes('--stats-dir') ? own[own.indexOf('--stats-dir') + 1] : undefined;
-  return { spec, seed, statsDir, child: argv.slice(split + 1) };
+  const record = own.includes('--record') ? own[own.indexOf('--record') + 1] : undefined;
+  return { spec, seed, statsDir, record, child: argv.slice(split + 1) };
 }
 
 /** The kit's port when the environment is a spawn-mode one the relay can stand in, else undefined. */
@@ -285,7 +291,7 @@ function answerWatch(relay: () => Relay): AnswerWatch | undefined {
 }
 
 async function main(): Promise<void> {
-  const { spec, seed, statsDir, child } = parseRelayArgs(process.argv.slice(2));
+  const { spec, seed, statsDir, record, child } = parseRelayArgs(process.argv.slice(2));
   const kitPort = relayablePort(process.env);
   if (kitPort === undefined) exitLike(await runWorker(child, process.env, undefined).exit);
   const transport = new ZmqTransport();
@@ -304,7 +310,7 @@ async function main(): Promise<void> {
   const watch = answerWatch(() => relayRef.current!);
   const workerRef: { current?: ReturnType<typeof runWorker> } = {};
   const relay = new Relay(
-    new FaultEngine(parseFaultSpec(spec), new Prng(runSeed)),
+    new FaultEngine(spec.trim() === '' ? [] : parseFaultSpec(spec), new Prng(runSeed)),
     upstream,
     downstream,
     runSeed,
@@ -317,6 +323,7 @@ async function main(): Promise<void> {
     },
   );
   relayRef.current = relay;
+  if (record !== undefined) relay.recording = new RecordingTap(record, String(process.pid), child);
   relay.saveStats();
   const running = relay;
   const worker = runWorker(child, { ...process.env, COMLINK_ZMQ_PORT: String(endpointPort(bound)) }, (signal) =>

@@ -1,0 +1,34 @@
+/**
+ * `multifrost-conform sim-replay <recording>`: replays each session of a `--record` file in the simulator
+ * against the TypeScript child (conform/record/replay-session.ts) and prints, per session, what was replayed
+ * and a digest of the trace (the same on every replay); `--trace` prints the trace itself.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { EXIT } from '../conform/exit-codes.js';
+import { readRecording } from '../conform/record/recording.js';
+import { replaySession } from '../conform/record/replay-session.js';
+import type { CliOptions } from './cli-options.js';
+import { UsageError } from './usage-error.js';
+
+type Stream = { write(text: string): boolean };
+
+export async function runSimReplay(options: CliOptions, out: Stream = process.stdout): Promise<number> {
+  const file = options.script!;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError('sim-replay', `cannot read the recording ${file}: ${(error as Error).message}`);
+  }
+  const sessions = readRecording(text, file);
+  for (const session of sessions) {
+    const outcome = await replaySession(session);
+    const digest = createHash('sha256').update(outcome.trace.join('\n')).digest('hex').slice(0, 16);
+    out.write(
+      `multifrost-conform: sim-replay session ${session.session} (${session.worker.join(' ') || 'worker'}): ${outcome.sent} message(s) replayed to the TypeScript child over ${outcome.durationMs} ms of virtual time, ${outcome.received} came back; trace ${outcome.trace.length} lines, sha256 ${digest}\n`,
+    );
+    if (options.trace) out.write(`${outcome.trace.join('\n')}\n`);
+  }
+  return EXIT.PASS;
+}
