@@ -42,6 +42,7 @@ function checkMatrixOptions(options: CliOptions): void {
   const single = [
     options.junit === undefined ? undefined : '--junit',
     options.replay === undefined ? undefined : '--replay',
+    options.record === undefined ? undefined : '--record',
   ].filter((o) => o !== undefined);
   if (single.length > 0)
     throw new UsageError(

@@ -9,6 +9,7 @@ Usage:
   multifrost-conform [options] --role parent -- <driver command...>
   multifrost-conform [options] [target] --target <spec> [--target <spec>...] [--jobs n]
   multifrost-conform list [--tags <expr>] [--name <regex>] [--role child|parent]
+  multifrost-conform sim-replay <recording> [--trace]
 
 Options:
   --profile v3|v4            protocol profile (default: detected by probing the worker)
@@ -32,6 +33,7 @@ Options:
   --timing / --no-timing     measure add's latency and throughput (target and reference)
                              in a filtered run too / not even in a whole-catalogue run
   --parallel <n>             run scenarios in n worker processes
+  --record <file>            record every worker session (simulator trace format) for sim-replay
   --target <spec>            one more target (reference, service:<id>, cmd:<command>, a script): a matrix
   --jobs <n>                 targets at once with --target (default 2)
   --quiet                    only the summary line
