@@ -13,7 +13,8 @@ interface ParsedEndpoint {
 }
 
 function parse(endpoint: string, forBind: boolean): ParsedEndpoint {
-  const tcp = /^tcp:\/\/([^:/]+):(\d+|\*)$/.exec(endpoint);
+  // A host is a name, an IPv4 address or a bracketed IPv6 address (`tcp://[::1]:5555`).
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d+|\*)$/.exec(endpoint);
   if (tcp !== null) {
     const port = tcp[2] === '*' ? 0 : Number(tcp[2]);
     if (port > 65_535 || (!forBind && port === 0)) throw invalid(endpoint);
