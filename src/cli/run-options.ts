@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readCheckedBaseline } from '../conform/baseline.js';
-import { catalogueScenarios, type CatalogueLocation } from '../conform/catalogue.js';
+import type { CatalogueLocation } from '../conform/catalogue.js';
+import { catalogueScenarios } from '../conform/run-catalogue.js';
 import type { ConformOptions } from '../conform/conform-run.js';
 import { parseNameMap, type MethodNames } from '../conform/method-names.js';
 import { specClauses } from '../conform/spec-clauses.js';

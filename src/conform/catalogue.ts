@@ -78,23 +78,3 @@ export function scenarioId(
       : uri;
   return `${relative}:${pickle.location?.line ?? 0}`;
 }
-
-/**
- * Every scenario of the catalogue, whatever its role or tags (a baseline may name a scenario the current
- * filters leave out): its id, name and tags. Loads the feature files only, never the support code: an ES
- * module runs once per process, so support code loaded here would register no steps for the real run.
- */
-export async function catalogueScenarios(
-  catalogue: CatalogueLocation,
-): Promise<Array<{ id: string; name: string; tags: string[] }>> {
-  const { listCatalogue } = await import('./run-catalogue.js');
-  const { pickles } = await listCatalogue({
-    catalogue: { ...catalogue, supportFiles: [] },
-    worldParameters: { transport: 'zmq', target: { kind: 'reference' }, profile: 'v3' },
-  });
-  return pickles.map((pickle) => ({
-    id: scenarioId(pickle, catalogue.featuresDir),
-    name: pickle.name,
-    tags: pickle.tags.map((tag) => tag.name),
-  }));
-}

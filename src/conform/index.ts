@@ -14,7 +14,8 @@ export type { WorkerSessionOptions } from './worker-session.js';
 export { locateCatalogue, packageRoot, CATALOGUE_ROOT_ENV } from './catalogue.js';
 export type { CatalogueLocation } from './catalogue.js';
 export { ScenarioCollector, TRACE_MEDIA_TYPE, levelOf } from './scenario-collector.js';
-export { summarize, summaryLine, isBlockingFailure } from './results.js';
+export { summarize, isBlockingFailure } from './results.js';
+export { runPassed, summaryLine } from './verdict.js';
 export type {
   Report,
   RunInfo,

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import type { Envelope, Pickle } from '@cucumber/messages';
 import { loadConfiguration, runCucumber, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { InvalidArgumentError } from '../errors.js';
-import type { CatalogueLocation } from './catalogue.js';
+import { scenarioId, type CatalogueLocation } from './catalogue.js';
 import type { ProfileName } from '../protocol/profile.js';
 
 /** What the catalogue's World reads (see features/support/world-parameters.ts). */
@@ -148,4 +148,23 @@ export async function listCatalogue(
     },
   });
   return { pickles: pickles.filter((pickle) => selected.has(pickle.id)), support };
+}
+
+/**
+ * Every scenario of the catalogue, whatever its role or tags (a baseline may name a scenario the current
+ * filters leave out): its id, name and tags. Loads the feature files only, never the support code: an ES
+ * module runs once per process, so support code loaded here would register no steps for the real run.
+ */
+export async function catalogueScenarios(
+  catalogue: CatalogueLocation,
+): Promise<Array<{ id: string; name: string; tags: string[] }>> {
+  const { pickles } = await listCatalogue({
+    catalogue: { ...catalogue, supportFiles: [] },
+    worldParameters: { transport: 'zmq', target: { kind: 'reference' }, profile: 'v3' },
+  });
+  return pickles.map((pickle) => ({
+    id: scenarioId(pickle, catalogue.featuresDir),
+    name: pickle.name,
+    tags: pickle.tags.map((tag) => tag.name),
+  }));
 }

@@ -8,7 +8,8 @@ import { conformOptions, readMethodNames } from '../../../src/cli/run-options.js
 import { scriptArgv } from '../../../src/conform/target.js';
 import { readBaseline, readCheckedBaseline, unknownBaselineEntries } from '../../../src/conform/baseline.js';
 import { autoSeed, MAX_AUTO_SEED } from '../../../src/conform/fuzz.js';
-import { catalogueScenarios, locateCatalogue } from '../../../src/conform/catalogue.js';
+import { locateCatalogue } from '../../../src/conform/catalogue.js';
+import { catalogueScenarios } from '../../../src/conform/run-catalogue.js';
 import { specClauses } from '../../../src/conform/spec-clauses.js';
 import { REPO_ROOT } from './cli-process.js';
 import { ErrorCode } from '../../../src/errors.js';

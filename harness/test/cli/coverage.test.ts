@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeCoverage, conformanceClaim, coverageOf } from '../../../src/conform/coverage.js';
 import type { CatalogueScenario, Report, ScenarioResult, Verdict } from '../../../src/conform/results.js';
-import { summarize, summaryLine } from '../../../src/conform/results.js';
+import { summarize } from '../../../src/conform/results.js';
+import { summaryLine } from '../../../src/conform/verdict.js';
 import { parseClauses, specClauses } from '../../../src/conform/spec-clauses.js';
 
 const SPEC = `

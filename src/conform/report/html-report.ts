@@ -7,7 +7,7 @@
  */
 import { OUTCOME_LABEL, conformanceClaim, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
-import { runPassed, sectionVerdict, summaryLine } from '../results.js';
+import { runPassed, sectionVerdict, summaryLine } from '../verdict.js';
 import {
   extraFailureClause,
   failureFields,

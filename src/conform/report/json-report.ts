@@ -11,7 +11,7 @@
  */
 import { coverageOf } from '../coverage.js';
 import type { Report, ScenarioResult } from '../results.js';
-import { runPassed, summaryLine } from '../results.js';
+import { runPassed, summaryLine } from '../verdict.js';
 import { originOf } from './failure-details.js';
 
 /** Version tag of the JSON layout; bumped on any incompatible change. */

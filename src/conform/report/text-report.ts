@@ -5,7 +5,7 @@
  */
 import { OUTCOME_LABEL, coverageOf, type ClauseCoverage } from '../coverage.js';
 import type { Report, ScenarioResult, Verdict } from '../results.js';
-import { runPassed, sectionVerdict, summaryLine } from '../results.js';
+import { runPassed, sectionVerdict, summaryLine } from '../verdict.js';
 import { extraFailureClause, failureFields, originText, processHeadline, processTail } from './failure-details.js';
 import { formatTraceEntry } from './trace-format.js';
 
