@@ -6,7 +6,8 @@
  * sockets happens again on every replay.
  */
 import { referenceProgram } from '../reference-worker.js';
-import { createSimNetwork } from '../../sim.js';
+import { defaultCodec } from '../../protocol/codec.js';
+import { SimNetwork } from '../../transport/sim/index.js';
 import { VirtualClock } from '../../time/virtual-clock.js';
 import { endpointPort } from '../../transport/transport.js';
 import { SimLauncher, type SimProgram } from '../../worker/sim/sim-launcher.js';
@@ -32,7 +33,7 @@ export interface ReplayOutcome {
 
 export async function replaySession(session: RecordedSession, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const clock = new VirtualClock();
-  const network = createSimNetwork({ clock, seed: 1 });
+  const network = new SimNetwork({ clock, seed: 1, describe: (payload) => defaultCodec.decodeValue(payload) });
   const parent = network.transport('parent').dealer();
   const endpoint = await parent.bind('tcp://127.0.0.1:0');
   const launcher = new SimLauncher({
