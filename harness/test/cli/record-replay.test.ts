@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { faultRelayArgv } from '../../../src/conform/fault-relay-command.js';
 import { readRecording } from '../../../src/conform/record/recording.js';
 import { replaySession } from '../../../src/conform/record/replay-session.js';
+import { RecordingTransport } from '../../../src/conform/record/recording-transport.js';
+import { referenceWorkerPath } from '../../../src/conform/reference-worker.js';
+import { ZmqTransport } from '../../../src/transport/zmq/index.js';
 import { scriptArgv } from '../../../src/conform/target.js';
 import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 import { fixedProgram, racyProgram } from './fixtures/racy-worker.js';
@@ -105,4 +108,31 @@ test('CLI: --record on a conformance run, and sim-replay prints the same digest 
   const bad = await runCli(t, ['sim-replay']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /sim-replay replays one recording/);
+});
+
+test('the tap in the transport: a TypeScript parent records its own session, and the replay answers the same calls', async (t) => {
+  const file = join(tempDir(t), 'parent.jsonl');
+  const worker = ParentWorker.spawn<{ add(a: number, b: number): number }>(referenceWorkerPath, undefined, {
+    transport: new RecordingTransport(new ZmqTransport(), file),
+    heartbeatIntervalMs: 0,
+    readyTimeoutMs: 30_000,
+  });
+  t.after(() => worker.stop());
+  await worker.start();
+  assert.equal(await worker.call.add(20, 22), 42);
+  await worker.stop();
+  const [session] = readRecording(readFileSync(file, 'utf8'), file);
+  const add = session!.messages.find((m) => (m.message as { function?: string }).function === 'add');
+  assert.equal(add?.dir, 'parent->child');
+  const reply = session!.messages.find(
+    (m) => m.dir === 'child->parent' && (m.message as { result?: unknown }).result === 42,
+  );
+  assert.ok(reply !== undefined, 'the reply is recorded, without a routing id');
+  assert.equal(reply.frames.length, 2);
+  const replay = await replaySession(session!);
+  assert.ok(
+    replay.trace.some((line) => /"type":"response"[^\n]*"result":42/.test(line)),
+    'the TypeScript child answers the replayed add with 42',
+  );
+  assert.deepEqual((await replaySession(session!)).trace, replay.trace);
 });
