@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { UnverifiedPeerError } from '../../../src/errors.js';
 import { realClock } from '../../../src/time/real-clock.js';
 import { loopbackEndpoint } from '../../../src/transport/transport.js';
 import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 
 const zmq = createRequire(import.meta.url)('zeromq') as typeof import('zeromq');
 const script = fileURLToPath(new URL('./scripts/busy-service.ts', import.meta.url));
+const referenceWorker = fileURLToPath(new URL('../../../src/conform/reference-worker.ts', import.meta.url));
 
 const MESSAGES = 40;
 const MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -111,4 +113,50 @@ test('40 messages of 32 MiB at a child busy in a 5 s handler: peak RSS under 200
   stopGuard.abort();
   assert.notEqual(outcome, 'timeout', `only ${dropped} of ${MESSAGES} refused within 60 s`);
   assert.equal(exited, false, `the child exited; stderr:\n${stderr}`);
+});
+
+test('the parent refuses oversized frames too: an intruder on its spawn-mode port is dropped, calls go on (MF-SEC-3)', async (t) => {
+  const worker = ParentWorker.spawn<{ add(a: number, b: number): number }>(referenceWorker, undefined, {
+    heartbeatIntervalMs: 0,
+    defaultTimeoutMs: 30_000,
+  });
+  let endpoint: string | undefined;
+  worker.on((event) => {
+    if (event.type === 'started') endpoint = event.endpoint;
+  });
+  t.after(() => worker.stop());
+  await worker.start();
+  assert.equal(await worker.call.add(1, 2), 3);
+
+  const intruder = new zmq.Dealer({ linger: 0, reconnectInterval: 10 });
+  t.after(() => intruder.close());
+  const count = 10;
+  let dropped = 0;
+  const allDropped = new Promise<void>((resolve) => {
+    intruder.events.on('disconnect', () => {
+      if (++dropped === count) resolve();
+    });
+  });
+  intruder.connect(endpoint!);
+  const oversized = Buffer.alloc(MESSAGE_BYTES, 0x91);
+  for (let i = 0; i < count; i++) void intruder.send([Buffer.alloc(0), oversized]).catch(() => undefined);
+  const stopGuard = new AbortController();
+  const guard = realClock.sleep(60_000, stopGuard.signal).then(
+    () => 'timeout',
+    () => 'stopped',
+  );
+  const outcome = await Promise.race([allDropped, guard]);
+  stopGuard.abort();
+  assert.notEqual(outcome, 'timeout', `only ${dropped} of ${count} refused within 60 s`);
+  intruder.close();
+  // Until the parent has seen the intruder leave, its second-peer guard refuses calls (MF-SEC-9).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      assert.equal(await worker.call.add(40, 2), 42);
+      break;
+    } catch (error) {
+      if (!(error instanceof UnverifiedPeerError) || attempt >= 100) throw error;
+      await realClock.sleep(50);
+    }
+  }
 });

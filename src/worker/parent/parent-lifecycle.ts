@@ -7,7 +7,8 @@ import { InvalidArgumentError, type MultifrostError, WorkerStoppedError } from '
 import type { Message } from '../../protocol/message.js';
 import type { Clock } from '../../time/clock.js';
 import { defaultTransport } from '../../transport/default-transport.js';
-import { type Transport, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../../protocol/codec.js';
+import { type Transport, endpointPort, loopbackEndpoint, maxMessageBytesFor } from '../../transport/transport.js';
 import type { ExitInfo, LaunchedProcess } from '../shared/process-launcher.js';
 import type { ChildSupervisor } from './child-supervisor.js';
 import type { OutputSink, ResolvedParentOptions } from './parent-options.js';
@@ -45,7 +46,10 @@ export class ParentLifecycle {
     if (mode === undefined) throw new InvalidArgumentError('start', 'worker has no mode');
     const { channel, events, readiness } = this.parts;
     this.state = 'starting';
-    const socket = this.parts.security.dealer(this.config.transport ?? (await defaultTransport()), mode);
+    // The transport drops a frame over the limit before buffering it (MF-SEC-3); the codec checks the payload.
+    const maxMessageBytes = maxMessageBytesFor(this.config.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+    const transport = this.config.transport ?? (await defaultTransport());
+    const socket = this.parts.security.dealer(transport, mode, { maxMessageBytes });
     channel.use(socket);
     try {
       let launched: LaunchedProcess | undefined;

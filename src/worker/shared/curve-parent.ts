@@ -9,7 +9,7 @@
  * key from its registry entry (or the `curveServerKey` option).
  */
 import { InvalidArgumentError } from '../../errors.js';
-import type { Socket, Transport } from '../../transport/transport.js';
+import type { Socket, SocketOptions, Transport } from '../../transport/transport.js';
 import type { WorkerEvents } from '../parent/events.js';
 import { ENV_CURVE_SECRET_KEY } from './curve-environment.js';
 import { type CurveKeyPair, checkCurveKey, generateCurveKeyPair } from './curve-keys.js';
@@ -57,11 +57,12 @@ export class ParentSecurity {
 
   /**
    * The parent's DEALER for `mode`, CURVE on as configured; in spawn mode behind the second-peer guard.
+   * `options` are the socket's own (the inbound frame limit).
    * @throws InvalidArgumentError when CURVE is asked for and the transport has none, or a connect-mode service
    *   publishes no key.
    */
-  dealer(transport: Transport, mode: SecuredMode): Socket {
-    const socket = transport.dealer();
+  dealer(transport: Transport, mode: SecuredMode, options?: SocketOptions): Socket {
+    const socket = transport.dealer(options);
     const serverPublicKey = this.serverPublicKey(mode);
     if (serverPublicKey !== undefined) {
       if (socket.secure === undefined) {
