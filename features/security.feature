@@ -20,3 +20,9 @@ Feature: Authenticated peers with CURVE, checked when the implementation declare
       | 1   | true | 23     |      |
     And the kit's child was given a CURVE secret key in its environment, not in its arguments
     And the kit's child made its socket a CURVE server with that key
+
+  @child @may @MF-SEC-5 @MF-SEC-6
+  Scenario: A child given a CURVE key serves a CURVE client of the matching public key
+    Given the worker declares the capability "curve"
+    When the kit starts the worker with a CURVE secret key and connects as a CURVE client of its public key
+    Then the worker answers a call over that CURVE connection

@@ -23,6 +23,7 @@ import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.j
 import type { WorkerEvent } from '../../src/worker/parent/events.js';
 import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
 import type { ParentWorkerOptions } from '../../src/worker/parent/parent-options.js';
+import { generateCurveKeyPair } from '../../src/worker/shared/curve-keys.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
@@ -75,6 +76,13 @@ export interface TrackedProcess {
 
 /** Numbers scenarios in this process, so message ids stay unique on a shared worker. */
 let scenarioCounter = 0;
+
+/** How the kit starts the worker under test: extra environment, a simulated program, CURVE for the kit's DEALER. */
+export interface StartChildOptions {
+  env?: Record<string, string>;
+  program?: string;
+  curveServerPublicKey?: string;
+}
 
 export class ConformanceWorld extends World<WorldParameters> {
   readonly params: ReturnType<typeof resolveWorldParameters>;
@@ -166,9 +174,10 @@ export class ConformanceWorld extends World<WorldParameters> {
   /**
    * @child: binds the kit's DEALER on 127.0.0.1:0 and starts the target in spawn mode (or connects to the
    * service). `env` is added to the child's environment (a step may override COMLINK_ZMQ_PORT); `program`
-   * names a simulated program other than the reference worker (simulator only).
+   * names a simulated program other than the reference worker (simulator only); `curveServerPublicKey` makes the
+   * kit's DEALER a CURVE client of that key (real ZeroMQ only, MF-SEC-5).
    */
-  async startChild(options: { env?: Record<string, string>; program?: string } = {}): Promise<ChildSession> {
+  async startChild(options: StartChildOptions = {}): Promise<ChildSession> {
     const target = this.params.target;
     // Only a real worker the kit starts with the standard environment may serve several scenarios.
     const shareable =
@@ -176,6 +185,7 @@ export class ConformanceWorld extends World<WorldParameters> {
       target.kind !== 'service' &&
       options.env === undefined &&
       options.program === undefined &&
+      options.curveServerPublicKey === undefined &&
       !this.tags.includes('@fresh-worker');
     const key = JSON.stringify([this.targetArgv(undefined)]);
     let connection = shareable ? workerPool.take(key) : undefined;
@@ -205,8 +215,13 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** Binds the kit's DEALER and starts the worker (or connects to the service). */
-  private async connectWorker(options: { env?: Record<string, string>; program?: string }): Promise<WorkerConnection> {
+  private async connectWorker(options: StartChildOptions): Promise<WorkerConnection> {
     const socket = (await this.transport('kit')).dealer();
+    const serverPublicKey = options.curveServerPublicKey;
+    if (serverPublicKey !== undefined) {
+      if (socket.secure === undefined) throw new Error(`the ${this.params.transport} transport has no CURVE`);
+      socket.secure({ role: 'client', serverPublicKey, ...generateCurveKeyPair() });
+    }
     const target = this.params.target;
     try {
       if (target.kind === 'service') {

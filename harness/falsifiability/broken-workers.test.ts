@@ -60,7 +60,9 @@ async function runCatalogue(
       ...(tags === undefined ? [] : ['--tags', tags]),
       ...target,
     ];
-    const result = await runCli(t, args, { MULTIFROST_MISBEHAVE: misbehave }, RUN_BACKSTOP_MS);
+    // The instrumented child has CURVE: declared, so the @MF-SEC-6 scenario runs (and curve-plaintext breaks it).
+    const env = { MULTIFROST_MISBEHAVE: misbehave, MULTIFROST_CHILD_CAPABILITIES: 'curve' };
+    const result = await runCli(t, args, env, RUN_BACKSTOP_MS);
     const output = `${result.stdout}\n${result.stderr}`;
     assert.ok(existsSync(report), `the CLI wrote its report (exit ${String(result.code)})\n${output}`);
     const { scenarios } = JSON.parse(readFileSync(report, 'utf8')) as { scenarios: ReportedScenario[] };

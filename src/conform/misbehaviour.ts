@@ -66,6 +66,7 @@
  * - `float32-results`              a non-integral float result is sent as float32 (MF-VAL-10)
  * - `non-finite-as-float`          a nil result to a CALL whose args hold NaN or an infinity is sent as NaN (MF-VAL-1)
  * - `bind-all-interfaces`          in connect mode the ROUTER binds 0.0.0.0 instead of 127.0.0.1 (MF-SEC-1)
+ * - `curve-plaintext`              takes MULTIFROST_CURVE_SECRET_KEY without complaint, stays plaintext (MF-SEC-6)
  * - `nested-empty-str-as-nil`      an empty string inside an array or map of a result is sent as nil (MF-VAL-9);
  *                                  no fixed vector has one, the value fuzzer (`--fuzz-values`) finds it
  * - `rename-proto-key`             a map key `__proto__` in a result is sent as `__proto_`, msgpackr's old renaming (MF-VAL-11)
@@ -124,6 +125,7 @@ export const SCOPED_BREAKAGES = [
   'void-without-result',
   'wrong-id',
   'bind-all-interfaces',
+  'curve-plaintext',
   'nested-empty-str-as-nil',
   'rename-proto-key',
   'drop-unportable-calls',
