@@ -25,14 +25,27 @@ class ContextWorker extends ChildWorker {
   outside(): unknown {
     return new Promise((resolve) => setImmediate(() => resolve(this.callContext?.clientName ?? null)));
   }
+
+  /** Does not name the context itself: a helper reads it after an await. */
+  async indirect(ms: number): Promise<unknown> {
+    await this.workerClock.sleep(ms);
+    return this.helper();
+  }
+
+  helper(): unknown {
+    return this.callContext?.clientName ?? null;
+  }
 }
 
-const contextProgram: SimProgram = async ({ transport, host, clock }) => {
-  await new ContextWorker({ transport, host, clock }).run();
-};
+type Mode = 'auto' | 'always' | 'never';
+const contextProgram =
+  (mode: Mode): SimProgram =>
+  async ({ transport, host, clock }) => {
+    await new ContextWorker({ transport, host, clock, callContextAcrossAwaits: mode }).run();
+  };
 
 test('callContext survives awaits and is isolated between concurrent calls', async () => {
-  const { worker } = simWorld({ programs: { ctx: contextProgram }, command: 'ctx' });
+  const { worker } = simWorld({ programs: { ctx: contextProgram('auto') }, command: 'ctx' });
   await worker.start();
   const results = (await Promise.all([
     worker.callFunction('who', [300], { clientName: 'slow' }),
@@ -50,6 +63,23 @@ test('callContext survives awaits and is isolated between concurrent calls', asy
   assert.equal(new Set(results.map((r) => r[1])).size, 3);
   assert.equal(await worker.callFunction('outside', [], { clientName: 'x' }), 'x'); // setImmediate keeps it too
   await worker.stop();
+});
+
+test('callContextAcrossAwaits: auto tracks the methods that name callContext, always every call, never none', async () => {
+  const results: Record<Mode, unknown[]> = { auto: [], always: [], never: [] };
+  for (const mode of ['auto', 'always', 'never'] as const) {
+    const { worker } = simWorld({ programs: { ctx: contextProgram(mode) }, command: 'ctx' });
+    await worker.start();
+    const who = (await worker.callFunction('who', [10], { clientName: 'c' })) as unknown[];
+    results[mode] = [who[0], who[2], await worker.callFunction('indirect', [10], { clientName: 'c' })];
+    await worker.stop();
+  }
+  // [before the await, after it, read by a helper after an await in a method that does not name it]
+  assert.deepEqual(results, {
+    auto: ['c', 'c', null],
+    always: ['c', 'c', 'c'],
+    never: ['c', null, null], // undefined travels as nil
+  });
 });
 
 test('metrics: a bounded heartbeat RTT history, oldest first', async () => {

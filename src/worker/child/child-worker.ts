@@ -29,7 +29,7 @@ import { type RegisteredService, openChildEndpoint, unregisterService } from './
 import type { ChildHost, StopSignal } from './child-host.js';
 import { ProcessHost } from './child-host.js';
 import { ChildLog } from './child-log.js';
-import { callableMethods, refusal } from './dispatch.js';
+import { type WorkerMethod, callableMethods, mentionsCallContext, refusal } from './dispatch.js';
 import { OutputForwarder } from './output-forwarder.js';
 
 /** Environment variables of spawn mode (defined in shared/environment.ts). @see MF-LIFE-1 */
@@ -57,6 +57,13 @@ export interface ChildWorkerOptions {
   logger?: Logger;
   /** Dropped-message warnings let through per interval. Default 10 per 10,000 ms. */
   dropLogLimit?: RateLimitOptions;
+  /**
+   * Where `callContext` is valid. `auto` (default): across awaits for the methods whose source mentions
+   * `callContext`, in the synchronous part for the others; `always`: across awaits for every call (a helper
+   * reads it after an await); `never`: the synchronous part only. Across awaits means AsyncLocalStorage, whose
+   * async hooks (Node 20) then cost every promise of the process (docs/worker.md, call-context benchmark).
+   */
+  callContextAcrossAwaits?: 'auto' | 'always' | 'never';
   transport?: Transport;
   host?: ChildHost;
   clock?: Clock;
@@ -99,6 +106,9 @@ export abstract class ChildWorker {
   #inFlight = 0;
   #log: ChildLog | undefined;
   readonly #served = new AsyncLocalStorage<ServedCall>();
+  /** The CALL of the synchronous part of a handler run outside AsyncLocalStorage (no allocation). */
+  #syncCall: CallMessage | undefined;
+  #syncProfile: Profile | undefined;
 
   /** @param options options, or a service id (connect mode), as in the seed. */
   constructor(options: ChildWorkerOptions | string = {}) {
@@ -107,9 +117,10 @@ export abstract class ChildWorker {
 
   /** The CALL being served, in the handler and everything it awaits; undefined outside a handler. */
   protected get callContext(): CallContext | undefined {
-    const served = this.#served.getStore();
-    if (served === undefined) return undefined;
-    const { call, profile } = served;
+    const served = this.#syncCall === undefined ? this.#served.getStore() : undefined;
+    const call = served?.call ?? this.#syncCall;
+    const profile = served?.profile ?? this.#syncProfile;
+    if (call === undefined || profile === undefined) return undefined;
     const clientName = call.client_name ?? call['clientName'];
     return {
       id: call.id,
@@ -286,10 +297,17 @@ export abstract class ChildWorker {
     }
   }
 
+  /** Whether `method` runs inside AsyncLocalStorage (`callContextAcrossAwaits`). */
+  #tracked(method: WorkerMethod): boolean {
+    const mode = this.#options.callContextAcrossAwaits ?? 'auto';
+    return mode === 'always' || (mode === 'auto' && mentionsCallContext(method));
+  }
+
   /**
    * Runs one CALL. A synchronous handler is answered before this returns (no promise at all on that path:
    * it is the hot path of every benchmark); a handler that returns a thenable is answered when it settles.
-   * The handler runs inside the AsyncLocalStorage scope of its CALL, so `callContext` survives its awaits.
+   * A handler that needs `callContext` across awaits runs inside the AsyncLocalStorage scope of its CALL
+   * (see `callContextAcrossAwaits`); the others see it in their synchronous part, at no cost.
    */
   #serveCall(call: CallMessage, profile: Profile, routingId: Uint8Array): void {
     const channel = this.#channel!;
@@ -304,7 +322,13 @@ export abstract class ChildWorker {
     this.#inFlight++;
     let pending: boolean;
     try {
-      result = this.#served.run({ call, profile }, Reflect.apply, method, this, call.args);
+      if (this.#tracked(method)) {
+        result = this.#served.run({ call, profile }, Reflect.apply, method, this, call.args);
+      } else {
+        this.#syncCall = call;
+        this.#syncProfile = profile;
+        result = method.apply(this, call.args);
+      }
       // Reading `then` may run a getter of the result: inside the try, so that a throwing one is the call's error.
       pending =
         result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function';
@@ -312,6 +336,9 @@ export abstract class ChildWorker {
       this.#inFlight--;
       channel.fail(routingId, profile, call.id, error);
       return;
+    } finally {
+      this.#syncCall = undefined;
+      this.#syncProfile = undefined;
     }
     if (!pending) {
       this.#inFlight--;

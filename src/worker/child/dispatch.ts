@@ -59,3 +59,18 @@ export function refusal(name: unknown): string {
   if (name.startsWith('_')) return `Cannot call private method '${name}'`;
   return `Function '${name}' not found or not callable`;
 }
+
+const readsContext = new WeakMap<WorkerMethod, boolean>();
+
+/**
+ * Whether the method's source mentions `callContext` (cached per method): such a handler runs inside
+ * AsyncLocalStorage, so that the context survives its awaits; the others do not pay for it.
+ */
+export function mentionsCallContext(method: WorkerMethod): boolean {
+  let found = readsContext.get(method);
+  if (found === undefined) {
+    found = Function.prototype.toString.call(method).includes('callContext');
+    readsContext.set(method, found);
+  }
+  return found;
+}
