@@ -5,6 +5,7 @@
  * output tails), whatever the outcome.
  */
 import { After, AfterAll, Before, Status, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
+import { FAILURE_MEDIA_TYPE, takeFailure } from '../../src/conform/conformance-failure.js';
 import type { ProcessOutcome } from '../../src/conform/results.js';
 import { requestStop, stopReason } from '../../src/conform/run-catalogue.js';
 import { PROCESSES_MEDIA_TYPE } from '../../src/conform/scenario-collector.js';
@@ -33,6 +34,9 @@ Before(function (this: ConformanceWorld, { pickle }) {
 
 After(async function (this: ConformanceWorld, { result, pickle }) {
   this.failed = result?.status !== Status.PASSED;
+  // The failure's fields as data, so no report has to parse them back out of the message.
+  const failure = result?.status === Status.FAILED ? takeFailure(result.message) : takeFailure(undefined);
+  if (failure !== undefined) await this.attach(JSON.stringify(failure), FAILURE_MEDIA_TYPE);
   // A scenario reusing a shared worker did not start it, but the worker is still one of its processes.
   const reused = this.child?.raw.connection.tracked;
   if (reused !== undefined && !this.processes.includes(reused)) this.track(reused);

@@ -6,7 +6,12 @@
  * so it is tested by feeding envelopes.
  */
 import type { Envelope, Pickle, TestStepResult } from '@cucumber/messages';
-import { parseConformanceFailure } from './conformance-failure.js';
+import {
+  FAILURE_MEDIA_TYPE,
+  parseConformanceFailure,
+  readFailureFields,
+  type FailureFields,
+} from './conformance-failure.js';
 import type { ClauseRef, FailureDetail, ProcessOutcome, ScenarioResult, TraceEntry, Verdict } from './results.js';
 import type { Clause, ClauseLevel } from './spec-clauses.js';
 
@@ -31,6 +36,8 @@ interface CaseState {
   trace: TraceEntry[];
   logs: string[];
   processes: ProcessOutcome[];
+  /** The failure's fields as the catalogue attached them (preferred to parsing the message). */
+  failure: FailureFields | undefined;
   startedNs: number;
   finishedNs: number;
 }
@@ -138,6 +145,7 @@ export class ScenarioCollector {
       trace: [],
       logs: [],
       processes: [],
+      failure: undefined,
       startedNs: toNs(timestamp),
       finishedNs: 0,
     });
@@ -167,6 +175,9 @@ export class ScenarioCollector {
       const processes = readProcesses(text);
       if (processes === undefined) state.logs.push(`(unreadable processes attachment: ${text.slice(0, 200)})`);
       else state.processes.push(...processes);
+    } else if (mediaType === FAILURE_MEDIA_TYPE) {
+      state.failure = readFailureFields(text);
+      if (state.failure === undefined) state.logs.push(`(unreadable failure attachment: ${text.slice(0, 200)})`);
     } else if (mediaType.startsWith('text/')) {
       state.logs.push(text);
     }
@@ -263,7 +274,7 @@ function judge(
       reason: `${CATALOGUE_DEFECT}: step ${worst.status.toLowerCase()}: ${worst.step ?? '?'}`,
     };
   }
-  const parsed = parseConformanceFailure(message);
+  const parsed = state.failure ?? parseConformanceFailure(message);
   const failure: FailureDetail = {
     clause: parsed.clause,
     expected: parsed.expected,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
 import { PROCESSES_MEDIA_TYPE, ScenarioCollector, TRACE_MEDIA_TYPE } from '../../../src/conform/scenario-collector.js';
+import { ConformanceFailure, FAILURE_MEDIA_TYPE, takeFailure } from '../../../src/conform/conformance-failure.js';
 import type { ScenarioResult } from '../../../src/conform/results.js';
 import { specClauses } from '../../../src/conform/spec-clauses.js';
 
@@ -193,4 +194,37 @@ test('the processes a scenario started (exit status, stderr and stdout tails) ar
   assert.deepEqual(pass!.processes, [{ ...running, exitCode: undefined, signal: undefined }]);
   assert.deepEqual(broken!.processes, []);
   assert.match(broken!.logs[0] ?? '', /unreadable processes attachment/);
+});
+
+test("a failure's fields come from its attachment, not from its message: a multi-line expected survives", () => {
+  const fields = { clause: 'MF-CALL-4', expected: 'an ERROR\nwith two lines', actual: 'a RESPONSE', detail: undefined };
+  const [attached, unreadable] = collect([
+    ...scenario(1, 10, ['@child', '@must'], 'FAILED', 'MF-CALL-6 (MUST) text\nexpected: x\nactual:   y', [
+      {
+        attachment: { body: JSON.stringify(fields), mediaType: FAILURE_MEDIA_TYPE, contentEncoding: 'IDENTITY' },
+      } as Envelope,
+    ]),
+    ...scenario(2, 20, ['@child', '@must'], 'FAILED', 'MF-CALL-6 (MUST) text\nexpected: x\nactual:   y', [
+      { attachment: { body: '{"clause": 3}', mediaType: FAILURE_MEDIA_TYPE, contentEncoding: 'IDENTITY' } } as Envelope,
+    ]),
+  ]);
+  assert.deepEqual(
+    [attached!.failure?.clause, attached!.failure?.expected, attached!.failure?.actual],
+    ['MF-CALL-4', 'an ERROR\nwith two lines', 'a RESPONSE'],
+  );
+  // An attachment that is not one: the message is read instead, and the log says so.
+  assert.deepEqual([unreadable!.failure?.clause, unreadable!.failure?.expected], ['MF-CALL-6', 'x']);
+});
+
+test('takeFailure gives the fields of the failure that ended the scenario, once, and nothing for another error', () => {
+  new ConformanceFailure('MF-CALL-4', 'an ERROR', 'a RESPONSE', 'more');
+  assert.equal(takeFailure('TypeError: something else'), undefined, 'another error ended the scenario');
+  const again = new ConformanceFailure('MF-CALL-4', 'an ERROR', 'a RESPONSE', 'more');
+  assert.deepEqual(takeFailure(`ConformanceFailure: ${again.message}\n    at step`), {
+    clause: 'MF-CALL-4',
+    expected: 'an ERROR',
+    actual: 'a RESPONSE',
+    detail: 'more',
+  });
+  assert.equal(takeFailure(`ConformanceFailure: ${again.message}`), undefined, 'taken once');
 });
