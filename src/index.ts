@@ -55,6 +55,7 @@ export {
   WorkerStoppedError,
   InvalidArgumentError,
   TooManyCallsError,
+  UnverifiedPeerError,
   RegistryError,
   ClosedError,
 } from './errors.js';
