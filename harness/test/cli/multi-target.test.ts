@@ -55,6 +55,9 @@ test('one run, several targets: the clause x target matrix, disagreements, summa
     'answers add|echoes a HEARTBEAT with the same id',
     '--jobs',
     '3',
+    // The broken workers' failures wait out a step: 2 s is plenty on loopback and keeps the test short.
+    '--timeout',
+    '2000',
     '--json',
     json,
     '--html',
