@@ -12,8 +12,8 @@ import { EXIT } from './exit-codes.js';
 import type { ExtraSection } from './results.js';
 import type { Target } from './target.js';
 import { realClock } from '../time/real-clock.js';
-import { ZmqTransport } from '../transport/zmq/index.js';
 import type { ProfileName } from '../protocol/profile.js';
+import { kitTransport } from './kit-transport.js';
 
 /** What the extra sections need from the command line. */
 export interface ExtraOptions {
@@ -51,7 +51,7 @@ export async function extraSections(
   }
   if (options.fuzz !== undefined && target.kind !== 'parent-driver') {
     const outcome = await fuzzWorker(target, {
-      transport: new ZmqTransport(),
+      transport: kitTransport(),
       clock: realClock,
       profile,
       runs: options.fuzz,
@@ -66,7 +66,7 @@ export async function extraSections(
 /** `--replay <file>`: sends a saved fuzz case again. Exit 0 when the worker copes, 1 when it still fails. */
 export async function runReplay(target: Target, file: string, out: { write(text: string): boolean }): Promise<number> {
   const fuzzCase = readFuzzCase(file);
-  const failure = await replayCase(target, fuzzCase, new ZmqTransport(), realClock);
+  const failure = await replayCase(target, fuzzCase, kitTransport(), realClock);
   out.write(
     failure === undefined
       ? `multifrost-conform: replay ${file}: PASS (the worker copes)\n`

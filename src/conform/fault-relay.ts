@@ -27,12 +27,12 @@ import { FaultEngine, type AppliedFault } from '../transport/sim/fault-engine.js
 import type { SimMessage } from '../transport/sim/faults.js';
 import type { Frames, Socket } from '../transport/transport.js';
 import { endpointPort, loopbackEndpoint } from '../transport/transport.js';
-import { ZmqTransport } from '../transport/zmq/index.js';
 import { AnswerWatch, describe } from './answer-watch.js';
 import { FAULT_ANSWER_MS_ENV, FAULT_PROFILE_ENV, FAULT_STATS_DIR_ENV } from './fault-relay-command.js';
 import { parseFaultSpec, RELAY_ENDS } from './fault-spec.js';
 import { RecordingTap } from './record/recording-tap.js';
 import { emptyStats, MAX_FIRED_KEPT, type RelayStats } from './relay-stats.js';
+import { kitTransport } from './kit-transport.js';
 
 export type { DirectionStats, FiredFault, RelayStats } from './relay-stats.js';
 
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
   const { spec, seed, statsDir, record, child } = parseRelayArgs(process.argv.slice(2));
   const kitPort = relayablePort(process.env);
   if (kitPort === undefined) exitLike(await runWorker(child, process.env, undefined).exit);
-  const transport = new ZmqTransport();
+  const transport = kitTransport();
   const upstream = transport.router();
   const downstream = transport.dealer();
   const bound = await downstream.bind(loopbackEndpoint(0));

@@ -35,13 +35,13 @@ export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env)
   const log = new KitLog(env[KIT_LOG_ENV] || undefined, realClock);
   logStart(log, (name) => env[name]);
   if (provoke.grandchild === true) startGrandchild(log);
-  const { ZmqTransport } = await import('../transport/zmq/index.js');
+  const { kitTransport } = await import('./kit-transport.js');
   const host = new ProcessHost();
   const exit = (code: number): void => {
     log.write('exit', { code });
     process.exit(code);
   };
-  const misbehaving = new MisbehavingTransport(new ZmqTransport(), how, realClock, exit);
+  const misbehaving = new MisbehavingTransport(kitTransport(), how, realClock, exit);
   const options: ChildWorkerOptions = {
     ...optionsFromEnv((name) => env[name]),
     transport:

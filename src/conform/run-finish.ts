@@ -1,6 +1,5 @@
 /** The end of a run: baseline, extra sections, reports, the printed verdict and the exit code. */
 import { realClock } from '../time/real-clock.js';
-import { ZmqTransport } from '../transport/zmq/index.js';
 import { applyBaseline, readBaseline } from './baseline.js';
 import { kitVersion } from './catalogue.js';
 import type { ConformOptions, ConformOutcome } from './conform-options.js';
@@ -18,6 +17,7 @@ import type { Startup } from './run-startup.js';
 import { describeTarget } from './target.js';
 import { timingRequest, timingSection } from './timing.js';
 import { valueFuzzSection } from './value-fuzz-section.js';
+import { kitTransport } from './kit-transport.js';
 
 export interface CatalogueOutcome {
   role: 'child' | 'parent';
@@ -59,7 +59,7 @@ export async function finish(
     extras.push(await valueFuzzSection(options.target, options.valueFuzz, outcome.setup.profile, options.methodNames));
   if (outcome.role === 'child' && interruptedBy() === undefined) {
     const timing = {
-      transport: new ZmqTransport(),
+      transport: kitTransport(),
       clock: realClock,
       profile: outcome.setup.profile,
       addName: targetName('add', options.methodNames),

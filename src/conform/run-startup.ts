@@ -3,13 +3,13 @@
  * and the world parameters the catalogue's scenarios get from its outcome.
  */
 import { realClock } from '../time/real-clock.js';
-import { ZmqTransport } from '../transport/zmq/index.js';
 import { DEFAULT_STARTUP_TIMEOUT_MS, type ConformOptions } from './conform-options.js';
 import { probeDriver } from './driver-probe.js';
 import { probeProfile, type ProbeResult } from './profile-probe.js';
 import type { KitWorldParameters } from './run-catalogue.js';
 import { describeTarget } from './target.js';
 import { WorkerSession } from './worker-session.js';
+import { kitTransport } from './kit-transport.js';
 
 /** What the start-up check learned. */
 export interface Startup {
@@ -44,7 +44,7 @@ export async function startup(options: ConformOptions): Promise<Startup> {
     return { profile, profileSource, capabilities: hello.capabilities };
   }
   const session = await WorkerSession.open(target, {
-    transport: new ZmqTransport(),
+    transport: kitTransport(),
     discoveryTimeoutMs: startupTimeoutMs,
   });
   let probe: ProbeResult;

@@ -4,12 +4,12 @@
  * the clause the smallest failing value breaks (the `--quiet` summary quotes that line).
  */
 import { realClock } from '../time/real-clock.js';
-import { ZmqTransport } from '../transport/zmq/index.js';
 import { targetName, type MethodNames } from './method-names.js';
 import type { ExtraSection } from './results.js';
 import type { Target } from './target.js';
 import { fuzzValues } from './value-fuzz.js';
 import type { ProfileName } from '../protocol/profile.js';
+import { kitTransport } from './kit-transport.js';
 
 /** What the command line asks of the value fuzzer. */
 export interface ValueFuzzRequest {
@@ -30,7 +30,7 @@ export async function valueFuzzSection(
   if (target.kind === 'parent-driver')
     return { title, ok: true, lines: ['not run: --fuzz-values checks a child; the target is a parent driver'] };
   const outcome = await fuzzValues(target, {
-    transport: new ZmqTransport(),
+    transport: kitTransport(),
     clock: realClock,
     profile,
     runs: request.runs,

@@ -216,3 +216,14 @@ test('the layer table names every folder under src/', () => {
     [],
   );
 });
+
+test('the kit gets its transports from one factory (conform/kit-transport.ts), never from an inline ZmqTransport', () => {
+  const inline = files
+    .filter(
+      (file) =>
+        (file.path.startsWith('conform/') || file.path.startsWith('cli/')) && file.path !== 'conform/kit-transport.ts',
+    )
+    .filter((file) => /new ZmqTransport\(/.test(file.text))
+    .map((file) => `src/${file.path}`);
+  assert.deepEqual(inline, []);
+});
