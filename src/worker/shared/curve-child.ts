@@ -5,9 +5,13 @@
  */
 import { MultifrostError } from '../../errors.js';
 import type { Socket } from '../../transport/transport.js';
-import type { ChildHost } from '../child/child-host.js';
 import { CURVE_REGISTRY_FIELD, ENV_CURVE, ENV_CURVE_SECRET_KEY } from './curve-environment.js';
 import { checkCurveKey, generateCurveKeyPair } from './curve-keys.js';
+
+/** What is read of the child's host: its environment (ChildHost has it; shared code may not import child/). */
+interface EnvironmentSource {
+  env(name: string): string | undefined;
+}
 
 /** Extra registry entry keys of a connect-mode service (its public key when it uses CURVE). */
 export type RegistryFields = Readonly<Record<string, string>>;
@@ -20,7 +24,7 @@ function requireSecure(socket: Socket): (curve: Parameters<NonNullable<Socket['s
 }
 
 /** Spawn mode: CURVE server with the key from `MULTIFROST_CURVE_SECRET_KEY` when it is set. */
-export function secureSpawnedChild(socket: Socket, host: ChildHost): boolean {
+export function secureSpawnedChild(socket: Socket, host: EnvironmentSource): boolean {
   const secretKey = host.env(ENV_CURVE_SECRET_KEY);
   if (secretKey === undefined) return false;
   requireSecure(socket)({ role: 'server', secretKey: checkCurveKey(secretKey, ENV_CURVE_SECRET_KEY) });
@@ -31,7 +35,7 @@ export function secureSpawnedChild(socket: Socket, host: ChildHost): boolean {
  * Connect mode: with `curve: true` or `MULTIFROST_CURVE=1`, a fresh key pair; the socket becomes a CURVE server
  * and the public key goes into the registry entry. Resolves to the entry's extra keys.
  */
-export function secureService(socket: Socket, host: ChildHost, curve: boolean | undefined): RegistryFields {
+export function secureService(socket: Socket, host: EnvironmentSource, curve: boolean | undefined): RegistryFields {
   if (curve === false || (curve !== true && host.env(ENV_CURVE) !== '1')) return {};
   const pair = generateCurveKeyPair();
   requireSecure(socket)({ role: 'server', secretKey: pair.secretKey });

@@ -10,7 +10,6 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import type { Socket, SocketOptions, Transport } from '../../transport/transport.js';
-import type { WorkerEvents } from '../parent/events.js';
 import { ENV_CURVE_SECRET_KEY } from './curve-environment.js';
 import { type CurveKeyPair, checkCurveKey, generateCurveKeyPair } from './curve-keys.js';
 import { PeerGuardSocket } from './curve-peer-guard.js';
@@ -27,6 +26,15 @@ export interface ParentCurveOptions {
   curveServerKey?: string | undefined;
 }
 
+/** The events this reports (members of the parent's WorkerEvent; shared code may not import parent/). */
+export type SecurityEvent =
+  { type: 'unverified-peer'; peers: number; detail: string } | { type: 'peer-refused'; detail: string };
+
+/** Where the events go (the parent's WorkerEvents). */
+export interface SecurityEvents {
+  emit(event: SecurityEvent): void;
+}
+
 /** The part of the worker's mode the socket depends on. */
 export type SecuredMode = { kind: 'spawn' } | { kind: 'connect'; serviceId: string; curvePublicKey?: string };
 
@@ -37,7 +45,7 @@ export class ParentSecurity {
 
   constructor(
     private readonly options: ParentCurveOptions,
-    private readonly events: WorkerEvents,
+    private readonly events: SecurityEvents,
     private readonly failInFlight: (make: (functionName: string) => Error) => void,
   ) {
     if (options.curve !== undefined && typeof options.curve !== 'boolean')
