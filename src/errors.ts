@@ -307,10 +307,3 @@ export class ClosedError extends MultifrostError {
     super(ErrorCode.CLOSED, `${what} is closed`);
   }
 }
-
-/** Wraps anything thrown into a MultifrostError, keeping it as `cause`. */
-export function toMultifrostError(error: unknown, code: ErrorCode, context: string): MultifrostError {
-  if (error instanceof MultifrostError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new MultifrostError(code, `${context}: ${message}`, { cause: error });
-}
