@@ -83,7 +83,7 @@ function cellOf(run: TargetRun, clause: string): MatrixCell {
   const citing = report.scenarios.filter((s) => s.clauses.some((c) => c.id === clause));
   const failures = citing.filter((s) => s.verdict === 'fail' || s.verdict === 'timeout').map(failureOf(clause));
   const skips = citing.filter((s) => s.verdict === 'skipped' && s.reason !== undefined).map((s) => s.reason!);
-  return { outcome, failures, reason: skips[0] };
+  return { outcome, failures, reason: skips[0] ?? (outcome === 'pass' ? undefined : coverage?.reason) };
 }
 
 function failureOf(clause: string): (s: TargetReport['scenarios'][number]) => CellFailure {

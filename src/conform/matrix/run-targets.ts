@@ -33,7 +33,14 @@ export interface TargetReport {
     failure?: { clause?: string; expected?: string; actual?: string; message: string } | undefined;
     reason?: string | undefined;
   }>;
-  coverage: Array<{ id: string; level: 'MUST' | 'SHOULD'; text: string; outcome: string; scenarios: string[] }>;
+  coverage: Array<{
+    id: string;
+    level: 'MUST' | 'SHOULD';
+    text: string;
+    outcome: string;
+    scenarios: string[];
+    reason?: string | undefined;
+  }>;
 }
 
 export interface RunTargetsOptions {
