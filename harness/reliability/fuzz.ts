@@ -27,7 +27,7 @@ import type { Socket } from '../../src/transport/transport.js';
 import { ZmqTransport } from '../../src/transport/zmq/index.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { ENV_PORT } from '../../src/worker/child/child-worker.js';
-import { type HostileCase, oversizedBomb, oversizedCall, sampleCases } from './hostile-frames.js';
+import { type HostileCase, JUST_OVER_BYTES, oversizedBomb, oversizedCall, sampleCases } from './hostile-frames.js';
 import { settledHeapUsed } from './memory.js';
 import { rawRouterPeer } from './raw-peers.js';
 import { CountingHost } from './test-host.js';
@@ -212,8 +212,8 @@ export async function fuzzChild(options: FuzzOptions): Promise<FuzzResult> {
       if (oversized.has(index)) {
         const big =
           index % 2 === 0
-            ? oversizedBomb(defaultCodec.maxPayloadBytes)
-            : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`);
+            ? oversizedBomb(defaultCodec.maxPayloadBytes, JUST_OVER_BYTES)
+            : oversizedCall(defaultCodec.maxPayloadBytes, `big-${index}`, JUST_OVER_BYTES);
         void dealer.send(parentFrames(big)).catch(sendFailed);
         await probe();
       }
@@ -294,7 +294,7 @@ export async function fuzzParent(options: FuzzOptions): Promise<FuzzResult> {
     for (const [index, c] of cases.entries()) {
       if (oversized.has(index)) {
         void router
-          .send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes))])
+          .send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes, JUST_OVER_BYTES))])
           .catch(() => undefined);
         await probe();
       }

@@ -309,8 +309,19 @@ export function sampleCases(target: Target, count: number, seed: number): Hostil
   return cases;
 }
 
-/** A payload just over `limitBytes`: a valid CALL of echo whose argument is a string that makes it too large. */
-export function oversizedCall(limitBytes: number, id: string): Uint8Array {
+/**
+ * How far over the payload limit the fuzz and the codec-level security tests go: less than the transport's
+ * frame overhead (FRAME_OVERHEAD_BYTES, 64), so the frame passes the transport's limit (libzmq MAXMSGSIZE) and
+ * reaches the codec, which must drop it before decoding. Frames further over are refused by the transport
+ * itself, with the connection: harness/test/transport/message-size.test.ts and process-memory.test.ts.
+ */
+export const JUST_OVER_BYTES = 16;
+
+/**
+ * A payload over `limitBytes` by about `overBytes` (default 1,024; a few bytes more for the string header): a
+ * valid CALL of echo whose argument is a string that makes it too large.
+ */
+export function oversizedCall(limitBytes: number, id: string, overBytes = 1024): Uint8Array {
   // The sender's own limit would refuse it (MF-MSG-10): this hostile sender has a bigger one.
   const big = new Codec({ maxPayloadBytes: limitBytes * 2 });
   const head = encode({
@@ -322,7 +333,7 @@ export function oversizedCall(limitBytes: number, id: string): Uint8Array {
     namespace: 'default',
     args: [''],
   });
-  const fill = limitBytes + 1024 - head.length;
+  const fill = limitBytes + overBytes - head.length;
   return big.encode({
     app: 'comlink_ipc_v3',
     id,
@@ -336,9 +347,10 @@ export function oversizedCall(limitBytes: number, id: string): Uint8Array {
 
 /**
  * A payload over `limitBytes` that is a length bomb all the way: an array32 declaring 4 G elements, then
- * `limitBytes + 1 MiB` of zero bytes. A decoder that read it would try to allocate a 4 G-element array (and
- * fail with a RangeError, i.e. `not-msgpack`); one that checks the size first says `too-large`.
+ * `limitBytes + overBytes` (default 1 MiB) of zero bytes. A decoder that read it would try to allocate a
+ * 4 G-element array (and fail with a RangeError, i.e. `not-msgpack`); one that checks the size first says
+ * `too-large`.
  */
-export function oversizedBomb(limitBytes: number): Uint8Array {
-  return Buffer.concat([Buffer.from('ddffffffff', 'hex'), Buffer.alloc(limitBytes + 1024 * 1024)]);
+export function oversizedBomb(limitBytes: number, overBytes = 1024 * 1024): Uint8Array {
+  return Buffer.concat([Buffer.from('ddffffffff', 'hex'), Buffer.alloc(limitBytes + overBytes)]);
 }

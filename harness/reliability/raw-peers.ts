@@ -40,6 +40,9 @@ export async function rawChildSession(options: { maxPayloadBytes?: number } = {}
     transport,
     host,
     clock: realClock,
+    // Drops are counted through the child's logger, every one of them (no rate limit).
+    logger: host.logger,
+    dropLogLimit: { max: Number.POSITIVE_INFINITY },
     ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
   });
   const running = child.run();

@@ -12,7 +12,7 @@ import { realClock } from '../../../src/time/real-clock.js';
 import { ZmqTransport } from '../../../src/transport/zmq/index.js';
 import type { WorkerEvent } from '../../../src/worker/parent/events.js';
 import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
-import { FORBIDDEN_NAMES, oversizedBomb, oversizedCall } from '../../reliability/hostile-frames.js';
+import { FORBIDDEN_NAMES, JUST_OVER_BYTES, oversizedBomb, oversizedCall } from '../../reliability/hostile-frames.js';
 import { listeningAddresses, rawChildSession, rawRouterPeer } from '../../reliability/raw-peers.js';
 import { CountingHost } from '../../reliability/test-host.js';
 
@@ -140,12 +140,13 @@ test('MF-SEC-2: "__proto__" keys on the wire (message and arguments) pollute not
   assert.equal(session.host.exits.length, 0, 'the child must not have run crash()');
 });
 
-test('MF-SEC-3, MF-MSG-10: a 17 MiB declared-length bomb is dropped as too-large, never decoded, and the child keeps serving', async (t) => {
+test('MF-SEC-3, MF-MSG-10: a declared-length bomb just over 16 MiB is dropped as too-large, never decoded, and the child keeps serving', async (t) => {
   const session = await rawChildSession();
   t.after(() => session.close());
   // Decoding this would try to build a 4,294,967,295-element array (a RangeError: "not-msgpack"); the size
   // check, done first, reports "too-large". The same bomb under the limit shows the decoder's verdict.
-  await session.sendPayload(oversizedBomb(defaultCodec.maxPayloadBytes));
+  // Just over the limit, so it passes the transport's frame limit and reaches the codec (JUST_OVER_BYTES).
+  await session.sendPayload(oversizedBomb(defaultCodec.maxPayloadBytes, JUST_OVER_BYTES));
   await session.sendPayload(Buffer.from('ddffffffff', 'hex'));
   await session.sendPayload(call('after', 'echo', ['still serving']));
   const after = await session.reply('after');
@@ -159,7 +160,7 @@ test('MF-SEC-3, MF-MSG-10: a valid CALL over the limit is never served, the same
   const limit = 1024 * 1024;
   const session = await rawChildSession({ maxPayloadBytes: limit });
   t.after(() => session.close());
-  await session.sendPayload(oversizedCall(limit, 'too-big'));
+  await session.sendPayload(oversizedCall(limit, 'too-big', JUST_OVER_BYTES));
   const underLimit = defaultCodec.encode(createCall(PROFILES.v3, 'fits', 1.5, 'echo', ['y'.repeat(limit - 1024)]));
   assert.ok(underLimit.length < limit);
   await session.sendPayload(underLimit);
@@ -189,7 +190,7 @@ test('MF-SEC-3, MF-MSG-10: a parent drops an oversized frame from its child befo
   await worker.start();
   assert.equal(await worker.callFunction('echo', ['first']), 'first');
   const routingId = peer.parentId()!;
-  await peer.router.send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes))]);
+  await peer.router.send([routingId, ...parentFrames(oversizedBomb(defaultCodec.maxPayloadBytes, JUST_OVER_BYTES))]);
   await peer.router.send([routingId, ...parentFrames(Buffer.from('ddffffffff', 'hex'))]);
   assert.equal(await worker.callFunction('echo', ['second']), 'second');
   assert.deepEqual(drops, ['too-large', 'not-msgpack']);
