@@ -160,11 +160,19 @@ When('the kit sends a CALL to {string} whose payload is 16 MiB plus 1 KiB', asyn
     args: [Buffer.alloc(size, 0x61)],
   });
   await sendRaw(this, [EMPTY_FRAME, big]);
+  // The worker may drop the connection with the message (libzmq MAXMSGSIZE), and a probe sent behind it.
+  this.saved.set('probes', 3);
 });
 
 Then('the worker sends no reply and keeps serving', async function (this: W) {
   const mark = this.saved.get('mark');
-  await raw(this).expectNoReply(typeof mark === 'number' ? mark : 0, this.clause, 'the message the kit just sent');
+  const probes = this.saved.get('probes');
+  await raw(this).expectNoReply(
+    typeof mark === 'number' ? mark : 0,
+    this.clause,
+    'the message the kit just sent',
+    typeof probes === 'number' ? probes : 1,
+  );
 });
 
 Then('the reply is a RESPONSE whose result is {json}', async function (this: W, expected: unknown) {
