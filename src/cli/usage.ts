@@ -9,7 +9,7 @@ Usage:
   multifrost-conform [options] --role parent -- <driver command...>
   multifrost-conform [options] [target] --target <spec> [--target <spec>...] [--jobs n]
   multifrost-conform list [--tags <expr>] [--name <regex>] [--role child|parent]
-  multifrost-conform sim-replay <recording> [--trace]
+  multifrost-conform sim-replay <recording> [--role parent [--timeout <ms>]] [--trace]
 
 Options:
   --profile v3|v4            protocol profile (default: detected by probing the worker)

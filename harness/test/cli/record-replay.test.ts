@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { faultRelayArgv } from '../../../src/conform/fault-relay-command.js';
 import { readRecording } from '../../../src/conform/record/recording.js';
 import { replaySession } from '../../../src/conform/record/replay-session.js';
+import { replayAgainstParent } from '../../../src/conform/record/replay-parent.js';
 import { RecordingTransport } from '../../../src/conform/record/recording-transport.js';
 import { referenceWorkerPath } from '../../../src/conform/reference-worker.js';
 import { ZmqTransport } from '../../../src/transport/zmq/index.js';
@@ -135,4 +136,25 @@ test('the tap in the transport: a TypeScript parent records its own session, and
     'the TypeScript child answers the replayed add with 42',
   );
   assert.deepEqual((await replaySession(session!)).trace, replay.trace);
+});
+
+test('replay against the TypeScript parent: the recorded child answers with its recorded delays, so a 300 ms reply times out a 200 ms parent on every replay', async (t) => {
+  const file = join(tempDir(t), 'slow.jsonl');
+  const worker = ParentWorker.spawn<{ add(a: number, b: number): number; sleep(ms: number): number }>(
+    referenceWorkerPath,
+    undefined,
+    { transport: new RecordingTransport(new ZmqTransport(), file), heartbeatIntervalMs: 0, readyTimeoutMs: 30_000 },
+  );
+  t.after(() => worker.stop());
+  await worker.start();
+  assert.equal(await worker.call.add(1, 2), 3);
+  assert.equal(await worker.call.sleep(300), 300);
+  await worker.stop();
+  const [session] = readRecording(readFileSync(file, 'utf8'), file);
+  const impatient = await replayAgainstParent(session!, { defaultTimeoutMs: 200 });
+  assert.equal(impatient.calls[0], 'ok 3');
+  assert.match(impatient.calls[1]!, /^MF_TIMEOUT: /);
+  assert.deepEqual((await replayAgainstParent(session!, { defaultTimeoutMs: 200 })).trace, impatient.trace);
+  const patient = await replayAgainstParent(session!, { defaultTimeoutMs: 2_000 });
+  assert.deepEqual(patient.calls, ['ok 3', 'ok 300']);
 });
