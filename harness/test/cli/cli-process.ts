@@ -46,9 +46,26 @@ export function runCli(
   timeoutMs = 120_000,
 ): Promise<CliResult> {
   requireBuild();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return runInGroup(t, process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CI: '1', ...env },
+    timeoutMs,
+  });
+}
+
+/**
+ * Runs a command in its own process group and collects its output; the whole group is killed when the test
+ * ends or at `timeoutMs` (a backstop against a hung command, not a wait: the caller awaits the exit).
+ */
+export function runInGroup(
+  t: TestContext,
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CliResult> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -61,8 +78,7 @@ export function runCli(
     }
   };
   t.after(reap);
-  // A backstop against a hung CLI, not a wait: the test awaits the exit event.
-  const killer = realClock.setTimer(timeoutMs, reap);
+  const killer = realClock.setTimer(options.timeoutMs, reap);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -2,13 +2,13 @@
 // and npm's cache, like any install), then `npx multifrost-conform` against a TypeScript worker written in
 // that project (tsx comes with the package: the user installs nothing else) and against --reference.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { realClock } from '../../../src/time/real-clock.js';
+import { runInGroup } from '../cli/cli-process.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -38,27 +38,7 @@ function run(
   cwd: string,
   timeoutMs: number,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { cwd, env: scratchEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const reap = (): void => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  t.after(reap);
-  const killer = realClock.setTimer(timeoutMs, reap);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      killer.cancel();
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runInGroup(t, command, args, { cwd, env: scratchEnv(), timeoutMs });
 }
 
 const WORKER_TS = `import { ChildWorker } from 'multifrost-conform/child';
