@@ -146,6 +146,18 @@ function containerCases(): VectorCase[] {
       map(['outer', map(['inner', array(int(1), map(['x', nil]), bin('01'))])], ['n', float(-0.25)]),
     ),
     v('map/unicode-keys', 'non-ASCII keys', ['MF-VAL-9'], map(['ключ', str('значение')], ['😀', int(1)])),
+    v(
+      'map/proto-keys',
+      'keys that name JavaScript object internals are ordinary keys: none renamed, none lost',
+      ['MF-VAL-11'],
+      map(['__proto__', int(1)], ['__proto_', int(2)], ['constructor', int(3)], ['', int(4)]),
+    ),
+    v(
+      'map/proto-key-nested',
+      'a __proto__ key holding a map, inside a map',
+      ['MF-VAL-11'],
+      map(['outer', map(['__proto__', map(['polluted', bool(true)])])]),
+    ),
   ];
 }
 
