@@ -69,6 +69,8 @@ export interface ChildWorkerOptions {
   clock?: Clock;
   /** Registry used in connect mode (defaults to the file registry under MULTIFROST_HOME or ~/.multifrost). */
   registration?: ServiceRegistration;
+  /** Connect mode: CURVE, the public key in the registry entry (MF-SEC-7). Default: `MULTIFROST_CURVE=1`. */
+  curve?: boolean;
 }
 
 type State = 'idle' | 'serving' | 'stopping' | 'stopped';
