@@ -16,6 +16,8 @@ import {
   loopbackEndpoint,
   maxMessageBytesFor,
 } from '../../../src/transport/transport.js';
+import { ZmqTransport } from '../../../src/transport/zmq/zmq-transport.js';
+import { generateCurveKeyPair } from '../../../src/worker/shared/curve-keys.js';
 import { EMPTY, type Harness, backends, bytes, text, within } from './backends.js';
 
 const LIMIT = 1024;
@@ -98,4 +100,37 @@ test('maxMessageBytes must be a positive integer; undefined means no limit', () 
   assert.equal(resolveSocketOptions({ maxMessageBytes: 10 }).maxMessageBytes, 10);
   for (const bad of [0, -1, 1.5, Number.NaN])
     assert.throws(() => resolveSocketOptions({ maxMessageBytes: bad }), InvalidArgumentError);
+});
+
+describe('inbound frame limit with CURVE on (zmq)', () => {
+  /** A CURVE pair whose ROUTER has `maxMessageBytes`; libzmq checks it on the encrypted frame. */
+  async function curvePair(t: { after(fn: () => Promise<void>): void }, maxMessageBytes: number) {
+    const transport = new ZmqTransport();
+    const server = generateCurveKeyPair();
+    const client = generateCurveKeyPair();
+    const router = transport.router({ maxMessageBytes });
+    const dealer = transport.dealer();
+    t.after(async () => {
+      await dealer.close();
+      await router.close();
+    });
+    router.secure!({ role: 'server', secretKey: server.secretKey });
+    dealer.secure!({ role: 'client', serverPublicKey: server.publicKey, ...client });
+    await dealer.connect(await router.bind(loopbackEndpoint(0)));
+    return { router, dealer };
+  }
+
+  test('a payload of exactly the limit passes with the frame overhead, and is refused without it', async (t) => {
+    const payload = 1024;
+    const { router, dealer } = await curvePair(t, maxMessageBytesFor(payload));
+    await dealer.send([EMPTY, new Uint8Array(payload)]);
+    const legal = await within(router.receive(), 10_000, 'the payload at the limit, encrypted');
+    assert.equal(legal[2]!.byteLength, payload);
+
+    // The same payload against a limit without the overhead: the encrypted frame is 33 bytes longer.
+    const bare = await curvePair(t, payload);
+    await bare.dealer.send([EMPTY, new Uint8Array(payload)]);
+    const next = await sendUntilReceived(bare.dealer, bare.router, (tag) => [EMPTY, bytes(tag)]);
+    assert.match(text(next[2]), /^after-\d+$/, 'the payload at the limit was refused without the overhead');
+  });
 });
