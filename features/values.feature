@@ -95,6 +95,17 @@ Feature: Values
       | a fixext 1 of type 1         | d40102                 |
       | an ext 8 of type 66, nested  | 92c70342616263c0       |
 
+  @internal @must @MF-VAL-14
+  Scenario Outline: A result holding <what> fails its call at once, saying where, never arriving changed
+    Given a started TypeScript parent of the simulated program "<program>"
+    When the parent calls "echo" with ["anything"]
+    Then the call fails with a ProtocolError citing MF-VAL-14 and naming "<where>"
+
+    Examples:
+      | what                   | program               | where                                    |
+      | an integer map key     | echo-with-integer-key | a map key of type integer                |
+      | a nested extension     | echo-with-extension   | $.result[1]: a msgpack extension type 5  |
+
   @internal @must @MF-VAL-1 @MF-VAL-6 @MF-VAL-7
   Scenario Outline: The TypeScript parent sanitises <input> before sending
     Given a TypeScript parent and the reference worker on the simulator

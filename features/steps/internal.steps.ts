@@ -35,6 +35,27 @@ Given(
   },
 );
 
+Given('a started TypeScript parent of the simulated program {string}', async function (this: W, program: string) {
+  const skipped = needsSimulator(this);
+  if (skipped !== undefined) return skipped;
+  await this.startInternal({}, program);
+  return undefined;
+});
+
+Then(
+  'the call fails with a ProtocolError citing {word} and naming {string}',
+  async function (this: W, clause: string, where: string) {
+    const outcome = await lastCall(this);
+    const error = outcome.ok ? undefined : (outcome.error as { name?: unknown; clause?: unknown; message?: unknown });
+    conform(
+      error?.name === 'ProtocolError' && error.clause === clause && String(error.message).includes(where),
+      this.clause,
+      `rejected with a ProtocolError citing ${clause} that names ${where}`,
+      outcome.ok ? `resolved with ${show(outcome.value)}` : describeError(outcome.error),
+    );
+  },
+);
+
 When('the parent calls {string} with a string of {int} characters', function (this: W, fn: string, length: number) {
   this.saved.set('requestsBefore', session(this).worker.metricsSnapshot().requestsTotal);
   startCall(this, fn, ['x'.repeat(length)]);

@@ -69,22 +69,30 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
   const result = check(value, accepted);
   if (result instanceof DecodeError) return { ok: false, error: result };
   const message = value as Message;
-  // msgpackr turns a map key 1 into "1": a header walk (CALLs only) finds such keys, the slow decode names them.
-  if (unportable === undefined && message.type === 'call' && hasNonStringKey(payload))
+  // msgpackr turns a map key 1 into "1": a header walk (CALLs and RESPONSEs) finds such keys, the slow decode
+  // names them.
+  const carriesValues = message.type === 'call' || message.type === 'response';
+  if (unportable === undefined && carriesValues && hasNonStringKey(payload))
     unportable = decodeUnportable(codec, payload)?.unportable;
   if (unportable !== undefined) {
-    if (message.type !== 'call')
+    if (!carriesValues)
       return { ok: false, error: new DecodeError('not-msgpack', `${message.type} message holds ${unportable}`) };
-    UNPORTABLE_CALLS.set(message, unportable);
+    UNPORTABLE_MESSAGES.set(message, unportable);
   }
   return { ok: true, message, profile: result };
 }
 
 /**
- * CALLs that hold a value outside the portable set (a map key that is not a string, an extension type),
- * with its description; {@link callDefect} answers them with an ERROR. @see MF-VAL-11, MF-VAL-12
+ * CALLs and RESPONSEs that hold a value outside the portable set (a map key that is not a string, an
+ * extension type), with where it is: {@link callDefect} answers such a CALL with an ERROR (MF-VAL-12,
+ * MF-VAL-13); a parent settles such a RESPONSE's call with an error ({@link unportableValue}, MF-VAL-14).
  */
-const UNPORTABLE_CALLS = new WeakMap<object, string>();
+const UNPORTABLE_MESSAGES = new WeakMap<object, string>();
+
+/** Where a decoded CALL or RESPONSE holds a value outside the portable set, or undefined when it does not. */
+export function unportableValue(message: Message): string | undefined {
+  return UNPORTABLE_MESSAGES.get(message);
+}
 
 function decodeUnportable(
   codec: Codec,
@@ -109,7 +117,7 @@ export function callDefect(call: CallMessage): string | undefined {
   if (typeof fields['function'] !== 'string' || fields['function'] === '')
     return 'CALL function name must be a non-empty string';
   if (!Array.isArray(fields['args'])) return 'CALL args must be an array';
-  const unportable = UNPORTABLE_CALLS.get(call);
+  const unportable = UNPORTABLE_MESSAGES.get(call);
   if (unportable !== undefined)
     return `CALL holds a value outside the portable set (it cannot reach a handler unchanged) at ${unportable}`;
   return undefined;

@@ -7,12 +7,14 @@ import {
   CircuitOpenError,
   ConnectionError,
   MultifrostError,
+  ProtocolError,
   RemoteCallError,
   TimeoutError,
   UnverifiedPeerError,
   WorkerStoppedError,
 } from '../../errors.js';
 import type { ErrorMessage, ResponseMessage } from '../../protocol/message.js';
+import { unportableValue } from '../../protocol/validate.js';
 import type { Clock } from '../../time/clock.js';
 import type { CallOptions } from './call-proxy.js';
 import type { CircuitBreaker, FailureKind, Transition } from './circuit-breaker.js';
@@ -91,6 +93,19 @@ export class CallTracker {
     const call = this.pending.take(message.id);
     if (call === undefined) return;
     this.metrics.recordLatency(this.clock.nowMs() - call.startedAtMs);
+    const unportable = unportableValue(message);
+    if (unportable !== undefined) {
+      // Refused rather than changed: JavaScript would turn the key 1 into "1" and has no form for an extension.
+      this.metrics.requestsFailed++;
+      this.recordFailure('remote');
+      call.reject(
+        new ProtocolError(
+          `the result of ${call.functionName} holds a value outside the portable set at ${unportable}; it is refused rather than delivered changed`,
+          'MF-VAL-14',
+        ),
+      );
+      return;
+    }
     this.metrics.requestsSuccess++;
     this.breaker.recordSuccess(this.onBreakerTransition);
     call.resolve(message.result ?? null);
