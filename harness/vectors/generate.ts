@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { V3, V4 } from '../../src/protocol/profile.js';
 import { messageCases, rejectCases, sanitizeCases, valueCases, type RejectCase, type VectorCase } from './cases.js';
 import { referenceEncode } from './reference-msgpack.js';
+import { unportableCases } from './unportable-cases.js';
 
 /** Where the files live. */
 export const VECTORS_DIR = fileURLToPath(new URL('../../fixtures/vectors/', import.meta.url));
@@ -30,6 +31,20 @@ function vectorFile(file: string, description: string, cases: VectorCase[]): str
     ...(c.input === undefined ? {} : { input: c.input }),
   }));
   return render({ ...FORMAT, file, description, vectors });
+}
+
+function unportableFile(): string {
+  const description =
+    'Values outside the portable set (map keys that are not strings, extension types): a receiver keeps each exactly and re-encodes the same bytes, or refuses it naming `path`; never a changed value.';
+  const vectors = unportableCases().map((c) => ({
+    name: c.name,
+    description: c.description,
+    clauses: c.clauses,
+    path: c.path,
+    hex: referenceEncode(c.value).toString('hex'),
+    value: c.value,
+  }));
+  return render({ ...FORMAT, file: 'unportable', description, vectors });
 }
 
 function rejectFile(cases: RejectCase[]): string {
@@ -80,6 +95,7 @@ export function renderVectorFiles(): Record<string, string> {
       'JavaScript inputs that sanitisation changes: `input` is the JS value, `value` what goes on the wire.',
       sanitizeCases(),
     ),
+    'unportable.json': unportableFile(),
     'rejects.json': rejectFile(rejectCases()),
   };
 }

@@ -14,6 +14,17 @@ export type Wire =
   | { array: Wire[] }
   | { map: Array<[string, Wire]> };
 
+/**
+ * A msgpack value outside the portable set as well (unportable.json only): a map key may be any value
+ * (a plain JSON string stands for a `str` key), and `ext` is an extension type, -128..127, with its data.
+ */
+export type AnyWire =
+  Wire | { ext: { type: number; hex: string } } | { array: AnyWire[] } | { map: Array<[string | AnyWire, AnyWire]> };
+
+export const ext = (type: number, hex: string): AnyWire => ({ ext: { type, hex } });
+export const anyArray = (...items: AnyWire[]): AnyWire => ({ array: items });
+export const anyMap = (...pairs: Array<[string | AnyWire, AnyWire]>): AnyWire => ({ map: pairs });
+
 /** A JavaScript-side input: the wire tags plus the input-only tags. */
 export type Input =
   | Wire

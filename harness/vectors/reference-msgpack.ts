@@ -4,7 +4,7 @@
  * bytes do not depend on the codec they check; the reader verifies that `hex` and `value` agree.
  * Canonical rules: smallest format for every header, uint formats for non-negative integers, float64 only.
  */
-import type { Wire } from './notation.js';
+import type { AnyWire, Wire } from './notation.js';
 
 function header(
   small: number,
@@ -44,14 +44,21 @@ function encodeInt(n: bigint): number[] {
   throw new Error(`integer ${n} is outside int64/uint64`);
 }
 
-/** The canonical msgpack bytes of a notation value. */
-export function referenceEncode(value: Wire): Buffer {
+/** The canonical msgpack bytes of a notation value (typed map keys and extension types included). */
+export function referenceEncode(value: AnyWire): Buffer {
   const out: number[] = [];
   write(value, out);
   return Buffer.from(out);
 }
 
-function write(value: Wire, out: number[]): void {
+/** fixext 1/2/4/8/16 for those data lengths, else ext 8/16/32; the type is one signed byte. */
+function extHeader(type: number, length: number): number[] {
+  const fixed = [1, 2, 4, 8, 16].indexOf(length);
+  const head = fixed >= 0 ? [0xd4 + fixed] : header(0, 0xc7, 0xc8, 0xc9, length, 0);
+  return [...head, type & 0xff];
+}
+
+function write(value: AnyWire, out: number[]): void {
   if ('nil' in value) out.push(0xc0);
   else if ('bool' in value) out.push(value.bool ? 0xc3 : 0xc2);
   else if ('int' in value) out.push(...encodeInt(BigInt(value.int)));
@@ -62,13 +69,16 @@ function write(value: Wire, out: number[]): void {
   } else if ('bin' in value) {
     const bytes = Buffer.from(value.bin, 'hex');
     out.push(...header(0, 0xc4, 0xc5, 0xc6, bytes.length, 0), ...bytes);
+  } else if ('ext' in value) {
+    const bytes = Buffer.from(value.ext.hex, 'hex');
+    out.push(...extHeader(value.ext.type, bytes.length), ...bytes);
   } else if ('array' in value) {
     out.push(...header(0x90, undefined, 0xdc, 0xdd, value.array.length, 16));
-    for (const item of value.array) write(item, out);
+    for (const item of value.array as AnyWire[]) write(item, out);
   } else {
     out.push(...header(0x80, undefined, 0xde, 0xdf, value.map.length, 16));
-    for (const [key, item] of value.map) {
-      write({ str: key }, out);
+    for (const [key, item] of value.map as Array<[string | AnyWire, AnyWire]>) {
+      write(typeof key === 'string' ? { str: key } : key, out);
       write(item, out);
     }
   }
@@ -76,7 +86,16 @@ function write(value: Wire, out: number[]): void {
 
 /** Reads exactly one msgpack value (no extension types) into the notation; throws on anything else. */
 export function referenceDecode(bytes: Uint8Array): Wire {
-  const reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return readOne(bytes, false) as Wire;
+}
+
+/** As {@link referenceDecode}, but keeps map keys that are not strings and extension types (unportable.json). */
+export function referenceDecodeAny(bytes: Uint8Array): AnyWire {
+  return readOne(bytes, true);
+}
+
+function readOne(bytes: Uint8Array, unportable: boolean): AnyWire {
+  const reader = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), unportable);
   const value = reader.read();
   if (reader.position !== bytes.length) throw new Error('trailing bytes');
   return value;
@@ -84,7 +103,10 @@ export function referenceDecode(bytes: Uint8Array): Wire {
 
 class Reader {
   position = 0;
-  constructor(private readonly bytes: Buffer) {}
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly unportable: boolean,
+  ) {}
 
   private take(count: number): Buffer {
     if (this.position + count > this.bytes.length) throw new Error('truncated');
@@ -97,7 +119,7 @@ class Reader {
     return Number(this.take(count).readUIntBE(0, count));
   }
 
-  read(): Wire {
+  read(): AnyWire {
     const tag = this.uint(1);
     if (tag < 0x80) return { int: String(tag) };
     if (tag >= 0xe0) return { int: String(tag - 0x100) };
@@ -138,6 +160,7 @@ class Reader {
       case 0xdf:
         return this.map(this.uint(tag === 0xde ? 2 : 4));
       default:
+        if (this.unportable && ((tag >= 0xc7 && tag <= 0xc9) || (tag >= 0xd4 && tag <= 0xd8))) return this.ext(tag);
         throw new Error(`unsupported msgpack tag 0x${tag.toString(16)}`);
     }
   }
@@ -150,18 +173,24 @@ class Reader {
     return BigInt.asIntN(count * 8, BigInt('0x' + this.take(count).toString('hex'))).toString();
   }
 
-  private array(length: number): Wire {
-    const items: Wire[] = [];
+  private ext(tag: number): AnyWire {
+    const length = tag >= 0xd4 ? 1 << (tag - 0xd4) : this.uint(1 << (tag - 0xc7));
+    const type = this.take(1).readInt8(0);
+    return { ext: { type, hex: this.take(length).toString('hex') } };
+  }
+
+  private array(length: number): AnyWire {
+    const items: AnyWire[] = [];
     for (let i = 0; i < length; i++) items.push(this.read());
     return { array: items };
   }
 
-  private map(length: number): Wire {
-    const pairs: Array<[string, Wire]> = [];
+  private map(length: number): AnyWire {
+    const pairs: Array<[string | AnyWire, AnyWire]> = [];
     for (let i = 0; i < length; i++) {
       const key = this.read();
-      if (!('str' in key)) throw new Error('map key is not a string');
-      pairs.push([key.str, this.read()]);
+      if (!('str' in key) && !this.unportable) throw new Error('map key is not a string');
+      pairs.push(['str' in key ? key.str : key, this.read()]);
     }
     return { map: pairs };
   }
