@@ -61,7 +61,10 @@ Given('the worker declares the capability {string}', function (this: W, capabili
   if (target.kind === 'service')
     return this.skip('a running service is not started by the kit, so it cannot be handed a key');
   if (target.kind === 'parent-driver') return this.skip('a parent-driver target is a parent; this checks a child');
-  const declared = (process.env[CHILD_CAPABILITIES_ENV] ?? '').split(',').map((item) => item.trim());
+  const declared = [
+    ...(process.env[CHILD_CAPABILITIES_ENV] ?? '').split(',').map((item) => item.trim()),
+    ...(this.params.capabilities ?? []),
+  ];
   if (target.kind !== 'reference' && !declared.includes(capability))
     return this.skip(
       `the child does not declare the capability "${capability}" (a child has no hello line: set ` +

@@ -84,5 +84,7 @@ export function worldParameters(options: ConformOptions, setup: Startup): KitWor
     ...(options.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: options.stepTimeoutMs }),
     ...(options.methodNames === undefined ? {} : { methodNames: options.methodNames }),
     ...(setup.capabilities === undefined ? {} : { capabilities: setup.capabilities }),
+    // The kit's own reference worker has every optional capability a child can have (CURVE, MF-SEC-5).
+    ...(t.kind === 'reference' && setup.capabilities === undefined ? { capabilities: ['curve'] } : {}),
   };
 }
