@@ -227,3 +227,10 @@ test('the kit gets its transports from one factory (conform/kit-transport.ts), n
     .map((file) => `src/${file.path}`);
   assert.deepEqual(inline, []);
 });
+
+test('errors are thrown as their subclasses: no bare new MultifrostError(...) outside src/errors.ts', () => {
+  const bare = files
+    .filter((file) => file.path !== 'errors.ts' && /new MultifrostError\(/.test(file.text))
+    .map((file) => `src/${file.path}`);
+  assert.deepEqual(bare, []);
+});

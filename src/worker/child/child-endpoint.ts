@@ -3,7 +3,7 @@
  * Connect mode (a service id): bind a loopback port and register it under the id, to be unregistered on stop.
  * @see MF-LIFE-1, MF-LIFE-2, MF-LIFE-7, MF-LIFE-12, MF-SEC-1
  */
-import { MultifrostError } from '../../errors.js';
+import { ConnectionError, InvalidArgumentError } from '../../errors.js';
 import type { Socket } from '../../transport/transport.js';
 import { LOOPBACK_HOST, endpointPort, loopbackEndpoint } from '../../transport/transport.js';
 import { secureService, secureSpawnedChild } from '../shared/curve-child.js';
@@ -31,7 +31,7 @@ export interface RegisteredService {
 /**
  * Connects or binds `socket` as the environment and options say; returns the registered service in connect
  * mode, undefined in spawn mode.
- * @throws MultifrostError MF_INVALID_ARGUMENT for a bad port or neither mode; what the registry throws.
+ * @throws InvalidArgumentError for a bad port or neither mode; what the registry throws.
  */
 export async function openChildEndpoint(
   socket: Socket,
@@ -43,10 +43,7 @@ export async function openChildEndpoint(
   if (portText !== undefined) {
     const port = Number(portText);
     if (!/^\d+$/.test(portText.trim()) || !Number.isInteger(port) || port < 1024 || port > 65535) {
-      throw new MultifrostError(
-        'MF_INVALID_ARGUMENT',
-        `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`,
-      );
+      throw new InvalidArgumentError(ENV_PORT, `Invalid ${ENV_PORT} '${portText}': expected an integer in 1024-65535`);
     }
     secureSpawnedChild(socket, host);
     await socket.connect(loopbackEndpoint(port));
@@ -54,8 +51,8 @@ export async function openChildEndpoint(
   }
   const serviceId = options.serviceId;
   if (serviceId === undefined) {
-    throw new MultifrostError(
-      'MF_INVALID_ARGUMENT',
+    throw new InvalidArgumentError(
+      'serviceId',
       `Need the ${ENV_PORT} environment variable (spawn mode) or a serviceId (connect mode)`,
     );
   }
@@ -63,7 +60,7 @@ export async function openChildEndpoint(
   const fields = secureService(socket, host, options.curve);
   const endpoint = await socket.bind(loopbackEndpoint(options.bindPort ?? 0, options.bindHost ?? LOOPBACK_HOST));
   const port = endpointPort(endpoint);
-  if (port === undefined) throw new MultifrostError('MF_CONNECTION', `bound endpoint has no port: ${endpoint}`);
+  if (port === undefined) throw new ConnectionError(`bound endpoint has no port: ${endpoint}`);
   await registration.register(serviceId, port, host.pid, fields);
   if (log.enabled('info')) log.info('service ready', { serviceId, endpoint });
   return { serviceId, registration };

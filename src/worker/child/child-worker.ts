@@ -12,7 +12,7 @@
  * ```
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { MultifrostError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { RateLimitOptions } from '../../logging/rate-limit.js';
 import { Codec, DEFAULT_MAX_PAYLOAD_BYTES, defaultCodec } from '../../protocol/codec.js';
@@ -197,7 +197,7 @@ export abstract class ChildWorker {
 
   /** Opens the socket and starts serving; resolves once messages are being received. */
   async start(): Promise<void> {
-    if (this.#state !== 'idle') throw new MultifrostError('MF_INVALID_ARGUMENT', 'ChildWorker.start() called twice');
+    if (this.#state !== 'idle') throw new InvalidArgumentError('start', 'ChildWorker.start() called twice');
     const options = this.#options;
     const host = this.#host();
     const log = this.#logger();

@@ -3,7 +3,7 @@
  * asked to use CURVE, makes its socket a CURVE server before it connects or binds. A key that is there but
  * unusable stops the child: it never falls back to plaintext (MF-SEC-6, MF-SEC-7).
  */
-import { MultifrostError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Socket } from '../../transport/transport.js';
 import { CURVE_REGISTRY_FIELD, ENV_CURVE, ENV_CURVE_SECRET_KEY } from './curve-environment.js';
 import { checkCurveKey, generateCurveKeyPair } from './curve-keys.js';
@@ -19,7 +19,7 @@ export type RegistryFields = Readonly<Record<string, string>>;
 function requireSecure(socket: Socket): (curve: Parameters<NonNullable<Socket['secure']>>[0]) => void {
   const secure = socket.secure?.bind(socket);
   if (secure === undefined)
-    throw new MultifrostError('MF_INVALID_ARGUMENT', 'CURVE was asked for, but this transport has no CURVE');
+    throw new InvalidArgumentError('curve', 'CURVE was asked for, but this transport has no CURVE');
   return secure;
 }
 
