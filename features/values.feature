@@ -94,6 +94,7 @@ Feature: Values
       | what                         | hex                    |
       | a fixext 1 of type 1         | d40102                 |
       | an ext 8 of type 66, nested  | 92c70342616263c0       |
+      | a fixext 4 of type -2, nested | 92c0d6fe01020304       |
 
   @internal @must @MF-VAL-14
   Scenario Outline: A result holding <what> fails its call at once, saying where, never arriving changed
