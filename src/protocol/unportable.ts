@@ -25,10 +25,17 @@ function search(value: unknown, path: Array<string | number>, depth: number): st
     return undefined;
   if (Array.isArray(value)) return searchArray(value, path, depth);
   if (value instanceof Map) return searchMap(value as Map<unknown, unknown>, path, depth);
-  const extension = value as { type?: unknown; data?: unknown };
-  if (typeof extension.type === 'number' && Buffer.isBuffer(extension.data))
-    return `a msgpack extension type ${extension.type} (the protocol has none)`;
+  const type = extensionType(value);
+  if (type !== undefined) return `a msgpack extension type ${type} (the protocol has none)`;
   return undefined;
+}
+
+/** The type of a `ForeignExtension` (matched by shape: codec.ts imports this module). */
+function extensionType(value: unknown): number | undefined {
+  const extension = value as { type?: unknown; data?: unknown } | null;
+  return typeof extension === 'object' && typeof extension?.type === 'number' && Buffer.isBuffer(extension.data)
+    ? extension.type
+    : undefined;
 }
 
 function searchArray(items: unknown[], path: Array<string | number>, depth: number): string | undefined {
@@ -61,6 +68,7 @@ function keyType(key: unknown): string {
   if (Buffer.isBuffer(key)) return 'bin';
   if (Array.isArray(key)) return 'array';
   if (key instanceof Map) return 'map';
+  if (extensionType(key) !== undefined) return 'extension';
   return typeof key;
 }
 
@@ -78,5 +86,7 @@ export function describeKey(key: unknown): string {
       .join(', ')
       .slice(0, 40)}]`;
   if (typeof key === 'string') return JSON.stringify(key.slice(0, 40));
+  const type = extensionType(key);
+  if (type !== undefined) return `type ${type}`;
   return String(key);
 }

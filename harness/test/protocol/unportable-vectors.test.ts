@@ -60,6 +60,9 @@ describe('unportable vectors (fixtures/vectors/unportable.json)', () => {
       const { unportable } = codec.decodeUnportable(bytes);
       assert.ok(unportable !== undefined, 'decodeUnportable found nothing outside the portable set');
       assert.ok(unportable.startsWith(`${vector.path}: `), `refusal names the wrong place: ${unportable}`);
+      // and says what: an extension (as a value or a key) or a map key's type, never `[object Object]`
+      assert.match(unportable, vector.name.includes('ext') ? /extension.*type -?\d+/ : /a map key of type \w+/);
+      assert.doesNotMatch(unportable, /\[object /);
     });
 
     it(`${vector.name}: the kit's wire reader keeps it exactly and the writer gives the same bytes`, () => {
