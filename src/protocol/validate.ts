@@ -72,7 +72,10 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
   // msgpackr turns a map key 1 into "1": a header walk (CALLs and RESPONSEs) finds such keys, the slow decode
   // names them.
   const carriesValues = message.type === 'call' || message.type === 'response';
-  if (unportable === undefined && carriesValues && hasNonStringKey(payload))
+  // A result without any map cannot hold a map key: the common RESPONSE (a number, a string, an array of
+  // them) skips the walk, which costs up to half a decode on large payloads.
+  const mayHoldKeys = message.type === 'call' || holdsMap(message.result, 0);
+  if (unportable === undefined && carriesValues && mayHoldKeys && hasNonStringKey(payload))
     unportable = decodeUnportable(codec, payload)?.unportable;
   if (unportable !== undefined) {
     if (!carriesValues)
@@ -80,6 +83,15 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
     UNPORTABLE_MESSAGES.set(message, unportable);
   }
   return { ok: true, message, profile: result };
+}
+
+/** Whether `value` is or holds a plain object (a decoded map); bin and arrays of scalars are not. */
+function holdsMap(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return false;
+  if (!Array.isArray(value)) return true;
+  if (depth > 64) return true;
+  for (const item of value) if (typeof item === 'object' && item !== null && holdsMap(item, depth + 1)) return true;
+  return false;
 }
 
 /**

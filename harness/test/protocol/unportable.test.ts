@@ -11,7 +11,7 @@ import { DecodeError } from '../../../src/errors.js';
 import { Codec, ForeignExtension } from '../../../src/protocol/codec.js';
 import { hasNonStringKey } from '../../../src/protocol/msgpack-length.js';
 import { V3 } from '../../../src/protocol/profile.js';
-import { callDefect, decodeMessage } from '../../../src/protocol/validate.js';
+import { callDefect, decodeMessage, unportableValue } from '../../../src/protocol/validate.js';
 import type { CallMessage } from '../../../src/protocol/message.js';
 import { echoCall } from '../../../src/conform/value-fuzz.js';
 import { wire, type WireValue } from '../../../src/conform/wire-value.js';
@@ -53,7 +53,7 @@ describe('a CALL holding a value outside the portable set is kept, to be refused
     );
   });
 
-  it('keeps refusing a payload that is an extension value, and drops any other message holding one', () => {
+  it('keeps refusing a payload that is an extension value; a RESPONSE holding one is kept, marked with where (MF-VAL-14)', () => {
     assert.throws(() => codec.decodeValue(fromHex('d40102')), DecodeError);
     assert.throws(
       () => codec.decodeValue(fromHex('81a178d40102')),
@@ -70,7 +70,8 @@ describe('a CALL holding a value outside the portable set is kept, to be refused
       ]),
     );
     const decoded = decodeMessage(codec, response, [V3]);
-    assert.equal(decoded.ok, false);
+    assert.ok(decoded.ok, 'kept, so that its call is settled with an error rather than left to time out');
+    assert.match(unportableValue(decoded.message) ?? '', /^\$\.result: a msgpack extension type 1/);
     const keyed = writeWire(
       wire.map([
         ['app', wire.str(V3.app)],
@@ -80,11 +81,23 @@ describe('a CALL holding a value outside the portable set is kept, to be refused
         ['result', wire.map([[wire.int(1), wire.nil()]])],
       ]),
     );
-    assert.equal(
-      decodeMessage(codec, keyed, [V3]).ok,
-      true,
-      'a RESPONSE is not walked: its keys are converted, as documented',
+    const keyedDecoded = decodeMessage(codec, keyed, [V3]);
+    assert.ok(keyedDecoded.ok);
+    assert.match(
+      unportableValue(keyedDecoded.message) ?? '',
+      /a map key of type integer/,
+      'a RESPONSE with a map is walked: the key 1 is not delivered as "1"',
     );
+    const heartbeat = writeWire(
+      wire.map([
+        ['app', wire.str(V3.app)],
+        ['id', wire.str('h')],
+        ['type', wire.str('heartbeat')],
+        ['timestamp', wire.float(1)],
+        ['args', wire.array([wire.ext(1, Buffer.of(2))])],
+      ]),
+    );
+    assert.equal(decodeMessage(codec, heartbeat, [V3]).ok, false, 'any other message holding one is dropped');
   });
 
   it('decodeUnportable gives the value with extensions kept and the first unportable value', () => {
