@@ -2,7 +2,7 @@
  * Runs the COMPILED CLI (`node dist/src/cli/main.js`, no tsx) as a child process and collects its output.
  * Every process is reaped when the test ends, even when it fails.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +89,56 @@ export function runInGroup(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Starts `script` (the reference worker unless given) as a connect-mode service `serviceId` in the registry
+ * under `home`, and resolves once it says it is ready: the child's JSON-lines log (MULTIFROST_LOG_LEVEL=info)
+ * has a "service ready" line for the id. Rejects if it exits first or is not ready within `timeoutMs`; the
+ * process is killed when the test ends.
+ */
+export async function startService(
+  t: TestContext,
+  options: { serviceId: string; home: string; script?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<ChildProcess> {
+  requireBuild();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    MULTIFROST_HOME: options.home,
+    MULTIFROST_SERVICE_ID: options.serviceId,
+    MULTIFROST_LOG_LEVEL: 'info',
+  };
+  delete env['COMLINK_ZMQ_PORT'];
+  delete env['COMLINK_WORKER_MODE'];
+  const script = options.script ?? join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js');
+  const service = spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => {
+    if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    const timer = realClock.setTimer(timeoutMs, () =>
+      reject(new Error(`the service '${options.serviceId}' was not ready within ${timeoutMs} ms: ${text}`)),
+    );
+    service.stderr!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const ready = text
+        .split('\n')
+        .some(
+          (line) =>
+            line.includes('"msg":"service ready"') && line.includes(`"serviceId":${JSON.stringify(options.serviceId)}`),
+        );
+      if (ready) {
+        timer.cancel();
+        resolve();
+      }
+    });
+    service.once('exit', (code) => {
+      timer.cancel();
+      reject(new Error(`the service exited early (code ${code}): ${text}`));
+    });
+  });
+  return service;
 }

@@ -6,12 +6,11 @@
  * target gets the read-only entry checks and the rest skipped with the reason.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BROKEN, EXACT_FALSIFIABILITY, REPO_ROOT, nameFilter, requireBuild, runCli } from './cli-process.js';
+import { BROKEN, EXACT_FALSIFIABILITY, nameFilter, requireBuild, runCli, startService } from './cli-process.js';
 
 interface Scenario {
   id: string;
@@ -154,29 +153,7 @@ describe('the CLI runs the connect-mode scenarios (@connect)', { concurrency: 3 
     const home = mkdtempSync(join(tmpdir(), 'mf-connect-home-'));
     t.after(() => rmSync(home, { recursive: true, force: true }));
     const serviceId = `connect-target-${process.pid}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MULTIFROST_HOME: join(home, 'registry'),
-      MULTIFROST_SERVICE_ID: serviceId,
-    };
-    delete env['COMLINK_ZMQ_PORT'];
-    delete env['COMLINK_WORKER_MODE'];
-    const service = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    t.after(() => {
-      if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
-    });
-    // Ready when it says so (it logs after registering), not after a fixed sleep.
-    await new Promise<void>((resolve, reject) => {
-      let text = '';
-      service.stderr.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        if (text.includes(`service '${serviceId}' ready`)) resolve();
-      });
-      service.once('exit', (code) => reject(new Error(`the service exited early (code ${code}): ${text}`)));
-    });
+    await startService(t, { serviceId, home: join(home, 'registry') });
     const dir = mkdtempSync(join(tmpdir(), 'mf-connect-cli-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const result = await runCli(

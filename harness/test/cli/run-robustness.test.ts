@@ -3,13 +3,12 @@
  * compiled CLI with small stub workers and drivers written by each test into a temporary directory.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
-import { MINI_CATALOGUE, REPO_ROOT, requireBuild, runCli } from './cli-process.js';
+import { MINI_CATALOGUE, REPO_ROOT, requireBuild, runCli, startService } from './cli-process.js';
 
 const REFERENCE = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')).href;
 const INSTRUMENTED = join(REPO_ROOT, 'dist', 'src', 'conform', 'instrumented-child.js');
@@ -156,24 +155,12 @@ test('a forced --profile the worker does not answer ends the run at start-up wit
 test('a dead --service ends the run with one clear verdict instead of every remaining scenario timing out', async (t) => {
   requireBuild();
   const home = tempDir(t);
-  const env = {
-    ...process.env,
-    MULTIFROST_HOME: home,
-    MULTIFROST_SERVICE_ID: 'dying-service',
-    MULTIFROST_MISBEHAVE: 'crash-after=5',
-  };
   // The kit's instrumented child in connect mode: it exits (status 3, no unregistering) at the 5th CALL.
-  const service = spawn(process.execPath, [INSTRUMENTED], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => {
-    if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    service.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes("service 'dying-service' ready")) resolve();
-    });
-    service.once('exit', (code) => reject(new Error(`the service exited early (code ${code}): ${text}`)));
+  await startService(t, {
+    serviceId: 'dying-service',
+    home,
+    script: INSTRUMENTED,
+    env: { MULTIFROST_MISBEHAVE: 'crash-after=5' },
   });
   const dir = tempDir(t);
   const started = performance.now();

@@ -3,34 +3,17 @@
  * service registry (MULTIFROST_HOME points at a temporary directory, as the registry tests do).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, requireBuild, runCli } from './cli-process.js';
+import { requireBuild, runCli, startService } from './cli-process.js';
 
 test('--service runs the catalogue against a connect-mode worker found in the registry', async (t) => {
   requireBuild();
   const home = mkdtempSync(join(tmpdir(), 'mf-home-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
-  const env = { ...process.env, MULTIFROST_HOME: home, MULTIFROST_SERVICE_ID: 'cli-test-service' };
-  const worker = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'conform', 'reference-worker.js')], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  t.after(() => {
-    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
-  });
-  // Ready when it says so (it registers before logging), not after a fixed sleep.
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    worker.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes("service 'cli-test-service' ready")) resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`the service exited early (code ${code}): ${text}`)));
-  });
+  await startService(t, { serviceId: 'cli-test-service', home });
   const result = await runCli(t, ['--service', 'cli-test-service', '--tags', '@MF-SVC-1 and @call', '--quiet'], {
     MULTIFROST_HOME: home,
   });
