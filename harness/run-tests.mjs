@@ -210,6 +210,9 @@ const stages = {
         'tsx',
         '--test',
         '--test-concurrency=1',
+        // A backstop, not a wait: a test (or suite) that hangs is cancelled, and counted failed, after 20 min
+        // instead of holding CI until its own limit. The slowest suites take about 2 min.
+        '--test-timeout=1200000',
         '--test-reporter=dot',
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',
