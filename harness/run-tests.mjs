@@ -36,31 +36,6 @@ export function countTap(text) {
   };
 }
 
-/**
- * Seconds per test file, slowest first, from node's TAP report: the durations of the top-level tests (a
- * suite counts as one), grouped by the file of their `location`. For keeping `npm test` within its budget.
- */
-export function slowestFiles(text, count = 10) {
-  const perFile = new Map();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (!/^(not )?ok \d+ /.test(lines[i])) continue;
-    let duration;
-    let file;
-    for (let j = i + 1; j < lines.length && lines[j].startsWith('  '); j++) {
-      const d = /^ {2}duration_ms: ([\d.]+)/.exec(lines[j]);
-      if (d !== null) duration = Number(d[1]);
-      const l = /^ {2}location: '(.+?):\d+:\d+'/.exec(lines[j]);
-      if (l !== null) file = l[1];
-    }
-    if (duration !== undefined && file !== undefined) perFile.set(file, (perFile.get(file) ?? 0) + duration / 1000);
-  }
-  return [...perFile.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([file, seconds]) => ({ file, seconds }));
-}
-
 const CUCUMBER_WORST = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED'];
 
 /**
@@ -222,10 +197,7 @@ const stages = {
       {},
       () => {
         const text = readIfThere(tap);
-        if (text === undefined) return undefined;
-        const slow = slowestFiles(text).map(({ file, seconds }) => `${relative(root, file)} ${seconds.toFixed(1)} s`);
-        if (slow.length > 0) console.log(`slowest test files: ${slow.join(', ')}`);
-        return countTap(text);
+        return text === undefined ? undefined : countTap(text);
       },
     );
   },

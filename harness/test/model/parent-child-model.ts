@@ -271,6 +271,9 @@ export class ParentChildModel {
     if (this.heartbeatMisses < config.HEARTBEAT_MAX_MISSES) return;
     this.heartbeatMisses = 0;
     this.breaker.failure(this.nowMs);
+    // A live child that misses the configured heartbeats is hung: with autoRestart it is killed at once, and
+    // its exit is a crash (issue 16: child-hung).
+    this.childExited();
   }
 
   // ---- settling calls ------------------------------------------------------------------------------------

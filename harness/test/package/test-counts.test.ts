@@ -23,7 +23,6 @@ const runner = (await import(runnerPath)) as {
   countTap(text: string): Counts | undefined;
   countCucumberMessages(text: string): Counts;
   countsTable(rows: Array<Counts & { title: string }>): string;
-  slowestFiles(text: string, count?: number): Array<{ file: string; seconds: number }>;
 };
 
 /** This process's environment without the test runner's marker (a nested `node --test` would report to us instead). */
@@ -59,13 +58,6 @@ test('parent', async (t) => { await t.test('child 1', () => {}); await t.test('c
   assert.equal(result.status, 1, 'one test fails');
   assert.deepEqual(runner.countTap(readFileSync(tap, 'utf8')), { passed: 4, failed: 1, skipped: 2 });
   assert.equal(runner.countTap('TAP version 13\nok 1 - cut short\n'), undefined, 'no summary, no counts');
-  const slowest = runner.slowestFiles(readFileSync(tap, 'utf8'));
-  assert.deepEqual(
-    slowest.map((entry) => entry.file),
-    [join(dir, 'mixed.test.mjs')],
-    'the top-level tests are summed per file',
-  );
-  assert.ok(slowest[0]!.seconds >= 0);
 });
 
 test("cucumber's message stream is counted per scenario by its worst step, retries counted once", (t) => {
