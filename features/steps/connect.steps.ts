@@ -411,6 +411,13 @@ Then(
 
 Then('the registry directory has mode 0700 and services.json has mode 0600', async function (this: W) {
   const s = state(this);
+  if (s.worker !== undefined) {
+    // The entry is visible from the moment the file is renamed into place; a worker is done registering
+    // (whatever it does to the file after the rename) once it serves. So the modes are read after an answer.
+    const kit = await dealer(this, s, 'MF-REG-11');
+    const id = await kit.call(targetName('echo', this.params.methodNames), ['registered']);
+    await kit.replyTo(id, 'MF-REG-11', 'the reply to "echo" once the worker serves');
+  }
   const modes = await s.home.modes();
   conform(modes.file === 0o600, 'MF-REG-11', `${s.home.registryPath} has mode 0600`, octal(modes.file));
   if (s.worker === undefined) {
