@@ -7,7 +7,9 @@
  * The CURVE cells (profile v3) run every driver with `MULTIFROST_CURVE=1` against every child started through
  * a check that the driver handed it a 40-character key in `MULTIFROST_CURVE_SECRET_KEY` (MF-SEC-6, MF-SEC-8):
  * a driver that ignores the request fails that check, and a driver or child that takes the key but speaks
- * plaintext fails the handshake, so a cell passes only when both sides use CURVE.
+ * plaintext fails the handshake, so a cell passes only when both sides use CURVE. The connect-mode CURVE cells
+ * (profile v3, connect-curve.ts) run every driver against every language's service started with
+ * `MULTIFROST_CURVE=1`, which publishes its key in its registry entry (MF-SEC-7).
  *
  *   node --import tsx harness/interop/matrix.ts          # run it and write docs/interop-matrix.md
  */
@@ -18,6 +20,7 @@ import { fromTaggedJson, toTaggedJson } from '../../src/conform/tagged-json.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import { PEERS, PEER_LANGUAGES, REPO_ROOT } from '../peers/peers.js';
 import type { ProfileName } from '../../src/protocol/profile.js';
+import { startCurveServices } from './connect-curve.js';
 
 export type Language = 'typescript' | 'python' | 'go' | 'rust';
 export const LANGUAGES: readonly Language[] = ['typescript', ...PEER_LANGUAGES];
@@ -136,33 +139,61 @@ export interface CellResult {
   parent: ParentKind;
   child: Language;
   profile: Profile;
-  /** The cell ran with CURVE on (MULTIFROST_CURVE=1, the child's key checked). */
+  /** The cell ran with CURVE on (spawn mode: MULTIFROST_CURVE=1, the child's key checked). */
   curve: boolean;
+  /** Spawn mode (the driver starts the child), or connect mode (the driver discovers a running service). */
+  mode: 'spawn' | 'connect';
   passed: boolean;
   failures: string[];
   durationMs: number;
 }
 
-/** Runs the script through `parent`'s driver against `child`; never throws, reports failures. */
+/** A running connect-mode service: the registry directory it registered in, and its id. */
+export interface ServiceTarget {
+  home: string;
+  serviceId: string;
+  /** Set when the service cannot be used (not started, no key published): every cell against it fails so. */
+  problem?: string;
+}
+
+/** The driver's environment: spawn `child` (CURVE checked when asked), or discover the service `connect`. */
+function driverEnv(child: Language, profile: Profile, curve: boolean, connect?: ServiceTarget): NodeJS.ProcessEnv {
+  const { MULTIFROST_CURVE: _c, MULTIFROST_SERVICE_ID: _s, MULTIFROST_CHILD_COMMAND: _x, ...inherited } = process.env;
+  const common = { ...inherited, MULTIFROST_PROFILE: profile, MULTIFROST_CALL_TIMEOUT_MS: '10000' };
+  if (connect !== undefined)
+    return {
+      ...common,
+      MULTIFROST_HOME: connect.home,
+      MULTIFROST_SERVICE_ID: connect.serviceId,
+      MULTIFROST_DISCOVERY_TIMEOUT_MS: '5000',
+    };
+  return {
+    ...common,
+    MULTIFROST_CHILD_COMMAND: JSON.stringify(curve ? curveCheckedChild(childCommand(child)) : childCommand(child)),
+    ...(curve ? { MULTIFROST_CURVE: '1' } : {}),
+  };
+}
+
+/**
+ * Runs the script through `parent`'s driver against `child` (spawned, or the running service `connect`);
+ * never throws, reports failures.
+ */
 export async function runCell(
   parent: Language,
   child: Language,
   profile: Profile,
   timeoutMs = 30_000,
   curve = false,
+  connect?: ServiceTarget,
 ): Promise<CellResult> {
   const started = performance.now();
   const failures: string[] = [];
+  const mode = connect === undefined ? 'spawn' : 'connect';
+  if (connect?.problem !== undefined)
+    return { parent, child, profile, curve, mode, passed: false, failures: [connect.problem], durationMs: 0 };
   const [command, ...args] = parentCommand(parent);
-  const { MULTIFROST_CURVE: _inherited, ...inherited } = process.env;
   const driver = spawn(command!, args, {
-    env: {
-      ...inherited,
-      MULTIFROST_CHILD_COMMAND: JSON.stringify(curve ? curveCheckedChild(childCommand(child)) : childCommand(child)),
-      MULTIFROST_PROFILE: profile,
-      MULTIFROST_CALL_TIMEOUT_MS: '10000',
-      ...(curve ? { MULTIFROST_CURVE: '1' } : {}),
-    },
+    env: driverEnv(child, profile, curve, connect),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -201,7 +232,7 @@ export async function runCell(
     failures.push('sleep(5) finished after sleep(400): calls are not served concurrently (MF-CALL-11)');
   if (lines.at(-1)?.event !== 'stopped') failures.push('no {"event":"stopped"} line at the end');
   const durationMs = performance.now() - started;
-  return { parent, child, profile, curve, passed: failures.length === 0, failures, durationMs };
+  return { parent, child, profile, curve, mode, passed: failures.length === 0, failures, durationMs };
 }
 
 function kindOf(error: unknown): string {
@@ -267,6 +298,7 @@ export async function runProbeCell(child: Language, profile: Profile, timeoutMs 
     child,
     profile,
     curve: false,
+    mode: 'spawn',
     passed: failures.length === 0,
     failures,
     durationMs: performance.now() - started,
@@ -275,6 +307,15 @@ export async function runProbeCell(child: Language, profile: Profile, timeoutMs 
 
 /** Every cell, a few at a time (the machine has two cores). */
 export async function runMatrix(concurrency = 3): Promise<CellResult[]> {
+  const services = await startCurveServices(LANGUAGES, childCommand);
+  try {
+    return await runCells(concurrency, services.targets);
+  } finally {
+    await services.stop();
+  }
+}
+
+async function runCells(concurrency: number, services: ReadonlyMap<Language, ServiceTarget>): Promise<CellResult[]> {
   const cells: Array<() => Promise<CellResult>> = [];
   for (const profile of ['v3', 'v4'] as const) {
     for (const parent of LANGUAGES) for (const child of LANGUAGES) cells.push(() => runCell(parent, child, profile));
@@ -282,6 +323,8 @@ export async function runMatrix(concurrency = 3): Promise<CellResult[]> {
   }
   for (const parent of LANGUAGES)
     for (const child of LANGUAGES) cells.push(() => runCell(parent, child, 'v3', 30_000, true));
+  for (const parent of LANGUAGES)
+    for (const child of LANGUAGES) cells.push(() => runCell(parent, child, 'v3', 30_000, true, services.get(child)));
   const results: CellResult[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -52,6 +52,12 @@ export function renderMatrix(results: readonly CellResult[], at: Date): string {
     'connects as a CURVE client. Each child is started through a check that the key is there (40 characters),',
     'and a side that took the key but spoke plaintext would fail the handshake, so a pass means both used CURVE.',
     '',
+    'The table *CURVE, connect mode* runs the same script in profile v3 from every driver against every',
+    "language's conformance service started with `MULTIFROST_SERVICE_ID` and `MULTIFROST_CURVE=1` (MF-SEC-7): the",
+    'service makes its own keys and publishes the public key in its registry entry as `curve_public_key` (checked:',
+    '40 characters, registry file mode 0600). The driver is not told to use CURVE: finding the key in the entry',
+    'must be enough. A driver that ignored it would speak plaintext to a CURVE server and get no answer.',
+    '',
   ];
   const cellText = (cell: CellResult | undefined): string =>
     cell === undefined ? 'not run' : `${cell.passed ? 'pass' : '**FAIL**'} (${Math.round(cell.durationMs)} ms)`;
@@ -78,7 +84,20 @@ export function renderMatrix(results: readonly CellResult[], at: Date): string {
   );
   for (const parent of LANGUAGES) {
     const cells = LANGUAGES.map((child) =>
-      cellText(results.find((r) => r.parent === parent && r.child === child && r.curve)),
+      cellText(results.find((r) => r.parent === parent && r.child === child && r.curve && r.mode === 'spawn')),
+    );
+    lines.push(`| **${parent}** | ${cells.join(' | ')} |`);
+  }
+  lines.push(
+    '',
+    '## CURVE, connect mode (profile v3)',
+    '',
+    `| parent \\ service | ${LANGUAGES.join(' | ')} |`,
+    `| --- |${LANGUAGES.map(() => ' --- |').join('')}`,
+  );
+  for (const parent of LANGUAGES) {
+    const cells = LANGUAGES.map((child) =>
+      cellText(results.find((r) => r.parent === parent && r.child === child && r.mode === 'connect')),
     );
     lines.push(`| **${parent}** | ${cells.join(' | ')} |`);
   }
@@ -87,7 +106,8 @@ export function renderMatrix(results: readonly CellResult[], at: Date): string {
   lines.push(`## Result`, '', `${results.length - failed.length} of ${results.length} cells pass.`, '');
   for (const cell of failed)
     lines.push(
-      `- ${cell.parent} parent, ${cell.child} child, ${cell.profile}${cell.curve ? ' with CURVE' : ''}:`,
+      `- ${cell.parent} parent, ${cell.child} ${cell.mode === 'connect' ? 'service' : 'child'}, ${cell.profile}` +
+        `${cell.curve ? ' with CURVE' : ''}:`,
       ...cell.failures.map((f) => `  - ${f}`),
     );
   lines.push(
@@ -122,7 +142,8 @@ if (process.argv[1]?.endsWith('report.ts')) {
   );
   for (const cell of failed)
     console.log(
-      `FAIL ${cell.parent} -> ${cell.child} ${cell.profile}${cell.curve ? ' curve' : ''}: ${cell.failures.join('; ')}`,
+      `FAIL ${cell.parent} -> ${cell.child} ${cell.profile}${cell.curve ? ' curve' : ''} ${cell.mode}: ` +
+        cell.failures.join('; '),
     );
   process.exit(failed.length === 0 ? 0 : 1);
 }
