@@ -133,7 +133,6 @@ export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
     done += count;
   };
   const startedAtMs = realClock.nowMs();
-  const violations: string[] = [];
   try {
     await worker.start();
     await run(warmup);
@@ -147,25 +146,7 @@ export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
     await worker.stop();
   }
   const wallMs = realClock.nowMs() - startedAtMs;
-  const first = samples[0]!;
-  // The worst point after warm-up, not just the last one: a leak that a late GC hides still counts.
-  const growth = (key: 'heapUsed' | 'rss' | 'childRss'): number => Math.max(...samples.map((s) => s[key])) - first[key];
-  const heapGrowth = growth('heapUsed');
-  const rssGrowth = growth('rss');
-  const childRssGrowth = growth('childRss');
-  const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  if (heapGrowth > limit) violations.push(`parent heap grew ${mb(heapGrowth)} after warm-up`);
-  if (rssGrowth > limit) violations.push(`parent RSS grew ${mb(rssGrowth)} after warm-up`);
-  if (childRssGrowth > limit) violations.push(`child RSS grew ${mb(childRssGrowth)} after warm-up`);
-  for (const s of samples) {
-    if (s.inFlight !== 0 || s.metricsInFlight !== 0)
-      violations.push(`${s.inFlight} pending call(s) at ${s.calls} calls`);
-    if (s.liveTimers > 1)
-      violations.push(`${s.liveTimers} live worker timers at ${s.calls} calls (at most the heartbeat's)`);
-    for (const key of ['latencySamples', 'processListeners', 'activeResources', 'fds'] as const) {
-      if (s[key] > first[key]) violations.push(`${key} grew from ${first[key]} to ${s[key]} at ${s.calls} calls`);
-    }
-  }
+  const { violations, heapGrowth, rssGrowth, childRssGrowth } = judgeLeakSamples(samples, limit);
   return {
     calls: done,
     wallMs,
@@ -176,6 +157,38 @@ export async function runLeaks(options: LeakOptions): Promise<LeakResult> {
     childRssGrowth,
     violations,
   };
+}
+
+/**
+ * The verdict on a series of samples (the first taken at the end of warm-up): memory growth to the worst later
+ * point above `limitBytes`, any pending call, more live worker timers than the heartbeat's, and any growth of
+ * the counters that must stay constant.
+ */
+export function judgeLeakSamples(
+  samples: readonly LeakSample[],
+  limitBytes: number,
+): Pick<LeakResult, 'violations' | 'heapGrowth' | 'rssGrowth' | 'childRssGrowth'> {
+  const violations: string[] = [];
+  const first = samples[0]!;
+  // The worst point after warm-up, not just the last one: a leak that a late GC hides still counts.
+  const growth = (key: 'heapUsed' | 'rss' | 'childRss'): number => Math.max(...samples.map((s) => s[key])) - first[key];
+  const heapGrowth = growth('heapUsed');
+  const rssGrowth = growth('rss');
+  const childRssGrowth = growth('childRss');
+  const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (heapGrowth > limitBytes) violations.push(`parent heap grew ${mb(heapGrowth)} after warm-up`);
+  if (rssGrowth > limitBytes) violations.push(`parent RSS grew ${mb(rssGrowth)} after warm-up`);
+  if (childRssGrowth > limitBytes) violations.push(`child RSS grew ${mb(childRssGrowth)} after warm-up`);
+  for (const s of samples) {
+    if (s.inFlight !== 0 || s.metricsInFlight !== 0)
+      violations.push(`${s.inFlight} pending call(s) at ${s.calls} calls`);
+    if (s.liveTimers > 1)
+      violations.push(`${s.liveTimers} live worker timers at ${s.calls} calls (at most the heartbeat's)`);
+    for (const key of ['latencySamples', 'processListeners', 'activeResources', 'fds'] as const) {
+      if (s[key] > first[key]) violations.push(`${key} grew from ${first[key]} to ${s[key]} at ${s.calls} calls`);
+    }
+  }
+  return { violations, heapGrowth, rssGrowth, childRssGrowth };
 }
 
 function isMain(): boolean {
