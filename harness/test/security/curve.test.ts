@@ -21,6 +21,7 @@ import { fileServiceDiscovery } from '../../../src/worker/shared/registry-adapte
 import { ServiceRegistry } from '../../../src/registry/index.js';
 import { generateCurveKeyPair } from '../../../src/worker/shared/curve-keys.js';
 import { CURVE_REGISTRY_FIELD, ENV_CURVE_SECRET_KEY } from '../../../src/worker/shared/curve-environment.js';
+import { PEERS } from '../../peers/peers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const referenceWorker = `${root}src/conform/reference-worker.ts`;
@@ -178,7 +179,9 @@ test('CURVE off: a call in flight when a second peer connects fails with Unverif
 
 const SERVICES: Array<[string, string[]]> = [
   ['TypeScript', [process.execPath, '--import', 'tsx', referenceWorker]],
-  ['Python', [`${root}fixtures/python/.venv/bin/python`, `${root}fixtures/python/child.py`]],
+  ['Python', [...PEERS.python.child]],
+  ['Go', [...PEERS.go.child]],
+  ['Rust', [...PEERS.rust.child]],
 ];
 
 for (const [language, argv] of SERVICES)
