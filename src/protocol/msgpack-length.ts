@@ -126,6 +126,24 @@ function lengthFieldSize(tag: number): 0 | 1 | 2 | 4 {
   }
 }
 
+/**
+ * Moves past the scalar elements (fixint, negative fixint, and the fixed-size tags) of the array whose
+ * remaining count is `REMAINING[level]`, counting them off; stops at any other tag or at `end`. Returns
+ * the new position.
+ */
+function skipScalars(bytes: Uint8Array, position: number, end: number, level: number): number {
+  let left = REMAINING[level] as number;
+  while (left > 0 && position < end) {
+    const tag = bytes[position] as number;
+    const size = tag <= 0x7f || tag >= 0xe0 ? 1 : (FIXED_SIZES[tag] as number);
+    if (size === 0) break;
+    position += size;
+    left--;
+  }
+  REMAINING[level] = left;
+  return position;
+}
+
 /** Deepest nesting {@link hasNonStringKey} follows; deeper payloads answer true (the caller checks exactly). */
 const KEY_WALK_DEPTH = 1024;
 const REMAINING = new Float64Array(KEY_WALK_DEPTH);
@@ -148,6 +166,13 @@ export function hasNonStringKey(bytes: Uint8Array): boolean {
     if (depth === 0 && started) return false;
     started = true;
     if (position >= end) return false;
+    if (depth > 0 && IS_MAP[depth - 1] === 0) {
+      // Inside an array: run over its scalar elements (ints, floats, nil, booleans: the usual bulk of a
+      // payload) with one table lookup each; a string, bin or container ends the run.
+      position = skipScalars(bytes, position, end, depth - 1);
+      if (REMAINING[depth - 1] === 0) continue;
+      if (position >= end) return false;
+    }
     const tag = bytes[position] as number;
     if (depth > 0) {
       const left = REMAINING[depth - 1] as number;
