@@ -1,16 +1,20 @@
 // ParentWorker/ChildWorker over real ZeroMQ, parent and child in separate processes, against the baseline
 // of bare zeromq.js + msgpackr echo (harness/bench/support/bare-echo-server.mjs) measured in the same run.
 //
-//   npm run bench -- worker [throughput|latency|startup] [--runs 5] [--slices 10] [--quick]
+//   npm run bench -- worker [throughput|latency|startup] [--runs 5] [--slices 10] [--quick] [--bare-same-session]
+//
+// Every figure is a median over `--runs` runs (default 5): throughput and latency over the slice pairs of
+// the runs (each run with fresh processes), start-up over `--runs` x 10 cycles. Each run line carries the
+// load average (`/proc/loadavg`) at its end: on a shared machine it says how much to trust the run.
 //
 // Figures: throughput at 1, 64 and 256 calls in flight (add(1,2)); sequential p50 latency for add(1,2), a
 // 10 KB string and 1,000 floats; start-up from spawn() to the first result against Node's own boot time and
 // against the bare child started by the same ParentWorker;
-// stop() of a cooperative child; processes left behind after 50 spawn/stop cycles.
+// stop() of a cooperative child; processes left behind after the start-up cycles (`--runs` x 10).
 // Throughput and latency alternate short slices of baseline and ours (see `paired`); each ratio is the median
 // of the per-slice-pair ratios. Parent and child both run the compiled library (dist/).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
 import { Packr } from 'msgpackr';
@@ -24,6 +28,20 @@ const quick = argv.includes('--quick');
 const runs = numberOption(argv, '--runs', quick ? 3 : 5);
 const slices = numberOption(argv, '--slices', quick ? 4 : 10);
 const NAME = 'worker';
+/**
+ * ParentWorker starts its child with `detached` (a session and process group of its own, so that stop() can
+ * signal the whole group). On Linux with autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled`)
+ * a session is also a CPU scheduling group, and a parent and child in different groups ping-pong measurably
+ * slower on a loaded machine (measured 2026-12-02: the bare pair alone fell to 0.72 of itself). So the bare
+ * child is launched the same way, and both pairs cross a session boundary. `--bare-same-session` starts it
+ * in the bench's own session instead (the set-up before that date), to show the difference.
+ */
+const bareSameSession = argv.includes('--bare-same-session');
+/** Bare children still running: a detached child outlives a bench that crashed, so exit kills them. */
+const bareChildren = new Set<ReturnType<typeof spawn>>();
+process.once('exit', () => {
+  for (const child of bareChildren) child.kill('SIGKILL');
+});
 
 if (!existsSync(compiledWorker)) {
   console.error('worker bench: run `npm run build` first (parent and child run compiled JS, as in production)');
@@ -80,7 +98,11 @@ async function bareClient(): Promise<Client> {
   const child = spawn(process.execPath, [bareEchoServer], {
     env: { ...process.env, COMLINK_ZMQ_PORT: port },
     stdio: 'inherit',
+    // Launched as ParentWorker launches its child: in a session of its own (see `bareSameSession`).
+    detached: !bareSameSession,
   });
+  bareChildren.add(child);
+  child.once('exit', () => bareChildren.delete(child));
   const waiting = new Map<string, (value: unknown) => void>();
   let counter = 0;
   let sending: Promise<void> = Promise.resolve();
@@ -146,6 +168,10 @@ async function paired(
       throw error;
     });
     try {
+      // One discarded slice each: both sides' code is optimised (ours has more of it to compile) and their
+      // sockets are past their first bursts before anything is measured.
+      await measure(bareSide);
+      await measure(ourSide);
       for (let slice = 0; slice < slices; slice++) {
         let b: number;
         let o: number;
@@ -165,7 +191,7 @@ async function paired(
     }
     const runRatios = ratios.slice(run * slices);
     console.log(
-      `${label} run ${run + 1}: median of ${slices} slice pairs: bare ${round(median(bare.slice(run * slices)), 2)}, ours ${round(median(ours.slice(run * slices)), 2)}, ratio ${round(median(runRatios))}`,
+      `${label} run ${run + 1}: median of ${slices} slice pairs: bare ${round(median(bare.slice(run * slices)), 2)}, ours ${round(median(ours.slice(run * slices)), 2)}, ratio ${round(median(runRatios))}, ${loadAverage()}`,
     );
   }
   return { bare: median(bare), ours: median(ours), ratio: median(ratios) };
@@ -192,6 +218,15 @@ async function latency(): Promise<void> {
     );
     report(NAME, `${name}_sequential_p50_us`, figures.ours * 1000, figures.ratio);
     report(NAME, `bare_${name}_sequential_p50_us`, figures.bare * 1000);
+  }
+}
+
+/** The machine's load average (1, 5, 15 minutes), for the run lines. */
+function loadAverage(): string {
+  try {
+    return `load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+  } catch {
+    return 'load unknown';
   }
 }
 
@@ -224,7 +259,7 @@ async function startupAndStop(): Promise<void> {
   const bares: number[] = [];
   const stops: number[] = [];
   const pids: number[] = [];
-  const cycles = quick ? 10 : 50;
+  const cycles = runs * 10;
   for (let i = 0; i < cycles; i++) {
     const steps = [
       async () => boots.push(nodeBootMs()),
@@ -243,6 +278,14 @@ async function startupAndStop(): Promise<void> {
       },
     ];
     for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
+    if ((i + 1) % 10 === 0) {
+      const from = i - 9;
+      const over = ours.slice(from).map((value, j) => value - boots[from + j]!);
+      const bareOver = bares.slice(from).map((value, j) => value - boots[from + j]!);
+      console.log(
+        `startup run ${(i + 1) / 10}: median of 10 cycles: boot ${round(median(boots.slice(from)), 1)} ms, over boot: bare ${round(median(bareOver), 1)} ms, ours ${round(median(over), 1)} ms, ${loadAverage()}`,
+      );
+    }
   }
   const alive = pids.filter((pid) => {
     try {
