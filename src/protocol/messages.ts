@@ -33,9 +33,11 @@ export function createCall(
   timestampSec: number,
   fn: string,
   args: unknown[],
-  options: CallOptions = {},
+  options?: CallOptions,
 ): CallMessage {
   const message: CallMessage = { app: profile.app, id, type: 'call', timestamp: timestampSec, function: fn, args };
+  // No default `{}`: most calls carry no options, and this runs once per call.
+  if (options === undefined) return message;
   if (options.namespace !== undefined) message.namespace = options.namespace;
   if (options.clientName !== undefined) message.client_name = options.clientName;
   return message;
