@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // The whole test run, as `npm test` runs it. Stages run in order and the first failure stops the run:
 //   1. peers: install and build the Python, Go and Rust reference peers (cached, idempotent)
-//   2. build: tsc to dist/ (the CLI and the zmq cucumber profile run compiled code), the type check,
-//      lint (eslint) and format (prettier --check)
+//   2. build: tsc to dist/ (the CLI and the zmq cucumber profile run compiled code); then the type check,
+//      lint (eslint) and format (prettier --check) side by side (`checks`)
 //   3. unit + property + integration tests under c8 (node --test; files listed here, Node 20 takes no globs)
 //   4. cucumber: the simulator profile, then the zmq profile
 //   5. traceability: every MUST clause of docs/spec.md has a scenario, every cited clause exists
 // `npm test -- <stage>...` runs only the named stages; `npm test -- unit <file filter>` narrows the files.
 // The run ends (passed or not) with how many tests passed, failed and were skipped, per stage and in total:
 // node --test writes a second report in TAP to a file, cucumber a message stream, and both are counted.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -120,6 +120,45 @@ function run(title, command, args, env = {}, count = undefined) {
   console.log(`=== ${title} passed in ${seconds} s${summary}`);
 }
 
+/**
+ * Runs stages that count no tests (each a command) at the same time, each with its output held and printed
+ * whole, in order, when all are done; stops the run if any failed. The type check, lint and format check are
+ * CPU-bound single processes: side by side they use both cores of a two-core machine.
+ */
+async function runTogether(jobs) {
+  const started = Date.now();
+  console.log(`\n=== ${jobs.map((job) => job.title).join(', ')}: side by side`);
+  const results = await Promise.all(
+    jobs.map(
+      ({ title, command, args }) =>
+        new Promise((resolve) => {
+          const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+          let output = '';
+          child.stdout.on('data', (chunk) => (output += chunk));
+          child.stderr.on('data', (chunk) => (output += chunk));
+          child.on('error', (error) => resolve({ title, command, args, output: String(error), status: 1 }));
+          child.on('close', (status, signal) =>
+            resolve({ title, command, args, output, status: status ?? signal, seconds: (Date.now() - started) / 1000 }),
+          );
+        }),
+    ),
+  );
+  let failed = false;
+  for (const { title, command, args, output, status, seconds } of results) {
+    console.log(`\n=== ${title}: ${[command, ...args].map((a) => relative(root, a) || a).join(' ')}`);
+    if (output !== '') process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    if (status === 0) console.log(`=== ${title} passed in ${seconds.toFixed(1)} s`);
+    else {
+      failed = true;
+      console.error(`=== ${title} FAILED (exit ${status})`);
+    }
+  }
+  if (failed) {
+    printCounts();
+    process.exit(1);
+  }
+}
+
 /** Reads a report file that a stage may not have written (it crashed first). */
 function readIfThere(path) {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
@@ -151,6 +190,13 @@ function findTests(dir, filter) {
   return found;
 }
 
+/** The static checks: they count no tests, and `checks` runs them side by side. */
+const CHECKS = {
+  typecheck: { title: 'typecheck', command: bin('tsc'), args: ['-p', 'tsconfig.check.json'] },
+  lint: { title: 'lint', command: bin('eslint'), args: ['.'] },
+  format: { title: 'format', command: bin('prettier'), args: ['--check', '--log-level', 'warn', '.'] },
+};
+
 const stages = {
   peers: () => {
     if (existsSync(join(root, 'harness/peers/setup.mjs'))) run('peers', process.execPath, ['harness/peers/setup.mjs']);
@@ -164,9 +210,11 @@ const stages = {
       console.warn('=== chromium could not be installed: the HTML report test will be skipped');
   },
   build: () => run('build', bin('tsc'), ['-p', 'tsconfig.json']),
-  typecheck: () => run('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']),
-  lint: () => run('lint', bin('eslint'), ['.']),
-  format: () => run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']),
+  typecheck: () => run(CHECKS.typecheck.title, CHECKS.typecheck.command, CHECKS.typecheck.args),
+  lint: () => run(CHECKS.lint.title, CHECKS.lint.command, CHECKS.lint.args),
+  format: () => run(CHECKS.format.title, CHECKS.format.command, CHECKS.format.args),
+  /** typecheck, lint and format side by side. */
+  checks: () => runTogether(Object.values(CHECKS)),
   unit: (filter) => {
     const files = findTests(join(root, 'harness/test'), filter);
     if (files.length === 0)
@@ -217,12 +265,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const [, , ...argv] = process.argv;
   const selected = argv.filter((a) => a in stages);
   const filter = argv.find((a) => !(a in stages));
-  const order =
-    selected.length > 0
-      ? selected
-      : ['peers', 'build', 'typecheck', 'lint', 'format', 'unit', 'cucumber', 'traceability'];
+  const order = selected.length > 0 ? selected : ['peers', 'build', 'checks', 'unit', 'cucumber', 'traceability'];
   const started = Date.now();
-  for (const stage of order) stages[stage](filter);
+  for (const stage of order) await stages[stage](filter);
   console.log(`\nall stages passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   printCounts();
 }

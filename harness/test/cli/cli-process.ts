@@ -33,6 +33,17 @@ export function nameFilter(patterns: readonly RegExp[]): string {
   return patterns.map((p) => `(?:${p.source})`).join('|');
 }
 
+/**
+ * `env` without NODE_V8_COVERAGE. Under `npm test`, c8 sets it and every process that inherits it writes a
+ * coverage profile at exit; the compiled CLI and the workers it starts run `dist/`, which the coverage
+ * report leaves out (`--include=src/**`), so their profiles only cost time: about a fifth of a CLI test's
+ * wall time (cli-mini: 70 s with them, 56 s without, same coverage figures).
+ */
+export function withoutCoverage(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_V8_COVERAGE: _coverage, ...rest } = env;
+  return rest;
+}
+
 /** Fails fast with a clear message when the kit was not built. */
 export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
@@ -48,7 +59,7 @@ export function runCli(
   requireBuild();
   return runInGroup(t, process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CI: '1', ...env },
+    env: { ...withoutCoverage(process.env), CI: '1', ...env },
     timeoutMs,
   });
 }
