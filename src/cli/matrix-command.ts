@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { realClock } from '../time/real-clock.js';
 import { EXIT } from '../conform/exit-codes.js';
-import { buildMatrix } from '../conform/matrix/matrix.js';
+import { buildMatrix, runSummary } from '../conform/matrix/matrix.js';
 import { matrixHtml } from '../conform/matrix/matrix-html.js';
 import { matrixTargets } from '../conform/matrix/matrix-targets.js';
 import { matrixJson, matrixText } from '../conform/matrix/matrix-text.js';
@@ -64,7 +64,7 @@ export async function runMatrix(
     nowMs: () => realClock.nowMs(),
     onDone: (run) =>
       void human.write(
-        `multifrost-conform: ${run.target.key} ${run.target.label}: ${run.report?.summaryLine.replace(/^multifrost-conform: /, '') ?? `setup error (exit ${run.exitCode}): ${run.stderr.split('\n')[0] ?? ''}`}\n`,
+        `multifrost-conform: ${run.target.key} ${run.target.label}: ${runSummary(run)}${run.report === undefined ? ` (exit ${run.exitCode})` : ''}\n`,
       ),
   });
   const exitCode = worstExit(runs);

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { PEERS, PEER_LANGUAGES } from '../../peers/peers.js';
 import { parseArgs } from '../../../src/cli/args.js';
+import { buildMatrix } from '../../../src/conform/matrix/matrix.js';
 import { matrixTargets, targetArgs } from '../../../src/conform/matrix/matrix-targets.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { BROKEN, runCli } from './cli-process.js';
@@ -208,4 +209,36 @@ test('target specs: the single target first, then each --target; -- takes the re
       bad,
     );
   assert.throws(() => parseArgs(['--target', 'reference', '--jobs', '0']), /--jobs expects a number of targets/);
+});
+
+test("a target's setup error shows the last line of its own stderr (the FATAL line names the cause)", () => {
+  const run = (key: string, stderr: string) => ({
+    target: { key, label: `driver ${key}`, args: ['--', `driver-${key}`] },
+    exitCode: 2,
+    report: undefined,
+    stderr,
+    durationMs: 10,
+  });
+  const matrix = buildMatrix(
+    [
+      run(
+        'T1',
+        [
+          'multifrost-conform: setup error: parent driver d did not start as the driver contract says',
+          'd: the driver exited before its hello line (exit code 2, signal none)',
+          '--- child stderr (tail) ---',
+          'loading',
+          'FATAL: unknown MULTIFROST_DRIVER_MISBEHAVE item no-timeout',
+          '',
+        ].join('\n'),
+      ),
+      run('T2', 'multifrost-conform: setup error: no such service billing\n'),
+    ],
+    'parent',
+  );
+  assert.equal(
+    matrix.targets[0]!.summary,
+    'setup error: parent driver d did not start as the driver contract says d: the driver exited before its hello line (exit code 2, signal none); its stderr ends: FATAL: unknown MULTIFROST_DRIVER_MISBEHAVE item no-timeout',
+  );
+  assert.equal(matrix.targets[1]!.summary, 'setup error: no such service billing');
 });

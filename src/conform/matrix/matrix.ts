@@ -98,12 +98,31 @@ function failureOf(clause: string): (s: TargetReport['scenarios'][number]) => Ce
   });
 }
 
+/** The setup error's first two lines, and the last line of the worker's or driver's stderr where shown. */
 function setupReason(run: TargetRun): string {
-  const lines = run.stderr
+  const [own = '', tail] = run.stderr.split(STDERR_TAIL);
+  const lines = own
     .split('\n')
     .map((l) => l.replace(/^multifrost-conform: (setup error: )?/, '').trim())
     .filter((l) => l !== '' && !l.startsWith('Run multifrost-conform --help'));
-  return lines.slice(0, 2).join(' ') || `the run ended with exit status ${run.exitCode} and no report`;
+  const reason = lines.slice(0, 2).join(' ') || `the run ended with exit status ${run.exitCode} and no report`;
+  // The target's own last words (a FATAL line, a traceback's last line) usually name the cause.
+  const last = tail
+    ?.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .at(-1);
+  return last === undefined
+    ? reason
+    : `${reason}; its stderr ends: ${last.length > 300 ? `${last.slice(0, 300)}...` : last}`;
+}
+
+/** Where a setup error's output shows the tail of the target's stderr. */
+const STDERR_TAIL = /^--- child stderr \(tail\) ---$/m;
+
+/** A target's one-line outcome: its run's summary line, or its setup error with the cause. */
+export function runSummary(run: TargetRun): string {
+  return run.report?.summaryLine.replace(/^multifrost-conform: /, '') ?? `setup error: ${setupReason(run)}`;
 }
 
 function summaryOf(run: TargetRun): MatrixTargetSummary {
@@ -112,7 +131,7 @@ function summaryOf(run: TargetRun): MatrixTargetSummary {
     label: run.target.label,
     exitCode: run.exitCode,
     durationMs: run.durationMs,
-    summary: run.report?.summaryLine.replace(/^multifrost-conform: /, '') ?? `setup error: ${setupReason(run)}`,
+    summary: runSummary(run),
     reported: run.report !== undefined,
   };
 }
