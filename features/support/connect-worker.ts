@@ -12,6 +12,7 @@ import { ENV_PARENT_PIPE } from '../../src/worker/child/child-host.js';
 import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.js';
 import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
 import type { ExitInfo, LaunchedProcess } from '../../src/worker/shared/process-launcher.js';
+import { generateCurveKeyPair } from '../../src/worker/shared/curve-keys.js';
 import { within } from './expect.js';
 import { pollFor } from './connect-probe.js';
 import type { RegistryHome } from './connect-home.js';
@@ -63,10 +64,12 @@ export class ConnectWorker {
     readonly home: RegistryHome,
     readonly serviceId: string,
     readonly argv: readonly string[],
+    extraEnv: Readonly<Record<string, string>>,
   ) {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     for (const name of [ENV_PORT, ENV_WORKER_MODE, ENV_PARENT_PIPE]) delete env[name];
+    Object.assign(env, extraEnv);
     env[ENV_SERVICE_ID] = serviceId;
     env[ENV_HOME] = home.baseDir;
     const [command, ...args] = argv;
@@ -76,15 +79,19 @@ export class ConnectWorker {
     });
   }
 
-  /** Starts the target in connect mode; released (SIGKILL to its group, then reaped) after the scenario. */
+  /**
+   * Starts the target in connect mode, with `env` added to its environment (`MULTIFROST_CURVE=1`, MF-SEC-7);
+   * released (SIGKILL to its group, then reaped) after the scenario.
+   */
   static start(
     world: ConformanceWorld,
     home: RegistryHome,
     serviceId: string,
     argv: readonly string[],
     role = 'worker',
+    env: Readonly<Record<string, string>> = {},
   ): ConnectWorker {
-    const worker = new ConnectWorker(world, home, serviceId, argv);
+    const worker = new ConnectWorker(world, home, serviceId, argv, env);
     const launched = worker.process;
     world.trace.note(
       `started ${argv.join(' ')} (pid ${launched.pid ?? '?'}) in connect mode with ${ENV_SERVICE_ID}=${serviceId} ${ENV_HOME}=${home.baseDir}`,
@@ -170,16 +177,22 @@ export class ConnectWorker {
 
 /**
  * A kit DEALER connected to `tcp://127.0.0.1:<port>` (the port a worker registered), speaking raw frames
- * in the run's profile. `process` (when the kit started the worker) ends waits at once when it exits.
- * The socket is closed after the scenario; the worker is left to its own release.
+ * in the run's profile; a CURVE client of `curveServerPublicKey` when given (MF-SEC-7). `process` (when the
+ * kit started the worker) ends waits at once when it exits. The socket is closed after the scenario; the
+ * worker is left to its own release.
  */
 export async function connectDealer(
   world: ConformanceWorld,
   port: number,
   process: LaunchedProcess | undefined,
   description: string,
+  curveServerPublicKey?: string,
 ): Promise<RawParent> {
   const socket = (await world.transport('kit')).dealer();
+  if (curveServerPublicKey !== undefined) {
+    if (socket.secure === undefined) throw new Error('the kit transport has no CURVE');
+    socket.secure({ role: 'client', serverPublicKey: curveServerPublicKey, ...generateCurveKeyPair() });
+  }
   await socket.connect(loopbackEndpoint(port));
   world.trace.note(`kit DEALER connected to ${loopbackEndpoint(port)} (${description})`);
   const connection = new WorkerConnection(socket, process, description);

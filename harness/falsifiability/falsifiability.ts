@@ -106,6 +106,8 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-SEC-1', misbehave: 'bind-all-interfaces' },
   // Runs because broken-workers.test.ts declares the instrumented child's CURVE (MULTIFROST_CHILD_CAPABILITIES).
   { clause: 'MF-SEC-6', misbehave: 'curve-plaintext' },
+  // Connect mode with CURVE (runs with MULTIFROST_CHILD_CAPABILITIES=curve, as every run here).
+  { clause: 'MF-SEC-7', script: 'curve-service-plaintext.mjs' },
   // Connect mode: scripts of the registry work (fixtures/broken/registry-*.mjs), judged here like the rest.
   { clause: 'MF-REG-2', script: 'registry-started-not-utc.mjs' },
   { clause: 'MF-REG-3', script: 'registry-ignores-lock.mjs' },
