@@ -1,0 +1,35 @@
+/**
+ * The table of child breakages (harness/falsifiability/falsifiability.ts) stays complete: every clause an
+ * @child scenario cites has a breakage that proves its check can fail, or a reason in CANNOT_BREAK why none
+ * can exist. Read from the catalogue's feature files (no run), so it takes milliseconds and runs in
+ * `npm test`; running each breakage (minutes) is `npm run falsifiability`. The parent side's table is checked
+ * the same way in harness/test/cli/broken-drivers.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { catalogueScenarios } from '../../../src/conform/run-catalogue.js';
+import { locateCatalogue } from '../../../src/conform/catalogue.js';
+import { BREAKAGES, CANNOT_BREAK } from '../../falsifiability/falsifiability.js';
+
+test('every clause cited by an @child scenario has a child breakage, or is listed as unbreakable with the reason', async () => {
+  const scenarios = await catalogueScenarios(locateCatalogue());
+  const child = scenarios.filter((s) => s.tags.includes('@child'));
+  assert.ok(child.length >= 100, `the catalogue has its @child scenarios (${child.length})`);
+  const cited = new Set(
+    child.flatMap((s) => s.tags.filter((tag) => tag.startsWith('@MF-')).map((tag) => tag.slice(1))),
+  );
+  const broken = new Set(BREAKAGES.map((b) => b.clause));
+  const missing = [...cited].filter((clause) => !broken.has(clause) && CANNOT_BREAK[clause] === undefined).sort();
+  assert.deepEqual(
+    missing,
+    [],
+    'clauses cited by @child scenarios with no breakage: add one to harness/falsifiability/falsifiability.ts (and prove it with npm run falsifiability), or say in CANNOT_BREAK why none can exist',
+  );
+  const stale = [...broken, ...Object.keys(CANNOT_BREAK)].filter((clause) => !cited.has(clause)).sort();
+  assert.deepEqual(stale, [], 'breakages or unbreakable entries for clauses no @child scenario cites any more');
+  assert.deepEqual(
+    Object.keys(CANNOT_BREAK).filter((clause) => broken.has(clause)),
+    [],
+    'clauses listed as unbreakable that have a breakage',
+  );
+});
