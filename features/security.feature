@@ -31,7 +31,7 @@ Feature: Authenticated peers with CURVE, checked when the implementation declare
     When the kit starts the worker with a CURVE secret key and connects as a CURVE client of its public key
     Then the worker answers a call over that CURVE connection
 
-  @child @may @MF-SEC-7
+  @child @may @MF-SEC-5 @MF-SEC-7
   Scenario: A service asked for CURVE publishes its public key in its registry entry and answers only CURVE clients
     Given the service declares the capability "curve"
     And the worker runs as a CURVE service and has registered

@@ -208,14 +208,15 @@ Then('a plaintext client of its port is refused by the handshake and gets no ans
   );
   const event = await within(this.clock, this.timeoutMs, outcome);
   stop();
+  // MF-SEC-5: a peer that does not complete the CURVE handshake exchanges no message.
   conform(
     event?.type === 'handshake-failed',
-    'MF-SEC-7',
+    'MF-SEC-5',
     'the handshake of a plaintext client fails: only a CURVE client of the published key gets in',
     event === undefined ? `no handshake outcome within ${this.timeoutMs} ms` : `${event.type} ${event.detail ?? ''}`,
   );
   const reply = await Promise.race([answered, Promise.resolve('none' as const)]);
-  conform(reply === 'none' || reply === undefined, 'MF-SEC-7', 'no answer to the plaintext CALL', show(reply));
+  conform(reply === 'none' || reply === undefined, 'MF-SEC-5', 'no answer to the plaintext CALL', show(reply));
 });
 
 Then('a CURVE client of that key gets an answer', async function (this: W) {

@@ -105,7 +105,10 @@ export const BREAKAGES: Breakage[] = [
   { clause: 'MF-VAL-13', misbehave: 'drop-unportable-calls' },
   { clause: 'MF-SEC-1', misbehave: 'bind-all-interfaces' },
   // Runs because broken-workers.test.ts declares the instrumented child's CURVE (MULTIFROST_CHILD_CAPABILITIES).
-  { clause: 'MF-SEC-6', misbehave: 'curve-plaintext' },
+  // curve-plaintext keeps every socket plaintext, the connect-mode service's too: it fails the scenarios citing
+  // MF-SEC-5 (spawn and connect mode), so as the MF-SEC-6 breakage it runs with the scenario of that clause only.
+  { clause: 'MF-SEC-5', misbehave: 'curve-plaintext' },
+  { clause: 'MF-SEC-6', misbehave: 'curve-plaintext', only: '@MF-SEC-6' },
   // Connect mode with CURVE (runs with MULTIFROST_CHILD_CAPABILITIES=curve, as every run here).
   { clause: 'MF-SEC-7', script: 'curve-service-plaintext.mjs' },
   // Connect mode: scripts of the registry work (fixtures/broken/registry-*.mjs), judged here like the rest.
