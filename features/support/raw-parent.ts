@@ -90,17 +90,17 @@ export class RawParent {
       sent.catch(() => undefined);
       return;
     }
-    await new Promise<void>((resolve, reject) => {
+    const accepted = new Promise<boolean>((resolve, reject) => {
       const onExit = (): void => {
         this.waiters.delete(onExit);
         sent.catch(() => undefined);
-        resolve();
+        resolve(true);
       };
       this.waiters.add(onExit);
       sent.then(
         () => {
           this.waiters.delete(onExit);
-          resolve();
+          resolve(true);
         },
         (error: unknown) => {
           this.waiters.delete(onExit);
@@ -108,6 +108,15 @@ export class RawParent {
         },
       );
     });
+    // A bound DEALER holds a send until some peer has connected and completed its handshake: a worker that
+    // never connects, or fails the CURVE handshake, would hold the step until cucumber's own timeout (120 s).
+    // After the step timeout the kit goes on; the wait for the answer then fails on the scenario's clause.
+    if ((await within(this.clock, this.timeoutMs, accepted)) === undefined) {
+      sent.catch(() => undefined);
+      this.trace.note(
+        `the kit's DEALER did not take the message within ${this.timeoutMs} ms: no peer has completed a connection (a worker that did not connect, or a failed handshake)`,
+      );
+    }
   }
 
   /** Encodes `message` (any map, valid or not) and sends it as `[empty, payload]`. */
