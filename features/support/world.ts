@@ -23,7 +23,7 @@ import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.j
 import type { WorkerEvent } from '../../src/worker/parent/events.js';
 import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
 import type { ParentWorkerOptions } from '../../src/worker/parent/parent-options.js';
-import { generateCurveKeyPair } from '../../src/worker/shared/curve-keys.js';
+import { generateCurveKeyPair, secureAsClientOf } from '../../src/worker/shared/curve-keys.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
@@ -226,9 +226,16 @@ export class ConformanceWorld extends World<WorldParameters> {
     try {
       if (target.kind === 'service') {
         const { fileServiceDiscovery } = await import('../../src/worker/shared/registry-adapter.js');
-        const { port } = await (await fileServiceDiscovery()).discover(target.serviceId, this.timeoutMs);
+        const { port, curvePublicKey } = await (
+          await fileServiceDiscovery()
+        ).discover(target.serviceId, this.timeoutMs);
+        // A service that publishes a key answers CURVE clients only (MF-SEC-7).
+        const curve = serverPublicKey === undefined && curvePublicKey !== undefined;
+        if (curve) secureAsClientOf(socket, curvePublicKey);
         await socket.connect(loopbackEndpoint(port));
-        this.trace.note(`connected to service '${target.serviceId}' on port ${port}`);
+        this.trace.note(
+          `connected to service '${target.serviceId}' on port ${port}${curve ? ', as a CURVE client of its published key' : ''}`,
+        );
         return new WorkerConnection(socket, undefined, `service '${target.serviceId}' on port ${port}`);
       }
       const endpoint = await socket.bind(loopbackEndpoint(0));

@@ -13,6 +13,7 @@ import type { Frames, Socket, Transport } from '../transport/transport.js';
 import { loopbackEndpoint, endpointPort } from '../transport/transport.js';
 import { ENV_PORT, ENV_WORKER_MODE } from '../worker/child/child-worker.js';
 import { NodeProcessLauncher } from '../worker/parent/node-launcher.js';
+import { secureAsClientOf } from '../worker/shared/curve-keys.js';
 import type { LaunchedProcess } from '../worker/shared/process-launcher.js';
 import type { Target } from './target.js';
 
@@ -48,7 +49,9 @@ export class WorkerSession {
       if (target.kind === 'service') {
         const { fileServiceDiscovery } = await import('../worker/shared/registry-adapter.js');
         const discovery = await fileServiceDiscovery();
-        const { port } = await discovery.discover(target.serviceId, options.discoveryTimeoutMs ?? 5000);
+        const { port, curvePublicKey } = await discovery.discover(target.serviceId, options.discoveryTimeoutMs ?? 5000);
+        // A service that publishes a key answers CURVE clients only (MF-SEC-7).
+        if (curvePublicKey !== undefined) secureAsClientOf(socket, curvePublicKey);
         await socket.connect(loopbackEndpoint(port));
         return new WorkerSession(socket, undefined, clock);
       }

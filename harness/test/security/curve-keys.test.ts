@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { createSimNetwork } from '../../../src/sim.js';
@@ -11,6 +14,8 @@ import { VirtualClock } from '../../../src/time/virtual-clock.js';
 import { ParentWorker } from '../../../src/worker/parent/parent-worker.js';
 import { checkCurveKey, generateCurveKeyPair, z85Decode, z85Encode } from '../../../src/worker/shared/curve-keys.js';
 import { ENV_CURVE_SECRET_KEY } from '../../../src/worker/shared/curve-environment.js';
+import { fileServiceDiscovery } from '../../../src/worker/shared/registry-adapter.js';
+import { ServiceRegistry } from '../../../src/registry/index.js';
 import { PEERS } from '../../peers/peers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -74,3 +79,26 @@ for (const [language, argv] of CHILDREN) {
     assert.match(stderr, /MULTIFROST_CURVE_SECRET_KEY|CURVE/);
   });
 }
+
+test('discovery refuses a curve_public_key that is not a string, never reading it as "no key" (MF-SEC-7)', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'mf-curve-entry-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  await chmod(home, 0o700);
+  const entry = { port: 40_000, pid: process.pid, started: new Date().toISOString() };
+  await writeFile(
+    join(home, 'services.json'),
+    JSON.stringify({
+      keyed: { ...entry, curve_public_key: 5 },
+      plain: entry,
+      good: { ...entry, curve_public_key: generateCurveKeyPair().publicKey },
+    }),
+    { mode: 0o600 },
+  );
+  const discovery = await fileServiceDiscovery(new ServiceRegistry({ baseDir: home }));
+  await assert.rejects(
+    discovery.discover('keyed', 1000),
+    (error: unknown) => error instanceof InvalidArgumentError && /keyed.*not a string.*\(5\)/.test(error.message),
+  );
+  assert.deepEqual(await discovery.discover('plain', 1000), { port: 40_000 });
+  assert.equal((await discovery.discover('good', 1000)).curvePublicKey?.length, 40);
+});

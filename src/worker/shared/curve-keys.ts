@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { InvalidArgumentError } from '../../errors.js';
+import type { Socket } from '../../transport/transport.js';
 
 /**
  * node:crypto, loaded when the first key pair is made rather than at import: every child imports this module,
@@ -81,3 +82,18 @@ export function generateCurveKeyPair(): CurveKeyPair {
     secretKey: z85Encode(Buffer.from(privateJwk.d!, 'base64url')),
   };
 }
+
+/**
+ * Makes `socket` a CURVE client of `serverPublicKey` with a fresh key pair of its own; before it connects.
+ * Throws InvalidArgumentError when the socket's transport has no CURVE or the key is not 40 characters of Z85.
+ */
+export function secureAsClientOf(socket: Socket, serverPublicKey: string): void {
+  if (socket.secure === undefined) throw new InvalidArgumentError('curve', 'this transport has no CURVE');
+  socket.secure({
+    role: 'client',
+    serverPublicKey: checkCurveKey(serverPublicKey, CURVE_PUBLIC_KEY),
+    ...generateCurveKeyPair(),
+  });
+}
+
+const CURVE_PUBLIC_KEY = 'curve_public_key';
