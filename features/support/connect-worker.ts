@@ -12,7 +12,7 @@ import { ENV_PARENT_PIPE } from '../../src/worker/child/child-host.js';
 import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.js';
 import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
 import type { ExitInfo, LaunchedProcess } from '../../src/worker/shared/process-launcher.js';
-import { generateCurveKeyPair } from '../../src/worker/shared/curve-keys.js';
+import { secureAsClientOf } from '../../src/worker/shared/curve-keys.js';
 import { within } from './expect.js';
 import { pollFor } from './connect-probe.js';
 import type { RegistryHome } from './connect-home.js';
@@ -189,10 +189,7 @@ export async function connectDealer(
   curveServerPublicKey?: string,
 ): Promise<RawParent> {
   const socket = (await world.transport('kit')).dealer();
-  if (curveServerPublicKey !== undefined) {
-    if (socket.secure === undefined) throw new Error('the kit transport has no CURVE');
-    socket.secure({ role: 'client', serverPublicKey: curveServerPublicKey, ...generateCurveKeyPair() });
-  }
+  if (curveServerPublicKey !== undefined) secureAsClientOf(socket, curveServerPublicKey);
   await socket.connect(loopbackEndpoint(port));
   world.trace.note(`kit DEALER connected to ${loopbackEndpoint(port)} (${description})`);
   const connection = new WorkerConnection(socket, process, description);

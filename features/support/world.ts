@@ -23,7 +23,7 @@ import { ENV_PORT, ENV_WORKER_MODE } from '../../src/worker/child/child-worker.j
 import type { WorkerEvent } from '../../src/worker/parent/events.js';
 import { NodeProcessLauncher } from '../../src/worker/parent/node-launcher.js';
 import type { ParentWorkerOptions } from '../../src/worker/parent/parent-options.js';
-import { generateCurveKeyPair, secureAsClientOf } from '../../src/worker/shared/curve-keys.js';
+import { secureAsClientOf } from '../../src/worker/shared/curve-keys.js';
 import { ParentWorker } from '../../src/worker/parent/parent-worker.js';
 import type { LaunchedProcess, OutputStream, ProcessLauncher } from '../../src/worker/shared/process-launcher.js';
 import { SimLauncher, type SimProgram } from '../../src/worker/sim/sim-launcher.js';
@@ -218,10 +218,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   private async connectWorker(options: StartChildOptions): Promise<WorkerConnection> {
     const socket = (await this.transport('kit')).dealer();
     const serverPublicKey = options.curveServerPublicKey;
-    if (serverPublicKey !== undefined) {
-      if (socket.secure === undefined) throw new Error(`the ${this.params.transport} transport has no CURVE`);
-      socket.secure({ role: 'client', serverPublicKey, ...generateCurveKeyPair() });
-    }
+    if (serverPublicKey !== undefined) secureAsClientOf(socket, serverPublicKey);
     const target = this.params.target;
     try {
       if (target.kind === 'service') {
