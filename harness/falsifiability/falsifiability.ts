@@ -145,6 +145,20 @@ export const CANNOT_BREAK: Record<string, string> = {
     'a child that connects elsewhere is never reached: the start-up probe fails the run (exit 2) before any scenario',
 };
 
+/**
+ * What is wrong with the breakage table against the clauses the @child scenarios cite: clauses with no
+ * breakage and no reason in CANNOT_BREAK, breakages or reasons for clauses no longer cited, and clauses with
+ * both. All empty when the table is complete.
+ */
+export function tableProblems(cited: ReadonlySet<string>): { missing: string[]; stale: string[]; both: string[] } {
+  const broken = new Set(BREAKAGES.map((b) => b.clause));
+  return {
+    missing: [...cited].filter((clause) => !broken.has(clause) && CANNOT_BREAK[clause] === undefined).sort(),
+    stale: [...broken, ...Object.keys(CANNOT_BREAK)].filter((clause) => !cited.has(clause)).sort(),
+    both: Object.keys(CANNOT_BREAK).filter((clause) => broken.has(clause)),
+  };
+}
+
 /** The CLI's target for a breakage. */
 export function targetOf(breakage: Breakage): string[] {
   if (breakage.script !== undefined) return [join(BROKEN, breakage.script)];
