@@ -192,3 +192,107 @@ export function hasNonStringKey(bytes: Uint8Array): boolean {
     }
   }
 }
+
+/** The bytes of the map key `result` (6 characters, so msgpack writes it as fixstr a6). */
+const RESULT_KEY = [0x72, 0x65, 0x73, 0x75, 0x6c, 0x74];
+/** Array nesting below the result that validate.ts's `holdsMap` follows before it answers true. */
+const HOLDS_MAP_DEPTH = 64;
+
+/**
+ * What `holdsMap(message.result)` in validate.ts answers for the decoded message, read from the bytes: whether the
+ * value of the last `result` key of the top-level map is or holds a map, followed through arrays nested up to 64
+ * deep (deeper: true). A 0xc1 byte or an extension counts as a map, as the objects they decode to do; a missing
+ * `result` is nil (false). For a decoded payload only: bytes that end early answer true. Reads headers only, so
+ * a result of 1,000 floats costs one table lookup each instead of a boxed read from a decoded array.
+ */
+export function resultHoldsMap(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
+  if (end === 0) return true;
+  const tag = bytes[0] as number;
+  let entries: number;
+  let position: number;
+  if (tag >= 0x80 && tag <= 0x8f) {
+    entries = tag & 0x0f;
+    position = 1;
+  } else if ((tag === 0xde && end >= 3) || (tag === 0xdf && end >= 5)) {
+    entries = tag === 0xde ? view.getUint16(1) : view.getUint32(1);
+    position = tag === 0xde ? 3 : 5;
+  } else return true;
+  let holds = false;
+  for (let i = 0; i < entries; i++) {
+    const isResult = isResultKey(bytes, view, position, end);
+    const keyLength = firstValueLength(bytes, position);
+    if (keyLength === undefined) return true;
+    position += keyLength;
+    if (isResult) {
+      // The scan ends after the value when it holds no map; a later duplicate key wins, so go on either way.
+      const after = scanForMap(bytes, view, position, end);
+      holds = after < 0;
+      if (!holds) {
+        position = after;
+        continue;
+      }
+    }
+    const valueLength = firstValueLength(bytes, position);
+    if (valueLength === undefined) return true;
+    position += valueLength;
+  }
+  return holds;
+}
+
+/** Whether the `str` at `position` (any str format) is exactly `result`. */
+function isResultKey(bytes: Uint8Array, view: DataView, position: number, end: number): boolean {
+  const tag = bytes[position] as number;
+  const header = strHeaderLength(tag);
+  if (header === undefined || position + header > end) return false;
+  const length = header === 1 ? tag & 0x1f : readLength(view, position, (header - 1) as 1 | 2 | 4);
+  if (length !== RESULT_KEY.length || position + header + length > end) return false;
+  for (let i = 0; i < length; i++) if (bytes[position + header + i] !== RESULT_KEY[i]) return false;
+  return true;
+}
+
+/** Sizes of the scalar tags {@link scanForMap} runs over inside arrays: FIXED_SIZES without the fixext tags. */
+const SCALAR_SIZES = FIXED_SIZES.slice();
+SCALAR_SIZES.fill(0, 0xd4, 0xd9);
+
+/**
+ * Scans the value at `position` for a map (see {@link resultHoldsMap}), following arrays: -1 when it is or holds
+ * one (or the bytes end early), else the position after the value.
+ */
+function scanForMap(bytes: Uint8Array, view: DataView, position: number, end: number): number {
+  // Elements left in each open array, innermost last; the value itself is one element at level 0.
+  const left: number[] = [1];
+  while (left.length > 0) {
+    const level = left.length - 1;
+    let remaining = left[level] as number;
+    if (level > 0) {
+      // Inside an array: run over its scalar elements with one table lookup each.
+      while (remaining > 0 && position < end) {
+        const tag = bytes[position] as number;
+        const size = tag <= 0x7f || tag >= 0xe0 ? 1 : (SCALAR_SIZES[tag] as number);
+        if (size === 0) break;
+        position += size;
+        remaining--;
+      }
+    }
+    if (remaining === 0) {
+      left.pop();
+      continue;
+    }
+    if (position >= end) return -1;
+    const tag = bytes[position] as number;
+    left[level] = remaining - 1;
+    if ((tag >= 0x80 && tag <= 0x8f) || tag === 0xde || tag === 0xdf || tag === 0xc1) return -1;
+    if ((tag >= 0xc7 && tag <= 0xc9) || (tag >= 0xd4 && tag <= 0xd8)) return -1; // an extension value
+    const skip = headerSkip(tag, view, position, end);
+    if (skip < 0) return -1;
+    if ((tag >= 0x90 && tag <= 0x9f) || tag === 0xdc || tag === 0xdd) {
+      // The array opened here sits at nesting `level` below the result (the result itself is level 0).
+      if (level > HOLDS_MAP_DEPTH) return -1;
+      left.push(childCount(tag, view, position));
+    }
+    position += skip;
+  }
+  return position > end ? -1 : position;
+}
