@@ -195,12 +195,12 @@ export function hasNonStringKey(bytes: Uint8Array): boolean {
 
 /** The bytes of the map key `result` (6 characters, so msgpack writes it as fixstr a6). */
 const RESULT_KEY = [0x72, 0x65, 0x73, 0x75, 0x6c, 0x74];
-/** Array nesting below the result that validate.ts's `holdsMap` follows before it answers true. */
+/** Array nesting below the result followed before the answer is true. */
 const HOLDS_MAP_DEPTH = 64;
 
 /**
- * What `holdsMap(message.result)` in validate.ts answers for the decoded message, read from the bytes: whether the
- * value of the last `result` key of the top-level map is or holds a map, followed through arrays nested up to 64
+ * Whether the decoded message's result is or holds a map, read from the bytes (the same answer as a walk over the
+ * decoded result: harness/test/protocol/result-holds-map.property.test.ts): whether the value of the last `result` key of the top-level map is or holds a map, followed through arrays nested up to 64
  * deep (deeper: true). A 0xc1 byte or an extension counts as a map, as the objects they decode to do; a missing
  * `result` is nil (false). For a decoded payload only: bytes that end early answer true. Reads headers only, so
  * a result of 1,000 floats costs one table lookup each instead of a boxed read from a decoded array.
