@@ -1,16 +1,16 @@
 /** The end of a run: baseline, extra sections, reports, the printed verdict and the exit code. */
 import { realClock } from '../time/real-clock.js';
 import { applyBaseline, readBaseline } from './baseline.js';
-import { kitVersion } from './catalogue.js';
+import { kitVersion, locateCatalogue } from './catalogue.js';
 import type { ConformOptions, ConformOutcome } from './conform-options.js';
 import { EXIT } from './exit-codes.js';
 import { targetName } from './method-names.js';
 import { textReport } from './report/text-report.js';
 import { wantsReports, writeReports } from './report-files.js';
-import type { Report, RunInfo, ScenarioResult } from './results.js';
+import type { CatalogueScenario, Report, RunInfo, ScenarioResult } from './results.js';
 import { summarize } from './results.js';
 import { summaryLine } from './verdict.js';
-import { stopReason } from './run-catalogue.js';
+import { catalogueScenarios, stopReason } from './run-catalogue.js';
 import { CATALOGUE_DEFECT } from './scenario-collector.js';
 import { messageOf, type RunContext } from './run-context.js';
 import type { Startup } from './run-startup.js';
@@ -81,7 +81,14 @@ export async function finish(
     faults: options.faults,
     seed: options.seed,
   };
-  const report: Report = { info, scenarios, summary: summarize(scenarios, options.strict === true, stale), extras };
+  const report: Report = {
+    info,
+    scenarios,
+    summary: summarize(scenarios, options.strict === true, stale),
+    extras,
+    catalogue: await wholeCatalogue(options),
+    stoppedEarly: interruptedBy() === undefined ? stopped : `interrupted by ${interruptedBy()}`,
+  };
   const unwritten = writeReports(report, options);
   human.write(
     options.quiet === true ? `${summaryLine(report)}\n` : `${textReport(report, { trace: options.trace === true })}\n`,
@@ -110,6 +117,19 @@ export async function finish(
   }
   const ok = report.summary.blocking === 0 && stale.length === 0 && extras.every((e) => e.ok);
   return { exitCode: ok ? EXIT.PASS : EXIT.FAIL, report };
+}
+
+/**
+ * Every scenario of the catalogue, all roles, before the filters: with it the coverage tells a clause whose
+ * scenarios were filtered out (not run) or are @internal from one that no scenario checks in this role.
+ * Undefined if the feature files cannot be read again (the coverage then says it does not know).
+ */
+async function wholeCatalogue(options: ConformOptions): Promise<CatalogueScenario[] | undefined> {
+  try {
+    return (await catalogueScenarios(options.catalogue ?? locateCatalogue())).map(({ name, tags }) => ({ name, tags }));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A scenario that ended because the kit stopped its processes on an interrupt: not run to the end. */

@@ -292,4 +292,20 @@ describe('the compiled CLI on the mini catalogue', { concurrency: 2 }, () => {
       /the kit's catalogue is defective: 1 scenario\(s\) have undefined or ambiguous steps \(defect\.feature:9\).*This run is no verdict on the target\./,
     );
   });
+
+  test('the coverage knows the whole catalogue: filtered-out clauses are "not run", @internal-only ones "in-process only"', async (t) => {
+    const dir = tempDir(t);
+    const result = await runCli(t, ['--reference', '--no-timing', '--tags', '@MF-HB-1', '--json', join(dir, 'r.json')]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
+      coverageSummary: { catalogueKnown: boolean };
+      coverage: Array<{ id: string; outcome: string; reason?: string }>;
+    };
+    assert.equal(report.coverageSummary.catalogueKnown, true);
+    const outcome = (id: string) => report.coverage.find((c) => c.id === id);
+    assert.equal(outcome('MF-HB-1')?.outcome, 'pass');
+    assert.equal(outcome('MF-CALL-1')?.outcome, 'not-run');
+    assert.match(outcome('MF-CALL-1')?.reason ?? '', /cite it but did not run: filtered out by --tags\/--name/);
+    assert.ok(!report.coverage.some((c) => c.outcome === 'no-scenario' && /this run/.test(c.reason ?? '')));
+  });
 });
