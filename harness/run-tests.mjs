@@ -3,7 +3,8 @@
 //   1. peers: install and build the Python, Go and Rust reference peers (cached, idempotent)
 //   2. build: tsc to dist/ (the CLI and the zmq cucumber profile run compiled code); then the type check,
 //      lint (eslint) and format (prettier --check) side by side (`checks`)
-//   3. unit + property + integration tests under c8 (node --test; files listed here, Node 20 takes no globs)
+//   3. unit + property + integration tests under c8 (node --test; files listed here, Node 20 takes no globs),
+//      in two lanes side by side: the CLI tests and the rest (harness/test-lanes.mjs)
 //   4. cucumber: the simulator profile, then the zmq profile
 //   5. traceability: every MUST clause of docs/spec.md has a scenario, every cited clause exists
 // `npm test -- <stage>...` runs only the named stages; `npm test -- unit <file filter>` narrows the files.
@@ -219,7 +220,7 @@ const stages = {
     const files = findTests(join(root, 'harness/test'), filter);
     if (files.length === 0)
       throw new Error(`no test files found under harness/test${filter === undefined ? '' : ` matching ${filter}`}`);
-    const tap = reportFile('unit.tap');
+    const tap = reportFile('unit');
     run(
       'unit, property and integration tests',
       bin('c8'),
@@ -229,6 +230,9 @@ const stages = {
         '--include=src/**',
         '--exclude=**/*.test.ts',
         process.execPath,
+        // Two lanes side by side, the CLI tests and the rest, each one file at a time (harness/test-lanes.mjs).
+        join(root, 'harness', 'test-lanes.mjs'),
+        tap,
         '--import',
         'tsx',
         '--test',
@@ -236,16 +240,19 @@ const stages = {
         // A backstop, not a wait: a test (or suite) that hangs is cancelled, and counted failed, after 20 min
         // instead of holding CI until its own limit. The slowest suites take about 2 min.
         '--test-timeout=1200000',
-        '--test-reporter=dot',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=tap',
-        `--test-reporter-destination=${tap}`,
+        '--',
         ...files,
       ],
       {},
       () => {
-        const text = readIfThere(tap);
-        return text === undefined ? undefined : countTap(text);
+        const lanes = ['cli', 'other'].map((lane) => readIfThere(`${tap}-${lane}.tap`));
+        const counts = lanes.filter((text) => text !== undefined).map(countTap);
+        if (counts.length === 0 || counts.some((c) => c === undefined)) return undefined;
+        return counts.reduce((sum, c) => ({
+          passed: sum.passed + c.passed,
+          failed: sum.failed + c.failed,
+          skipped: sum.skipped + c.skipped,
+        }));
       },
     );
   },
