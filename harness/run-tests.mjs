@@ -227,6 +227,11 @@ const stages = {
       [
         '--reporter=text-summary',
         '--reporter=json-summary',
+        // Its own directory for the raw profiles: c8 empties the directory it uses when it starts, and the
+        // default (coverage/tmp) is shared with the `npm test` runs that test-counts.test.ts starts inside this
+        // one. A nested run emptied it under the outer run: its profiles were lost (34 files of src/ missing
+        // from the report), and with the two lanes the nested c8 failed (ENOTEMPTY) while the outer wrote.
+        `--temp-directory=${reportFile('c8-profiles')}`,
         '--include=src/**',
         '--exclude=**/*.test.ts',
         process.execPath,
