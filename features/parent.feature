@@ -27,8 +27,8 @@ Feature: A parent, checked from outside through its driver
     And every call was answered exactly once
     And the driver prints the stopped event and exits with status 0
 
-  @parent @must @MF-FRAME-1 @MF-PROF-2 @MF-MSG-2
-  Scenario: A parent sends every message as [empty, payload], with the core fields, in its one profile
+  @parent @must @MF-FRAME-1 @MF-PROF-2 @MF-MSG-2 @MF-PROF-1 @MF-MSG-3
+  Scenario: A parent sends every message as [empty, payload], with the core fields, of a defined type, in its one profile
     Given the parent driver runs the kit's child
     When the kit sends the driver the calls
       | seq | function | args   |
@@ -342,3 +342,25 @@ Feature: A parent, checked from outside through its driver
     Then the driver answers
       | seq | ok   | result |
       | 1   | true | 2      |
+
+  @parent @must @MF-REG-15
+  Scenario: Connect mode: discovery never follows a symbolic link at services.json
+    Given the parent driver has the capability "connect"
+    And the kit's child will serve as service "kit-link" in a fresh registry
+    And the driver's environment sets
+      | MULTIFROST_DISCOVERY_TIMEOUT_MS | 10000 |
+    When the kit's child starts serving
+    And the kit replaces services.json by a symbolic link to a copy of it, which names the live service
+    And the parent driver connects to the service
+    Then the driver reports a failed start within 3000 ms
+
+  @parent @must @MF-REG-15
+  Scenario: Connect mode: discovery never waits on a FIFO at services.json
+    Given the parent driver has the capability "connect"
+    And the kit's child will serve as service "kit-fifo" in a fresh registry
+    And the driver's environment sets
+      | MULTIFROST_DISCOVERY_TIMEOUT_MS | 10000 |
+    When the kit's child starts serving
+    And the kit replaces services.json by a FIFO
+    And the parent driver connects to the service
+    Then the driver reports a failed start within 3000 ms

@@ -377,9 +377,11 @@ Then(
         `${entry.frames} frames, delimiter empty: ${String(entry.delimiterEmpty)}`,
         show(entry.message),
       );
+      // An app id of no profile misspells the profile's (MF-PROF-1); the other profile's breaks the one-profile rule.
+      const known = Object.values(PROFILES).some((p) => p.app === entry.message?.['app']);
       conform(
         entry.message?.['app'] === app,
-        'MF-PROF-2',
+        known ? 'MF-PROF-2' : this.clauseOr('MF-PROF-1'),
         `app ${show(app)} on every message (profile ${this.params.profile})`,
         show(entry.message),
       );

@@ -209,6 +209,10 @@ export function rewriteReply(
     reply['result'] = reply['result'].replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
   }
   if (type === 'response' && on('unknown-reply-type')) reply['type'] = 'result';
+  if (on('reply-unknown-fields')) {
+    reply['x_trace'] = { span: 'kit', hops: [1, 2] };
+    reply['priority'] = 7;
+  }
   if (type === 'error' && on('generic-error')) reply['error'] = 'internal error';
   if (type === 'error' && on('no-traceback')) delete reply['traceback'];
   if (on('timestamp-ms') && typeof reply['timestamp'] === 'number') reply['timestamp'] = reply['timestamp'] * 1000;

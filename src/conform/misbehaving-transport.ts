@@ -22,6 +22,7 @@ import {
   rewriteReply,
 } from './misbehaving-replies.js';
 import { type CallInfo, type Misbehaviour, type ScopedBreakage, inScope } from './misbehaviour.js';
+import { DECOY_BREAKAGES, decoyFrames } from './decoy-replies.js';
 
 /** The ROUTER socket of a misbehaving child. */
 class MisbehavingRouter implements Socket {
@@ -262,7 +263,14 @@ class MisbehavingRouter implements Socket {
       ? [frames[0]!, payload]
       : [...frames.slice(0, -1), payload];
     if (this.active('duplicate-reply', call)) void this.later(out).catch(() => undefined);
-    return this.later(out);
+    const decoys = DECOY_BREAKAGES.filter((name) => this.active(name, call));
+    if (decoys.length === 0) return this.later(out);
+    const profile = profileForApp(message['app']) ?? V3;
+    const before = decoys.flatMap((name) => decoyFrames(name, frames[0]!, id, profile));
+    // One after the other on the same connection, so the parent reads every decoy before the real reply.
+    return before
+      .reduce((sent, decoy) => sent.then(() => this.inner.send(decoy)), Promise.resolve())
+      .then(() => this.later(out));
   }
 
   private sendHeartbeat(frames: Frames, message: Map_): Promise<void> {

@@ -16,6 +16,14 @@
  * - `wrong-id[=FN]`        replies (to calls of FN only, when given) carry an id no CALL had (MF-MSG-8, MF-CALL-12)
  * - `void-without-result`  a RESPONSE whose result is nil omits the `result` key (MF-CALL-6)
  * - `crash-on-int=N`       the process exits with status 70 when a CALL's args hold an integer >= N
+ * - `decoy-*`              before each reply (to the scoped calls), messages a parent must drop, each with the
+ *                          CALL's id and a result "decoy: <what>" (decoy-replies.ts): `decoy-framing` (MF-FRAME-4),
+ *                          `decoy-undecodable` (MF-FRAME-5), `decoy-non-map` (MF-MSG-1), `decoy-integer-key`
+ *                          (MF-MSG-1, a map with a key 1; no scenario uses it yet: the TypeScript ParentWorker
+ *                          reads such a map, the key made "1"), `decoy-unknown-type`
+ *                          (MF-MSG-5), `decoy-wrong-app` (MF-MSG-6), `decoy-wrong-core-type` (MF-MSG-9),
+ *                          `decoy-oversize` (a RESPONSE over 16 MiB, MF-SEC-3)
+ * - `reply-unknown-fields` replies carry fields no spec names (MF-MSG-4)
  *
  * Child rules broken (one clause each; see fixtures/broken/README.md for the scopes the test uses):
  * - `answer-without-id`            a CALL with a missing, empty or nil id is served with an invented id (MF-CALL-2)
@@ -129,6 +137,15 @@ export const SCOPED_BREAKAGES = [
   'nested-empty-str-as-nil',
   'rename-proto-key',
   'drop-unportable-calls',
+  'decoy-framing',
+  'decoy-undecodable',
+  'decoy-non-map',
+  'decoy-integer-key',
+  'decoy-unknown-type',
+  'decoy-wrong-app',
+  'decoy-wrong-core-type',
+  'decoy-oversize',
+  'reply-unknown-fields',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 

@@ -91,6 +91,22 @@ const CASES: Case[] = [
   { misbehave: 'astral-args-replaced', clause: 'MF-VAL-9', tags: '@parent and (@MF-VAL-9 or @MF-CALL-14)' },
   { misbehave: 'float32-args', clause: 'MF-VAL-10', tags: '@parent and (@MF-VAL-10 or @MF-CALL-14)' },
   { misbehave: 'proto-key-renamed', clause: 'MF-VAL-11', tags: '@parent and (@MF-VAL-11 or @MF-CALL-14)' },
+  // What a parent must drop (features/parent-received.feature: decoys before the real reply) and what it sends.
+  { misbehave: 'stray-misspelled-app', clause: 'MF-PROF-1', tags: '@parent and (@MF-PROF-1 or @MF-MSG-6)' },
+  { misbehave: 'stray-unknown-type', clause: 'MF-MSG-3', tags: '@parent and (@MF-MSG-3 or @MF-MSG-5)' },
+  { misbehave: 'accept-bad-framing', clause: 'MF-FRAME-4', tags: '@parent and (@MF-FRAME-4 or @MF-FRAME-5)' },
+  { misbehave: 'accept-trailing-bytes', clause: 'MF-FRAME-5', tags: '@parent and (@MF-FRAME-5 or @MF-FRAME-4)' },
+  { misbehave: 'accept-array-payload', clause: 'MF-MSG-1', tags: '@parent and (@MF-MSG-1 or @MF-FRAME-5)' },
+  { misbehave: 'unknown-fields-refused', clause: 'MF-MSG-4', tags: '@parent and (@MF-MSG-4 or @MF-CALL-6)' },
+  { misbehave: 'unknown-type-as-response', clause: 'MF-MSG-5', tags: '@parent and (@MF-MSG-5 or @MF-MSG-6)' },
+  { misbehave: 'accept-wrong-app', clause: 'MF-MSG-6', tags: '@parent and (@MF-MSG-6 or @MF-MSG-5)' },
+  { misbehave: 'accept-wrong-core-types', clause: 'MF-MSG-9', tags: '@parent and (@MF-MSG-9 or @MF-MSG-6)' },
+  { misbehave: 'no-size-limit', clause: 'MF-SEC-3', tags: '@parent and (@MF-SEC-3 or @MF-CALL-6)' },
+  {
+    misbehave: 'registry-follows-links',
+    clause: 'MF-REG-15',
+    tags: '@parent and (@MF-REG-15 or @MF-LIFE-12)',
+  },
   // CURVE (features/security.feature): a driver that declares `curve` and ignores MULTIFROST_CURVE=1 gives the
   // child no key; one that hands the key over but keeps its socket plaintext gets no handshake, so no answer.
   {

@@ -1,0 +1,104 @@
+/**
+ * Steps of parent-received.feature and the connect-mode registry-file scenarios of parent.feature: what a
+ * parent does with what it must drop (decoys of the kit's child, src/conform/decoy-replies.ts) and with a
+ * registry file that is not a regular file (MF-REG-15).
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Then, When } from '@cucumber/cucumber';
+import { pollFor } from '../support/connect-probe.js';
+import { conform, sameValue, show } from '../support/expect.js';
+import type { ConformanceWorld } from '../support/world.js';
+import { answer, driverOf } from './driver.steps.js';
+
+type W = ConformanceWorld;
+
+/** What a parent may send a child (spec section 3): anything else answers something it must have dropped. */
+const PARENT_TYPES = new Set(['call', 'heartbeat', 'shutdown']);
+
+Then("the parent sent the kit's child nothing but its calls and heartbeats", function (this: W) {
+  for (const entry of driverOf(this).received()) {
+    const type = entry.message?.['type'];
+    conform(
+      entry.message !== null && PARENT_TYPES.has(String(type)) && type !== 'shutdown',
+      this.clause,
+      'the parent sends nothing in reply to a message it drops: only CALLs and HEARTBEATs before the stop',
+      entry.message === null ? `an undecodable payload (${entry.frames} frames)` : show(entry.message),
+    );
+  }
+});
+
+Then('call {int} answers {string} or times out', async function (this: W, seq: number, result: string) {
+  const { line } = await answer(this, seq);
+  const delivered = line['ok'] === true && sameValue(line['result'], result);
+  const timedOut = line['ok'] === false && line['kind'] === 'timeout';
+  const shown =
+    typeof line['result'] === 'string' && line['result'].length > 200
+      ? `${line['result'].slice(0, 60)}... (a result of ${line['result'].length} characters)`
+      : show(line);
+  conform(
+    delivered || timedOut,
+    this.clause,
+    `call ${seq} settled by its real reply (${show(result)}) or by its timeout, never by the reply it had to drop`,
+    shown,
+  );
+});
+
+// ---- a registry file that is not a regular file (MF-REG-15) -------------------------------------------
+
+interface KitService {
+  home: string;
+  serviceId: string;
+}
+
+/** Waits until the kit's child has registered its entry, and returns the path of services.json. */
+async function registered(world: W): Promise<string> {
+  const service = world.saved.get('service') as KitService | undefined;
+  if (service === undefined) throw new Error('no service: the scenario needs "Given the kit\'s child will serve ..."');
+  const path = join(service.home, 'services.json');
+  const entry = await pollFor(world.clock, world.timeoutMs * 2, async () => {
+    try {
+      const members = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      return members[service.serviceId] === undefined ? undefined : true;
+    } catch {
+      return undefined;
+    }
+  });
+  if (entry === undefined) throw new Error(`the kit's child never registered ${service.serviceId} in ${path}`);
+  return path;
+}
+
+When(
+  'the kit replaces services.json by a symbolic link to a copy of it, which names the live service',
+  async function (this: W) {
+    const path = await registered(this);
+    const target = `${path}.kit-link-target`;
+    copyFileSync(path, target);
+    unlinkSync(path);
+    symlinkSync(target, path);
+    this.trace.note(`kit made ${path} a symbolic link to ${target}`);
+  },
+);
+
+When('the kit replaces services.json by a FIFO', async function (this: W) {
+  const path = await registered(this);
+  unlinkSync(path);
+  const made = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr || String(made.error)}`);
+  this.trace.note(`kit made ${path} a FIFO`);
+});
+
+Then('the driver reports a failed start within {int} ms', async function (this: W, ms: number) {
+  const driver = driverOf(this);
+  const failed = await driver.waitForLine((line) => line['event'] === 'start-failed', ms);
+  conform(
+    failed !== undefined,
+    this.clause,
+    `{"event":"start-failed",...} within ${ms} ms (services.json is not a regular file: never followed nor waited on)`,
+    driver.exitStatus === undefined
+      ? `no such line; lines: ${show(driver.lines.map((l) => l.line))}`
+      : `the driver exited (code ${String(driver.exitStatus.code)}) without it; lines: ${show(driver.lines.map((l) => l.line))}`,
+    `stderr: ${driver.stderr.slice(-8).join(' | ')}`,
+  );
+});
