@@ -4,9 +4,10 @@
  * Encoding sanitises (sanitize.ts) and writes canonical msgpack: the smallest format for every integer,
  * string, bin, array and map header, uint formats for non-negative integers, float64 for every float,
  * no extension types, map keys in insertion order. These are the bytes Python `msgpack`, Rust `rmp` and
- * Go `vmihailenco/msgpack` produce, pinned by the golden vectors in fixtures/vectors/. Small flat messages
- * (the common CALL/RESPONSE shapes) take flat-encode.ts instead, which writes the same bytes without the
- * walk or msgpackr; everything else goes through sanitize.ts and msgpackr.
+ * Go `vmihailenco/msgpack` produce, pinned by the golden vectors in fixtures/vectors/. The common messages
+ * (plain objects and arrays of strings, numbers, booleans and null, up to 128 KiB encoded) take
+ * flat-encode.ts instead, which writes the same bytes without the walk or msgpackr; everything else goes
+ * through sanitize.ts and msgpackr.
  *
  * Decoding is strict: the size limit is checked before decoding, the payload must hold exactly one
  * msgpack value, and extension types are refused. Every failure is a {@link DecodeError}.

@@ -1,29 +1,37 @@
 /**
- * The codec's fast path for small, flat messages (a CALL of `add(1, 2)`, a RESPONSE with a scalar result):
- * sanitisation check and canonical msgpack in one pass, without msgpackr.
+ * The codec's fast path for the common message shapes (a CALL of `add(1, 2)`, a RESPONSE with an array of
+ * 1,000 floats or a 10 KB string): the sanitisation check and canonical msgpack in one pass, without the
+ * sanitising walk or msgpackr.
  *
- * It handles exactly the values for which sanitisation changes nothing and whose canonical bytes are
- * simple: a plain object of at most 15 entries (fixmap) whose keys are ASCII strings of at most 255
- * characters, and whose values are ASCII strings of at most 255 characters, 32-bit integers, finite
- * non-integral numbers, booleans, null, or plain arrays of at most 15 such scalars (fixarray). Anything
- * else (including `undefined`, which sanitisation omits) returns undefined and the caller takes the general
- * path (sanitize.ts + msgpackr), which reads the properties again.
+ * It handles exactly the values whose sanitised form is themselves, modulo numbers (written as the walk
+ * would have them written): plain objects of at most 15 entries (fixmap) with well-formed string keys, plain
+ * arrays of any length, nested up to {@link MAX_DEPTH} containers, whose leaves are well-formed strings,
+ * numbers, booleans and null, in an encoding of at most one slab (128 KiB). Anything else (`undefined`,
+ * which sanitisation omits; bigints, binary, class instances, lone surrogates, array holes, a cycle, a
+ * polluted Object.prototype, a larger encoding) returns undefined and the caller takes the general path
+ * (sanitize.ts + msgpackr), which reads the properties again.
  *
- * The bytes are the ones msgpackr writes with the codec's options (pinned by harness tests that compare
- * both paths): positive fixint / uint8 / uint16 / uint32 for non-negative integers (-0 as 0x00), negative
- * fixint / int8 / int16 / int32 for negative ones, float64 for every other number, fixstr / str8 for
- * strings. ASCII strings are well-formed UTF-16, so no lone-surrogate check is needed.
+ * The bytes are the ones the general path writes (pinned by harness tests against an independent reference
+ * encoder): positive fixint / uint8 / uint16 / uint32 / uint64 for non-negative integers (-0 as 0x00),
+ * negative fixint / int8 / int16 / int32 / int64 for negative ones, nil for NaN and the infinities (MF-VAL-1),
+ * float64 for every other number (integers at or beyond 2^63 too, as msgpackr writes them), fixstr / str8 /
+ * str16 / str32 for strings, fixarray / array16 / array32 and fixmap headers.
  * @see MF-VAL-1 .. MF-VAL-10
  */
 
-/** Most entries of a map (and elements of an array) handled here: the fix formats. */
+/** Most entries of a map handled here: the fixmap format, whose header is written once the count is known. */
 const MAX_ENTRIES = 15;
-/** Longest key or string value handled here, in characters (ASCII: also bytes): fixstr or str8. */
-const MAX_STRING = 255;
-/** Upper bound of one encoding: 15 entries of (key 2+255 bytes, value at most 1 + 15 * (2+255) bytes), plus the map header. */
-const MAX_BYTES = 1 + MAX_ENTRIES * (2 + MAX_STRING + 1 + MAX_ENTRIES * (2 + MAX_STRING));
-/** The buffer the encodings are cut from; a fresh one when less than MAX_BYTES is left (as msgpackr does with its own). */
+/** Deepest container nesting handled here; deeper values (and cycles) go to the general path, which names them. */
+const MAX_DEPTH = 64;
+/** Strings shorter than this are checked and copied in JavaScript when ASCII; others by Buffer's UTF-8 writer. */
+const SHORT_STRING = 64;
+/** The buffer the encodings are cut from; an encoding that does not fit one goes to the general path. */
 const SLAB_BYTES = 128 * 1024;
+/** A fresh slab is taken when less than this is left, rather than trying and redoing most encodings. */
+const MIN_ROOM = 4 * 1024;
+
+const TWO_32 = 4294967296;
+const TWO_63 = 9223372036854775808;
 
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
 let slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
@@ -31,6 +39,8 @@ let slabPosition = 0;
 
 /** Where the writers continue. */
 let position = 0;
+/** Set when a write found no room left in the slab (as opposed to a value this path does not handle). */
+let overflow = false;
 /** True while an encoding runs: a getter inside the value that encodes another one gets the general path. */
 let busy = false;
 
@@ -41,76 +51,152 @@ let busy = false;
  */
 const hasOwn = Object.hasOwn;
 
+// ES2024 string method (Node >= 20); the ES2023 lib in tsconfig does not declare it yet.
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
+
 /**
- * The canonical encoding of `value` when it is a flat message as described in the module comment, else
- * undefined. The Buffer is a view of a shared slab that is never written again (owned by the caller).
- * May throw whatever a getter or proxy trap of `value` throws.
+ * The canonical encoding of `value` when it is a plain object of the shapes described in the module
+ * comment, else undefined. The Buffer is a view of a shared slab that is never written again (owned by the
+ * caller). May throw whatever a getter or proxy trap of `value` throws.
  */
 export function encodeFlat(value: unknown): Buffer | undefined {
   if (typeof value !== 'object' || value === null || busy || Object.getPrototypeOf(value) !== Object.prototype)
     return undefined;
   busy = true;
   try {
-    return encodeRecord(value as Record<string, unknown>);
+    if (slab.length - slabPosition < MIN_ROOM) freshSlab();
+    let bytes = encodeTop(value as Record<string, unknown>);
+    // Did not fit what was left of the slab: once more on a whole slab (an encoding larger than that is
+    // rare, and msgpackr grows its buffer for it).
+    if (bytes === undefined && overflow && slabPosition !== 0) {
+      freshSlab();
+      bytes = encodeTop(value as Record<string, unknown>);
+    }
+    return bytes;
   } finally {
     busy = false;
   }
 }
 
-function encodeRecord(record: Record<string, unknown>): Buffer | undefined {
-  if (slab.length - slabPosition < MAX_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
-    slabPosition = 0;
-  }
+function freshSlab(): void {
+  slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
+  slabPosition = 0;
+}
+
+function encodeTop(record: Record<string, unknown>): Buffer | undefined {
   const start = slabPosition;
-  position = start + 1;
-  let entries = 0;
-  for (const key in record) {
-    // Bytes written before a value turns out not to be flat are simply not committed (slabPosition stays):
-    // one pass, each property read once, and the general path starts from scratch.
-    if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeAscii(key)) return undefined;
-    const item = record[key];
-    if (typeof item === 'object' && item !== null) {
-      if (!writeArray(item)) return undefined;
-    } else if (!writeScalar(item)) return undefined;
-  }
-  slab[start] = 0x80 | entries;
+  position = start;
+  overflow = false;
+  // Bytes written before a value turns out not to be handled are simply not committed (slabPosition stays):
+  // one pass, each property read once, and the general path starts from scratch.
+  if (!writeRecord(record, 1)) return undefined;
   slabPosition = position;
   return slab.subarray(start, position);
 }
 
-function writeArray(item: object): boolean {
-  if (Object.getPrototypeOf(item) !== Array.prototype) return false;
-  const array = item as readonly unknown[];
-  const length = array.length;
-  if (length > MAX_ENTRIES) return false;
-  slab[position++] = 0x90 | length;
-  for (let i = 0; i < length; i++) {
-    if (!writeScalar(array[i])) return false;
+/** True when `bytes` more fit in the slab; otherwise notes the overflow. */
+function room(bytes: number): boolean {
+  if (position + bytes <= slab.length) return true;
+  overflow = true;
+  return false;
+}
+
+function writeRecord(record: Record<string, unknown>, depth: number): boolean {
+  if (!room(1)) return false;
+  const header = position++;
+  let entries = 0;
+  for (const key in record) {
+    if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeString(key)) return false;
+    if (!writeValue(record[key], depth)) return false;
   }
+  slab[header] = 0x80 | entries;
   return true;
 }
 
-function writeScalar(item: unknown): boolean {
+function writeValue(item: unknown, depth: number): boolean {
   switch (typeof item) {
     case 'string':
-      return writeAscii(item);
+      return writeString(item);
     case 'number':
       return writeNumber(item);
     case 'boolean':
+      if (!room(1)) return false;
       slab[position++] = item ? 0xc3 : 0xc2;
       return true;
     case 'object':
-      if (item !== null) return false;
-      slab[position++] = 0xc0;
-      return true;
+      if (item === null) {
+        if (!room(1)) return false;
+        slab[position++] = 0xc0;
+        return true;
+      }
+      return writeContainer(item, depth + 1);
     default:
       return false;
   }
 }
 
+function writeContainer(item: object, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const proto: unknown = Object.getPrototypeOf(item);
+  if (proto === Object.prototype) return writeRecord(item as Record<string, unknown>, depth);
+  if (proto === Array.prototype) return writeArray(item as readonly unknown[], depth);
+  return false;
+}
+
+function writeArray(array: readonly unknown[], depth: number): boolean {
+  const length = array.length;
+  if (!room(5)) return false;
+  if (length < 16) slab[position++] = 0x90 | length;
+  else if (length < 0x10000) {
+    slab[position++] = 0xdc;
+    slabView.setUint16(position, length);
+    position += 2;
+  } else {
+    slab[position++] = 0xdd;
+    slabView.setUint32(position, length);
+    position += 4;
+  }
+  let i = 0;
+  const first = array[0];
+  if (length >= FLOAT_RUN_MIN_LENGTH && typeof first === 'number' && Math.floor(first) !== first)
+    i = writeFloatRun(array);
+  for (; i < length; i++) {
+    if (!writeValue(array[i], depth)) return false;
+  }
+  return true;
+}
+
+/** Arrays at least this long that start with a float get the dedicated loop below. */
+const FLOAT_RUN_MIN_LENGTH = 8;
+
+/**
+ * Writes the leading finite non-integral numbers of `array` as float64 and returns how many it wrote. A
+ * separate function on purpose: its element load only ever sees float arrays, so V8 reads unboxed doubles,
+ * where the general loop sees every kind of array and would box each one.
+ */
+function writeFloatRun(array: readonly unknown[]): number {
+  const length = array.length;
+  const view = slabView;
+  const target = slab;
+  const limit = slab.length - 9;
+  let at = position;
+  let i = 0;
+  for (; i < length && at <= limit; i++) {
+    const item = array[i];
+    if (typeof item !== 'number' || Math.floor(item) === item || item !== item) break;
+    target[at] = 0xcb;
+    view.setFloat64(at + 1, item);
+    at += 9;
+  }
+  position = at;
+  return i;
+}
+
 function writeNumber(n: number): boolean {
+  if (!room(9)) return false;
   if (n >>> 0 === n) {
     // Also -0, written as 0x00 (MF-VAL-10).
     if (n < 0x80) slab[position++] = n;
@@ -144,17 +230,62 @@ function writeNumber(n: number): boolean {
     }
     return true;
   }
-  // Integers beyond 32 bits need WideInteger, NaN and the infinities become nil: the general path.
-  if (Math.floor(n) === n || n !== n) return false;
+  if (n !== n || n === Infinity || n === -Infinity) {
+    slab[position++] = 0xc0; // MF-VAL-1
+    return true;
+  }
+  if (Math.floor(n) === n && n >= -TWO_63 && n < TWO_63) {
+    writeWideInteger(n);
+    return true;
+  }
   slab[position++] = 0xcb;
   slabView.setFloat64(position, n);
   position += 8;
   return true;
 }
 
-function writeAscii(text: string): boolean {
+/** An integral number beyond the 32-bit ranges, within int64: uint64 when positive, int64 when negative (MF-VAL-2). */
+function writeWideInteger(n: number): void {
+  // An integral double splits exactly into 32-bit halves; Math.floor keeps two's complement for negatives.
+  const high = Math.floor(n / TWO_32);
+  const low = n - high * TWO_32;
+  if (n < 0) {
+    slab[position] = 0xd3;
+    slabView.setInt32(position + 1, high);
+  } else {
+    slab[position] = 0xcf;
+    slabView.setUint32(position + 1, high);
+  }
+  slabView.setUint32(position + 5, low);
+  position += 9;
+}
+
+function writeString(text: string): boolean {
   const length = text.length;
-  if (length > MAX_STRING) return false;
+  if (length < SHORT_STRING && writeAscii(text, length)) return true;
+  if (overflow || !(text as unknown as WellFormedString).isWellFormed()) return false;
+  const bytes = length < SHORT_STRING / 3 ? utf8Length(text) : Buffer.byteLength(text, 'utf8');
+  const header = bytes < 0x20 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5;
+  if (!room(header + bytes)) return false;
+  if (header === 1) slab[position] = 0xa0 | bytes;
+  else if (header === 2) {
+    slab[position] = 0xd9;
+    slab[position + 1] = bytes;
+  } else if (header === 3) {
+    slab[position] = 0xda;
+    slabView.setUint16(position + 1, bytes);
+  } else {
+    slab[position] = 0xdb;
+    slabView.setUint32(position + 1, bytes);
+  }
+  position += header;
+  position += slab.write(text, position, bytes, 'utf8');
+  return true;
+}
+
+/** Writes a short string when it is all ASCII (then its length is its byte count); false, writing nothing, otherwise. */
+function writeAscii(text: string, length: number): boolean {
+  if (!room(2 + length)) return false;
   let at = position + (length < 0x20 ? 1 : 2);
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -168,4 +299,19 @@ function writeAscii(text: string): boolean {
   }
   position = at;
   return true;
+}
+
+/** UTF-8 length of a short well-formed string, without a call into Buffer. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a surrogate pair (well-formed: the low half follows)
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
