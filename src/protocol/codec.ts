@@ -22,6 +22,7 @@ import { DecodeError, EncodeError, InvalidArgumentError, PayloadTooLargeError } 
 import { encodeFlat } from './flat-encode.js';
 import { firstValueLength } from './msgpack-length.js';
 import { loadMsgpackr } from './msgpackr-loader.js';
+import { MAY_HOLD_PROTO_KEY, MAY_HOLD_TWO_TO_53, rareBytes } from './rare-bytes.js';
 import { prepareForWire } from './sanitize.js';
 import { describeKey, firstUnportable } from './unportable.js';
 import { repairInvalidUtf8 } from './utf8-repair.js';
@@ -134,17 +135,6 @@ function installExtensions(): void {
   }
 }
 
-/**
- * The bytes of the map key `__proto__`. msgpackr renames that key to `__proto_` when it decodes a map into
- * an object (its guard against prototype pollution), which changes the value and can even lose an entry
- * (`{"__proto__": 1, "__proto_": 2}`): payloads holding these bytes are decoded by {@link decodeKeepingKeys}.
- */
-const PROTO_KEY = Buffer.from('__proto__', 'latin1');
-
-/** The two byte runs that end a 64-bit integer of magnitude exactly 2^53 (after the 0xcf / 0xd3 tag). */
-const PLUS_2_53 = Buffer.from('0020000000000000', 'hex');
-const MINUS_2_53 = Buffer.from('ffe0000000000000', 'hex');
-
 /** Options for {@link Codec}. */
 export interface CodecOptions {
   /** Largest payload encoded or decoded, in bytes. Default 16 MiB ({@link DEFAULT_MAX_PAYLOAD_BYTES}). */
@@ -215,14 +205,15 @@ export class Codec {
     const source = this.#source(bytes);
     const value = unpackStrict(this.#unpackr, source);
     if (value === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
-    // A map key `__proto__` (rare: found with one byte search) needs maps decoded as Maps, then copied.
-    if (source.indexOf(PROTO_KEY) !== -1) {
+    const rare = rareBytes(source);
+    if (rare === 0) return value;
+    // A map key `__proto__` needs maps decoded as Maps, then copied: msgpackr renames the key.
+    if ((rare & MAY_HOLD_PROTO_KEY) !== 0) {
       this.#keyedUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, mapsAsObjects: false, int64AsType: 'bigint' } as Options);
       return decodeKeepingKeys(unpackStrict(this.#keyedUnpackr, source));
     }
-    // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer. Such payloads are
-    // rare: find them with a byte search, and decode those again exactly.
-    if (mayHoldTwoTo53(source)) {
+    // msgpackr's 'auto' mode gives a number for ±2^53 too, which is not a safe integer: decode again exactly.
+    if ((rare & MAY_HOLD_TWO_TO_53) !== 0) {
       this.#exactUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, int64AsType: 'bigint' } as Options);
       return exactIntegers(unpackStrict(this.#exactUnpackr, source));
     }
@@ -268,17 +259,6 @@ export class Codec {
     const unportable = firstUnportable(raw);
     return { value: decodeKeepingKeys(raw, true), unportable };
   }
-}
-
-/**
- * True when `bytes` may hold a 64-bit integer of magnitude exactly 2^53 (`cf|d3 00 20 00..00` or
- * `d3 ff e0 00..00`). Most payloads have no 0xcf / 0xd3 byte at all, which two native single-byte
- * searches (memchr) rule out in tens of nanoseconds; only then are the 8-byte runs searched.
- * False positives (the run inside a string or bin) only cost an exact re-decode.
- */
-function mayHoldTwoTo53(bytes: Buffer): boolean {
-  if (bytes.indexOf(0xcf) === -1 && bytes.indexOf(0xd3) === -1) return false;
-  return bytes.indexOf(PLUS_2_53) !== -1 || bytes.indexOf(MINUS_2_53) !== -1;
 }
 
 function unpackStrict(unpackr: UnpackrInstance, source: Buffer): unknown {

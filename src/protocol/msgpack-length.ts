@@ -14,17 +14,24 @@ export type StrVisitor = (headerAt: number, bodyAt: number, bodyEnd: number) => 
  */
 export function firstValueLength(bytes: Uint8Array, offset = 0, onStr?: StrVisitor): number | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.length;
-  let position = offset;
+  const next = skipValue(bytes, view, offset, bytes.length, onStr);
+  return next < 0 ? undefined : next - offset;
+}
+
+/**
+ * {@link firstValueLength} over a view the caller already has (no allocation): the position after the value
+ * at `position`, or -1 when the bytes end first or hold 0xc1.
+ */
+function skipValue(bytes: Uint8Array, view: DataView, position: number, end: number, onStr?: StrVisitor): number {
   let pending = 1; // values still to skip: 1, plus the children each container header announces
   // No object per value: the repair walk (utf8-repair.ts) runs over every value of a payload.
   while (pending > 0) {
-    if (position >= end) return undefined;
+    if (position >= end) return -1;
     const tag = bytes[position] as number;
     const skip = headerSkip(tag, view, position, end);
-    if (skip < 0) return undefined;
+    if (skip < 0) return -1;
     const next = position + skip;
-    if (next > end) return undefined;
+    if (next > end) return -1;
     if (onStr !== undefined) {
       const header = strHeaderLength(tag);
       if (header !== undefined) onStr(position, position + header, next);
@@ -32,7 +39,7 @@ export function firstValueLength(bytes: Uint8Array, offset = 0, onStr?: StrVisit
     pending += childCount(tag, view, position) - 1;
     position = next;
   }
-  return position - offset;
+  return position;
 }
 
 /** Header length of a `str` tag (fixstr, str8, str16, str32), undefined for any other tag. */
@@ -222,9 +229,8 @@ export function resultHoldsMap(bytes: Uint8Array): boolean {
   let holds = false;
   for (let i = 0; i < entries; i++) {
     const isResult = isResultKey(bytes, view, position, end);
-    const keyLength = firstValueLength(bytes, position);
-    if (keyLength === undefined) return true;
-    position += keyLength;
+    position = skipValue(bytes, view, position, end);
+    if (position < 0) return true;
     if (isResult) {
       // The scan ends after the value when it holds no map; a later duplicate key wins, so go on either way.
       const after = scanForMap(bytes, view, position, end);
@@ -234,9 +240,8 @@ export function resultHoldsMap(bytes: Uint8Array): boolean {
         continue;
       }
     }
-    const valueLength = firstValueLength(bytes, position);
-    if (valueLength === undefined) return true;
-    position += valueLength;
+    position = skipValue(bytes, view, position, end);
+    if (position < 0) return true;
   }
   return holds;
 }
