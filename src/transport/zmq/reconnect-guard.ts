@@ -12,6 +12,7 @@
  */
 import type { Dealer, Router } from 'zeromq';
 import type { Clock, TimerHandle } from '../../time/clock.js';
+import { socketEvents } from './zmq-peers.js';
 
 /** How long libzmq gets to announce its own reconnection, in ms. Its events follow the disconnect at once. */
 export const SETTLE_MS = 250;
@@ -41,7 +42,7 @@ export class ReconnectGuard {
     this.endpoints.add(endpoint);
     if (this.watching) return;
     this.watching = true;
-    const events = this.socket.events as unknown as EventSource;
+    const events = socketEvents<EventSource>(this.socket);
     events.on('disconnect', (event) => this.onDisconnect(event.address));
     for (const name of SELF_RECONNECT_EVENTS) events.on(name, (event) => this.settle(event.address));
   }

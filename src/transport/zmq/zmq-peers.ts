@@ -55,7 +55,7 @@ type EventSource = { on(name: string, listener: (event: ObservedEvent) => void):
  */
 export function watchSocketPeers(socket: Dealer | Router, listener: (event: PeerEvent) => void): () => void {
   let active = true;
-  const events = socket.events as unknown as EventSource;
+  const events = socketEvents<EventSource>(socket);
   for (const [name, type] of EVENT_TYPES) {
     events.on(name, (event) => {
       if (!active) return;
@@ -66,4 +66,23 @@ export function watchSocketPeers(socket: Dealer | Router, listener: (event: Peer
   return () => {
     active = false;
   };
+}
+
+/** How often a monitor start interrupted by a signal is tried again before the error is thrown. */
+const EINTR_ATTEMPTS = 20;
+
+/**
+ * The socket's event observer (`socket.events`), started on first use. Starting it makes libzmq set up the
+ * socket monitor and wait for the socket's own thread, a wait a signal can interrupt: libzmq then fails with
+ * EINTR and zeromq.js throws (seen with a profiler's SIGPROF making ParentWorker.start() fail). The call has
+ * no effect when it fails, so it is simply made again.
+ */
+export function socketEvents<T>(socket: Dealer | Router): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return socket.events as unknown as T;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EINTR' || attempt >= EINTR_ATTEMPTS) throw error;
+    }
+  }
 }
