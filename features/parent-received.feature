@@ -121,7 +121,7 @@ Feature: A parent drops what is not a reply for it, checked through its driver
       | 2   | true | "again" |
     And the parent sent the kit's child nothing but its calls and heartbeats
 
-  @parent @must @MF-SEC-3
+  @parent @must @MF-SEC-3 @MF-MSG-10
   Scenario: A parent drops a reply over the size limit, never delivers it, and keeps serving
     A receiver may drop the connection the oversized message came over (libzmq's MAXMSGSIZE does), losing the
     real reply behind it: the call may then time out. It must never settle with the oversized result.
@@ -132,6 +132,21 @@ Feature: A parent drops what is not a reply for it, checked through its driver
       | seq | function | args     | timeout_ms |
       | 1   | echo     | ["real"] | 2000       |
     Then call 1 answers "real" or times out
+    When the kit sends the driver the call
+      | seq | function | args   |
+      | 2   | add      | [1, 2] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 2   | true | 3      |
+
+  @parent @must @MF-MSG-10
+  Scenario: A parent refuses to send a CALL over the size limit, with an error, and keeps serving
+    Given the parent driver runs the kit's child
+    When the kit sends the driver call 1 to "echo" with a string of 17 MiB and a timeout of 60000 ms
+    Then the driver answers
+      | seq | ok    | kind        |
+      | 1   | false | not timeout |
+    And the kit's child never received a CALL to "echo"
     When the kit sends the driver the call
       | seq | function | args   |
       | 2   | add      | [1, 2] |

@@ -45,6 +45,14 @@ Then('call {int} answers {string} or times out', async function (this: W, seq: n
   );
 });
 
+When(
+  'the kit sends the driver call {int} to {string} with a string of {int} MiB and a timeout of {int} ms',
+  function (this: W, seq: number, fn: string, mib: number, timeoutMs: number) {
+    // Over the 16 MiB limit by the string alone: the CALL around it only adds to it (MF-MSG-10).
+    driverOf(this).send({ seq, function: fn, args: ['z'.repeat(mib * 1024 * 1024)], timeout_ms: timeoutMs });
+  },
+);
+
 // ---- a registry file that is not a regular file (MF-REG-15) -------------------------------------------
 
 interface KitService {
