@@ -139,6 +139,12 @@ Feature: A parent, checked from outside through its driver
       | seq | ok   | result |
       | 1   | true | null   |
 
+  @parent @must @MF-LIFE-10
+  Scenario: A child that exits before it is ready fails the start, with its exit status and the tail of its stderr
+    Given the parent driver runs the kit's child provoked with "exit-at-start=7"
+    Then the driver reports a failed start within 5000 ms naming the exit status 7 and the child's stderr line
+    And the driver exits with status 1
+
   @parent @must @MF-LIFE-8
   Scenario: A parent rejects a pending call at once when the child crashes
     Given the parent driver runs the kit's child misbehaving as "crash-after=2"

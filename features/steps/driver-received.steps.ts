@@ -8,7 +8,8 @@ import { copyFileSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Then, When } from '@cucumber/cucumber';
 import { pollFor } from '../support/connect-probe.js';
-import { conform, sameValue, show } from '../support/expect.js';
+import { EXIT_AT_START_LINE } from '../../src/conform/instrumented-child.js';
+import { conform, conformEqual, sameValue, show, within } from '../support/expect.js';
 import type { ConformanceWorld } from '../support/world.js';
 import { answer, driverOf } from './driver.steps.js';
 
@@ -52,6 +53,37 @@ When(
     driverOf(this).send({ seq, function: fn, args: ['z'.repeat(mib * 1024 * 1024)], timeout_ms: timeoutMs });
   },
 );
+
+// ---- a child that dies before it is ready (MF-LIFE-10) ------------------------------------------------
+
+Then(
+  "the driver reports a failed start within {int} ms naming the exit status {int} and the child's stderr line",
+  async function (this: W, ms: number, status: number) {
+    const driver = driverOf(this);
+    const failed = await driver.waitForLine((line) => line['event'] === 'start-failed', ms);
+    conform(
+      failed !== undefined,
+      this.clause,
+      `{"event":"start-failed",...} within ${ms} ms: the child exited with status ${status} before it was ready`,
+      `lines: ${show(driver.lines.map((l) => l.line))}`,
+      `stderr: ${driver.stderr.slice(-8).join(' | ')}`,
+    );
+    const error = String(failed.line['error'] ?? '');
+    conform(
+      new RegExp(`(^|\\D)${status}(\\D|$)`).test(error) && error.includes(EXIT_AT_START_LINE),
+      this.clause,
+      `the start failure names the exit status ${status} and quotes the child's stderr (${show(EXIT_AT_START_LINE)})`,
+      show(error),
+    );
+  },
+);
+
+Then('the driver exits with status {int}', async function (this: W, code: number) {
+  const driver = driverOf(this);
+  const status = await within(this.clock, this.timeoutMs, driver.exited);
+  conform(status !== undefined, this.clause, `the driver exits with status ${code}`, 'still running');
+  conformEqual(status.code, code, this.clause, 'the driver exit status');
+});
 
 // ---- a registry file that is not a regular file (MF-REG-15) -------------------------------------------
 

@@ -25,6 +25,9 @@ import { MisbehavingTransport } from './misbehaving-transport.js';
 import { isMainModule } from './main-module.js';
 import { ConformanceWorker, optionsFromEnv } from './reference-worker.js';
 
+/** What the child writes to stderr when provoked to exit before it is ready (`exit-at-start=N`). */
+export const EXIT_AT_START_LINE = 'kit child: exiting before it connects, as provoked';
+
 /** Environment variable selecting the breakages. */
 export const MISBEHAVE_ENV = 'MULTIFROST_MISBEHAVE';
 
@@ -34,6 +37,12 @@ export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env)
   const provoke = parseProvocation(env[KIT_PROVOKE_ENV]);
   const log = new KitLog(env[KIT_LOG_ENV] || undefined, realClock);
   logStart(log, (name) => env[name]);
+  if (provoke.exitAtStart !== undefined) {
+    // The line a parent must quote in its start failure, with the status (MF-LIFE-10).
+    process.stderr.write(`${EXIT_AT_START_LINE}\n`);
+    log.write('exit', { code: provoke.exitAtStart });
+    process.exit(provoke.exitAtStart);
+  }
   if (provoke.grandchild === true) startGrandchild(log);
   const { kitTransport } = await import('./kit-transport.js');
   const host = new ProcessHost();

@@ -9,7 +9,8 @@
  *   `ignore-shutdown` (SHUTDOWN is logged, not obeyed), `ignore-sigterm` (SIGTERM/SIGINT logged, not obeyed),
  *   `grandchild` (start a process in the child's process group, which the stop sequence must end too),
  *   `delay-heartbeats=MS` (each echo leaves MS ms late), `drop-heartbeats=N` (after the first echo, which
- *   answers a parent's readiness probe, the next N echoes are not sent).
+ *   answers a parent's readiness probe, the next N echoes are not sent), `exit-at-start=N` (write one line to
+ *   stderr and exit with status N before connecting: a child that dies before it is ready, MF-LIFE-10).
  * Rule-breaking misbehaviour (wrong ids, bad framing, ...) is the misbehaving transport's job, not this one's.
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +31,7 @@ export interface Provocation {
   grandchild?: boolean;
   heartbeatDelayMs?: number;
   droppedHeartbeats?: number;
+  exitAtStart?: number;
 }
 
 /** Parses `MULTIFROST_KIT_PROVOKE`. @throws InvalidArgumentError naming an unknown item. */
@@ -61,6 +63,9 @@ export function parseProvocation(text: string | undefined): Provocation {
         break;
       case 'drop-heartbeats':
         result.droppedHeartbeats = count();
+        break;
+      case 'exit-at-start':
+        result.exitAtStart = count();
         break;
       default:
         throw new InvalidArgumentError(KIT_PROVOKE_ENV, `unknown provocation '${name}'`);

@@ -104,6 +104,7 @@ const CASES: Case[] = [
   { misbehave: 'no-size-limit', clause: 'MF-SEC-3', tags: '@parent and (@MF-SEC-3 or @MF-CALL-6)' },
   // Still drops an oversized reply: the scenario of MF-SEC-3 (which cites MF-MSG-10 too) keeps passing.
   { misbehave: 'send-oversize', clause: 'MF-MSG-10', tags: '@parent and (@MF-MSG-10 or @MF-CALL-6)' },
+  { misbehave: 'vague-start-failure', clause: 'MF-LIFE-10', tags: '@parent and (@MF-LIFE-10 or @MF-LIFE-8)' },
   {
     misbehave: 'registry-follows-links',
     clause: 'MF-REG-15',
