@@ -72,6 +72,7 @@ Feature: Messages on the wire
       | an integer         | 2a                   |
       | nil                | c0                   |
       | a map with int keys | 810102              |
+      | a CALL with an integer key | 87a3617070ae636f6d6c696e6b5f6970635f7633a26964a26b31a474797065a463616c6ca974696d657374616d70cb41da556e40200000a866756e6374696f6ea46563686fa461726773910101a36f6e65 |
 
   @child @must @MF-MSG-4
   Scenario: Unknown fields are ignored

@@ -43,7 +43,7 @@ Feature: A parent drops what is not a reply for it, checked through its driver
 
   @parent @must @MF-MSG-1
   Scenario: A parent drops a payload that is not a map with string keys
-    Given the parent driver runs the kit's child misbehaving as "decoy-non-map@echo"
+    Given the parent driver runs the kit's child misbehaving as "decoy-non-map@echo,decoy-integer-key@echo"
     When the kit sends the driver the calls
       | seq | function | args     |
       | 1   | echo     | ["real"] |

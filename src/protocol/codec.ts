@@ -24,7 +24,7 @@ import { firstValueLength } from './msgpack-length.js';
 import { loadMsgpackr } from './msgpackr-loader.js';
 import { MAY_HOLD_PROTO_KEY, MAY_HOLD_TWO_TO_53, rareBytes } from './rare-bytes.js';
 import { prepareForWire } from './sanitize.js';
-import { describeKey, firstUnportable } from './unportable.js';
+import { describeKey, firstNonStringTopLevelKey, firstUnportable } from './unportable.js';
 import { repairInvalidUtf8 } from './utf8-repair.js';
 import { WideInteger } from './wide-integer.js';
 
@@ -241,11 +241,16 @@ export class Codec {
    * CALL carrying one with an ERROR rather than drop it or change it, MF-VAL-11, MF-VAL-12). The value is
    * shaped as {@link decodeValue} gives it, except that an extension type is a {@link ForeignExtension} and
    * a map key with no string form (an array or map) is rendered as text; `unportable` describes the first
-   * value outside the portable set with its path (`$.args[0]`), or is undefined when there is none. Slow
-   * (maps are decoded as Maps first): for the rare payloads that need it.
+   * value outside the portable set with its path (`$.args[0]`), or is undefined when there is none;
+   * `topLevelKey` describes the first key of the top-level map that is not a string (the payload is then no
+   * message, MF-MSG-1). Slow (maps are decoded as Maps first): for the rare payloads that need it.
    * @throws DecodeError as {@link decodeValue} does, except for extension types.
    */
-  decodeUnportable(bytes: Uint8Array): { value: unknown; unportable: string | undefined } {
+  decodeUnportable(bytes: Uint8Array): {
+    value: unknown;
+    unportable: string | undefined;
+    topLevelKey: string | undefined;
+  } {
     const source = this.#source(bytes);
     this.#keyedUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, mapsAsObjects: false, int64AsType: 'bigint' } as Options);
     let raw: unknown;
@@ -257,7 +262,7 @@ export class Codec {
     }
     if (raw === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     const unportable = firstUnportable(raw);
-    return { value: decodeKeepingKeys(raw, true), unportable };
+    return { value: decodeKeepingKeys(raw, true), unportable, topLevelKey: firstNonStringTopLevelKey(raw) };
   }
 }
 

@@ -213,21 +213,58 @@ const HOLDS_MAP_DEPTH = 64;
  * a result of 1,000 floats costs one table lookup each instead of a boxed read from a decoded array.
  */
 export function resultHoldsMap(bytes: Uint8Array): boolean {
+  return scanResponse(bytes, false);
+}
+
+/**
+ * Whether a decoded RESPONSE needs the exact key check: {@link resultHoldsMap} (MF-VAL-14), or a top-level key
+ * that is not a `str` (MF-MSG-1: such a payload is dropped). One pass over the top-level entries.
+ */
+export function responseNeedsKeyCheck(bytes: Uint8Array): boolean {
+  return scanResponse(bytes, true);
+}
+
+/**
+ * Whether the top-level map's keys are all `str` (true for bytes that are not a map or end early: the decoder
+ * and the validation refuse those anyway). Skips each value by its headers: for the small messages that carry
+ * no values (heartbeats, output, errors, shutdown); CALLs and RESPONSEs have the walks above.
+ */
+export function topLevelKeysAreStrings(bytes: Uint8Array): boolean {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
-  if (end === 0) return true;
-  const tag = bytes[0] as number;
-  let entries: number;
-  let position: number;
-  if (tag >= 0x80 && tag <= 0x8f) {
-    entries = tag & 0x0f;
-    position = 1;
-  } else if ((tag === 0xde && end >= 3) || (tag === 0xdf && end >= 5)) {
-    entries = tag === 0xde ? view.getUint16(1) : view.getUint32(1);
-    position = tag === 0xde ? 3 : 5;
-  } else return true;
+  const map = mapHeader(bytes, view, end);
+  if (map === undefined) return true;
+  let position = map.position;
+  for (let i = 0; i < map.entries && position < end; i++) {
+    if (strHeaderLength(bytes[position] as number) === undefined) return false;
+    position = skipValue(bytes, view, position, end);
+    if (position < 0) return true;
+    position = skipValue(bytes, view, position, end);
+    if (position < 0) return true;
+  }
+  return true;
+}
+
+/** The entry count and first entry's position of the map at the start of `bytes`, or undefined for another value. */
+function mapHeader(bytes: Uint8Array, view: DataView, end: number): { entries: number; position: number } | undefined {
+  const tag = bytes[0];
+  if (tag === undefined) return undefined;
+  if (tag >= 0x80 && tag <= 0x8f) return { entries: tag & 0x0f, position: 1 };
+  if (tag === 0xde && end >= 3) return { entries: view.getUint16(1), position: 3 };
+  if (tag === 0xdf && end >= 5) return { entries: view.getUint32(1), position: 5 };
+  return undefined;
+}
+
+function scanResponse(bytes: Uint8Array, stopAtNonStringKey: boolean): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
+  const map = mapHeader(bytes, view, end);
+  if (map === undefined) return true;
+  const entries = map.entries;
+  let position = map.position;
   let holds = false;
   for (let i = 0; i < entries; i++) {
+    if (stopAtNonStringKey && position < end && strHeaderLength(bytes[position] as number) === undefined) return true;
     const isResult = isResultKey(bytes, view, position, end);
     position = skipValue(bytes, view, position, end);
     if (position < 0) return true;

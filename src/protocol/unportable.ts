@@ -60,6 +60,17 @@ function searchMap(map: Map<unknown, unknown>, path: Array<string | number>, dep
   return undefined;
 }
 
+/**
+ * The first key of the top-level map in `raw` (decoded as for {@link firstUnportable}) that is not a string
+ * (`a map key of type integer (1)`), or undefined. Such a payload is not a message at all (MF-MSG-1).
+ */
+export function firstNonStringTopLevelKey(raw: unknown): string | undefined {
+  if (!(raw instanceof Map)) return undefined;
+  for (const key of (raw as Map<unknown, unknown>).keys())
+    if (typeof key !== 'string') return `a map key of type ${keyType(key)} (${describeKey(key)})`;
+  return undefined;
+}
+
 function keyType(key: unknown): string {
   if (key === null) return 'nil';
   if (typeof key === 'number') return Number.isInteger(key) ? 'integer' : 'float';

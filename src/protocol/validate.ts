@@ -26,7 +26,7 @@
  */
 import { DecodeError, type DecodeReason } from '../errors.js';
 import type { Codec } from './codec.js';
-import { hasNonStringKey, resultHoldsMap } from './msgpack-length.js';
+import { hasNonStringKey, responseNeedsKeyCheck, topLevelKeysAreStrings } from './msgpack-length.js';
 import type { CallMessage, Message, MessageType } from './message.js';
 import type { Profile } from './profile.js';
 
@@ -64,27 +64,42 @@ export function decodeMessage(codec: Codec, payload: Uint8Array, accepted: reado
     // again so that the CALL can be refused with an ERROR. Only undecodable payloads pay for the retry.
     const retried = refused.reason === 'not-msgpack' ? decodeUnportable(codec, payload) : undefined;
     if (retried?.unportable === undefined || !isMap(retried.value)) return { ok: false, error: refused };
+    if (retried.topLevelKey !== undefined) return { ok: false, error: keyNotString(retried.topLevelKey) };
     ({ value, unportable } = retried);
   }
   const result = check(value, accepted);
   if (result instanceof DecodeError) return { ok: false, error: result };
   const message = value as Message;
-  // msgpackr turns a map key 1 into "1": a header walk (CALLs and RESPONSEs) finds such keys, the slow decode
-  // names them.
-  const carriesValues = message.type === 'call' || message.type === 'response';
-  // A result without any map cannot hold a map key: the common RESPONSE (a number, a string, an array of
-  // them) skips the walk, which costs up to half a decode on large payloads.
-  // Whether the result is or holds a map (through arrays up to 64 deep) is read from the bytes: on the decoded
-  // array of doubles every element read was boxed (23-25 us for 1,000 floats, more than the walk it avoids).
-  const mayHoldKeys = message.type === 'call' || resultHoldsMap(payload);
-  if (unportable === undefined && carriesValues && mayHoldKeys && hasNonStringKey(payload))
-    unportable = decodeUnportable(codec, payload)?.unportable;
+  // msgpackr turns a map key 1 into "1": a header walk finds such keys, the slow decode names them. A CALL's
+  // walk covers the whole payload. A RESPONSE's result without any map cannot hold a map key, so the common
+  // RESPONSE (a number, a string, an array of them) skips the walk, which costs up to half a decode on large
+  // payloads; whether the result is or holds a map (through arrays up to 64 deep) is read from the bytes, with
+  // its top-level keys (on the decoded array of doubles every element read was boxed: 23-25 us for 1,000 floats).
+  // Other messages carry no values: only their top-level keys are read.
+  const type = message.type;
+  const carriesValues = type === 'call' || type === 'response';
+  const needsKeyCheck =
+    type === 'call'
+      ? hasNonStringKey(payload)
+      : type === 'response'
+        ? responseNeedsKeyCheck(payload) && hasNonStringKey(payload)
+        : !topLevelKeysAreStrings(payload);
+  if (unportable === undefined && needsKeyCheck) {
+    const exact = decodeUnportable(codec, payload);
+    // A top-level key that is not a string: the payload is no message at all, dropped (MF-MSG-1).
+    if (exact?.topLevelKey !== undefined) return { ok: false, error: keyNotString(exact.topLevelKey) };
+    unportable = exact?.unportable;
+  }
   if (unportable !== undefined) {
     if (!carriesValues)
       return { ok: false, error: new DecodeError('not-msgpack', `${message.type} message holds ${unportable}`) };
     UNPORTABLE_MESSAGES.set(message, unportable);
   }
   return { ok: true, message, profile: result };
+}
+
+function keyNotString(key: string): DecodeError {
+  return new DecodeError('not-a-map', `payload is not a map with string keys: it has ${key} (dropped, MF-MSG-1)`);
 }
 
 /**
@@ -99,10 +114,7 @@ export function unportableValue(message: Message): string | undefined {
   return UNPORTABLE_MESSAGES.get(message);
 }
 
-function decodeUnportable(
-  codec: Codec,
-  payload: Uint8Array,
-): { value: unknown; unportable: string | undefined } | undefined {
+function decodeUnportable(codec: Codec, payload: Uint8Array): ReturnType<Codec['decodeUnportable']> | undefined {
   try {
     return codec.decodeUnportable(payload);
   } catch {

@@ -165,3 +165,46 @@ describe('hasNonStringKey: a header walk that finds map keys msgpackr would turn
       assert.equal(hasNonStringKey(fromHex(hex)), hex === '8101', hex);
   });
 });
+
+describe('a payload whose top-level map has a key that is not a string is no message: dropped (MF-MSG-1)', () => {
+  const header = (type: string): Array<[string, WireValue]> => [
+    ['app', wire.str(V3.app)],
+    ['id', wire.str('m-1')],
+    ['type', wire.str(type)],
+    ['timestamp', wire.float(1767225600.25)],
+  ];
+  const floats = wire.array(Array.from({ length: 1000 }, (_, i) => wire.float(i + 0.5)));
+
+  function assertDropped(entries: Array<[string | WireValue, WireValue]>, key: string): void {
+    const result = decodeMessage(codec, writeWire(wire.map(entries)), [V3]);
+    assert.equal(result.ok, false, 'the message was read');
+    if (result.ok) return;
+    assert.equal(result.error.reason, 'not-a-map');
+    assert.match(result.error.message, new RegExp(`a map key of type ${key}.*MF-MSG-1`));
+  }
+
+  it('drops a CALL, a RESPONSE (small or with 1,000 floats), a heartbeat and output with such a key', () => {
+    const call: Array<[string | WireValue, WireValue]> = [
+      ...header('call'),
+      ['function', wire.str('echo')],
+      ['args', wire.array([wire.int(1)])],
+    ];
+    assertDropped([...call, [wire.int(1), wire.str('one')]], 'integer');
+    assertDropped([[wire.bool(true), wire.nil()], ...call], 'boolean');
+    // An array key: msgpackr cannot decode the payload at all; the retry names the key.
+    assertDropped([...call, [wire.array([wire.int(1)]), wire.int(2)]], 'array');
+    assertDropped([...header('response'), ['result', wire.int(3)], [wire.int(1), wire.str('decoy')]], 'integer');
+    assertDropped([...header('response'), ['result', floats], [wire.int(7), wire.nil()]], 'integer');
+    assertDropped([...header('heartbeat'), [wire.nil(), wire.int(1)]], 'nil');
+    assertDropped([...header('stdout'), ['output', wire.str('x')], [wire.float(1.5), wire.int(1)]], 'float');
+  });
+
+  it('still reads a RESPONSE whose result holds such a key, to settle its call with an error (MF-VAL-14)', () => {
+    const payload = writeWire(
+      wire.map([...header('response'), ['result', wire.array([wire.map([[wire.int(1), wire.str('one')]])])]]),
+    );
+    const result = decodeMessage(codec, payload, [V3]);
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.match(unportableValue(result.message) ?? '', /^\$\.result\[0\]: a map key of type integer/);
+  });
+});
