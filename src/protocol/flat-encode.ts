@@ -109,7 +109,7 @@ function writeRecord(record: Record<string, unknown>, depth: number): boolean {
   const header = position++;
   let entries = 0;
   for (const key in record) {
-    if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeString(key)) return false;
+    if (++entries > MAX_ENTRIES || !hasOwn(record, key) || !writeKey(key)) return false;
     if (!writeValue(record[key], depth)) return false;
   }
   slab[header] = 0x80 | entries;
@@ -260,13 +260,44 @@ function writeWideInteger(n: number): void {
   position += 9;
 }
 
+/**
+ * A map key: as a value, but only when well-formed. Sanitisation turns each lone surrogate into U+FFFD, which
+ * can make two keys one (the general path keeps the later entry): such records take the general path.
+ */
+function writeKey(key: string): boolean {
+  return (
+    (key.length < SHORT_STRING && writeAscii(key, key.length)) || (!overflow && isWellFormed(key) && writeString(key))
+  );
+}
+
+function isWellFormed(text: string): boolean {
+  return (text as unknown as WellFormedString).isWellFormed();
+}
+
+/**
+ * A string value. Buffer's UTF-8 writer puts U+FFFD in place of each lone surrogate, the bytes sanitisation
+ * gives (MF-VAL-9), so no well-formedness check is needed. The header is first sized by the string's length
+ * (its UTF-8 length is at least that), and the bytes are moved on in the rare case a non-ASCII string needs a
+ * longer header: one pass over the string instead of a length count and a write.
+ */
 function writeString(text: string): boolean {
   const length = text.length;
   if (length < SHORT_STRING && writeAscii(text, length)) return true;
-  if (overflow || !(text as unknown as WellFormedString).isWellFormed()) return false;
-  const bytes = length < SHORT_STRING / 3 ? utf8Length(text) : Buffer.byteLength(text, 'utf8');
-  const header = bytes < 0x20 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5;
-  if (!room(header + bytes)) return false;
+  if (overflow) return false;
+  let at = position + strHeaderSize(length);
+  let bytes: number;
+  // The header grows by at most 2 bytes over the guess (a body of at most 3 bytes per UTF-16 unit).
+  if (room(at - position + 2 + length * 3)) bytes = slab.write(text, at, 'utf8');
+  else {
+    // No room for the worst case: count the bytes, and write when the real size fits.
+    overflow = false;
+    bytes = Buffer.byteLength(text, 'utf8');
+    at = position + strHeaderSize(bytes);
+    if (!room(at - position + bytes)) return false;
+    slab.write(text, at, bytes, 'utf8');
+  }
+  const header = strHeaderSize(bytes);
+  if (position + header !== at) slab.copyWithin(position + header, at, at + bytes);
   if (header === 1) slab[position] = 0xa0 | bytes;
   else if (header === 2) {
     slab[position] = 0xd9;
@@ -278,9 +309,13 @@ function writeString(text: string): boolean {
     slab[position] = 0xdb;
     slabView.setUint32(position + 1, bytes);
   }
-  position += header;
-  position += slab.write(text, position, bytes, 'utf8');
+  position += header + bytes;
   return true;
+}
+
+/** Size of the str header for a body of `bytes` bytes: fixstr, str8, str16, str32. */
+function strHeaderSize(bytes: number): number {
+  return bytes < 0x20 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5;
 }
 
 /** Writes a short string when it is all ASCII (then its length is its byte count); false, writing nothing, otherwise. */
@@ -299,19 +334,4 @@ function writeAscii(text: string, length: number): boolean {
   }
   position = at;
   return true;
-}
-
-/** UTF-8 length of a short well-formed string, without a call into Buffer. */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4; // a surrogate pair (well-formed: the low half follows)
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
