@@ -1,3 +1,4 @@
+import { matrixTargets } from '../conform/matrix/matrix-targets.js';
 import type { CliOptions } from './cli-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -48,5 +49,15 @@ function checkMatrixOptions(options: CliOptions): void {
     throw new UsageError(
       '--target',
       `${single.join(' and ')} describe one target's run: with several targets (--target) the kit writes one matrix (--json, --html); run a target alone for ${single.join(' and ')}`,
+    );
+  if (options.role !== 'parent') return;
+  // The reference worker and a service are children: a parent is checked through its driver, a command.
+  const children = matrixTargets(options).filter(
+    (target) => target.args[0] === '--reference' || target.args[0] === '--service',
+  );
+  if (children.length > 0)
+    throw new UsageError(
+      '--role',
+      `--role parent checks parents through their drivers, and ${children.map((t) => `${t.key} (${t.label})`).join(' and ')} ${children.length === 1 ? 'is a child' : 'are children'}: give each parent's driver as cmd:<driver command>, a JSON array or a driver script`,
     );
 }

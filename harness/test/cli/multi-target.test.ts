@@ -171,6 +171,23 @@ test('--target with a single-target report option is a usage error that says why
   );
 });
 
+test('--role parent with a child target (reference, service:) is a usage error naming it; drivers are accepted', () => {
+  assert.throws(
+    () => parseArgs(['--role', 'parent', '--target', 'service:billing', '--target', 'cmd:./driver']),
+    (e: Error & { code?: string }) =>
+      e.code === ErrorCode.INVALID_ARGUMENT &&
+      /--role parent checks parents through their drivers, and T1 \(service:billing\) is a child: give each parent's driver as cmd:/.test(
+        e.message,
+      ),
+  );
+  assert.throws(
+    () => parseArgs(['--role', 'parent', '--reference', '--target', 'cmd:./driver', '--target', 'reference']),
+    /T1 \(reference\) and T3 \(reference\) are children/,
+  );
+  const drivers = parseArgs(['--role', 'parent', '--target', 'cmd:./a', '--target', '["./b"]', '--', './c']);
+  assert.equal(matrixTargets(drivers).length, 3);
+});
+
 test('target specs: the single target first, then each --target; -- takes the rest of the line as one command', () => {
   const options = parseArgs([
     '--target',
