@@ -153,3 +153,26 @@ Feature: A parent drops what is not a reply for it, checked through its driver
     Then the driver answers
       | seq | ok   | result |
       | 2   | true | 3      |
+
+  @parent @must @MF-VAL-14
+  Scenario: A parent settles a call at once when its result holds a non-string map key or an extension value
+    The kit's child answers `echo("map")` with [{1: "one"}] (a map with the integer key 1, nested) and
+    `echo("ext")` with [1, {"v": <extension type 5, data 010203>}]. A parent whose language holds such values
+    delivers them unchanged (the driver shows them as $map and $ext); one that cannot fails the call with an
+    error. A reply dropped (the call would wait for its timeout) or a value changed (the key 1 made "1") fails.
+
+    Given the parent driver runs the kit's child misbehaving as 'result-integer-key@echo(["map"]),result-extension@echo(["ext"])'
+    When the kit sends the driver the calls
+      | seq | function | args    |
+      | 1   | echo     | ["map"] |
+      | 2   | echo     | ["ext"] |
+    Then call 1 settles well before its timeout, with this result unchanged or with an error
+      | [{"$map": [[1, "one"]]}] |
+    And call 2 settles well before its timeout, with this result unchanged or with an error
+      | [1, {"v": {"$ext": {"type": 5, "hex": "010203"}}}] |
+    When the kit sends the driver the call
+      | seq | function | args   |
+      | 3   | add      | [1, 2] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 3   | true | 3      |

@@ -62,6 +62,20 @@ Feature: A parent, checked from outside through its driver
     Then the kit's child received call 1 with each argument in its msgpack type and value
     And the driver gives back the argument of call 1 as the result, unchanged
 
+  @parent @must @MF-VAL-1
+  Scenario: A parent sends NaN, Infinity and -Infinity as nil, at any depth
+    The driver is asked for non-finite floats with the tagged JSON input {"$float": "NaN"}; the kit's child reads
+    the CALL's bytes, so a float NaN shows even where the driver would print it as null.
+
+    Given the parent driver runs the kit's child
+    When the kit sends the driver the calls
+      | seq | function | args |
+      | 1   | echo     | [[{"$float": "NaN"}, [{"$float": "Infinity"}], {"x": {"$float": "-Infinity"}}, 1.5]] |
+    Then the kit's child received call 1 with each argument in its msgpack type and value
+    And the driver answers
+      | seq | ok   | result                            |
+      | 1   | true | [null, [null], {"x": null}, 1.5] |
+
   @parent @must @MF-MSG-7
   Scenario: A parent sends the client name under client_name
     Given the parent driver has the capability "client-name"

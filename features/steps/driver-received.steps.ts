@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Then, When } from '@cucumber/cucumber';
+import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { pollFor } from '../support/connect-probe.js';
 import { EXIT_AT_START_LINE } from '../../src/conform/instrumented-child.js';
 import { conform, conformEqual, sameValue, show, within } from '../support/expect.js';
@@ -51,6 +51,40 @@ When(
   function (this: W, seq: number, fn: string, mib: number, timeoutMs: number) {
     // Over the 16 MiB limit by the string alone: the CALL around it only adds to it (MF-MSG-10).
     driverOf(this).send({ seq, function: fn, args: ['z'.repeat(mib * 1024 * 1024)], timeout_ms: timeoutMs });
+  },
+);
+
+// ---- a result outside the portable set (MF-VAL-14) ----------------------------------------------------
+
+Then(
+  'call {int} settles well before its timeout, with this result unchanged or with an error',
+  async function (this: W, seq: number, table: DataTable) {
+    const expected = JSON.parse(table.raw()[0]![0]!) as unknown;
+    const { line, atMs } = await answer(this, seq);
+    const sentAtMs = driverOf(this).sentAtMs.get(seq) ?? atMs;
+    // The driver's call timeout is the step timeout (MULTIFROST_CALL_TIMEOUT_MS): half of it is "at once".
+    const promptMs = this.timeoutMs / 2;
+    conform(
+      line['kind'] !== 'timeout' && atMs - sentAtMs < promptMs,
+      this.clause,
+      `call ${seq} settled by its reply within ${promptMs} ms (its timeout is ${this.timeoutMs} ms), never left to time out`,
+      `${show(line)} after ${atMs - sentAtMs} ms`,
+    );
+    if (line['ok'] === false) {
+      conform(
+        typeof line['error'] === 'string' && line['error'] !== '',
+        this.clause,
+        `an error that says what was refused and where`,
+        show(line),
+      );
+      return;
+    }
+    conform(
+      line['ok'] === true && sameValue(line['result'], expected),
+      this.clause,
+      `the result ${show(expected)} exactly, every map key and type kept ($map for keys that are not strings, $ext for an extension value), or an error`,
+      show(line),
+    );
   },
 );
 

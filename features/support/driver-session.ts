@@ -42,6 +42,8 @@ export class DriverSession {
   readonly lines: DriverLine[] = [];
   readonly stderr: string[] = [];
   readonly stdout: string[] = [];
+  /** When each call line was written, by its seq, on the run's clock (how long a call took to settle). */
+  readonly sentAtMs = new Map<unknown, number>();
   readonly logPath: string;
   readonly pid: number | undefined;
   exitStatus: { code: number | null; signal: string | null } | undefined;
@@ -90,6 +92,7 @@ export class DriverSession {
   /** Sends one line to the driver's stdin. */
   send(line: Record<string, unknown>): void {
     this.note(`kit->driver ${JSON.stringify(line)}`);
+    if ('seq' in line && !this.sentAtMs.has(line['seq'])) this.sentAtMs.set(line['seq'], this.clock.nowMs());
     this.write(`${JSON.stringify(line)}\n`);
   }
 

@@ -5,6 +5,8 @@
  */
 import { defaultCodec } from '../protocol/codec.js';
 import { PROFILES } from '../protocol/profile.js';
+import { wire, type WireValue } from './wire-value.js';
+import { writeWire } from './wire-write.js';
 import { type CallInfo, type Misbehaviour, type ScopedBreakage } from './misbehaviour.js';
 
 /** Whether breakage `name` applies (to `call`, for breakages scoped to calls). */
@@ -90,6 +92,21 @@ const VALUE_REWRITES: Partial<Record<ScopedBreakage, ValueRewrite>> = {
 /** A nil value made the float64 NaN: what a port that sends non-finite numbers as they are echoes. */
 const nilAsNaN: ValueRewrite = (v) =>
   v[0] === 0xc0 ? { head: Buffer.from('cb7ff8000000000000', 'hex'), replaces: 1 } : undefined;
+
+/**
+ * Results outside the portable set that a port in another language may send (MF-VAL-14): a map with the
+ * integer key 1, nested; an extension value (type 5, a size with no fixext form: ext 8), nested in a map.
+ */
+const UNPORTABLE_RESULTS: Partial<Record<ScopedBreakage, WireValue>> = {
+  'result-integer-key': wire.array([wire.map([[wire.int(1), wire.str('one')]])]),
+  'result-extension': wire.array([wire.int(1), wire.map([['v', wire.ext(5, Buffer.from([1, 2, 3]))]])]),
+};
+
+/** A nil value made `value` (the result's nil stands in for it while the codec encodes the reply). */
+const nilAs =
+  (value: WireValue): ValueRewrite =>
+  (v) =>
+    v[0] === 0xc0 ? { head: writeWire(value), replaces: 1 } : undefined;
 
 /** Whether `value` holds NaN or an infinity at any depth. */
 function holdsNonFinite(value: unknown, depth = 0): boolean {
@@ -209,6 +226,8 @@ export function rewriteReply(
     reply['result'] = reply['result'].replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
   }
   if (type === 'response' && on('unknown-reply-type')) reply['type'] = 'result';
+  const unportable = (Object.keys(UNPORTABLE_RESULTS) as ScopedBreakage[]).find((name) => on(name));
+  if (type === 'response' && unportable !== undefined) reply['result'] = null;
   if (on('reply-unknown-fields')) {
     reply['x_trace'] = { span: 'kit', hops: [1, 2] };
     reply['priority'] = 7;
@@ -229,6 +248,7 @@ export function rewriteReply(
     for (const [name, rewrite] of Object.entries(VALUE_REWRITES) as Array<[ScopedBreakage, ValueRewrite]>)
       if (on(name)) out = rewriteResult(out, rewrite);
     if (on('non-finite-as-float') && holdsNonFinite(call?.args)) out = rewriteResult(out, nilAsNaN);
+    if (unportable !== undefined) out = rewriteResult(out, nilAs(UNPORTABLE_RESULTS[unportable]!));
   }
   return out;
 }

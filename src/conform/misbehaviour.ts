@@ -19,11 +19,12 @@
  * - `decoy-*`              before each reply (to the scoped calls), messages a parent must drop, each with the
  *                          CALL's id and a result "decoy: <what>" (decoy-replies.ts): `decoy-framing` (MF-FRAME-4),
  *                          `decoy-undecodable` (MF-FRAME-5), `decoy-non-map` (MF-MSG-1), `decoy-integer-key`
- *                          (MF-MSG-1, a map with a key 1; no scenario uses it yet: the TypeScript ParentWorker
- *                          reads such a map, the key made "1"), `decoy-unknown-type`
+ *                          (MF-MSG-1, a map with a key 1), `decoy-unknown-type`
  *                          (MF-MSG-5), `decoy-wrong-app` (MF-MSG-6), `decoy-wrong-core-type` (MF-MSG-9),
  *                          `decoy-oversize` (a RESPONSE over 16 MiB, MF-SEC-3)
  * - `reply-unknown-fields` replies carry fields no spec names (MF-MSG-4)
+ * - `result-integer-key`   a RESPONSE's result is `[{1: "one"}]`, a map with an integer key, nested (MF-VAL-14)
+ * - `result-extension`     a RESPONSE's result is `[1, {"v": ext type 5, data 010203}]` (MF-VAL-14)
  *
  * Child rules broken (one clause each; see fixtures/broken/README.md for the scopes the test uses):
  * - `answer-without-id`            a CALL with a missing, empty or nil id is served with an invented id (MF-CALL-2)
@@ -146,6 +147,8 @@ export const SCOPED_BREAKAGES = [
   'decoy-wrong-core-type',
   'decoy-oversize',
   'reply-unknown-fields',
+  'result-integer-key',
+  'result-extension',
 ] as const;
 export type ScopedBreakage = (typeof SCOPED_BREAKAGES)[number];
 

@@ -91,6 +91,10 @@ const CASES: Case[] = [
   { misbehave: 'astral-args-replaced', clause: 'MF-VAL-9', tags: '@parent and (@MF-VAL-9 or @MF-CALL-14)' },
   { misbehave: 'float32-args', clause: 'MF-VAL-10', tags: '@parent and (@MF-VAL-10 or @MF-CALL-14)' },
   { misbehave: 'proto-key-renamed', clause: 'MF-VAL-11', tags: '@parent and (@MF-VAL-11 or @MF-CALL-14)' },
+  { misbehave: 'non-finite-args-as-float', clause: 'MF-VAL-1', tags: '@parent and (@MF-VAL-1 or @MF-VAL-10)' },
+  // A result outside the portable set (parent-received.feature): delivered changed, or dropped so the call times out.
+  { misbehave: 'unportable-results-changed', clause: 'MF-VAL-14', tags: '@parent and (@MF-VAL-14 or @MF-MSG-1)' },
+  { misbehave: 'drop-unportable-results', clause: 'MF-VAL-14', tags: '@parent and (@MF-VAL-14 or @MF-MSG-1)' },
   // What a parent must drop (features/parent-received.feature: decoys before the real reply) and what it sends.
   { misbehave: 'stray-misspelled-app', clause: 'MF-PROF-1', tags: '@parent and (@MF-PROF-1 or @MF-MSG-6)' },
   { misbehave: 'stray-unknown-type', clause: 'MF-MSG-3', tags: '@parent and (@MF-MSG-3 or @MF-MSG-5)' },
