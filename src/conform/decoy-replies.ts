@@ -11,19 +11,7 @@ import { EMPTY_FRAME } from '../protocol/framing.js';
 import { PROFILES, type Profile } from '../protocol/profile.js';
 import type { Frames } from '../transport/transport.js';
 import type { Map_ } from './misbehaving-replies.js';
-import type { ScopedBreakage } from './misbehaviour.js';
-
-export const DECOY_BREAKAGES = [
-  'decoy-framing',
-  'decoy-undecodable',
-  'decoy-non-map',
-  'decoy-integer-key',
-  'decoy-unknown-type',
-  'decoy-wrong-app',
-  'decoy-wrong-core-type',
-  'decoy-oversize',
-] as const satisfies readonly ScopedBreakage[];
-export type DecoyBreakage = (typeof DECOY_BREAKAGES)[number];
+import type { DecoyBreakage } from './misbehaviour.js';
 
 /** A RESPONSE to the CALL `id`, in `profile`, whose result names the decoy; `fields` override or add keys. */
 function decoyMessage(id: unknown, profile: Profile, what: string, fields: Map_ = {}): Map_ {

@@ -21,8 +21,8 @@ import {
   isMap,
   rewriteReply,
 } from './misbehaving-replies.js';
-import { type CallInfo, type Misbehaviour, type ScopedBreakage, inScope } from './misbehaviour.js';
-import { DECOY_BREAKAGES, decoyFrames } from './decoy-replies.js';
+import { type CallInfo, DECOY_BREAKAGES, type Misbehaviour, type ScopedBreakage, inScope } from './misbehaviour.js';
+import { decoyFrames } from './decoy-replies.js';
 
 /** The ROUTER socket of a misbehaving child. */
 class MisbehavingRouter implements Socket {

@@ -83,6 +83,19 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 
+/** The decoys (decoy-replies.ts): messages a parent must drop, sent before the real reply. */
+export const DECOY_BREAKAGES = [
+  'decoy-framing',
+  'decoy-undecodable',
+  'decoy-non-map',
+  'decoy-integer-key',
+  'decoy-unknown-type',
+  'decoy-wrong-app',
+  'decoy-wrong-core-type',
+  'decoy-oversize',
+] as const;
+export type DecoyBreakage = (typeof DECOY_BREAKAGES)[number];
+
 /** Breakages selected by name and limited by a {@link CallScope}. */
 export const SCOPED_BREAKAGES = [
   'answer-without-id',
@@ -138,14 +151,7 @@ export const SCOPED_BREAKAGES = [
   'nested-empty-str-as-nil',
   'rename-proto-key',
   'drop-unportable-calls',
-  'decoy-framing',
-  'decoy-undecodable',
-  'decoy-non-map',
-  'decoy-integer-key',
-  'decoy-unknown-type',
-  'decoy-wrong-app',
-  'decoy-wrong-core-type',
-  'decoy-oversize',
+  ...DECOY_BREAKAGES,
   'reply-unknown-fields',
   'result-integer-key',
   'result-extension',
