@@ -53,6 +53,22 @@ export interface MultifrostErrorOptions {
   mayHaveRun?: boolean;
 }
 
+/**
+ * Where an error records the names of its classes, base last (`['TimeoutError', 'MultifrostError']`). A
+ * process can hold two copies of this module: the bundled entry points (`dist/lib`) beside the compiled
+ * modules (`dist/src`) that `multifrost-conform/conform` and the CLI load. `instanceof` then checks the class
+ * names as well as the prototype chain, so an error from either copy matches the classes of both.
+ */
+const CLASS_NAMES = Symbol.for('multifrost-conform.error-classes');
+
+function classNames(target: abstract new (...args: never[]) => unknown): readonly string[] {
+  const names: string[] = [];
+  for (let c: unknown = target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+    names.push((c as { name: string }).name);
+  }
+  return names;
+}
+
 /** Base class of every error of this package. */
 export class MultifrostError extends Error {
   readonly code: ErrorCode;
@@ -64,6 +80,14 @@ export class MultifrostError extends Error {
     this.code = code;
     this.mayHaveRun = options.mayHaveRun ?? false;
     this.name = new.target.name;
+    Object.defineProperty(this, CLASS_NAMES, { value: classNames(new.target) });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names =
+      typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[CLASS_NAMES] : undefined;
+    return Array.isArray(names) && names.includes(this.name);
   }
 }
 

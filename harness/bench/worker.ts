@@ -23,6 +23,7 @@ import { median, numberOption, report, round } from './support/stats.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const compiledWorker = `${root}dist/src/conform/reference-worker.js`;
 const bareEchoServer = `${root}harness/bench/support/bare-echo-server.mjs`;
+const packageChild = `${root}harness/bench/support/package-child.mjs`;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const runs = numberOption(argv, '--runs', quick ? 3 : 5);
@@ -249,14 +250,17 @@ async function timeToFirstResult(
 
 /**
  * Start-up against Node's own boot and against the bare echo child, paired: every cycle measures `node -e 0`,
- * the bare child and our worker back to back (rotating the order), and each figure is the median of the
- * per-cycle values, so a machine that is slower for a while inflates every side of the same cycle. Only our
- * worker's stop and process count are reported.
+ * the bare child, a worker script written as users write one (`package-child.mjs`, which imports the
+ * package's bundled worker entry point) and the reference worker (compiled modules, dist/src) back to back
+ * (rotating the order), and each figure is the median of the per-cycle values, so a machine that is slower
+ * for a while inflates every side of the same cycle. Only the reference worker's stop and process count are
+ * reported.
  */
 async function startupAndStop(): Promise<void> {
   const boots: number[] = [];
   const ours: number[] = [];
   const bares: number[] = [];
+  const packaged: number[] = [];
   const stops: number[] = [];
   const pids: number[] = [];
   const cycles = runs * 10;
@@ -267,6 +271,11 @@ async function startupAndStop(): Promise<void> {
         const bare = await timeToFirstResult(bareEchoServer);
         bares.push(bare.ms);
         await bare.worker.stop();
+      },
+      async () => {
+        const user = await timeToFirstResult(packageChild);
+        packaged.push(user.ms);
+        await user.worker.stop();
       },
       async () => {
         const { ms, worker } = await timeToFirstResult(compiledWorker);
@@ -282,8 +291,9 @@ async function startupAndStop(): Promise<void> {
       const from = i - 9;
       const over = ours.slice(from).map((value, j) => value - boots[from + j]!);
       const bareOver = bares.slice(from).map((value, j) => value - boots[from + j]!);
+      const packagedOver = packaged.slice(from).map((value, j) => value - boots[from + j]!);
       console.log(
-        `startup run ${(i + 1) / 10}: median of 10 cycles: boot ${round(median(boots.slice(from)), 1)} ms, over boot: bare ${round(median(bareOver), 1)} ms, ours ${round(median(over), 1)} ms, ${loadAverage()}`,
+        `startup run ${(i + 1) / 10}: median of 10 cycles: boot ${round(median(boots.slice(from)), 1)} ms, over boot: bare ${round(median(bareOver), 1)} ms, package child ${round(median(packagedOver), 1)} ms, reference worker ${round(median(over), 1)} ms, ${loadAverage()}`,
       );
     }
   }
@@ -301,6 +311,13 @@ async function startupAndStop(): Promise<void> {
   report(NAME, 'startup_to_first_result_ms', median(ours), median(ours.map((value, i) => value / bares[i]!)));
   report(NAME, 'bare_startup_overhead_over_boot_ms', perCycle(bares, boots));
   report(NAME, 'startup_overhead_over_boot_ms', perCycle(ours, boots));
+  report(
+    NAME,
+    'package_child_startup_to_first_result_ms',
+    median(packaged),
+    median(packaged.map((value, i) => value / bares[i]!)),
+  );
+  report(NAME, 'package_child_startup_overhead_over_boot_ms', perCycle(packaged, boots));
   report(NAME, 'stop_ms', median(stops));
   report(NAME, `processes_left_after_${cycles}_cycles`, alive.length);
 }

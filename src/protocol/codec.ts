@@ -93,7 +93,7 @@ const UNPACK_OPTIONS: UnpackOptions = {
  * A msgpack extension value, kept as it arrived, by {@link Codec.decodeUnportable} only (every other decode
  * refuses extension types). Its only use is to answer a CALL that carries one with an ERROR (MF-VAL-12).
  */
-export class ForeignExtension {
+class ForeignExtensionValue {
   constructor(
     /** The extension type, -128..127. */
     readonly type: number,
@@ -101,14 +101,30 @@ export class ForeignExtension {
   ) {}
 }
 
-/** Registered once per process: msgpackr extensions are global to the msgpackr module. */
-let extensionsInstalled = false;
-/** True only inside {@link Codec.decodeUnportable}: extension types then decode to {@link ForeignExtension}. */
-let extensionsAsValues = false;
+/**
+ * msgpackr's extensions are global to the msgpackr module, and a process can hold two copies of this
+ * codec (the bundled entry points beside the compiled modules the kit loads, see errors.ts): the copy that
+ * registers last decodes extensions for both. So the state those functions read, and the class of the
+ * values they make, are kept once per process under a registered symbol; each copy registers its own
+ * functions over them, and it does not matter whose are current.
+ */
+interface ExtensionState {
+  /** True only inside {@link Codec.decodeUnportable}: extension types then decode to ForeignExtension. */
+  asValues: boolean;
+  readonly ForeignExtension: typeof ForeignExtensionValue;
+}
 
+const EXTENSION_STATE = Symbol.for('multifrost-conform.msgpack-extensions');
+
+/**
+ * Every copy registers its own WideInteger class for packing (msgpackr keeps a list of extension classes),
+ * then the decode side of all 256 types again, over the shared state (a registration without `unpack`
+ * replaces its type's decoder, so 0x49 must be registered again after WideInteger's).
+ */
 function installExtensions(): void {
   if (extensionsInstalled) return;
   extensionsInstalled = true;
+  const state = extensions;
   addExtension({
     Class: WideInteger,
     // Only identifies the registration: the pack function below writes a plain integer, not an extension.
@@ -128,12 +144,23 @@ function installExtensions(): void {
       type,
       unpack: (data: Buffer) => {
         const signed = type > 127 ? type - 256 : type;
-        if (extensionsAsValues) return new ForeignExtension(signed, Buffer.from(data));
+        if (state.asValues) return new state.ForeignExtension(signed, Buffer.from(data));
         throw new DecodeError('not-msgpack', `msgpack extension type ${signed} is not part of the protocol`);
       },
     });
   }
 }
+
+const extensions = ((globalThis as { [EXTENSION_STATE]?: ExtensionState })[EXTENSION_STATE] ??= {
+  asValues: false,
+  ForeignExtension: ForeignExtensionValue,
+});
+/** Registered by the first Codec of this copy (see installExtensions). */
+let extensionsInstalled = false;
+
+/** The class of the extension values {@link Codec.decodeUnportable} gives (one per process). */
+export const ForeignExtension: typeof ForeignExtensionValue = extensions.ForeignExtension;
+export type ForeignExtension = ForeignExtensionValue;
 
 /** Options for {@link Codec}. */
 export interface CodecOptions {
@@ -254,11 +281,11 @@ export class Codec {
     const source = this.#source(bytes);
     this.#keyedUnpackr ??= new Unpackr({ ...UNPACK_OPTIONS, mapsAsObjects: false, int64AsType: 'bigint' } as Options);
     let raw: unknown;
-    extensionsAsValues = true;
+    extensions.asValues = true;
     try {
       raw = unpackStrict(this.#keyedUnpackr, source);
     } finally {
-      extensionsAsValues = false;
+      extensions.asValues = false;
     }
     if (raw === C1) throw new DecodeError('not-msgpack', 'the byte 0xc1 is never used by msgpack');
     const unportable = firstUnportable(raw);

@@ -43,29 +43,91 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
     console.log(JSON.stringify({ same: child.ChildWorker === main.ChildWorker, port: child.ENV_PORT, error: typeof child.MultifrostError }));`);
   assert.equal(names.status, 0, names.stderr);
   assert.deepEqual(JSON.parse(names.stdout.trim()), { same: true, port: 'COMLINK_ZMQ_PORT', error: 'function' });
-  // A resolve hook prints every module of the package that the import loads.
+  // A resolve hook prints every file of the package that the import loads (the bundle's entry and chunks).
   const hook =
-    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/src/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
+    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
   const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
   const loaded = run(`await import('multifrost-conform/child');`, ['--import', register]);
   assert.equal(loaded.status, 0, loaded.stderr);
-  const modules = [
+  const files = [
     ...new Set(
       loaded.stderr
         .split('\n')
         .filter((line) => line.startsWith('LOADED '))
-        .map((line) => line.replace(/^.*\/dist\/src\//, '')),
+        .map((line) => fileURLToPath(line.slice('LOADED '.length))),
     ),
   ];
-  assert.ok(modules.includes('worker/child/child-worker.js'), `the hook saw: ${modules.join(', ')}`);
-  for (const heavy of [
-    'worker/parent/parent-worker.js',
-    'worker/parent/node-launcher.js',
-    'registry/index.js',
-    'transport/zmq/index.js',
-  ]) {
-    assert.ok(!modules.includes(heavy), `multifrost-conform/child loaded ${heavy}`);
+  assert.ok(files.length > 0 && files.every((file) => file.includes('/dist/lib/')), `loaded: ${files.join(', ')}`);
+  const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+  // esbuild writes `class X {` as `var X = class {`.
+  const defines = (name: string) => new RegExp(`class ${name}\\b|\\b${name} = class\\b`);
+  assert.match(code, defines('ChildWorker'));
+  for (const heavy of ['ParentWorker', 'NodeProcessLauncher', 'ServiceRegistry', 'ZmqTransport']) {
+    assert.doesNotMatch(code, defines(heavy), `multifrost-conform/child loaded ${heavy}`);
   }
+});
+
+test('the bundled entry points load few files: one per entry point plus shared chunks', () => {
+  const hook =
+    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
+  const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
+  const loaded = run(`await import('multifrost-conform/child'); await import('multifrost-conform');`, [
+    '--import',
+    register,
+  ]);
+  assert.equal(loaded.status, 0, loaded.stderr);
+  const count = new Set(loaded.stderr.split('\n').filter((line) => line.startsWith('LOADED '))).size;
+  // The compiled modules are about 40 for the child alone; the bundle is the reason start-up is fast.
+  assert.ok(count <= 12, `${count} files loaded: ${loaded.stderr}`);
+});
+
+// The kit ("./conform") and the CLI run the compiled modules (dist/src); a process that imports it beside a
+// bundled entry point holds two copies of the library. What must hold across them: error classes match
+// errors of either copy, and msgpack extension values decode alike whichever copy registered last.
+test('a process holding the bundled and the compiled library: errors and extension decoding work across both', () => {
+  const result = run(`
+    const lib = await import('multifrost-conform');
+    const proto = await import('multifrost-conform/protocol');
+    const src = await import('./dist/src/index.js');
+    const srcCodec = await import('./dist/src/protocol/codec.js');
+    const out = {};
+    out.distinctCopies = lib.TimeoutError !== src.TimeoutError;
+    out.libErrorIsSrc = new lib.TimeoutError('call add', 5) instanceof src.TimeoutError;
+    out.srcErrorIsLibBase = new src.WorkerStoppedError('add') instanceof lib.MultifrostError;
+    out.srcErrorIsLibOther = new src.WorkerStoppedError('add') instanceof lib.TimeoutError;
+    out.plainErrorIsLib = new Error('x') instanceof lib.MultifrostError;
+    // fixext1 of type 5 inside a one-element array, decoded by each copy after both registered extensions.
+    const ext = Buffer.from([0x91, 0xd4, 0x05, 0x2a]);
+    const codecs = [new proto.Codec(), new srcCodec.Codec()];
+    out.unportable = codecs.map((codec) => codec.decodeUnportable(ext).unportable);
+    out.foreign = codecs.map((codec) => codec.decodeUnportable(ext).value[0] instanceof srcCodec.ForeignExtension);
+    out.refused = codecs.map((codec) => { try { codec.decodeValue(ext); return 'decoded'; } catch (e) { return e instanceof lib.DecodeError ? e.reason : String(e); } });
+    // Integers beyond 2^53 are packed through each copy's own WideInteger extension class.
+    const call = { app: 'comlink_ipc_v3', id: '1', type: 'call', timestamp: 1, function: 'f', args: [2n ** 60n, -(2n ** 62n)] };
+    out.wide = codecs.map((codec) => codec.encode(call).toString('hex'));
+    console.log(JSON.stringify(out));`);
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout.trim()) as Record<string, unknown> & {
+    unportable: string[];
+    wide: string[];
+  };
+  assert.deepEqual(
+    { ...out, unportable: undefined, wide: undefined },
+    {
+      distinctCopies: true,
+      libErrorIsSrc: true,
+      srcErrorIsLibBase: true,
+      srcErrorIsLibOther: false,
+      plainErrorIsLib: false,
+      unportable: undefined,
+      foreign: [true, true],
+      refused: ['not-msgpack', 'not-msgpack'],
+      wide: undefined,
+    },
+  );
+  for (const said of out.unportable) assert.match(said, /^\$\[0\]: .*extension type 5/);
+  assert.equal(out.wide[0], out.wide[1]);
+  assert.match(out.wide[0]!, /cf1000000000000000d3c000000000000000/);
 });
 
 // npx runs the bin through its shebang: without the execute bit the shell answers "Permission denied"
