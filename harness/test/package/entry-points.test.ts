@@ -22,6 +22,16 @@ function run(script: string, nodeArgs: string[] = []): { status: number | null; 
   });
 }
 
+/** run(), with a resolve hook reporting every file of the package's dist/ that the script loads. */
+function runListingFiles(script: string): ReturnType<typeof run> & { files: string[] } {
+  const hook =
+    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
+  const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
+  const result = run(script, ['--import', register]);
+  const loaded = result.stderr.split('\n').filter((line) => line.startsWith('LOADED '));
+  return { ...result, files: [...new Set(loaded.map((line) => fileURLToPath(line.slice('LOADED '.length))))] };
+}
+
 test('every subpath of "exports" resolves to compiled JS with its types next to it', () => {
   assert.ok(existsSync(`${root}dist/src/index.js`), 'run `npm run build` first (npm test does)');
   for (const [subpath, target] of Object.entries(manifest.exports)) {
@@ -43,20 +53,9 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
     console.log(JSON.stringify({ same: child.ChildWorker === main.ChildWorker, port: child.ENV_PORT, error: typeof child.MultifrostError }));`);
   assert.equal(names.status, 0, names.stderr);
   assert.deepEqual(JSON.parse(names.stdout.trim()), { same: true, port: 'COMLINK_ZMQ_PORT', error: 'function' });
-  // A resolve hook prints every file of the package that the import loads (the bundle's entry and chunks).
-  const hook =
-    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
-  const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
-  const loaded = run(`await import('multifrost-conform/child');`, ['--import', register]);
+  const loaded = runListingFiles(`await import('multifrost-conform/child');`);
   assert.equal(loaded.status, 0, loaded.stderr);
-  const files = [
-    ...new Set(
-      loaded.stderr
-        .split('\n')
-        .filter((line) => line.startsWith('LOADED '))
-        .map((line) => fileURLToPath(line.slice('LOADED '.length))),
-    ),
-  ];
+  const files = loaded.files;
   assert.ok(files.length > 0 && files.every((file) => file.includes('/dist/lib/')), `loaded: ${files.join(', ')}`);
   const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
   // esbuild writes `class X {` as `var X = class {`.
@@ -68,17 +67,10 @@ test('the worker entry point exports ChildWorker (the same class as the main ent
 });
 
 test('the bundled entry points load few files: one per entry point plus shared chunks', () => {
-  const hook =
-    'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("/dist/")) process.stderr.write("LOADED " + r.url + "\\n"); return r; }';
-  const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${hook}`)});`;
-  const loaded = run(`await import('multifrost-conform/child'); await import('multifrost-conform');`, [
-    '--import',
-    register,
-  ]);
+  const loaded = runListingFiles(`await import('multifrost-conform/child'); await import('multifrost-conform');`);
   assert.equal(loaded.status, 0, loaded.stderr);
-  const count = new Set(loaded.stderr.split('\n').filter((line) => line.startsWith('LOADED '))).size;
   // The compiled modules are about 40 for the child alone; the bundle is the reason start-up is fast.
-  assert.ok(count <= 12, `${count} files loaded: ${loaded.stderr}`);
+  assert.ok(loaded.files.length <= 12, `${loaded.files.length} files loaded: ${loaded.files.join(', ')}`);
 });
 
 // The kit ("./conform") and the CLI run the compiled modules (dist/src); a process that imports it beside a
