@@ -302,6 +302,66 @@ Feature: A parent, checked from outside through its driver
     # the breaker was open is in its log before the probe's.
     And the kit's child never received a CALL to "echo"
 
+  @parent @must @MF-CB-7
+  Scenario: A success while the breaker is closed resets its count of consecutive failures
+    Given the parent driver has the capability "breaker"
+    And the driver's environment sets
+      | MULTIFROST_BREAKER_THRESHOLD   | 2     |
+      | MULTIFROST_BREAKER_COOLDOWN_MS | 60000 |
+    And the parent driver runs the kit's child misbehaving as "wrong-id=sleep"
+    When the kit sends the driver the call
+      | seq | function | args | timeout_ms |
+      | 1   | sleep    | [0]  | 300        |
+    Then the driver answers
+      | seq | ok    | kind    |
+      | 1   | false | timeout |
+    When the kit sends the driver the call
+      | seq | function | args   |
+      | 2   | add      | [1, 2] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 2   | true | 3      |
+    When the kit sends the driver the call
+      | seq | function | args | timeout_ms |
+      | 3   | sleep    | [0]  | 300        |
+    Then the driver answers
+      | seq | ok    | kind    |
+      | 3   | false | timeout |
+    # Two failures, but not consecutive: a breaker that kept counting across the success would be open now.
+    When the kit sends the driver the call
+      | seq | function | args     |
+      | 4   | echo     | ["sent"] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 4   | true | "sent" |
+
+  @parent @must @MF-CB-3
+  Scenario: ERROR replies count as breaker failures by default
+    Given the parent driver has the capability "breaker"
+    And the driver's environment sets
+      | MULTIFROST_BREAKER_THRESHOLD   | 2     |
+      | MULTIFROST_BREAKER_COOLDOWN_MS | 60000 |
+    And the parent driver runs the kit's child
+    When the kit sends the driver the call
+      | seq | function | args    |
+      | 1   | fail     | ["one"] |
+    Then the driver answers
+      | seq | ok    | kind   |
+      | 1   | false | remote |
+    When the kit sends the driver the call
+      | seq | function | args    |
+      | 2   | fail     | ["two"] |
+    Then the driver answers
+      | seq | ok    | kind   |
+      | 2   | false | remote |
+    And the driver reports the breaker "open"
+    When the kit sends the driver the call
+      | seq | function | args      |
+      | 3   | echo     | ["unsent"] |
+    Then the driver answers
+      | seq | ok    | kind         |
+      | 3   | false | circuit-open |
+
   @parent @must @MF-LIFE-9
   Scenario: With auto-restart, a crashed child is started again and serves
     Given the parent driver has the capability "restart"
@@ -330,6 +390,22 @@ Feature: A parent, checked from outside through its driver
     And the parent driver connects to the service
     And the kit sends the driver the calls
       | seq | function | args   |
+      | 1   | add      | [20, 22] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 1   | true | 42     |
+
+  @parent @must @MF-REG-1
+  Scenario: Connect mode: a parent looks the service up in services.json under MULTIFROST_HOME
+    The kit's fresh registry is a temporary directory named by MULTIFROST_HOME; a parent that reads
+    ~/.multifrost instead never finds the service there.
+
+    Given the parent driver has the capability "connect"
+    And the kit's child will serve as service "kit-home" in a fresh registry
+    When the kit's child starts serving
+    And the parent driver connects to the service
+    And the kit sends the driver the calls
+      | seq | function | args     |
       | 1   | add      | [20, 22] |
     Then the driver answers
       | seq | ok   | result |
