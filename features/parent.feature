@@ -460,3 +460,28 @@ Feature: A parent, checked from outside through its driver
     And the kit replaces services.json by a FIFO
     And the parent driver connects to the service
     Then the driver reports a failed start within 3000 ms
+
+  @parent @must @MF-PROF-6
+  Scenario Outline: A parent told to probe sends a readiness HEARTBEAT in v3, then one in v4, and speaks the profile of the first echo (child accepting <accepted>)
+    The kit's child accepting both answers the v3 probe first (it handles one connection's messages in order);
+    a child strict to v4 ignores the v3 probe (MF-MSG-6). The kit checks the order of the probes and the profile
+    spoken after them; that the v4 probe goes out without waiting for an answer is not seen from outside.
+
+    Given the parent driver has the capability "probe"
+    And the driver's environment sets
+      | MULTIFROST_PROFILE      | probe      |
+      | MULTIFROST_KIT_PROFILES | <accepted> |
+    And the parent driver runs the kit's child
+    When the kit sends the driver the calls
+      | seq | function | args     |
+      | 1   | add      | [20, 22] |
+    Then the driver answers
+      | seq | ok   | result |
+      | 1   | true | 42     |
+    And the kit's child received a readiness HEARTBEAT in v3 first, then one in v4
+    And every CALL the kit's child received was in <spoken>
+
+    Examples:
+      | accepted | spoken |
+      | v3,v4    | v3     |
+      | v4       | v4     |

@@ -7,6 +7,8 @@
  * variables it behaves exactly like the reference.
  * @see MF-DRV-1
  */
+import { InvalidArgumentError } from '../errors.js';
+import { isProfileName, type ProfileName } from '../protocol/profile.js';
 import { realClock } from '../time/real-clock.js';
 import { ProcessHost } from '../worker/child/child-host.js';
 import type { ChildWorkerOptions } from '../worker/child/child-worker.js';
@@ -31,6 +33,20 @@ export const EXIT_AT_START_LINE = 'kit child: exiting before it connects, as pro
 /** Environment variable selecting the breakages. */
 export const MISBEHAVE_ENV = 'MULTIFROST_MISBEHAVE';
 
+/**
+ * The profiles the child accepts, comma-separated (`v4`, `v3,v4`), when the kit sets them itself: a parent
+ * told to probe (`MULTIFROST_PROFILE=probe`, MF-PROF-6) passes no profile its child could follow.
+ */
+export const KIT_PROFILES_ENV = 'MULTIFROST_KIT_PROFILES';
+
+function kitProfiles(text: string | undefined): ProfileName[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  const names = text.split(',').map((name) => name.trim());
+  const profiles = names.filter(isProfileName);
+  if (profiles.length !== names.length) throw new InvalidArgumentError(KIT_PROFILES_ENV, `unknown profile in ${text}`);
+  return profiles;
+}
+
 /** Starts the instrumented child in this process (spawn or connect mode, from the environment). */
 export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const how = parseMisbehaviour(env[MISBEHAVE_ENV]);
@@ -51,8 +67,10 @@ export async function runInstrumentedChild(env: NodeJS.ProcessEnv = process.env)
     process.exit(code);
   };
   const misbehaving = new MisbehavingTransport(kitTransport(), how, realClock, exit);
+  const profiles = kitProfiles(env[KIT_PROFILES_ENV]);
   const options: ChildWorkerOptions = {
     ...optionsFromEnv((name) => env[name]),
+    ...(profiles === undefined ? {} : { profiles }),
     transport:
       log.enabled || Object.keys(provoke).length > 0
         ? new ObservedTransport(misbehaving, log, provoke, realClock)

@@ -26,6 +26,7 @@ export const TYPESCRIPT_DRIVER_CAPABILITIES: readonly string[] = [
   'restart',
   'connect',
   'curve',
+  'probe',
 ];
 
 interface CallLine {
@@ -80,11 +81,13 @@ function envNumber(name: string): number | undefined {
 /** ParentWorker options from the driver contract's environment (spec section 14, capabilities). */
 function optionsFromEnv(): ParentWorkerOptions {
   const profile = process.env['MULTIFROST_PROFILE'] ?? 'v3';
-  if (!isProfileName(profile)) throw new Error(`MULTIFROST_PROFILE must be v3 or v4, got ${profile}`);
+  // `probe` (capability `probe`): no profile given, the ParentWorker probes for it (MF-PROF-6).
+  if (!isProfileName(profile) && profile !== 'probe')
+    throw new Error(`MULTIFROST_PROFILE must be v3, v4 or probe, got ${profile}`);
   const pick = (entries: Array<[keyof ParentWorkerOptions, unknown]>): ParentWorkerOptions =>
     Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ParentWorkerOptions;
   return pick([
-    ['profile', profile],
+    ['profile', profile === 'probe' ? undefined : profile],
     ['defaultTimeoutMs', envNumber('MULTIFROST_CALL_TIMEOUT_MS') ?? 30_000],
     ['stopGraceMs', envNumber('MULTIFROST_STOP_GRACE_MS')],
     ['heartbeatIntervalMs', envNumber('MULTIFROST_HEARTBEAT_INTERVAL_MS')],

@@ -118,6 +118,8 @@ const CASES: Case[] = [
   { misbehave: 'registry-home-ignored', clause: 'MF-REG-1', tags: '@parent and (@MF-REG-1 or @MF-CALL-6)' },
   { misbehave: 'breaker-success-keeps-count', clause: 'MF-CB-7', tags: '@parent and (@MF-CB-7 or @MF-CB-3)' },
   { misbehave: 'remote-errors-not-counted', clause: 'MF-CB-3', tags: '@parent and (@MF-CB-3 or @MF-CB-7)' },
+  { misbehave: 'probe-pins-v3', clause: 'MF-PROF-6', tags: '@parent and (@MF-PROF-6 or @MF-CALL-6)' },
+  { misbehave: 'probe-v4-first', clause: 'MF-PROF-6', tags: '@parent and (@MF-PROF-6 or @MF-CALL-6)' },
   // CURVE (features/security.feature): a driver that declares `curve` and ignores MULTIFROST_CURVE=1 gives the
   // child no key; one that hands the key over but keeps its socket plaintext gets no handshake, so no answer.
   {
