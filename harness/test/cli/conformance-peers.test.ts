@@ -57,8 +57,9 @@ const targets: Target[] = [
     name: `${language} reference driver`,
     args: ['--role', 'parent', '--', ...PEERS[language].parentDriver],
     missing: missing(PEERS[language].parentDriver),
-    // The Python, Go and Rust drivers are minimal: they declare neither a breaker nor auto-restart.
-    allowedSkip: /does not declare the capability "(breaker|restart)"/,
+    // The Python, Go and Rust drivers are minimal: they declare neither a breaker nor auto-restart, and their
+    // parents speak the profile they are told (no probe).
+    allowedSkip: /does not declare the capability "(breaker|restart|probe)"/,
   })),
 ];
 
