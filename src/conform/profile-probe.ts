@@ -96,7 +96,7 @@ export async function probeProfile(session: WorkerSession, options: ProbeOptions
       );
     }
     throw new SpawnError(
-      `the worker did not answer a HEARTBEAT or CALL in v3 or v4 within ${options.timeoutMs ?? 10_000} ms`,
+      silence(session, options.timeoutMs ?? 10_000),
       null,
       null,
       session.process?.stderrTail() ?? '',
@@ -104,6 +104,18 @@ export async function probeProfile(session: WorkerSession, options: ProbeOptions
   }
   const list = (['v3', 'v4'] as const).filter((name) => accepted.has(name));
   return { accepted: list, chosen: list.length === 1 ? list[0]! : 'v3', functions, firstReplyMs };
+}
+
+/** What the kit saw of a worker that never answered: nothing connected at all, or a connection and silence. */
+function silence(session: WorkerSession, timeoutMs: number): string {
+  const port = session.boundPort;
+  if (session.peerConnected === false && port !== undefined)
+    return (
+      `nothing connected to the kit's port ${port} within ${timeoutMs} ms: a spawn-mode worker connects its ` +
+      `ROUTER to tcp://127.0.0.1:<COMLINK_ZMQ_PORT> (here ${port}, MF-LIFE-3)`
+    );
+  const connected = session.peerConnected === true ? 'the worker connected, but ' : 'the worker ';
+  return `${connected}did not answer a HEARTBEAT or CALL in v3 or v4 within ${timeoutMs} ms`;
 }
 
 function sendProbes(session: WorkerSession, round: number, clock: Clock): void {

@@ -32,13 +32,26 @@ export class WorkerSession {
   private readonly waiters: Array<(frames: Frames | undefined) => void> = [];
   private receiving: Promise<void> = Promise.resolve();
   private closed = false;
-
   private constructor(
     readonly socket: Socket,
     readonly process: LaunchedProcess | undefined,
     private readonly clock: Clock,
+    private readonly peerWatch?: PeerWatch,
   ) {
     this.receiving = this.pump();
+  }
+
+  /**
+   * Spawn mode: whether anything has connected to the kit's port (a worker that never does connects
+   * elsewhere, or not at all: MF-LIFE-3); undefined when the transport cannot tell, and in connect mode.
+   */
+  get peerConnected(): boolean | undefined {
+    return this.peerWatch?.seen;
+  }
+
+  /** Spawn mode: the port the kit bound, told to the worker as COMLINK_ZMQ_PORT. */
+  get boundPort(): number | undefined {
+    return this.peerWatch?.port;
   }
 
   /** Spawns (or connects to) the target and returns a session once the socket is ready to send. */
@@ -62,8 +75,10 @@ export class WorkerSession {
       const env: Record<string, string> = {};
       for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
       Object.assign(env, options.env ?? {}, { [ENV_PORT]: String(port), [ENV_WORKER_MODE]: '1' });
+      // Watching for the worker's connection starts before the worker does, so none is missed.
+      const peerWatch = watchForPeer(socket, port);
       const launched = new NodeProcessLauncher().launch({ command, args, env }, () => undefined);
-      return new WorkerSession(socket, launched, clock);
+      return new WorkerSession(socket, launched, clock, peerWatch);
     } catch (error) {
       await socket.close();
       throw error;
@@ -126,6 +141,7 @@ export class WorkerSession {
   async close(graceMs = 1000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.peerWatch?.stop();
     await this.socket.close();
     await this.receiving;
     const launched = this.process;
@@ -140,6 +156,22 @@ export class WorkerSession {
     timer.cancel();
     signalAll(started, 'SIGKILL');
   }
+}
+
+/** Whether a peer has connected to a bound socket, as far as its transport reports connections. */
+interface PeerWatch {
+  readonly port: number;
+  readonly seen: boolean | undefined;
+  stop(): void;
+}
+
+function watchForPeer(socket: Socket, port: number): PeerWatch {
+  if (socket.watchPeers === undefined) return { port, seen: undefined, stop: () => undefined };
+  const watch = { port, seen: false as boolean | undefined, stop: () => undefined as void };
+  watch.stop = socket.watchPeers((event) => {
+    if (event.type === 'accepted') watch.seen = true;
+  });
+  return watch;
 }
 
 /** Every process descended from `root` (children, grandchildren, ...), from /proc or `ps`. */

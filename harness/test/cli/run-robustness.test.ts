@@ -200,7 +200,29 @@ describe('a run stays robust and says what happened', { concurrency: 2 }, () => 
     );
     const timedOut = await runCli(t, ['--startup-timeout', '800', ...SERVICE_TAGS, '--', process.execPath, slow]);
     assert.equal(timedOut.code, 2, timedOut.stdout + timedOut.stderr);
-    assert.match(timedOut.stderr, /did not answer a HEARTBEAT or CALL in v3 or v4 within 800 ms/);
+    // Nothing had connected by then: the error says where a worker must connect (MF-LIFE-3).
+    assert.match(
+      timedOut.stderr,
+      /nothing connected to the kit's port (\d+) within 800 ms: a spawn-mode worker connects its ROUTER to tcp:\/\/127\.0\.0\.1:<COMLINK_ZMQ_PORT> \(here \1, MF-LIFE-3\)/,
+    );
+    // A worker that connects to another port gets the same; one that connects and stays silent is told so.
+    const router = (connectTo: string): string =>
+      `const zmq = require(${JSON.stringify(join(REPO_ROOT, 'node_modules', 'zeromq'))});
+const socket = new zmq.Router();
+socket.connect('tcp://127.0.0.1:' + (${connectTo}));
+setInterval(() => undefined, 1000);
+`;
+    const elsewhere = script(dir, 'elsewhere-worker.cjs', router('Number(process.env.COMLINK_ZMQ_PORT) + 1'));
+    const wrongPort = await runCli(t, ['--startup-timeout', '800', ...SERVICE_TAGS, '--', process.execPath, elsewhere]);
+    assert.equal(wrongPort.code, 2, wrongPort.stdout + wrongPort.stderr);
+    assert.match(wrongPort.stderr, /nothing connected to the kit's port \d+ within 800 ms: .*MF-LIFE-3/);
+    const silent = script(dir, 'silent-worker.cjs', router('process.env.COMLINK_ZMQ_PORT'));
+    const connected = await runCli(t, ['--startup-timeout', '800', ...SERVICE_TAGS, '--', process.execPath, silent]);
+    assert.equal(connected.code, 2, connected.stdout + connected.stderr);
+    assert.match(
+      connected.stderr,
+      /the worker connected, but did not answer a HEARTBEAT or CALL in v3 or v4 within 800 ms/,
+    );
     // A ROUTER that answers every message with bytes that are not msgpack.
     const garbage = script(
       dir,
