@@ -142,7 +142,7 @@ export const CANNOT_BREAK: Record<string, string> = {
   // Not connecting to 127.0.0.1:<COMLINK_ZMQ_PORT> means no message ever arrives: the CLI's start-up probe
   // stops the run as a setup error (exit 2) before any scenario, so no scenario citing it can fail alone.
   'MF-LIFE-3':
-    'a child that connects elsewhere is never reached: the start-up probe fails the run (exit 2) before any scenario',
+    'a child that connects elsewhere is never reached: the start-up probe fails the run (exit 2) before any scenario, naming MF-LIFE-3',
 };
 
 /**
