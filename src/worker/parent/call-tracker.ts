@@ -83,8 +83,9 @@ export class CallTracker {
       return Promise.reject(error);
     }
     this.metrics.requestsTotal++;
+    const alone = this.pending.size === 0;
     const result = this.pending.add(id, functionName, timeoutMs, admission.probe);
-    this.channel.postCall(payload, (error) => this.failSend(id, error));
+    this.channel.postCall(payload, (error) => this.failSend(id, error), !alone);
     return result;
   }
 
