@@ -126,6 +126,13 @@ Feature: Connect mode and the service registry, checked on the worker from outsi
     Then within the start-up time the worker registers or exits
     And the original bytes of services.json are kept in another file of the registry directory
 
+  @should @MF-REG-17
+  Scenario: What dead writers left in the registry directory is removed when the worker registers, and nothing else
+    Given a fresh MULTIFROST_HOME holding a dead writer's temporary registry file, temporary lock file and claim, a live process's temporary registry file and a file of another program
+    When the kit starts the worker in connect mode
+    Then the worker registers within the start-up time
+    And the dead writer's temporary files and claim are gone, and the live process's file and the other program's file are kept
+
   @must @MF-REG-3 @MF-REG-6 @MF-REG-9
   Scenario: Workers and the kit's registry writer race on one registry, and no entry is lost
     Given a fresh MULTIFROST_HOME

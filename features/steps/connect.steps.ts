@@ -589,6 +589,60 @@ Then('the worker registers within {int} ms', async function (this: W, boundMs: n
   );
 });
 
+/** Files the kit plants for MF-REG-17: what a dead writer left, and what must be kept. */
+interface Leftovers {
+  dead: string[];
+  kept: string[];
+}
+
+Given(
+  "a fresh MULTIFROST_HOME holding a dead writer's temporary registry file, temporary lock file and claim, a live process's temporary registry file and a file of another program",
+  async function (this: W) {
+    const s = await prepare(this);
+    if (typeof s === 'string') return this.skip(s);
+    const dead = await deadPid();
+    const token = 'a1b2c3d4e5f60718';
+    const leftovers: Leftovers = {
+      // Names and contents as MF-REG-6, MF-REG-13 and MF-REG-14 give them; the claim's lock is long gone.
+      dead: [`services.json.tmp-${dead}-5e1f00`, `services.lock.tmp-${dead}-5e1f01`, 'services.lock.4242.claim'],
+      kept: [`services.json.tmp-${process.pid}-5e1f02`, 'notes.txt'],
+    };
+    await s.home.writeFileNamed(leftovers.dead[0]!, '{"half": ');
+    await s.home.writeFileNamed(leftovers.dead[1]!, `${dead}\n${token}\n`);
+    await s.home.writeFileNamed(leftovers.dead[2]!, `${dead}\n${token}\n`);
+    await s.home.writeFileNamed(leftovers.kept[0]!, '{"half": ');
+    await s.home.writeFileNamed(leftovers.kept[1]!, 'not the registry\n');
+    this.saved.set('leftovers', leftovers);
+    this.trace.note(`kit planted ${[...leftovers.dead, ...leftovers.kept].join(', ')} (dead pid ${dead})`);
+    return undefined;
+  },
+);
+
+Then(
+  "the dead writer's temporary files and claim are gone, and the live process's file and the other program's file are kept",
+  async function (this: W) {
+    const s = state(this);
+    const leftovers = this.saved.get('leftovers') as Leftovers;
+    const files = await s.home.files();
+    const stillThere = leftovers.dead.filter((name) => files.includes(name));
+    conform(
+      stillThere.length === 0,
+      'MF-REG-17',
+      `a writer holding the lock removes what dead writers left: ${leftovers.dead.join(', ')}`,
+      `still there after the worker registered: ${stillThere.join(', ')}`,
+      `files: ${files.join(', ')}`,
+    );
+    const removed = leftovers.kept.filter((name) => !files.includes(name));
+    conform(
+      removed.length === 0,
+      'MF-REG-17',
+      `it touches no other file: ${leftovers.kept.join(', ')} are kept`,
+      `removed: ${removed.join(', ')}`,
+      `files: ${files.join(', ')}`,
+    );
+  },
+);
+
 Then('the worker registers within the start-up time', async function (this: W) {
   const s = state(this);
   // A lock dated in the future that is not broken fails MF-REG-16 (that row's own clause), not MF-REG-4.

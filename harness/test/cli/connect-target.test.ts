@@ -37,6 +37,7 @@ const LIVE_ID = /held by a live process is refused/;
 const DEAD_ID = /held by a dead process is taken over/;
 const CORRUPT = /not valid JSON is moved aside/;
 const RACE = /race on one registry/;
+const LEFTOVERS = /What dead writers left in the registry directory is removed/;
 
 interface Case {
   worker: string | undefined;
@@ -65,6 +66,7 @@ const CASES: Case[] = [
   { worker: 'registry-breaks-without-claim.mjs', rule: 'MF-REG-14', fails: [CLAIM] },
   { worker: 'registry-follows-odd-files.mjs', rule: 'MF-REG-15', fails: [ODD] },
   { worker: 'registry-future-locks-never-expire.mjs', rule: 'MF-REG-16', fails: [FUTURE] },
+  { worker: 'registry-keeps-leftovers.mjs', rule: 'MF-REG-17 (SHOULD)', fails: [LEFTOVERS] },
   { worker: 'registry-never-unregisters.mjs', rule: 'MF-REG-9 (unregister on stop)', fails: [STOP, RACE] },
   { worker: 'registry-prunes-dead-entries.mjs', rule: 'MF-REG-9 (other entries kept)', fails: [OTHERS] },
   { worker: 'registry-drops-malformed-entries.mjs', rule: 'MF-REG-12', fails: [MALFORMED] },
