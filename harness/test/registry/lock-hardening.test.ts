@@ -111,12 +111,19 @@ test('MF-REG-16: on disk, a lock with a live pid dated 60 s in the future is bro
 
 test('MF-REG-18: a lock whose holder is a zombie (exited, never reaped) is broken at once, not after 10 s', async (t) => {
   const baseDir = await home(t);
-  // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie with a known pid.
-  const shell = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  t.after(() => shell.kill('SIGKILL'));
-  const [line] = (await once(shell.stdout!, 'data')) as [Buffer];
+  // A parent that forks a child which exits at once, and never waits for it: a zombie with a known pid. (A shell
+  // running `true & exec sleep 30` was used before, but a shell may reap the child itself before the exec when
+  // the child exits first, which a loaded machine made happen: then no zombie ever appeared.)
+  const parent = spawn(
+    'python3',
+    ['-c', 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  t.after(() => parent.kill('SIGKILL'));
+  const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
   const zombie = Number(line.toString().trim());
-  for (let i = 0; i < 100 && !isZombie(zombie); i++) await realClock.sleep(10);
+  // The child exits at once; on a loaded machine it may take a while to be scheduled: wait for the event.
+  for (let i = 0; i < 1000 && !isZombie(zombie); i++) await realClock.sleep(10);
   assert.ok(isZombie(zombie), `pid ${zombie} is a zombie`);
   await writeFile(join(baseDir, 'services.lock'), `${zombie}\n`);
   await new ServiceRegistry({ baseDir, lockTimeoutMs: 0 }).register('svc', 44_020);
